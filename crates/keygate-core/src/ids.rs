@@ -1,0 +1,263 @@
+//! Validated identifiers. Each newtype can only be built through its `parse`, so a value in
+//! hand is known to satisfy the rule both real services document for it.
+
+use std::fmt;
+
+/// Why a text is not a valid identifier, in the words of the AWS constraint it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidId(pub String);
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn is_name_char(c: char) -> bool {
+    is_word(c) || "+=,.@-".contains(c)
+}
+
+fn check_len(s: &str, min: usize, max: usize) -> Result<(), InvalidId> {
+    let n = s.chars().count();
+    if n < min {
+        return Err(InvalidId(format!(
+            "Member must have length greater than or equal to {min}"
+        )));
+    }
+    if n > max {
+        return Err(InvalidId(format!(
+            "Member must have length less than or equal to {max}"
+        )));
+    }
+    Ok(())
+}
+
+fn check_chars(s: &str, ok: fn(char) -> bool, pattern: &str) -> Result<(), InvalidId> {
+    if s.chars().all(ok) {
+        Ok(())
+    } else {
+        Err(InvalidId(format!(
+            "Member must satisfy regular expression pattern: {pattern}"
+        )))
+    }
+}
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = InvalidId;
+            fn from_str(s: &str) -> Result<Self, InvalidId> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// An account's 12-digit id.
+    AccountId
+);
+impl AccountId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InvalidId("Member must be exactly 12 digits".into()))
+        }
+    }
+}
+
+string_id!(
+    /// An EIM/IAM user name: 1–64 of `[\w+=,.@-]`. Unique per account without regard to case.
+    UserName
+);
+impl UserName {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 64)?;
+        check_chars(s, is_name_char, r"[\w+=,.@-]+")?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The form uniqueness is decided on.
+    pub fn folded(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+string_id!(
+    /// A user path: `/` alone, or printable ASCII between a leading and a trailing `/`; ≤ 512.
+    UserPath
+);
+impl UserPath {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 512)?;
+        let ok = s == "/"
+            || (s.len() >= 3
+                && s.starts_with('/')
+                && s.ends_with('/')
+                && s.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InvalidId(
+                r"Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)"
+                    .into(),
+            ))
+        }
+    }
+
+    pub fn root() -> Self {
+        Self("/".to_owned())
+    }
+}
+
+string_id!(
+    /// A path prefix filter for listings: `/` followed by printable ASCII, ≤ 512.
+    PathPrefix
+);
+impl PathPrefix {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 512)?;
+        if s.starts_with('/') && s.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InvalidId(
+                r"Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*".into(),
+            ))
+        }
+    }
+}
+
+string_id!(
+    /// An access key id: 16–128 of `[\w]`. keygate issues 20 upper-case alphanumerics.
+    AccessKeyId
+);
+impl AccessKeyId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 16, 128)?;
+        check_chars(s, is_word, r"[\w]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
+    /// A user's unique id (`AIDA…`): 16–128 of `[\w]`.
+    UserId
+);
+impl UserId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 16, 128)?;
+        check_chars(s, is_word, r"[\w]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
+    /// An inline policy's name: 1–128 of `[\w+=,.@-]`.
+    PolicyName
+);
+impl PolicyName {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 128)?;
+        check_chars(s, is_name_char, r"[\w+=,.@-]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
+    /// An e-mail address, used as an account login. Compared without regard to case.
+    Email
+);
+impl Email {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 3, 254)?;
+        let valid = match s.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && s.chars().all(|c| c.is_ascii_graphic())
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Self(s.to_ascii_lowercase()))
+        } else {
+            Err(InvalidId("Member must be an e-mail address".into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names() {
+        assert!(UserName::parse("alice").is_ok());
+        assert!(UserName::parse("a+b=c,d.e@f-g_h").is_ok());
+        assert!(UserName::parse(&"a".repeat(64)).is_ok());
+        assert!(UserName::parse(&"a".repeat(65)).is_err());
+        assert!(UserName::parse("").is_err());
+        assert!(UserName::parse("a b").is_err());
+        assert!(UserName::parse("é").is_err());
+        assert_eq!(UserName::parse("Alice").map(|n| n.folded()), Ok("alice".into()));
+    }
+
+    #[test]
+    fn paths() {
+        assert!(UserPath::parse("/").is_ok());
+        assert!(UserPath::parse("/engineering/").is_ok());
+        assert!(UserPath::parse("/a/b/").is_ok());
+        assert!(UserPath::parse("//").is_err());
+        assert!(UserPath::parse("/a").is_err());
+        assert!(UserPath::parse("a/").is_err());
+        assert!(UserPath::parse("/a b/").is_err());
+        assert!(UserPath::parse(&format!("/{}/", "x".repeat(510))).is_ok());
+        assert!(UserPath::parse(&format!("/{}/", "x".repeat(511))).is_err());
+        assert!(PathPrefix::parse("/eng").is_ok());
+        assert!(PathPrefix::parse("eng").is_err());
+    }
+
+    #[test]
+    fn key_ids_and_accounts() {
+        assert!(AccessKeyId::parse("AKIDEXAMPLE0KEYGATE1").is_ok());
+        assert!(AccessKeyId::parse("SHORT").is_err());
+        assert!(AccessKeyId::parse("AKIDEXAMPLE0KEYGATE-").is_err());
+        assert!(AccessKeyId::parse(&"A".repeat(129)).is_err());
+        assert!(AccountId::parse("123456789012").is_ok());
+        assert!(AccountId::parse("12345678901").is_err());
+        assert!(AccountId::parse("12345678901a").is_err());
+        assert!(PolicyName::parse("ListOwnKeys").is_ok());
+        assert!(PolicyName::parse("bad name").is_err());
+        assert_eq!(
+            Email::parse("User@Example.com").map(|e| e.to_string()),
+            Ok("user@example.com".into())
+        );
+        assert!(Email::parse("nobody").is_err());
+        assert!(Email::parse("a@b@c").is_err());
+    }
+}

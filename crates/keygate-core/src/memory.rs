@@ -1,0 +1,275 @@
+//! `MemoryStore`: a `Store` held in process memory, for tests and as the reference the
+//! conformance suite is checked against. A write transaction works on a copy and swaps it in
+//! on commit, so a failed operation leaves nothing behind.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, UserId, UserName};
+use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, User};
+use crate::store::{ReadTx, Store, WriteTx};
+
+#[derive(Debug, Clone, Default)]
+struct State {
+    accounts: BTreeMap<AccountId, (Account, String)>,
+    users: BTreeMap<UserId, User>,
+    keys: BTreeMap<AccessKeyId, (AccessKey, Secret)>,
+    policies: BTreeMap<(UserId, PolicyName), String>,
+}
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+struct Tx(RefCell<State>);
+
+fn conflict(what: &str) -> CoreError {
+    CoreError::Storage(format!("constraint violated: {what}"))
+}
+
+impl ReadTx for Tx {
+    fn account(&self, id: &AccountId) -> CoreResult<Option<Account>> {
+        Ok(self.0.borrow().accounts.get(id).map(|(a, _)| a.clone()))
+    }
+
+    fn account_by_email(&self, email: &Email) -> CoreResult<Option<Account>> {
+        Ok(self
+            .0
+            .borrow()
+            .accounts
+            .values()
+            .find(|(a, _)| &a.email == email)
+            .map(|(a, _)| a.clone()))
+    }
+
+    fn accounts(&self) -> CoreResult<Vec<Account>> {
+        Ok(self.0.borrow().accounts.values().map(|(a, _)| a.clone()).collect())
+    }
+
+    fn password_hash(&self, id: &AccountId) -> CoreResult<Option<String>> {
+        Ok(self.0.borrow().accounts.get(id).map(|(_, h)| h.clone()))
+    }
+
+    fn user_by_name(&self, account: &AccountId, name: &UserName) -> CoreResult<Option<User>> {
+        let folded = name.folded();
+        Ok(self
+            .0
+            .borrow()
+            .users
+            .values()
+            .find(|u| &u.account_id == account && u.name.folded() == folded)
+            .cloned())
+    }
+
+    fn user_by_id(&self, account: &AccountId, id: &UserId) -> CoreResult<Option<User>> {
+        Ok(self
+            .0
+            .borrow()
+            .users
+            .get(id)
+            .filter(|u| &u.account_id == account)
+            .cloned())
+    }
+
+    fn users(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<User>> {
+        let mut users: Vec<User> = self
+            .0
+            .borrow()
+            .users
+            .values()
+            .filter(|u| &u.account_id == account)
+            .filter(|u| prefix.is_none_or(|p| u.path.as_str().starts_with(p.as_str())))
+            .filter(|u| after.is_none_or(|a| u.name.folded().as_str() > a))
+            .cloned()
+            .collect();
+        users.sort_by_key(|u| u.name.folded());
+        users.truncate(limit);
+        Ok(users)
+    }
+
+    fn key(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
+        Ok(self.0.borrow().keys.get(id).map(|(k, _)| k.clone()))
+    }
+
+    fn key_secret(&self, id: &AccessKeyId) -> CoreResult<Option<Secret>> {
+        Ok(self.0.borrow().keys.get(id).map(|(_, s)| s.clone()))
+    }
+
+    fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {
+        let mut keys: Vec<AccessKey> = self
+            .0
+            .borrow()
+            .keys
+            .values()
+            .filter(|(k, _)| &k.account_id == account && &k.owner == owner)
+            .map(|(k, _)| k.clone())
+            .collect();
+        keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(keys)
+    }
+
+    fn policies(&self, account: &AccountId, user: &UserId) -> CoreResult<Vec<(PolicyName, String)>> {
+        let state = self.0.borrow();
+        if state.users.get(user).is_none_or(|u| &u.account_id != account) {
+            return Ok(Vec::new());
+        }
+        Ok(state
+            .policies
+            .iter()
+            .filter(|((u, _), _)| u == user)
+            .map(|((_, n), d)| (n.clone(), d.clone()))
+            .collect())
+    }
+}
+
+impl WriteTx for Tx {
+    fn insert_account(&self, account: &Account, password_hash: &str) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.accounts.contains_key(&account.id)
+            || s.accounts.values().any(|(a, _)| a.email == account.email)
+        {
+            return Err(conflict("account id or e-mail taken"));
+        }
+        s.accounts
+            .insert(account.id.clone(), (account.clone(), password_hash.to_owned()));
+        Ok(())
+    }
+
+    fn set_password_hash(&self, id: &AccountId, hash: &str) -> CoreResult<()> {
+        if let Some((_, h)) = self.0.borrow_mut().accounts.get_mut(id) {
+            *h = hash.to_owned();
+        }
+        Ok(())
+    }
+
+    fn insert_user(&self, user: &User) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = user.name.folded();
+        if !s.accounts.contains_key(&user.account_id)
+            || s.users.contains_key(&user.id)
+            || s.users
+                .values()
+                .any(|u| u.account_id == user.account_id && u.name.folded() == folded)
+        {
+            return Err(conflict("user id or name taken, or no such account"));
+        }
+        s.users.insert(user.id.clone(), user.clone());
+        Ok(())
+    }
+
+    fn update_user(&self, user: &User) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = user.name.folded();
+        if s.users.values().any(|u| {
+            u.account_id == user.account_id && u.id != user.id && u.name.folded() == folded
+        }) {
+            return Err(conflict("user name taken"));
+        }
+        if let Some(u) = s.users.get_mut(&user.id) {
+            *u = user.clone();
+        }
+        Ok(())
+    }
+
+    fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let owner = KeyOwner::User(id.clone());
+        if s.keys.values().any(|(k, _)| k.owner == owner)
+            || s.policies.keys().any(|(u, _)| u == id)
+        {
+            return Err(conflict("user still owns keys or policies"));
+        }
+        if s.users.get(id).is_some_and(|u| &u.account_id == account) {
+            s.users.remove(id);
+        }
+        Ok(())
+    }
+
+    fn insert_key(&self, key: &AccessKey, secret: &Secret) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let owner_ok = match &key.owner {
+            KeyOwner::Root => s.accounts.contains_key(&key.account_id),
+            KeyOwner::User(uid) => s.users.get(uid).is_some_and(|u| u.account_id == key.account_id),
+        };
+        if !owner_ok || s.keys.contains_key(&key.id) {
+            return Err(conflict("key id taken or no such owner"));
+        }
+        s.keys.insert(key.id.clone(), (key.clone(), secret.clone()));
+        Ok(())
+    }
+
+    fn update_key(&self, key: &AccessKey) -> CoreResult<()> {
+        if let Some((k, _)) = self.0.borrow_mut().keys.get_mut(&key.id) {
+            k.state = key.state;
+            k.modified_at = key.modified_at;
+            k.expires_at = key.expires_at;
+        }
+        Ok(())
+    }
+
+    fn record_last_use(&self, id: &AccessKeyId, used: &LastUsed) -> CoreResult<()> {
+        if let Some((k, _)) = self.0.borrow_mut().keys.get_mut(id) {
+            k.last_used = Some(used.clone());
+        }
+        Ok(())
+    }
+
+    fn delete_key(&self, id: &AccessKeyId) -> CoreResult<()> {
+        self.0.borrow_mut().keys.remove(id);
+        Ok(())
+    }
+
+    fn put_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.users.get(user).is_none_or(|u| &u.account_id != account) {
+            return Err(conflict("no such user"));
+        }
+        s.policies
+            .insert((user.clone(), name.clone()), document.to_owned());
+        Ok(())
+    }
+
+    fn delete_policy(&self, _account: &AccountId, user: &UserId, name: &PolicyName) -> CoreResult<()> {
+        self.0
+            .borrow_mut()
+            .policies
+            .remove(&(user.clone(), name.clone()));
+        Ok(())
+    }
+}
+
+impl Store for MemoryStore {
+    fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
+        let snapshot = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        f(&Tx(RefCell::new(snapshot)))
+    }
+
+    fn write_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = Tx(RefCell::new(state.clone()));
+        f(&tx)?;
+        *state = tx.0.into_inner();
+        Ok(())
+    }
+}

@@ -1,0 +1,601 @@
+//! The IAM policy language subset keygate evaluates: parsing a document into statements (with
+//! AWS's texts for each kind of malformed document) and deciding allow / deny for one action on
+//! one resource.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// A JSON value that keeps every member of an object, so repeated names can be refused.
+#[derive(Debug)]
+enum Json {
+    Null,
+    Bool,
+    Number,
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Json;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+                Ok(Json::Null)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Json, E> {
+                Ok(Json::Bool)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Json, E> {
+                Ok(Json::Number)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Json, E> {
+                Ok(Json::Number)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Json, E> {
+                Ok(Json::Number)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Json, E> {
+                Ok(Json::String(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Json, E> {
+                Ok(Json::String(s))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+                let mut items = Vec::new();
+                while let Some(v) = seq.next_element()? {
+                    items.push(v);
+                }
+                Ok(Json::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+                let mut members = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Json>()? {
+                    members.push((k, v));
+                }
+                Ok(Json::Object(members))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+const SYNTAX: &str = "Syntax errors in policy.";
+const LEGACY: &str = "The policy failed legacy parsing";
+const NO_ACTIONS: &str = "Policy statement must contain actions.";
+const NO_RESOURCES: &str = "Policy statement must contain resources.";
+const NO_VENDOR: &str = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
+const TWO_COLONS: &str = "Actions/Condition can contain only one colon.";
+const DUP_SID: &str = "Statement IDs (SID) in a single policy must be unique.";
+const CONDITION: &str = "Policy element Condition is not supported.";
+const PRINCIPAL: &str = "Has prohibited field Principal.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Clause {
+    Any(Vec<String>),
+    NoneOf(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Statement {
+    effect: Effect,
+    actions: Clause,
+    resources: Clause,
+}
+
+/// A parsed, valid policy document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// `Version: 2012-10-17`: only then are `${…}` variables replaced.
+    variables: bool,
+    statements: Vec<Statement>,
+}
+
+/// What the caller's policies say about one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    ImplicitDeny,
+    ExplicitDeny,
+}
+
+/// One raw statement, its members checked for names and types only.
+#[derive(Default)]
+struct RawStatement {
+    sid: Option<String>,
+    effect: Option<String>,
+    action: Option<Vec<String>>,
+    not_action: Option<Vec<String>>,
+    resource: Option<Vec<String>>,
+    not_resource: Option<Vec<String>>,
+    condition: bool,
+    principal: bool,
+}
+
+fn string_list(v: Json) -> Result<Vec<String>, &'static str> {
+    match v {
+        Json::String(s) => Ok(vec![s]),
+        Json::Array(items) => items
+            .into_iter()
+            .map(|i| match i {
+                Json::String(s) => Ok(s),
+                _ => Err(SYNTAX),
+            })
+            .collect(),
+        _ => Err(SYNTAX),
+    }
+}
+
+fn set_once<T>(slot: &mut Option<T>, v: T) -> Result<(), &'static str> {
+    if slot.is_some() {
+        return Err(SYNTAX);
+    }
+    *slot = Some(v);
+    Ok(())
+}
+
+fn raw_statement(v: Json) -> Result<RawStatement, &'static str> {
+    let Json::Object(members) = v else {
+        return Err(SYNTAX);
+    };
+    let mut st = RawStatement::default();
+    let mut seen = HashSet::new();
+    for (name, value) in members {
+        if !seen.insert(name.clone()) {
+            return Err(SYNTAX);
+        }
+        match name.as_str() {
+            "Sid" => match value {
+                Json::String(s) => st.sid = Some(s),
+                _ => return Err(SYNTAX),
+            },
+            "Effect" => match value {
+                Json::String(s) => st.effect = Some(s),
+                _ => return Err(SYNTAX),
+            },
+            "Action" => set_once(&mut st.action, string_list(value)?)?,
+            "NotAction" => set_once(&mut st.not_action, string_list(value)?)?,
+            "Resource" => set_once(&mut st.resource, string_list(value)?)?,
+            "NotResource" => set_once(&mut st.not_resource, string_list(value)?)?,
+            "Condition" => st.condition = true,
+            "Principal" | "NotPrincipal" => st.principal = true,
+            _ => return Err(SYNTAX),
+        }
+    }
+    Ok(st)
+}
+
+/// Parses a document, reporting the first failure in the order AWS's texts are listed.
+pub fn parse(document: &str) -> Result<Policy, String> {
+    parse_inner(document).map_err(|e| e.to_owned())
+}
+
+fn parse_inner(document: &str) -> Result<Policy, String> {
+    let json: Json = serde_json::from_str(document).map_err(|_| SYNTAX.to_owned())?;
+    let Json::Object(members) = json else {
+        return Err(SYNTAX.into());
+    };
+    let mut seen = HashSet::new();
+    let mut version = None;
+    let mut statements = None;
+    for (name, value) in members {
+        if !seen.insert(name.clone()) {
+            return Err(SYNTAX.into());
+        }
+        match (name.as_str(), value) {
+            ("Version", Json::String(v)) if v == "2012-10-17" || v == "2008-10-17" => {
+                version = Some(v)
+            }
+            ("Id", Json::String(_)) => {}
+            ("Statement", Json::Array(items)) if !items.is_empty() => statements = Some(items),
+            ("Statement", obj @ Json::Object(_)) => statements = Some(vec![obj]),
+            _ => return Err(SYNTAX.into()),
+        }
+    }
+    let raws = statements
+        .ok_or(SYNTAX)?
+        .into_iter()
+        .map(raw_statement)
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // Row 1 (rest): clauses given twice, and effects that are not a known word.
+    for r in &raws {
+        if (r.action.is_some() && r.not_action.is_some())
+            || (r.resource.is_some() && r.not_resource.is_some())
+        {
+            return Err(SYNTAX.into());
+        }
+        match r.effect.as_deref() {
+            Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => {}
+            _ => return Err(SYNTAX.into()),
+        }
+    }
+    if raws
+        .iter()
+        .any(|r| !matches!(r.effect.as_deref(), Some("Allow" | "Deny")))
+    {
+        return Err(LEGACY.into());
+    }
+    let actions = |r: &RawStatement| r.action.clone().or_else(|| r.not_action.clone());
+    let resources = |r: &RawStatement| r.resource.clone().or_else(|| r.not_resource.clone());
+    if raws
+        .iter()
+        .any(|r| actions(r).is_none_or(|a| a.is_empty()))
+    {
+        return Err(NO_ACTIONS.into());
+    }
+    if raws
+        .iter()
+        .any(|r| resources(r).is_none_or(|a| a.is_empty()))
+    {
+        return Err(NO_RESOURCES.into());
+    }
+    let all_actions: Vec<String> = raws.iter().filter_map(actions).flatten().collect();
+    if all_actions.iter().any(|a| a != "*" && !a.contains(':')) {
+        return Err(NO_VENDOR.into());
+    }
+    if all_actions.iter().any(|a| a.matches(':').count() > 1) {
+        return Err(TWO_COLONS.into());
+    }
+    if let Some(bad) = raws
+        .iter()
+        .filter_map(resources)
+        .flatten()
+        .find(|r| r != "*" && !r.contains(':'))
+    {
+        return Err(format!("Resource {bad} must be in ARN format or \"*\"."));
+    }
+    let mut sids = HashSet::new();
+    for r in &raws {
+        if let Some(sid) = r.sid.as_deref().filter(|s| !s.is_empty())
+            && !sids.insert(sid.to_owned())
+        {
+            return Err(DUP_SID.into());
+        }
+    }
+    if raws.iter().any(|r| r.condition) {
+        return Err(CONDITION.into());
+    }
+    if raws.iter().any(|r| r.principal) {
+        return Err(PRINCIPAL.into());
+    }
+
+    let statements = raws
+        .into_iter()
+        .map(|r| Statement {
+            effect: if r.effect.as_deref() == Some("Deny") {
+                Effect::Deny
+            } else {
+                Effect::Allow
+            },
+            actions: match (r.action, r.not_action) {
+                (Some(a), _) => Clause::Any(a),
+                (None, n) => Clause::NoneOf(n.unwrap_or_default()),
+            },
+            resources: match (r.resource, r.not_resource) {
+                (Some(a), _) => Clause::Any(a),
+                (None, n) => Clause::NoneOf(n.unwrap_or_default()),
+            },
+        })
+        .collect();
+    Ok(Policy {
+        variables: version.as_deref() == Some("2012-10-17"),
+        statements,
+    })
+}
+
+/// One element of a compiled pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(char),
+    Star,
+    One,
+}
+
+/// Compiles a resource pattern, replacing variables when the document's version allows them.
+/// `None`: the pattern holds a variable without a value, so it matches nothing.
+fn compile_resource(pattern: &str, variables: bool, username: Option<&str>) -> Option<Vec<Tok>> {
+    let normalised = ["orn:ows:idauth:", "orn:ows:iam:"]
+        .iter()
+        .find_map(|p| pattern.strip_prefix(p))
+        .map(|rest| format!("arn:aws:iam:{rest}"));
+    let pattern = normalised.as_deref().unwrap_or(pattern);
+    let mut toks = Vec::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if variables
+            && rest.starts_with("${")
+            && let Some(end) = rest.find('}')
+        {
+            let key = &rest[2..end];
+            match key {
+                "*" => toks.push(Tok::Lit('*')),
+                "?" => toks.push(Tok::Lit('?')),
+                "$" => toks.push(Tok::Lit('$')),
+                k if k.eq_ignore_ascii_case("aws:username") => {
+                    toks.extend(username?.chars().map(Tok::Lit))
+                }
+                _ => return None,
+            }
+            rest = &rest[end + 1..];
+            continue;
+        }
+        toks.push(match c {
+            '*' => Tok::Star,
+            '?' => Tok::One,
+            c => Tok::Lit(c),
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+    Some(toks)
+}
+
+fn compile_action(pattern: &str) -> Vec<Tok> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Tok::Star,
+            '?' => Tok::One,
+            c => Tok::Lit(c.to_ascii_lowercase()),
+        })
+        .collect()
+}
+
+/// Glob match with `*` (any run, empty included) and `?` (one character), linear backtracking.
+fn glob(pattern: &[Tok], text: &[char]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(Tok::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Tok::One) => {
+                p += 1;
+                t += 1;
+            }
+            Some(Tok::Lit(c)) if *c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|t| *t == Tok::Star)
+}
+
+/// The request being decided: a policy action and the resources it touches.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    /// `${aws:username}` of the caller.
+    pub username: Option<&'a str>,
+}
+
+impl Policy {
+    fn decide(&self, req: &Request<'_>, action: &[char], resource: &[char]) -> Decision {
+        let mut allowed = false;
+        for st in &self.statements {
+            let action_hit = |p: &String| glob(&compile_action(p), action);
+            let resource_hit = |p: &String| {
+                compile_resource(p, self.variables, req.username)
+                    .is_some_and(|toks| glob(&toks, resource))
+            };
+            let actions = match &st.actions {
+                Clause::Any(ps) => ps.iter().any(action_hit),
+                Clause::NoneOf(ps) => !ps.iter().any(action_hit),
+            };
+            let resources = match &st.resources {
+                Clause::Any(ps) => ps.iter().any(resource_hit),
+                Clause::NoneOf(ps) => !ps.iter().any(resource_hit),
+            };
+            if actions && resources {
+                match st.effect {
+                    Effect::Deny => return Decision::ExplicitDeny,
+                    Effect::Allow => allowed = true,
+                }
+            }
+        }
+        if allowed {
+            Decision::Allow
+        } else {
+            Decision::ImplicitDeny
+        }
+    }
+}
+
+/// Evaluates every policy of the caller: an explicit deny wins, then any allow, else deny.
+pub fn evaluate<'p>(policies: impl IntoIterator<Item = &'p Policy>, req: &Request<'_>) -> Decision {
+    let action: Vec<char> = req.action.to_ascii_lowercase().chars().collect();
+    let resource: Vec<char> = req.resource.chars().collect();
+    let mut outcome = Decision::ImplicitDeny;
+    for p in policies {
+        match p.decide(req, &action, &resource) {
+            Decision::ExplicitDeny => return Decision::ExplicitDeny,
+            Decision::Allow => outcome = Decision::Allow,
+            Decision::ImplicitDeny => {}
+        }
+    }
+    outcome
+}
+
+/// Characters of a document that count against the inline quota: all but white space.
+pub fn counted_chars(document: &str) -> usize {
+    document
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SELF_SERVICE: &str = r#"{
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ManageOwnAccessKeys",
+            "Effect": "Allow",
+            "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:GetAccessKeyLastUsed",
+                       "iam:GetUser", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:TagUser"],
+            "Resource": "arn:aws:iam::*:user/${aws:username}"
+        }]
+    }"#;
+
+    fn decide(doc: &str, action: &str, resource: &str, user: &str) -> Decision {
+        let p = parse(doc).unwrap();
+        evaluate(
+            [&p],
+            &Request {
+                action,
+                resource,
+                username: Some(user),
+            },
+        )
+    }
+
+    #[test]
+    fn self_service_policy_table() {
+        let alice = "arn:aws:iam::123456789012:user/alice";
+        let bob = "arn:aws:iam::123456789012:user/bob";
+        let carol = "arn:aws:iam::123456789012:user/engineering/carol";
+        let d = |a, r, u| decide(SELF_SERVICE, a, r, u);
+        assert_eq!(d("iam:ListAccessKeys", alice, "alice"), Decision::Allow);
+        assert_eq!(d("IAM:listaccesskeys", alice, "alice"), Decision::Allow);
+        assert_eq!(d("iam:DeleteAccessKey", bob, "alice"), Decision::ImplicitDeny);
+        assert_eq!(d("iam:PutUserPolicy", alice, "alice"), Decision::ImplicitDeny);
+        assert_eq!(d("api:ReadAccessKeys", alice, "alice"), Decision::ImplicitDeny);
+        assert_eq!(d("iam:ListAccessKeys", carol, "carol"), Decision::ImplicitDeny);
+        let no_version = SELF_SERVICE.replace("\"Version\": \"2012-10-17\",", "");
+        assert_eq!(
+            decide(&no_version, "iam:ListAccessKeys", alice, "alice"),
+            Decision::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn wildcards_and_case() {
+        let doc = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*AccessKey*","Resource":"arn:aws:iam::*:user/accounting/*"}}"#;
+        let r = "arn:aws:iam::123456789012:user/accounting/x/dave";
+        for a in [
+            "iam:CreateAccessKey",
+            "iam:DeleteAccessKey",
+            "iam:ListAccessKeys",
+            "iam:UpdateAccessKey",
+            "iam:GetAccessKeyLastUsed",
+        ] {
+            assert_eq!(decide(doc, a, r, "dave"), Decision::Allow, "{a}");
+        }
+        assert_eq!(decide(doc, "iam:CreateUser", r, "dave"), Decision::ImplicitDeny);
+        assert_eq!(
+            decide(doc, "iam:ListAccessKeys", "arn:aws:iam::123456789012:user/Accounting/d", "d"),
+            Decision::ImplicitDeny,
+            "resources compare with case"
+        );
+        let q = r#"{"Statement":{"Effect":"Allow","Action":"iam:?etUser","Resource":"*"}}"#;
+        assert_eq!(decide(q, "iam:GetUser", "x:y", "a"), Decision::Allow);
+        assert_eq!(decide(q, "iam:GeetUser", "x:y", "a"), Decision::ImplicitDeny);
+    }
+
+    #[test]
+    fn variables() {
+        let lit = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:iam::1:user/${*}${AWS:UserName}"}}"#;
+        assert_eq!(decide(lit, "iam:GetUser", "arn:aws:iam::1:user/*bob", "bob"), Decision::Allow);
+        assert_eq!(
+            decide(lit, "iam:GetUser", "arn:aws:iam::1:user/xbob", "bob"),
+            Decision::ImplicitDeny,
+            "a variable star is a literal star"
+        );
+        let unknown = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"${aws:userid}*"}}"#;
+        assert_eq!(decide(unknown, "iam:GetUser", "anything", "bob"), Decision::ImplicitDeny);
+        let not_res = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","NotResource":"${aws:nothing}"}}"#;
+        assert_eq!(
+            decide(not_res, "iam:GetUser", "x:y", "bob"),
+            Decision::ExplicitDeny,
+            "a NotResource entry without a value excludes nothing"
+        );
+        let orn = r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"orn:ows:idauth::123456789012:user/alice"}}"#;
+        assert_eq!(
+            decide(orn, "api:ReadAccessKeys", "arn:aws:iam::123456789012:user/alice", "alice"),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn explicit_deny_wins_and_not_action() {
+        let allow = parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#).unwrap();
+        let deny = parse(r#"{"Statement":[{"Effect":"Deny","Action":"iam:DeleteAccessKey","Resource":"*"}]}"#).unwrap();
+        let req = |action| Request {
+            action,
+            resource: "arn:aws:iam::1:user/a",
+            username: Some("a"),
+        };
+        assert_eq!(evaluate([&allow, &deny], &req("iam:DeleteAccessKey")), Decision::ExplicitDeny);
+        assert_eq!(evaluate([&deny, &allow], &req("iam:DeleteAccessKey")), Decision::ExplicitDeny);
+        assert_eq!(evaluate([&allow, &deny], &req("api:DeleteAccessKey")), Decision::Allow);
+        assert_eq!(evaluate([&deny], &req("iam:ListAccessKeys")), Decision::ImplicitDeny);
+        assert_eq!(evaluate([], &req("iam:ListAccessKeys")), Decision::ImplicitDeny);
+        let not_iam = parse(r#"{"Statement":{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}}"#).unwrap();
+        assert_eq!(evaluate([&not_iam], &req("api:ReadAccessKeys")), Decision::Allow);
+        assert_eq!(evaluate([&not_iam], &req("iam:ListAccessKeys")), Decision::ImplicitDeny);
+    }
+
+    #[test]
+    fn malformed_documents() {
+        let cases = [
+            ("not json", SYNTAX),
+            ("[]", SYNTAX),
+            (r#"{"Statement":[]}"#, SYNTAX),
+            (r#"{"Version":"2012-10-17"}"#, SYNTAX),
+            (r#"{"statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#, SYNTAX),
+            (r#"{"Version":"2020-01-01","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#, SYNTAX),
+            (r#"{"Statement":{"Effect":"Maybe","Action":"*","Resource":"*"}}"#, SYNTAX),
+            (r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}}"#, SYNTAX),
+            (r#"{"Statement":{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}}"#, SYNTAX),
+            (r#"{"Statement":{"Effect":"Allow","Action":5,"Resource":"*"}}"#, SYNTAX),
+            (r#"{"Statement":{"Effect":"allow","Action":"*","Resource":"*"}}"#, LEGACY),
+            (r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#, NO_ACTIONS),
+            (r#"{"Statement":{"Effect":"Allow","Action":[],"Resource":"*"}}"#, NO_ACTIONS),
+            (r#"{"Statement":{"Effect":"Allow","Action":"*"}}"#, NO_RESOURCES),
+            (r#"{"Statement":{"Effect":"Allow","Action":"ListUsers","Resource":"*"}}"#, NO_VENDOR),
+            (r#"{"Statement":{"Effect":"Allow","Action":"iam:a:b","Resource":"*"}}"#, TWO_COLONS),
+            (r#"{"Statement":[{"Sid":"a","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"a","Effect":"Allow","Action":"*","Resource":"*"}]}"#, DUP_SID),
+            (r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{}}}"#, CONDITION),
+            (r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Principal":"*"}}"#, PRINCIPAL),
+        ];
+        for (doc, want) in cases {
+            assert_eq!(parse(doc).unwrap_err(), want, "{doc}");
+        }
+        assert_eq!(
+            parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"alice"}}"#).unwrap_err(),
+            "Resource alice must be in ARN format or \"*\"."
+        );
+        assert!(parse(r#"{"Id":"x","Statement":{"Sid":"full_api","Effect":"Allow","Action":"*","Resource":"*"}}"#).is_ok());
+    }
+
+    #[test]
+    fn quota_counts_without_white_space() {
+        assert_eq!(counted_chars("{ \"a\" :\n\t1 }"), 7);
+    }
+}

@@ -1,0 +1,61 @@
+//! What differs between the two real services, as data handed to the core (`Rules`), and the
+//! deployment's own settings (`Limits`), which both dialects share because they share state.
+
+/// Whether a user's access key may be deleted while it is still active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyDeletion {
+    /// AWS IAM: a key is deleted in either state.
+    AnyState,
+    /// Outscale EIM: a user's key must be `INACTIVE` first (root keys are exempt).
+    RequireInactive,
+}
+
+/// Every operation the core authorises, named dialect-neutrally. Each dialect names it for
+/// policies through `Rules::action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    CreateUser,
+    GetUser,
+    ListUsers,
+    UpdateUser,
+    DeleteUser,
+    CreateAccessKey,
+    ListAccessKeys,
+    UpdateAccessKey,
+    DeleteAccessKey,
+    GetAccessKeyLastUsed,
+    PutUserPolicy,
+    GetUserPolicy,
+    ListUserPolicies,
+    DeleteUserPolicy,
+    /// Reading the caller's own account (OSC ReadAccounts).
+    ReadAccount,
+}
+
+/// How one real service behaves where the two differ. A front end hands its constant to every
+/// core call.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub user_key_deletion: KeyDeletion,
+    /// The policy action an operation is checked against, e.g. `iam:DeleteAccessKey` or
+    /// `api:DeleteAccessKey`.
+    pub action: fn(Operation) -> &'static str,
+}
+
+/// Deployment settings, one value for both dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Access keys per principal (the root, or one user). AWS IAM: 2; Outscale: 10.
+    pub access_keys_per_principal: u32,
+    /// Sum of a user's inline policy documents, white space not counted (AWS: 2,048).
+    pub inline_policy_chars: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            access_keys_per_principal: 2,
+            inline_policy_chars: 2048,
+        }
+    }
+}

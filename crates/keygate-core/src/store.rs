@@ -1,0 +1,107 @@
+//! The storage contract (`Store` with read and write transactions) and the injected sources of
+//! time and randomness (`Clock`, `IdGen`). No storage type crosses this boundary.
+
+use crate::error::CoreResult;
+use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, UserId, UserName};
+use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, Timestamp, User};
+
+/// Reads inside one consistent snapshot.
+pub trait ReadTx {
+    fn account(&self, id: &AccountId) -> CoreResult<Option<Account>>;
+    fn account_by_email(&self, email: &Email) -> CoreResult<Option<Account>>;
+    /// Every account, by id.
+    fn accounts(&self) -> CoreResult<Vec<Account>>;
+    /// The account's argon2id password hash (PHC string).
+    fn password_hash(&self, id: &AccountId) -> CoreResult<Option<String>>;
+    /// The user of that name, compared without regard to case.
+    fn user_by_name(&self, account: &AccountId, name: &UserName) -> CoreResult<Option<User>>;
+    fn user_by_id(&self, account: &AccountId, id: &UserId) -> CoreResult<Option<User>>;
+    /// Up to `limit` users whose path starts with `prefix`, ordered by lower-cased name, after
+    /// the lower-cased name `after`.
+    fn users(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<User>>;
+    fn key(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>>;
+    fn key_secret(&self, id: &AccessKeyId) -> CoreResult<Option<Secret>>;
+    /// The keys of one owner, ordered by creation time then id.
+    fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>>;
+    /// A user's inline policies `(name, document)`, ordered by name.
+    fn policies(&self, account: &AccountId, user: &UserId)
+    -> CoreResult<Vec<(PolicyName, String)>>;
+}
+
+/// Writes, inside one transaction that commits only if the closure returns `Ok`.
+pub trait WriteTx: ReadTx {
+    fn insert_account(&self, account: &Account, password_hash: &str) -> CoreResult<()>;
+    fn set_password_hash(&self, id: &AccountId, hash: &str) -> CoreResult<()>;
+    fn insert_user(&self, user: &User) -> CoreResult<()>;
+    /// Replaces name, path, e-mail and modification date of the user with `user.id`.
+    fn update_user(&self, user: &User) -> CoreResult<()>;
+    fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()>;
+    fn insert_key(&self, key: &AccessKey, secret: &Secret) -> CoreResult<()>;
+    /// Replaces state, modification and expiration dates of the key with `key.id`.
+    fn update_key(&self, key: &AccessKey) -> CoreResult<()>;
+    fn record_last_use(&self, id: &AccessKeyId, used: &LastUsed) -> CoreResult<()>;
+    fn delete_key(&self, id: &AccessKeyId) -> CoreResult<()>;
+    /// Creates the policy or replaces its document.
+    fn put_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()>;
+    fn delete_policy(&self, account: &AccountId, user: &UserId, name: &PolicyName)
+    -> CoreResult<()>;
+}
+
+/// A transactional store. Object-safe; use [`read`] and [`write`] for typed results.
+pub trait Store: Send + Sync {
+    fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()>;
+    /// Runs `f` in a write transaction that holds the write lock from its start, so that every
+    /// check `f` makes still holds when it commits.
+    fn write_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()>;
+}
+
+/// Runs `f` in a read transaction and returns its value.
+pub fn read<T>(store: &dyn Store, f: impl FnOnce(&dyn ReadTx) -> CoreResult<T>) -> CoreResult<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.read_tx(&mut |tx| {
+        if let Some(f) = f.take() {
+            out = Some(f(tx)?);
+        }
+        Ok(())
+    })?;
+    out.ok_or_else(|| crate::CoreError::Storage("read transaction ran no closure".into()))
+}
+
+/// Runs `f` in a write transaction and returns its value.
+pub fn write<T>(store: &dyn Store, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.write_tx(&mut |tx| {
+        if let Some(f) = f.take() {
+            out = Some(f(tx)?);
+        }
+        Ok(())
+    })?;
+    out.ok_or_else(|| crate::CoreError::Storage("write transaction ran no closure".into()))
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// New identifiers and secrets. The production implementation draws from a CSPRNG.
+pub trait IdGen: Send + Sync {
+    fn account_id(&self) -> AccountId;
+    fn user_id(&self) -> UserId;
+    fn access_key_id(&self) -> AccessKeyId;
+    fn secret(&self) -> Secret;
+    fn password(&self) -> Secret;
+}
