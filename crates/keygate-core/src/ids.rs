@@ -224,7 +224,10 @@ mod tests {
         assert!(UserName::parse("").is_err());
         assert!(UserName::parse("a b").is_err());
         assert!(UserName::parse("é").is_err());
-        assert_eq!(UserName::parse("Alice").map(|n| n.folded()), Ok("alice".into()));
+        assert_eq!(
+            UserName::parse("Alice").map(|n| n.folded()),
+            Ok("alice".into())
+        );
     }
 
     #[test]

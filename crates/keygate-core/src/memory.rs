@@ -52,7 +52,13 @@ impl ReadTx for Tx {
     }
 
     fn accounts(&self) -> CoreResult<Vec<Account>> {
-        Ok(self.0.borrow().accounts.values().map(|(a, _)| a.clone()).collect())
+        Ok(self
+            .0
+            .borrow()
+            .accounts
+            .values()
+            .map(|(a, _)| a.clone())
+            .collect())
     }
 
     fn password_hash(&self, id: &AccountId) -> CoreResult<Option<String>> {
@@ -123,9 +129,17 @@ impl ReadTx for Tx {
         Ok(keys)
     }
 
-    fn policies(&self, account: &AccountId, user: &UserId) -> CoreResult<Vec<(PolicyName, String)>> {
+    fn policies(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+    ) -> CoreResult<Vec<(PolicyName, String)>> {
         let state = self.0.borrow();
-        if state.users.get(user).is_none_or(|u| &u.account_id != account) {
+        if state
+            .users
+            .get(user)
+            .is_none_or(|u| &u.account_id != account)
+        {
             return Ok(Vec::new());
         }
         Ok(state
@@ -145,8 +159,10 @@ impl WriteTx for Tx {
         {
             return Err(conflict("account id or e-mail taken"));
         }
-        s.accounts
-            .insert(account.id.clone(), (account.clone(), password_hash.to_owned()));
+        s.accounts.insert(
+            account.id.clone(),
+            (account.clone(), password_hash.to_owned()),
+        );
         Ok(())
     }
 
@@ -189,8 +205,7 @@ impl WriteTx for Tx {
     fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()> {
         let mut s = self.0.borrow_mut();
         let owner = KeyOwner::User(id.clone());
-        if s.keys.values().any(|(k, _)| k.owner == owner)
-            || s.policies.keys().any(|(u, _)| u == id)
+        if s.keys.values().any(|(k, _)| k.owner == owner) || s.policies.keys().any(|(u, _)| u == id)
         {
             return Err(conflict("user still owns keys or policies"));
         }
@@ -204,7 +219,10 @@ impl WriteTx for Tx {
         let mut s = self.0.borrow_mut();
         let owner_ok = match &key.owner {
             KeyOwner::Root => s.accounts.contains_key(&key.account_id),
-            KeyOwner::User(uid) => s.users.get(uid).is_some_and(|u| u.account_id == key.account_id),
+            KeyOwner::User(uid) => s
+                .users
+                .get(uid)
+                .is_some_and(|u| u.account_id == key.account_id),
         };
         if !owner_ok || s.keys.contains_key(&key.id) {
             return Err(conflict("key id taken or no such owner"));
@@ -250,7 +268,12 @@ impl WriteTx for Tx {
         Ok(())
     }
 
-    fn delete_policy(&self, _account: &AccountId, user: &UserId, name: &PolicyName) -> CoreResult<()> {
+    fn delete_policy(
+        &self,
+        _account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
         self.0
             .borrow_mut()
             .policies

@@ -108,7 +108,10 @@ mod tests {
         };
         assert!(matches!(
             bad.apply(items.clone(), key),
-            Err(CoreError::InvalidInput { field: "Marker", .. })
+            Err(CoreError::InvalidInput {
+                field: "Marker",
+                ..
+            })
         ));
         let zero = PageRequest {
             marker: None,

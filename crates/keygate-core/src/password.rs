@@ -1,9 +1,9 @@
 //! Account passwords: argon2id hashes in PHC form, never the password itself.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use rand::rngs::OsRng as Rand09;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::TryRngCore;
+use rand::rngs::OsRng as Rand09;
 
 use crate::error::{CoreError, CoreResult};
 

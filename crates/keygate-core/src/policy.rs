@@ -70,7 +70,8 @@ const SYNTAX: &str = "Syntax errors in policy.";
 const LEGACY: &str = "The policy failed legacy parsing";
 const NO_ACTIONS: &str = "Policy statement must contain actions.";
 const NO_RESOURCES: &str = "Policy statement must contain resources.";
-const NO_VENDOR: &str = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
+const NO_VENDOR: &str =
+    "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
 const TWO_COLONS: &str = "Actions/Condition can contain only one colon.";
 const DUP_SID: &str = "Statement IDs (SID) in a single policy must be unique.";
 const CONDITION: &str = "Policy element Condition is not supported.";
@@ -230,10 +231,7 @@ fn parse_inner(document: &str) -> Result<Policy, String> {
     }
     let actions = |r: &RawStatement| r.action.clone().or_else(|| r.not_action.clone());
     let resources = |r: &RawStatement| r.resource.clone().or_else(|| r.not_resource.clone());
-    if raws
-        .iter()
-        .any(|r| actions(r).is_none_or(|a| a.is_empty()))
-    {
+    if raws.iter().any(|r| actions(r).is_none_or(|a| a.is_empty())) {
         return Err(NO_ACTIONS.into());
     }
     if raws
@@ -483,10 +481,22 @@ mod tests {
         let d = |a, r, u| decide(SELF_SERVICE, a, r, u);
         assert_eq!(d("iam:ListAccessKeys", alice, "alice"), Decision::Allow);
         assert_eq!(d("IAM:listaccesskeys", alice, "alice"), Decision::Allow);
-        assert_eq!(d("iam:DeleteAccessKey", bob, "alice"), Decision::ImplicitDeny);
-        assert_eq!(d("iam:PutUserPolicy", alice, "alice"), Decision::ImplicitDeny);
-        assert_eq!(d("api:ReadAccessKeys", alice, "alice"), Decision::ImplicitDeny);
-        assert_eq!(d("iam:ListAccessKeys", carol, "carol"), Decision::ImplicitDeny);
+        assert_eq!(
+            d("iam:DeleteAccessKey", bob, "alice"),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            d("iam:PutUserPolicy", alice, "alice"),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            d("api:ReadAccessKeys", alice, "alice"),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            d("iam:ListAccessKeys", carol, "carol"),
+            Decision::ImplicitDeny
+        );
         let no_version = SELF_SERVICE.replace("\"Version\": \"2012-10-17\",", "");
         assert_eq!(
             decide(&no_version, "iam:ListAccessKeys", alice, "alice"),
@@ -507,28 +517,45 @@ mod tests {
         ] {
             assert_eq!(decide(doc, a, r, "dave"), Decision::Allow, "{a}");
         }
-        assert_eq!(decide(doc, "iam:CreateUser", r, "dave"), Decision::ImplicitDeny);
         assert_eq!(
-            decide(doc, "iam:ListAccessKeys", "arn:aws:iam::123456789012:user/Accounting/d", "d"),
+            decide(doc, "iam:CreateUser", r, "dave"),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            decide(
+                doc,
+                "iam:ListAccessKeys",
+                "arn:aws:iam::123456789012:user/Accounting/d",
+                "d"
+            ),
             Decision::ImplicitDeny,
             "resources compare with case"
         );
         let q = r#"{"Statement":{"Effect":"Allow","Action":"iam:?etUser","Resource":"*"}}"#;
         assert_eq!(decide(q, "iam:GetUser", "x:y", "a"), Decision::Allow);
-        assert_eq!(decide(q, "iam:GeetUser", "x:y", "a"), Decision::ImplicitDeny);
+        assert_eq!(
+            decide(q, "iam:GeetUser", "x:y", "a"),
+            Decision::ImplicitDeny
+        );
     }
 
     #[test]
     fn variables() {
         let lit = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:iam::1:user/${*}${AWS:UserName}"}}"#;
-        assert_eq!(decide(lit, "iam:GetUser", "arn:aws:iam::1:user/*bob", "bob"), Decision::Allow);
+        assert_eq!(
+            decide(lit, "iam:GetUser", "arn:aws:iam::1:user/*bob", "bob"),
+            Decision::Allow
+        );
         assert_eq!(
             decide(lit, "iam:GetUser", "arn:aws:iam::1:user/xbob", "bob"),
             Decision::ImplicitDeny,
             "a variable star is a literal star"
         );
         let unknown = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"${aws:userid}*"}}"#;
-        assert_eq!(decide(unknown, "iam:GetUser", "anything", "bob"), Decision::ImplicitDeny);
+        assert_eq!(
+            decide(unknown, "iam:GetUser", "anything", "bob"),
+            Decision::ImplicitDeny
+        );
         let not_res = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","NotResource":"${aws:nothing}"}}"#;
         assert_eq!(
             decide(not_res, "iam:GetUser", "x:y", "bob"),
@@ -537,28 +564,60 @@ mod tests {
         );
         let orn = r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"orn:ows:idauth::123456789012:user/alice"}}"#;
         assert_eq!(
-            decide(orn, "api:ReadAccessKeys", "arn:aws:iam::123456789012:user/alice", "alice"),
+            decide(
+                orn,
+                "api:ReadAccessKeys",
+                "arn:aws:iam::123456789012:user/alice",
+                "alice"
+            ),
             Decision::Allow
         );
     }
 
     #[test]
     fn explicit_deny_wins_and_not_action() {
-        let allow = parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#).unwrap();
-        let deny = parse(r#"{"Statement":[{"Effect":"Deny","Action":"iam:DeleteAccessKey","Resource":"*"}]}"#).unwrap();
+        let allow =
+            parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#).unwrap();
+        let deny = parse(
+            r#"{"Statement":[{"Effect":"Deny","Action":"iam:DeleteAccessKey","Resource":"*"}]}"#,
+        )
+        .unwrap();
         let req = |action| Request {
             action,
             resource: "arn:aws:iam::1:user/a",
             username: Some("a"),
         };
-        assert_eq!(evaluate([&allow, &deny], &req("iam:DeleteAccessKey")), Decision::ExplicitDeny);
-        assert_eq!(evaluate([&deny, &allow], &req("iam:DeleteAccessKey")), Decision::ExplicitDeny);
-        assert_eq!(evaluate([&allow, &deny], &req("api:DeleteAccessKey")), Decision::Allow);
-        assert_eq!(evaluate([&deny], &req("iam:ListAccessKeys")), Decision::ImplicitDeny);
-        assert_eq!(evaluate([], &req("iam:ListAccessKeys")), Decision::ImplicitDeny);
-        let not_iam = parse(r#"{"Statement":{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}}"#).unwrap();
-        assert_eq!(evaluate([&not_iam], &req("api:ReadAccessKeys")), Decision::Allow);
-        assert_eq!(evaluate([&not_iam], &req("iam:ListAccessKeys")), Decision::ImplicitDeny);
+        assert_eq!(
+            evaluate([&allow, &deny], &req("iam:DeleteAccessKey")),
+            Decision::ExplicitDeny
+        );
+        assert_eq!(
+            evaluate([&deny, &allow], &req("iam:DeleteAccessKey")),
+            Decision::ExplicitDeny
+        );
+        assert_eq!(
+            evaluate([&allow, &deny], &req("api:DeleteAccessKey")),
+            Decision::Allow
+        );
+        assert_eq!(
+            evaluate([&deny], &req("iam:ListAccessKeys")),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            evaluate([], &req("iam:ListAccessKeys")),
+            Decision::ImplicitDeny
+        );
+        let not_iam =
+            parse(r#"{"Statement":{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}}"#)
+                .unwrap();
+        assert_eq!(
+            evaluate([&not_iam], &req("api:ReadAccessKeys")),
+            Decision::Allow
+        );
+        assert_eq!(
+            evaluate([&not_iam], &req("iam:ListAccessKeys")),
+            Decision::ImplicitDeny
+        );
     }
 
     #[test]
@@ -568,27 +627,73 @@ mod tests {
             ("[]", SYNTAX),
             (r#"{"Statement":[]}"#, SYNTAX),
             (r#"{"Version":"2012-10-17"}"#, SYNTAX),
-            (r#"{"statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#, SYNTAX),
-            (r#"{"Version":"2020-01-01","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#, SYNTAX),
-            (r#"{"Statement":{"Effect":"Maybe","Action":"*","Resource":"*"}}"#, SYNTAX),
-            (r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}}"#, SYNTAX),
-            (r#"{"Statement":{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}}"#, SYNTAX),
-            (r#"{"Statement":{"Effect":"Allow","Action":5,"Resource":"*"}}"#, SYNTAX),
-            (r#"{"Statement":{"Effect":"allow","Action":"*","Resource":"*"}}"#, LEGACY),
-            (r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#, NO_ACTIONS),
-            (r#"{"Statement":{"Effect":"Allow","Action":[],"Resource":"*"}}"#, NO_ACTIONS),
-            (r#"{"Statement":{"Effect":"Allow","Action":"*"}}"#, NO_RESOURCES),
-            (r#"{"Statement":{"Effect":"Allow","Action":"ListUsers","Resource":"*"}}"#, NO_VENDOR),
-            (r#"{"Statement":{"Effect":"Allow","Action":"iam:a:b","Resource":"*"}}"#, TWO_COLONS),
-            (r#"{"Statement":[{"Sid":"a","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"a","Effect":"Allow","Action":"*","Resource":"*"}]}"#, DUP_SID),
-            (r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{}}}"#, CONDITION),
-            (r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Principal":"*"}}"#, PRINCIPAL),
+            (
+                r#"{"statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+                SYNTAX,
+            ),
+            (
+                r#"{"Version":"2020-01-01","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+                SYNTAX,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Maybe","Action":"*","Resource":"*"}}"#,
+                SYNTAX,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"*","Resource":"*"}}"#,
+                SYNTAX,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}}"#,
+                SYNTAX,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":5,"Resource":"*"}}"#,
+                SYNTAX,
+            ),
+            (
+                r#"{"Statement":{"Effect":"allow","Action":"*","Resource":"*"}}"#,
+                LEGACY,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#,
+                NO_ACTIONS,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":[],"Resource":"*"}}"#,
+                NO_ACTIONS,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"*"}}"#,
+                NO_RESOURCES,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"ListUsers","Resource":"*"}}"#,
+                NO_VENDOR,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"iam:a:b","Resource":"*"}}"#,
+                TWO_COLONS,
+            ),
+            (
+                r#"{"Statement":[{"Sid":"a","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"a","Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                DUP_SID,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{}}}"#,
+                CONDITION,
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Principal":"*"}}"#,
+                PRINCIPAL,
+            ),
         ];
         for (doc, want) in cases {
             assert_eq!(parse(doc).unwrap_err(), want, "{doc}");
         }
         assert_eq!(
-            parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"alice"}}"#).unwrap_err(),
+            parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"alice"}}"#)
+                .unwrap_err(),
             "Resource alice must be in ARN format or \"*\"."
         );
         assert!(parse(r#"{"Id":"x","Statement":{"Sid":"full_api","Effect":"Allow","Action":"*","Resource":"*"}}"#).is_ok());

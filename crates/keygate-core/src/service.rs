@@ -110,7 +110,11 @@ impl Service {
     // ---- operator operations: no principal, for the `admin` commands and the bootstrap ----
 
     /// Creates an account with a random password and one root access key.
-    pub fn create_account(&self, name: &str, email: Option<Email>) -> CoreResult<AccountCredentials> {
+    pub fn create_account(
+        &self,
+        name: &str,
+        email: Option<Email>,
+    ) -> CoreResult<AccountCredentials> {
         validate_account_name(name)?;
         let password = self.ids.password();
         let hash = password::hash(password.expose())?;
@@ -157,7 +161,9 @@ impl Service {
     }
 
     pub fn account(&self, id: &AccountId) -> CoreResult<Account> {
-        store::read(&*self.store, |tx| tx.account(id)?.ok_or(CoreError::NoSuchAccount))
+        store::read(&*self.store, |tx| {
+            tx.account(id)?.ok_or(CoreError::NoSuchAccount)
+        })
     }
 
     pub fn account_by_email(&self, email: &Email) -> CoreResult<Account> {
@@ -210,7 +216,9 @@ impl Service {
                     None => return Ok(None),
                 },
             };
-            Ok(tx.key_secret(id)?.map(|secret| SigningKey { secret, principal }))
+            Ok(tx
+                .key_secret(id)?
+                .map(|secret| SigningKey { secret, principal }))
         })
     }
 
@@ -247,7 +255,9 @@ impl Service {
     ) -> CoreResult<NewAccessKey> {
         let limit = self.limits.access_keys_per_principal;
         if tx.keys(account, &owner)?.len() >= limit as usize {
-            return Err(CoreError::LimitExceeded(Quota::AccessKeysPerPrincipal(limit)));
+            return Err(CoreError::LimitExceeded(Quota::AccessKeysPerPrincipal(
+                limit,
+            )));
         }
         let key = AccessKey {
             id: self.ids.access_key_id(),
@@ -293,7 +303,10 @@ impl Caller<'_> {
 
     /// Allows the root; evaluates a user's inline policies for `op` on every resource.
     fn authorize(&self, tx: &dyn ReadTx, op: Operation, resources: &[&str]) -> CoreResult<()> {
-        let Principal::User { account, id, name, .. } = self.principal else {
+        let Principal::User {
+            account, id, name, ..
+        } = self.principal
+        else {
             return Ok(());
         };
         let docs = tx.policies(account, id)?;
@@ -450,12 +463,21 @@ impl Caller<'_> {
     /// The named user, or the caller itself when no name is given.
     pub fn get_user(&self, name: Option<&UserName>) -> CoreResult<Identity> {
         store::read(&*self.svc.store, |tx| match (name, self.principal) {
-            (Some(name), _) => Ok(Identity::User(self.existing_user(tx, Operation::GetUser, name)?)),
+            (Some(name), _) => Ok(Identity::User(self.existing_user(
+                tx,
+                Operation::GetUser,
+                name,
+            )?)),
             (None, Principal::Root { account }) => tx
                 .account(account)?
                 .map(Identity::Root)
                 .ok_or(CoreError::NoSuchAccount),
-            (None, Principal::User { account, id, name, .. }) => {
+            (
+                None,
+                Principal::User {
+                    account, id, name, ..
+                },
+            ) => {
                 self.authorize(tx, Operation::GetUser, &[&self.principal.arn()])?;
                 tx.user_by_id(account, id)?
                     .map(Identity::User)
@@ -464,7 +486,11 @@ impl Caller<'_> {
         })
     }
 
-    pub fn list_users(&self, prefix: Option<&PathPrefix>, page: &PageRequest) -> CoreResult<Page<User>> {
+    pub fn list_users(
+        &self,
+        prefix: Option<&PathPrefix>,
+        page: &PageRequest,
+    ) -> CoreResult<Page<User>> {
         let limit = page.limit()?;
         let after = page.position()?;
         store::read(&*self.svc.store, |tx| {
@@ -512,7 +538,10 @@ impl Caller<'_> {
     pub fn delete_user(&self, name: &UserName) -> CoreResult<()> {
         store::write(&*self.svc.store, |tx| {
             let user = self.existing_user(tx, Operation::DeleteUser, name)?;
-            if !tx.keys(self.account(), &KeyOwner::User(user.id.clone()))?.is_empty() {
+            if !tx
+                .keys(self.account(), &KeyOwner::User(user.id.clone()))?
+                .is_empty()
+            {
                 return Err(CoreError::DeleteConflict(Dependents::AccessKeys));
             }
             if !tx.policies(self.account(), &user.id)?.is_empty() {
@@ -533,9 +562,9 @@ impl Caller<'_> {
         let now = self.svc.clock.now();
         store::write(&*self.svc.store, |tx| {
             let target = self.authorized_key_target(tx, Operation::CreateAccessKey, user)?;
-            let created = self
-                .svc
-                .insert_key(tx, self.account(), target.owner.clone(), expires_at, now)?;
+            let created =
+                self.svc
+                    .insert_key(tx, self.account(), target.owner.clone(), expires_at, now)?;
             Ok(NewAccessKey {
                 view: Self::view(&target, created.view.key),
                 secret: created.secret,
@@ -706,3 +735,7 @@ impl Caller<'_> {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

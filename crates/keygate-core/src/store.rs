@@ -55,8 +55,12 @@ pub trait WriteTx: ReadTx {
         name: &PolicyName,
         document: &str,
     ) -> CoreResult<()>;
-    fn delete_policy(&self, account: &AccountId, user: &UserId, name: &PolicyName)
-    -> CoreResult<()>;
+    fn delete_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+    ) -> CoreResult<()>;
 }
 
 /// A transactional store. Object-safe; use [`read`] and [`write`] for typed results.

@@ -3,9 +3,9 @@
 use std::sync::Mutex;
 
 use rand::Rng;
+use rand::TryRngCore;
 use rand::distr::Alphanumeric;
 use rand::rngs::OsRng;
-use rand::TryRngCore;
 
 use crate::ids::{AccessKeyId, AccountId, UserId};
 use crate::model::{Secret, Timestamp};

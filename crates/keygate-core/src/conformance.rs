@@ -1,0 +1,396 @@
+//! The conformance suite every `Store` must pass. A store crate runs [`run_all`] from its tests
+//! with a factory that gives a fresh, empty store each time.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::thread;
+
+use crate::error::{CoreError, Quota};
+use crate::ids::{
+    AccessKeyId, AccountId, Email, PathPrefix, PolicyName, UserId, UserName, UserPath,
+};
+use crate::model::{
+    AccessKey, Account, KeyOwner, KeyState, LastUsed, Principal, Secret, Timestamp, User,
+};
+use crate::page::PageRequest;
+use crate::rules::{KeyDeletion, Limits, Operation, Rules};
+use crate::service::{KeyFilter, Service};
+use crate::store::{self, Store};
+use crate::system::{RandomIds, SystemClock};
+
+/// Makes a fresh, empty store.
+pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
+
+/// Every check, each on a fresh store.
+pub fn run_all(make: Factory<'_>) {
+    accounts_round_trip(make());
+    users_round_trip(make());
+    user_listing_order_prefix_and_position(make());
+    keys_round_trip(make());
+    policies_round_trip(make());
+    failed_write_leaves_nothing(make());
+    constraints_hold_in_the_store(make());
+    concurrent_creates_respect_the_key_limit(make());
+}
+
+fn t(ms: i64) -> Timestamp {
+    Timestamp::from_unix_millis(ms)
+}
+
+fn account(id: &str, email: &str) -> Account {
+    Account {
+        id: AccountId::parse(id).unwrap(),
+        name: format!("account {id}"),
+        email: Email::parse(email).unwrap(),
+        created_at: t(1_000),
+    }
+}
+
+fn user(account: &Account, id: &str, name: &str, path: &str) -> User {
+    User {
+        account_id: account.id.clone(),
+        id: UserId::parse(id).unwrap(),
+        name: UserName::parse(name).unwrap(),
+        path: UserPath::parse(path).unwrap(),
+        email: None,
+        created_at: t(2_000),
+        modified_at: t(2_000),
+    }
+}
+
+fn key(account: &Account, id: &str, owner: KeyOwner, created: i64) -> AccessKey {
+    AccessKey {
+        id: AccessKeyId::parse(id).unwrap(),
+        account_id: account.id.clone(),
+        owner,
+        state: KeyState::Active,
+        created_at: t(created),
+        modified_at: t(created),
+        expires_at: None,
+        last_used: None,
+    }
+}
+
+pub fn accounts_round_trip(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let b = account("222222222222", "b@example.com");
+    store::write(&*s, |tx| {
+        tx.insert_account(&b, "hash-b")?;
+        tx.insert_account(&a, "hash-a")
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.account(&a.id)?, Some(a.clone()));
+        assert_eq!(
+            tx.account_by_email(&Email::parse("B@example.com").unwrap())?,
+            Some(b.clone())
+        );
+        assert_eq!(
+            tx.account_by_email(&Email::parse("c@example.com").unwrap())?,
+            None
+        );
+        assert_eq!(tx.accounts()?, vec![a.clone(), b.clone()]);
+        assert_eq!(tx.password_hash(&a.id)?.as_deref(), Some("hash-a"));
+        Ok(())
+    })
+    .unwrap();
+    store::write(&*s, |tx| tx.set_password_hash(&a.id, "hash-a2")).unwrap();
+    let h = store::read(&*s, |tx| tx.password_hash(&a.id)).unwrap();
+    assert_eq!(h.as_deref(), Some("hash-a2"));
+}
+
+pub fn users_round_trip(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let b = account("222222222222", "b@example.com");
+    let mut alice = user(&a, "AIDA00000000000000001", "Alice", "/eng/");
+    alice.email = Some(Email::parse("alice@example.com").unwrap());
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_account(&b, "h")?;
+        tx.insert_user(&alice)
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(
+            tx.user_by_name(&a.id, &UserName::parse("alice").unwrap())?,
+            Some(alice.clone())
+        );
+        assert_eq!(
+            tx.user_by_name(&b.id, &UserName::parse("alice").unwrap())?,
+            None
+        );
+        assert_eq!(tx.user_by_id(&a.id, &alice.id)?, Some(alice.clone()));
+        assert_eq!(tx.user_by_id(&b.id, &alice.id)?, None);
+        Ok(())
+    })
+    .unwrap();
+    let mut moved = alice.clone();
+    moved.name = UserName::parse("alicia").unwrap();
+    moved.path = UserPath::parse("/ops/").unwrap();
+    moved.modified_at = t(3_000);
+    store::write(&*s, |tx| tx.update_user(&moved)).unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.user_by_id(&a.id, &alice.id)?, Some(moved.clone()));
+        assert_eq!(
+            tx.user_by_name(&a.id, &UserName::parse("ALICIA").unwrap())?,
+            Some(moved.clone())
+        );
+        Ok(())
+    })
+    .unwrap();
+    store::write(&*s, |tx| tx.delete_user(&a.id, &alice.id)).unwrap();
+    assert_eq!(
+        store::read(&*s, |tx| tx.user_by_id(&a.id, &alice.id)).unwrap(),
+        None
+    );
+}
+
+pub fn user_listing_order_prefix_and_position(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let users = [
+        user(&a, "AIDA00000000000000001", "dave", "/"),
+        user(&a, "AIDA00000000000000002", "Carol", "/eng/"),
+        user(&a, "AIDA00000000000000003", "bob", "/eng/x/"),
+        user(&a, "AIDA00000000000000004", "alice", "/ops/"),
+    ];
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        users.iter().try_for_each(|u| tx.insert_user(u))
+    })
+    .unwrap();
+    let names = |prefix: Option<&str>, after: Option<&str>, limit: usize| {
+        let prefix = prefix.map(|p| PathPrefix::parse(p).unwrap());
+        store::read(&*s, |tx| tx.users(&a.id, prefix.as_ref(), after, limit))
+            .unwrap()
+            .into_iter()
+            .map(|u| u.name.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(None, None, 10), ["alice", "bob", "Carol", "dave"]);
+    assert_eq!(names(None, None, 2), ["alice", "bob"]);
+    assert_eq!(names(None, Some("bob"), 10), ["Carol", "dave"]);
+    assert_eq!(names(Some("/eng/"), None, 10), ["bob", "Carol"]);
+    assert_eq!(names(Some("/e"), Some("bob"), 10), ["Carol"]);
+    assert_eq!(
+        names(Some("/%"), None, 10),
+        Vec::<String>::new(),
+        "no LIKE wildcards"
+    );
+    assert_eq!(
+        names(Some("/_ng/"), None, 10),
+        Vec::<String>::new(),
+        "no LIKE wildcards"
+    );
+}
+
+pub fn keys_round_trip(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let alice = user(&a, "AIDA00000000000000001", "alice", "/");
+    let owner = KeyOwner::User(alice.id.clone());
+    let k2 = key(&a, "KEY00000000000000002", owner.clone(), 5_000);
+    let k1 = key(&a, "KEY00000000000000001", owner.clone(), 5_000);
+    let k0 = key(&a, "KEY00000000000000009", owner.clone(), 4_000);
+    let root = key(&a, "KEY00000000000000000", KeyOwner::Root, 1_000);
+    let secret = Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into());
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_user(&alice)?;
+        tx.insert_key(&k2, &secret)?;
+        tx.insert_key(&k1, &secret)?;
+        tx.insert_key(&k0, &secret)?;
+        tx.insert_key(&root, &Secret::new("root-secret".into()))
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        let ids: Vec<_> = tx
+            .keys(&a.id, &owner)?
+            .into_iter()
+            .map(|k| k.id.to_string())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "KEY00000000000000009",
+                "KEY00000000000000001",
+                "KEY00000000000000002"
+            ]
+        );
+        assert_eq!(tx.keys(&a.id, &KeyOwner::Root)?, vec![root.clone()]);
+        assert_eq!(tx.key(&k1.id)?, Some(k1.clone()));
+        assert_eq!(tx.key_secret(&k1.id)?, Some(secret.clone()));
+        assert_eq!(
+            tx.key_secret(&root.id)?
+                .map(|s| s.expose().to_owned())
+                .as_deref(),
+            Some("root-secret")
+        );
+        Ok(())
+    })
+    .unwrap();
+    let mut changed = k1.clone();
+    changed.state = KeyState::Inactive;
+    changed.modified_at = t(9_000);
+    changed.expires_at = Some(t(99_000));
+    let used = LastUsed {
+        at: t(8_000),
+        service: "iam".into(),
+        region: "eu-west-2".into(),
+    };
+    store::write(&*s, |tx| {
+        tx.update_key(&changed)?;
+        tx.record_last_use(&k1.id, &used)
+    })
+    .unwrap();
+    changed.last_used = Some(used);
+    assert_eq!(
+        store::read(&*s, |tx| tx.key(&k1.id)).unwrap(),
+        Some(changed)
+    );
+    store::write(&*s, |tx| tx.delete_key(&k1.id)).unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.key(&k1.id)?, None);
+        assert_eq!(tx.key_secret(&k1.id)?, None);
+        assert_eq!(tx.keys(&a.id, &owner)?.len(), 2);
+        Ok(())
+    })
+    .unwrap();
+}
+
+pub fn policies_round_trip(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let alice = user(&a, "AIDA00000000000000001", "alice", "/");
+    let p = |n: &str| PolicyName::parse(n).unwrap();
+    let doc = "{\n  \"Statement\": []\n}";
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_user(&alice)?;
+        tx.put_policy(&a.id, &alice.id, &p("zeta"), "{}")?;
+        tx.put_policy(&a.id, &alice.id, &p("alpha"), doc)
+    })
+    .unwrap();
+    let got = store::read(&*s, |tx| tx.policies(&a.id, &alice.id)).unwrap();
+    assert_eq!(
+        got,
+        vec![(p("alpha"), doc.to_owned()), (p("zeta"), "{}".to_owned())]
+    );
+    store::write(&*s, |tx| {
+        tx.put_policy(&a.id, &alice.id, &p("zeta"), "{\"x\":1}")?;
+        tx.delete_policy(&a.id, &alice.id, &p("alpha"))
+    })
+    .unwrap();
+    let got = store::read(&*s, |tx| tx.policies(&a.id, &alice.id)).unwrap();
+    assert_eq!(got, vec![(p("zeta"), "{\"x\":1}".to_owned())]);
+}
+
+pub fn failed_write_leaves_nothing(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let r: Result<(), CoreError> = store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        Err(CoreError::NoSuchAccount)
+    });
+    assert_eq!(r, Err(CoreError::NoSuchAccount));
+    assert_eq!(store::read(&*s, |tx| tx.accounts()).unwrap(), vec![]);
+}
+
+pub fn constraints_hold_in_the_store(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let alice = user(&a, "AIDA00000000000000001", "alice", "/");
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_user(&alice)
+    })
+    .unwrap();
+    let twin = user(&a, "AIDA00000000000000002", "ALICE", "/");
+    assert!(
+        store::write(&*s, |tx| tx.insert_user(&twin)).is_err(),
+        "name unique without case"
+    );
+    let same_email = account("333333333333", "A@example.com");
+    assert!(store::write(&*s, |tx| tx.insert_account(&same_email, "h")).is_err());
+    let k = key(
+        &a,
+        "KEY00000000000000001",
+        KeyOwner::User(alice.id.clone()),
+        1,
+    );
+    store::write(&*s, |tx| tx.insert_key(&k, &Secret::new("s".into()))).unwrap();
+    assert!(
+        store::write(&*s, |tx| tx.delete_user(&a.id, &alice.id)).is_err(),
+        "keys still point at it"
+    );
+    assert!(
+        store::read(&*s, |tx| tx.user_by_id(&a.id, &alice.id))
+            .unwrap()
+            .is_some()
+    );
+}
+
+fn self_action(_: Operation) -> &'static str {
+    "test:Any"
+}
+
+/// Many threads create keys for one user at once; the limit still holds.
+pub fn concurrent_creates_respect_the_key_limit(s: Arc<dyn Store>) {
+    const LIMIT: u32 = 3;
+    let svc = Arc::new(Service::new(
+        s,
+        Arc::new(SystemClock),
+        Arc::new(RandomIds),
+        Limits {
+            access_keys_per_principal: LIMIT,
+            ..Limits::default()
+        },
+    ));
+    let creds = svc.create_account("race", None).unwrap();
+    let root = Principal::Root {
+        account: creds.account.id.clone(),
+    };
+    static RULES: Rules = Rules {
+        user_key_deletion: KeyDeletion::AnyState,
+        action: self_action,
+    };
+    let bob = UserName::parse("bob").unwrap();
+    svc.caller(&root, &RULES)
+        .create_user(bob.clone(), None, None)
+        .unwrap();
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let (svc, root, bob) = (svc.clone(), root.clone(), bob.clone());
+            thread::spawn(move || {
+                (0..4)
+                    .map(|_| {
+                        svc.caller(&root, &RULES)
+                            .create_access_key(Some(&bob), None)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, LIMIT as usize);
+    for r in &results {
+        if let Err(e) = r {
+            assert_eq!(
+                e,
+                &CoreError::LimitExceeded(Quota::AccessKeysPerPrincipal(LIMIT))
+            );
+        }
+    }
+    let listed = svc
+        .caller(&root, &RULES)
+        .list_access_keys(Some(&bob), &KeyFilter::default(), &PageRequest::default())
+        .unwrap();
+    assert_eq!(listed.items.len(), LIMIT as usize);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn memory_store_conforms() {
+        super::run_all(&|| std::sync::Arc::new(crate::memory::MemoryStore::new()));
+    }
+}

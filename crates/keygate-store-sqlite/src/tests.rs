@@ -1,0 +1,121 @@
+//! The conformance suite on a temporary file and in memory, and what only SQLite can show:
+//! pragmas, persistence across reopening, and secrets never stored in clear.
+
+use std::sync::Arc;
+
+use keygate_core::conformance;
+use keygate_core::{Limits, RandomIds, Service, Store, SystemClock};
+
+use super::*;
+
+fn file_store(dir: &tempfile::TempDir, name: &str) -> SqliteStore {
+    let key = SealKey::load_or_create(&dir.path().join("keygate.key")).unwrap();
+    SqliteStore::open_file(&dir.path().join(name), key).unwrap()
+}
+
+#[test]
+fn conformance_on_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    conformance::run_all(&|| {
+        let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Arc::new(file_store(&dir, &format!("db{i}.sqlite"))) as Arc<dyn Store>
+    });
+}
+
+#[test]
+fn conformance_in_memory() {
+    conformance::run_all(&|| {
+        Arc::new(SqliteStore::open_memory(SealKey::generate().unwrap()).unwrap()) as Arc<dyn Store>
+    });
+}
+
+#[test]
+fn pragmas_are_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = file_store(&dir, "p.sqlite");
+    let conn = s.pool.get().unwrap();
+    let q = |p: &str| -> String {
+        conn.query_row(&format!("PRAGMA {p}"), [], |r| {
+            r.get::<_, rusqlite::types::Value>(0)
+        })
+        .map(|v| match v {
+            rusqlite::types::Value::Integer(i) => i.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+        .unwrap()
+    };
+    assert_eq!(q("journal_mode"), "wal");
+    assert_eq!(q("foreign_keys"), "1");
+    assert_eq!(q("synchronous"), "2", "FULL");
+    assert_eq!(q("busy_timeout"), "5000");
+}
+
+fn service(store: SqliteStore) -> Service {
+    Service::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        Arc::new(RandomIds),
+        Limits::default(),
+    )
+}
+
+#[test]
+fn secrets_are_not_stored_in_clear_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let creds = service(file_store(&dir, "k.sqlite"))
+        .create_account("acme", None)
+        .unwrap();
+    let secret = creds.secret.expose().to_owned();
+    let password = creds.password.expose().to_owned();
+    // Reopen, then look for the secret and the password in every file of the database.
+    let svc = service(file_store(&dir, "k.sqlite"));
+    let found = svc.signing_key(&creds.access_key_id).unwrap().unwrap();
+    assert_eq!(found.secret.expose(), secret);
+    assert!(svc.verify_password(&creds.account.email, &password).is_ok());
+    drop(svc);
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("k.sqlite") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&secret), "secret in clear in {name}");
+        assert!(!text.contains(&password), "password in clear in {name}");
+    }
+    let db = std::fs::read(dir.path().join("k.sqlite")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&db).contains(creds.access_key_id.as_str()),
+        "the check reads the right file"
+    );
+}
+
+#[test]
+fn a_wrong_seal_key_is_a_storage_error_not_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let creds = service(file_store(&dir, "w.sqlite"))
+        .create_account("acme", None)
+        .unwrap();
+    let other =
+        SqliteStore::open_file(&dir.path().join("w.sqlite"), SealKey::generate().unwrap()).unwrap();
+    assert!(matches!(
+        service(other).signing_key(&creds.access_key_id),
+        Err(keygate_core::CoreError::Storage(_))
+    ));
+}
+
+#[test]
+fn normal_durability_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = Options::new(Location::File(dir.path().join("n.sqlite")));
+    o.durability = Durability::Normal;
+    let s = SqliteStore::open(&o, SealKey::generate().unwrap()).unwrap();
+    let conn = s.pool.get().unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 1);
+}
