@@ -1,0 +1,99 @@
+//! `keygate admin …`: operator commands on the data directory, safe beside a running server
+//! (SQLite serialises the writers). Each prints one JSON document on standard output.
+
+use anyhow::Context;
+use clap::Subcommand;
+use keygate_core::{AccountCredentials, AccountId, Email, Service};
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+
+use crate::credentials::CredentialsFile;
+use crate::runtime;
+use crate::settings::Settings;
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account; prints its root credentials.
+    CreateAccount {
+        /// A label for the account.
+        #[arg(long)]
+        name: String,
+        /// The account's login (an e-mail address). Default: root@<account-id>.keygate.local.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List every account (id, name, login, creation date).
+    ListAccounts,
+    /// Give an account a new random password; prints it.
+    ResetPassword {
+        #[arg(long)]
+        account: String,
+    },
+    /// Replace every root access key of an account with one new key; prints it.
+    RotateRootKey {
+        #[arg(long)]
+        account: String,
+    },
+}
+
+fn account_id(s: &str) -> anyhow::Result<AccountId> {
+    AccountId::parse(s).map_err(|e| anyhow::anyhow!("--account {s}: {e}"))
+}
+
+pub fn run(cmd: AdminCommand, settings: &Settings) -> anyhow::Result<String> {
+    let service = runtime::open_service(settings)?;
+    match cmd {
+        AdminCommand::CreateAccount { name, email } => {
+            let email = email
+                .map(|e| Email::parse(&e).map_err(|err| anyhow::anyhow!("--email {e}: {err}")))
+                .transpose()?;
+            let creds: AccountCredentials = service
+                .create_account(&name, email)
+                .context("cannot create the account")?;
+            CredentialsFile::from(&creds).to_json()
+        }
+        AdminCommand::ListAccounts => list_accounts(&service),
+        AdminCommand::ResetPassword { account } => {
+            let id = account_id(&account)?;
+            let password = service.reset_password(&id)?;
+            let login = service.account(&id)?.email.to_string();
+            runtime::refresh_credentials_file(settings, id.as_str(), |f| {
+                f.password = password.expose().to_owned()
+            })?;
+            Ok(serde_json::to_string_pretty(&json!({
+                "account_id": id.as_str(),
+                "login": login,
+                "password": password.expose(),
+            }))?)
+        }
+        AdminCommand::RotateRootKey { account } => {
+            let id = account_id(&account)?;
+            let key = service.rotate_root_key(&id)?;
+            runtime::refresh_credentials_file(settings, id.as_str(), |f| {
+                f.access_key_id = key.view.key.id.to_string();
+                f.secret_access_key = key.secret.expose().to_owned();
+            })?;
+            Ok(serde_json::to_string_pretty(&json!({
+                "account_id": id.as_str(),
+                "access_key_id": key.view.key.id.as_str(),
+                "secret_access_key": key.secret.expose(),
+            }))?)
+        }
+    }
+}
+
+fn list_accounts(service: &Service) -> anyhow::Result<String> {
+    let accounts = service
+        .accounts()?
+        .into_iter()
+        .map(|a| {
+            Ok(json!({
+                "account_id": a.id.as_str(),
+                "name": a.name,
+                "login": a.email.as_str(),
+                "created_at": a.created_at.to_datetime().format(&Rfc3339)?,
+            }))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(serde_json::to_string_pretty(&accounts)?)
+}

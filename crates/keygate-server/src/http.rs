@@ -1,0 +1,57 @@
+//! The HTTP listener: one actix-web app for every front end, with the request-id middleware,
+//! a body limit, `/healthz`, and graceful shutdown on SIGTERM/SIGINT.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use keygate_core::Service;
+
+use crate::settings::Settings;
+use crate::telemetry;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub service: Arc<Service>,
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(r#"{"status":"ok"}"#)
+}
+
+/// Registers every route. Shared by the server and by in-process tests.
+pub fn configure(state: AppState, max_body: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(state))
+            .app_data(web::PayloadConfig::new(max_body))
+            .route("/healthz", web::get().to(healthz));
+    }
+}
+
+/// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result<()> {
+    let state = AppState { service };
+    let max_body = settings.server.max_body_bytes;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(telemetry::request_id))
+            .configure(configure(state.clone(), max_body))
+    })
+    .shutdown_timeout(settings.server.shutdown_timeout_secs)
+    .client_request_timeout(Duration::from_secs(30))
+    .bind(settings.server.listen)
+    .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.listen))?;
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    for addr in server.addrs() {
+        tracing::info!(%addr, "keygate is listening");
+    }
+    server.run().await?;
+    tracing::info!("keygate stopped");
+    Ok(())
+}

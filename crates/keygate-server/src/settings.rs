@@ -1,0 +1,299 @@
+//! Configuration: compiled-in defaults → `--config` file → `KEYGATE__SECTION__KEY` environment →
+//! command-line flags, deserialised strictly so that an unknown key is an error naming it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use config::{Config, Environment, File, FileFormat};
+use keygate_core::{Email, Limits};
+use keygate_store_sqlite::{Durability, Location, Options};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: Server,
+    pub storage: Storage,
+    pub limits: LimitSettings,
+    pub bootstrap: Bootstrap,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub listen: SocketAddr,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout_secs: u64,
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DurabilitySetting {
+    Full,
+    Normal,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub data_dir: PathBuf,
+    pub database: PathBuf,
+    pub durability: DurabilitySetting,
+    pub busy_timeout_ms: u64,
+    pub pool_size: u32,
+    pub at_rest_key: String,
+    pub at_rest_key_file: PathBuf,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database)
+            .field("durability", &self.durability)
+            .field(
+                "at_rest_key",
+                &if self.at_rest_key.is_empty() {
+                    ""
+                } else {
+                    "(set)"
+                },
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub access_keys_per_principal: u32,
+    pub inline_policy_chars: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bootstrap {
+    pub account_name: String,
+    pub login: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+/// Values given on the command line, the last word over every other source.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+}
+
+impl Settings {
+    pub fn load(o: &Overrides) -> anyhow::Result<Self> {
+        Self::load_from(o, Environment::with_prefix("KEYGATE"))
+    }
+
+    fn load_from(o: &Overrides, env: Environment) -> anyhow::Result<Self> {
+        let mut b = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        if let Some(path) = &o.config_file {
+            if !path.is_file() {
+                bail!("configuration file {} does not exist", path.display());
+            }
+            b = b.add_source(File::from(path.as_path()).format(FileFormat::Toml));
+        }
+        b = b.add_source(env.prefix_separator("__").separator("__").try_parsing(true));
+        if let Some(d) = &o.data_dir {
+            b = b.set_override("storage.data_dir", d.display().to_string())?;
+        }
+        if let Some(l) = &o.listen {
+            b = b.set_override("server.listen", l.as_str())?;
+        }
+        let settings: Settings = b
+            .build()
+            .context("cannot read the configuration")?
+            .try_deserialize()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.limits.access_keys_per_principal == 0 {
+            bail!("invalid configuration: limits.access_keys_per_principal must be at least 1");
+        }
+        if self.server.max_body_bytes < 1024 {
+            bail!("invalid configuration: server.max_body_bytes must be at least 1024");
+        }
+        Email::parse(&self.bootstrap.login).map_err(|e| {
+            anyhow::anyhow!("invalid configuration: bootstrap.login is not an e-mail address: {e}")
+        })?;
+        Ok(())
+    }
+
+    fn in_data_dir(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.storage.data_dir.join(p)
+        }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.in_data_dir(&self.storage.database)
+    }
+
+    pub fn key_file_path(&self) -> PathBuf {
+        self.in_data_dir(&self.storage.at_rest_key_file)
+    }
+
+    pub fn credentials_path(&self) -> PathBuf {
+        self.storage.data_dir.join("root-credentials.json")
+    }
+
+    pub fn store_options(&self) -> Options {
+        Options {
+            location: Location::File(self.database_path()),
+            durability: match self.storage.durability {
+                DurabilitySetting::Full => Durability::Full,
+                DurabilitySetting::Normal => Durability::Normal,
+            },
+            busy_timeout: Duration::from_millis(self.storage.busy_timeout_ms),
+            pool_size: self.storage.pool_size,
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        Limits {
+            access_keys_per_principal: self.limits.access_keys_per_principal,
+            inline_policy_chars: self.limits.inline_policy_chars,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Environment::with_prefix("KEYGATE").source(Some(map))
+    }
+
+    #[test]
+    fn defaults_are_complete() {
+        let s = Settings::load_from(&Overrides::default(), env(&[])).unwrap();
+        assert_eq!(s.server.listen.to_string(), "127.0.0.1:8470");
+        assert_eq!(s.database_path(), Path::new("keygate-data/keygate.db"));
+        assert_eq!(s.limits().access_keys_per_principal, 2);
+        assert_eq!(s.log.format, LogFormat::Text);
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("k.toml");
+        std::fs::write(
+            &f,
+            "[server]\nlisten = \"127.0.0.1:9000\"\n[limits]\naccess_keys_per_principal = 10\n[log]\nformat = \"json\"\n",
+        )
+        .unwrap();
+        let o = Overrides {
+            config_file: Some(f.clone()),
+            ..Overrides::default()
+        };
+        let s = Settings::load_from(
+            &o,
+            env(&[("KEYGATE__LIMITS__ACCESS_KEYS_PER_PRINCIPAL", "5")]),
+        )
+        .unwrap();
+        assert_eq!(s.server.listen.port(), 9000);
+        assert_eq!(s.limits().access_keys_per_principal, 5);
+        assert_eq!(s.log.format, LogFormat::Json);
+        let o = Overrides {
+            config_file: Some(f),
+            listen: Some("127.0.0.1:9100".into()),
+            data_dir: Some("/tmp/kg".into()),
+        };
+        let s =
+            Settings::load_from(&o, env(&[("KEYGATE__SERVER__LISTEN", "127.0.0.1:9050")])).unwrap();
+        assert_eq!(s.server.listen.port(), 9100);
+        assert_eq!(
+            s.credentials_path(),
+            Path::new("/tmp/kg/root-credentials.json")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("k.toml");
+        std::fs::write(&f, "[server]\nlisten_addr = \"127.0.0.1:9000\"\n").unwrap();
+        let o = Overrides {
+            config_file: Some(f),
+            ..Overrides::default()
+        };
+        let e = Settings::load_from(&o, env(&[])).unwrap_err().to_string();
+        assert!(e.contains("listen_addr"), "{e}");
+        let e = Settings::load_from(
+            &Overrides::default(),
+            env(&[("KEYGATE__STORAGE__DATADIR", "x")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("datadir"), "{e}");
+        let e = Settings::load_from(&Overrides::default(), env(&[("KEYGATE__NOPE__X", "1")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let e = Settings::load_from(
+            &Overrides::default(),
+            env(&[("KEYGATE__STORAGE__DURABILITY", "sometimes")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("sometimes"), "{e}");
+        let o = Overrides {
+            listen: Some("not an address".into()),
+            ..Overrides::default()
+        };
+        assert!(Settings::load_from(&o, env(&[])).is_err());
+        assert!(
+            Settings::load_from(
+                &Overrides::default(),
+                env(&[("KEYGATE__BOOTSTRAP__LOGIN", "nobody")])
+            )
+            .is_err()
+        );
+        let missing = Overrides {
+            config_file: Some("/nonexistent/keygate.toml".into()),
+            ..Overrides::default()
+        };
+        assert!(Settings::load_from(&missing, env(&[])).is_err());
+    }
+}

@@ -1,0 +1,4 @@
+//! keygate's cross-crate tests, one binary: the real server process end to end.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod server;

@@ -1,0 +1,297 @@
+//! The `keygate` binary end to end: first start, restart, operator commands beside a running
+//! server, configuration errors, logs and request ids.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use keygate_core::{AccessKeyId, Email, Principal};
+use keygate_server::credentials::CredentialsFile;
+use keygate_server::runtime;
+use keygate_server::settings::{Overrides, Settings};
+use keygate_tests::support::{Server, header, http, keygate};
+
+fn settings(data_dir: &Path) -> Settings {
+    Settings::load(&Overrides {
+        data_dir: Some(data_dir.to_owned()),
+        ..Overrides::default()
+    })
+    .unwrap()
+}
+
+/// Proves credentials against the store itself: the key signs for the account's root and the
+/// password opens it.
+fn assert_credentials_work(data_dir: &Path, c: &CredentialsFile) {
+    let service = runtime::open_service(&settings(data_dir)).unwrap();
+    let key = service
+        .signing_key(&AccessKeyId::parse(&c.access_key_id).unwrap())
+        .unwrap()
+        .expect("the key is active");
+    assert_eq!(key.secret.expose(), c.secret_access_key);
+    assert_eq!(key.principal.account().as_str(), c.account_id);
+    assert!(matches!(key.principal, Principal::Root { .. }));
+    let p = service
+        .verify_password(&Email::parse(&c.login).unwrap(), &c.password)
+        .unwrap();
+    assert_eq!(p.account().as_str(), c.account_id);
+}
+
+#[test]
+fn first_start_writes_private_credentials_and_restart_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let path = data.join("root-credentials.json");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let first = std::fs::read_to_string(&path).unwrap();
+    let creds: CredentialsFile = serde_json::from_str(&first).unwrap();
+    assert_eq!(creds.account_id.len(), 12);
+    assert_eq!(creds.access_key_id.len(), 20);
+    assert_eq!(creds.secret_access_key.len(), 40);
+    assert!(creds.login.contains('@'));
+    assert!(creds.password.len() >= 16);
+    let json: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "access_key_id",
+            "account_id",
+            "login",
+            "password",
+            "secret_access_key"
+        ]
+    );
+    let (status, headers, body) = http(server.addr, "GET", "/healthz", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(body, br#"{"status":"ok"}"#);
+    assert!(header(&headers, "x-request-id").is_some());
+
+    let log = server.log_text();
+    assert!(
+        log.contains("root-credentials.json"),
+        "the path is logged: {log}"
+    );
+    assert!(
+        !log.contains(&creds.secret_access_key),
+        "no secret in the log"
+    );
+    assert!(!log.contains(&creds.password), "no password in the log");
+
+    let status = server.terminate();
+    assert!(status.success(), "graceful exit: {status}");
+    assert_credentials_work(&data, &creds);
+
+    let again = Server::start(&data, &[]);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        first,
+        "same file content"
+    );
+    let listed = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "list-accounts",
+        ],
+        &[],
+    );
+    assert!(listed.status.success());
+    let accounts: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(
+        accounts.as_array().unwrap().len(),
+        1,
+        "no second default account"
+    );
+    assert_eq!(accounts[0]["account_id"], creds.account_id.as_str());
+    drop(again);
+    assert_credentials_work(&data, &creds);
+}
+
+#[test]
+fn admin_creates_accounts_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let d = data.to_str().unwrap();
+    let out = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "create-account",
+            "--name",
+            "team-b",
+            "--email",
+            "B@Example.com",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b: CredentialsFile = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(b.login, "b@example.com");
+    assert_credentials_work(&data, &b);
+    let root: CredentialsFile =
+        serde_json::from_str(&std::fs::read_to_string(data.join("root-credentials.json")).unwrap())
+            .unwrap();
+    assert_ne!(b.account_id, root.account_id);
+
+    let dup = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "create-account",
+            "--name",
+            "again",
+            "--email",
+            "b@example.com",
+        ],
+        &[],
+    );
+    assert!(!dup.status.success());
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
+    let bad = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "create-account",
+            "--name",
+            "x",
+            "--email",
+            "nope",
+        ],
+        &[],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--email"));
+
+    // Password reset and key rotation of the default account keep its credentials file true.
+    let reset = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "reset-password",
+            "--account",
+            &root.account_id,
+        ],
+        &[],
+    );
+    assert!(reset.status.success());
+    let rotated = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "rotate-root-key",
+            "--account",
+            &root.account_id,
+        ],
+        &[],
+    );
+    assert!(rotated.status.success());
+    let now: CredentialsFile =
+        serde_json::from_str(&std::fs::read_to_string(data.join("root-credentials.json")).unwrap())
+            .unwrap();
+    assert_ne!(now.password, root.password);
+    assert_ne!(now.access_key_id, root.access_key_id);
+    assert_credentials_work(&data, &now);
+    let service = runtime::open_service(&settings(&data)).unwrap();
+    assert!(
+        service
+            .signing_key(&AccessKeyId::parse(&root.access_key_id).unwrap())
+            .unwrap()
+            .is_none(),
+        "the old root key is gone"
+    );
+    let unknown = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "reset-password",
+            "--account",
+            "000000000000",
+        ],
+        &[],
+    );
+    assert!(!unknown.status.success());
+    drop(server);
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[server]\nlisen = \"127.0.0.1:1\"\n").unwrap();
+    let out = keygate(
+        &[
+            "serve",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("lisen"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = keygate(
+        &["serve", "--data-dir", dir.path().to_str().unwrap()],
+        &[("KEYGATE__LIMITS__KEYS", "3")],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keys"));
+    assert!(
+        !dir.path().join("root-credentials.json").exists(),
+        "nothing started"
+    );
+}
+
+#[test]
+fn healthcheck_fails_when_nothing_answers() {
+    let port = keygate_tests::support::free_port();
+    let out = keygate(
+        &["healthcheck", "--listen", &format!("127.0.0.1:{port}")],
+        &[],
+    );
+    assert!(!out.status.success());
+}
+
+#[test]
+fn json_logs_and_one_request_id_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &dir.path().join("data"),
+        &[("KEYGATE__LOG__FORMAT", "json")],
+    );
+    let (_, h1, _) = http(server.addr, "GET", "/healthz", &[], b"");
+    let (_, h2, _) = http(server.addr, "GET", "/healthz", &[], b"");
+    let id1 = header(&h1, "x-request-id").unwrap().to_owned();
+    let id2 = header(&h2, "x-request-id").unwrap().to_owned();
+    assert_ne!(id1, id2);
+    let log = server.log_text();
+    let mut served = 0;
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        if v["message"] == "served" && v["span"]["request_id"] == id1.as_str() {
+            served += 1;
+        }
+    }
+    assert_eq!(served, 1, "{log}");
+    let pid = server.pid();
+    assert!(pid > 0);
+}
