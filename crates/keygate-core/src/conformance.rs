@@ -7,10 +7,11 @@ use std::thread;
 
 use crate::error::{CoreError, Quota};
 use crate::ids::{
-    AccessKeyId, AccountId, Email, PathPrefix, PolicyName, UserId, UserName, UserPath,
+    AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, TagValue, UserId, UserName,
+    UserPath,
 };
 use crate::model::{
-    AccessKey, Account, KeyOwner, KeyState, LastUsed, Principal, Secret, Timestamp, User,
+    AccessKey, Account, KeyOwner, KeyState, LastUsed, Principal, Secret, Tag, Timestamp, User,
 };
 use crate::page::PageRequest;
 use crate::rules::{KeyDeletion, Limits, Operation, Rules};
@@ -55,6 +56,14 @@ fn user(account: &Account, id: &str, name: &str, path: &str) -> User {
         email: None,
         created_at: t(2_000),
         modified_at: t(2_000),
+        tags: vec![],
+    }
+}
+
+fn tag(k: &str, v: &str) -> Tag {
+    Tag {
+        key: TagKey::parse(k).unwrap(),
+        value: TagValue::parse(v).unwrap(),
     }
 }
 
@@ -104,45 +113,62 @@ pub fn users_round_trip(s: Arc<dyn Store>) {
     let b = account("222222222222", "b@example.com");
     let mut alice = user(&a, "AIDA00000000000000001", "Alice", "/eng/");
     alice.email = Some(Email::parse("alice@example.com").unwrap());
+    alice.tags = vec![tag("team", "blue"), tag("cost", "")];
     store::write(&*s, |tx| {
         tx.insert_account(&a, "h")?;
         tx.insert_account(&b, "h")?;
         tx.insert_user(&alice)
     })
     .unwrap();
-    store::read(&*s, |tx| {
-        assert_eq!(
-            tx.user_by_name(&a.id, &UserName::parse("alice").unwrap())?,
-            Some(alice.clone())
-        );
-        assert_eq!(
-            tx.user_by_name(&b.id, &UserName::parse("alice").unwrap())?,
-            None
-        );
-        assert_eq!(tx.user_by_id(&a.id, &alice.id)?, Some(alice.clone()));
-        assert_eq!(tx.user_by_id(&b.id, &alice.id)?, None);
-        Ok(())
-    })
-    .unwrap();
+    // Tags come back sorted by key.
+    alice.tags.reverse();
+    let by_name = |acc: &AccountId, n: &str| {
+        store::read(&*s, |tx| tx.user_by_name(acc, &UserName::parse(n).unwrap())).unwrap()
+    };
+    let by_id =
+        |acc: &AccountId, id: &UserId| store::read(&*s, |tx| tx.user_by_id(acc, id)).unwrap();
+    assert_eq!(by_name(&a.id, "alice"), Some(alice.clone()));
+    assert_eq!(by_name(&b.id, "alice"), None);
+    assert_eq!(by_id(&a.id, &alice.id), Some(alice.clone()));
+    assert_eq!(by_id(&b.id, &alice.id), None);
+    let listed = store::read(&*s, |tx| tx.users(&a.id, None, None, 10)).unwrap();
+    assert_eq!(listed, vec![alice.clone()]);
+
     let mut moved = alice.clone();
     moved.name = UserName::parse("alicia").unwrap();
     moved.path = UserPath::parse("/ops/").unwrap();
     moved.modified_at = t(3_000);
     store::write(&*s, |tx| tx.update_user(&moved)).unwrap();
-    store::read(&*s, |tx| {
-        assert_eq!(tx.user_by_id(&a.id, &alice.id)?, Some(moved.clone()));
-        assert_eq!(
-            tx.user_by_name(&a.id, &UserName::parse("ALICIA").unwrap())?,
-            Some(moved.clone())
-        );
-        Ok(())
+    assert_eq!(by_id(&a.id, &alice.id), Some(moved.clone()));
+    assert_eq!(by_name(&a.id, "ALICIA"), Some(moved.clone()));
+
+    store::write(&*s, |tx| {
+        tx.put_tags(&a.id, &alice.id, &[tag("team", "red"), tag("env", "prod")])?;
+        tx.delete_tags(
+            &a.id,
+            &alice.id,
+            &[
+                TagKey::parse("cost").unwrap(),
+                TagKey::parse("none").unwrap(),
+            ],
+        )
     })
     .unwrap();
+    moved.tags = vec![tag("env", "prod"), tag("team", "red")];
+    assert_eq!(by_id(&a.id, &alice.id), Some(moved.clone()));
+    // Updating the user leaves its tags alone.
+    let mut renamed = moved.clone();
+    renamed.tags = vec![];
+    renamed.name = UserName::parse("al").unwrap();
+    store::write(&*s, |tx| tx.update_user(&renamed)).unwrap();
+    assert_eq!(by_id(&a.id, &alice.id).unwrap().tags, moved.tags);
+
     store::write(&*s, |tx| tx.delete_user(&a.id, &alice.id)).unwrap();
-    assert_eq!(
-        store::read(&*s, |tx| tx.user_by_id(&a.id, &alice.id)).unwrap(),
-        None
-    );
+    assert_eq!(by_id(&a.id, &alice.id), None);
+    // A new user of the same name starts without tags.
+    let again = user(&a, "AIDA00000000000000009", "alice", "/");
+    store::write(&*s, |tx| tx.insert_user(&again)).unwrap();
+    assert_eq!(by_name(&a.id, "alice"), Some(again));
 }
 
 pub fn user_listing_order_prefix_and_position(s: Arc<dyn Store>) {
@@ -351,7 +377,7 @@ pub fn concurrent_creates_respect_the_key_limit(s: Arc<dyn Store>) {
     };
     let bob = UserName::parse("bob").unwrap();
     svc.caller(&root, &RULES)
-        .create_user(bob.clone(), None, None)
+        .create_user(bob.clone(), None, None, vec![])
         .unwrap();
     let handles: Vec<_> = (0..16)
         .map(|_| {

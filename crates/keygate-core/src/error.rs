@@ -10,6 +10,8 @@ pub enum Quota {
     AccessKeysPerPrincipal(u32),
     /// Characters of all inline policy documents of one user, white space not counted.
     InlinePolicySize(u32),
+    /// Tags on one user.
+    TagsPerUser(u32),
 }
 
 /// What still hangs off a user that stops it from being deleted.

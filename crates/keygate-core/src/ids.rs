@@ -211,6 +211,34 @@ impl Email {
     }
 }
 
+fn is_tag_char(c: char) -> bool {
+    c.is_alphanumeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+}
+
+string_id!(
+    /// A user tag's key: 1–128 of `[\p{L}\p{Z}\p{N}_.:/=+\-@]`.
+    TagKey
+);
+impl TagKey {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 128)?;
+        check_chars(s, is_tag_char, r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
+    /// A user tag's value: 0–256 of `[\p{L}\p{Z}\p{N}_.:/=+\-@]`.
+    TagValue
+);
+impl TagValue {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 0, 256)?;
+        check_chars(s, is_tag_char, r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,5 +290,17 @@ mod tests {
         );
         assert!(Email::parse("nobody").is_err());
         assert!(Email::parse("a@b@c").is_err());
+    }
+
+    #[test]
+    fn tags() {
+        assert!(TagKey::parse("cost-center").is_ok());
+        assert!(TagKey::parse("équipe 1").is_ok());
+        assert!(TagKey::parse("").is_err());
+        assert!(TagKey::parse("a&b").is_err());
+        assert!(TagKey::parse("a\tb").is_err());
+        assert!(TagValue::parse("").is_ok());
+        assert!(TagValue::parse("a/b+c=d").is_ok());
+        assert!(TagValue::parse(&"v".repeat(257)).is_err());
     }
 }

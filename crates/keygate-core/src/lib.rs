@@ -18,14 +18,15 @@ pub mod conformance;
 
 pub use error::{CoreError, CoreResult, Dependents, Quota};
 pub use ids::{
-    AccessKeyId, AccountId, Email, InvalidId, PathPrefix, PolicyName, UserId, UserName, UserPath,
+    AccessKeyId, AccountId, Email, InvalidId, PathPrefix, PolicyName, TagKey, TagValue, UserId,
+    UserName, UserPath,
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    Principal, Secret, SigningKey, Timestamp, User,
+    Principal, Secret, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};
-pub use service::{Caller, Identity, KeyChange, KeyFilter, Service, UserChange};
+pub use service::{Caller, Identity, KeyChange, KeyFilter, MAX_TAGS_PER_USER, Service, UserChange};
 pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};
 pub use system::{FixedClock, RandomIds, SystemClock};

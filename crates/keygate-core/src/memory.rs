@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, UserId, UserName};
-use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, User};
+use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, UserId, UserName};
+use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, Tag, User};
 use crate::store::{ReadTx, Store, WriteTx};
 
 #[derive(Debug, Clone, Default)]
@@ -184,7 +184,9 @@ impl WriteTx for Tx {
         {
             return Err(conflict("user id or name taken, or no such account"));
         }
-        s.users.insert(user.id.clone(), user.clone());
+        let mut user = user.clone();
+        user.tags.sort_by(|a, b| a.key.cmp(&b.key));
+        s.users.insert(user.id.clone(), user);
         Ok(())
     }
 
@@ -197,7 +199,11 @@ impl WriteTx for Tx {
             return Err(conflict("user name taken"));
         }
         if let Some(u) = s.users.get_mut(&user.id) {
-            *u = user.clone();
+            let tags = std::mem::take(&mut u.tags);
+            *u = User {
+                tags,
+                ..user.clone()
+            };
         }
         Ok(())
     }
@@ -211,6 +217,32 @@ impl WriteTx for Tx {
         }
         if s.users.get(id).is_some_and(|u| &u.account_id == account) {
             s.users.remove(id);
+        }
+        Ok(())
+    }
+
+    fn put_tags(&self, account: &AccountId, user: &UserId, tags: &[Tag]) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let Some(u) = s.users.get_mut(user).filter(|u| &u.account_id == account) else {
+            return Err(conflict("no such user"));
+        };
+        for t in tags {
+            u.tags.retain(|old| old.key != t.key);
+            u.tags.push(t.clone());
+        }
+        u.tags.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(())
+    }
+
+    fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()> {
+        if let Some(u) = self
+            .0
+            .borrow_mut()
+            .users
+            .get_mut(user)
+            .filter(|u| &u.account_id == account)
+        {
+            u.tags.retain(|t| !keys.contains(&t.key));
         }
         Ok(())
     }

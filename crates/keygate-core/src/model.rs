@@ -6,7 +6,7 @@ use std::fmt;
 use time::OffsetDateTime;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::ids::{AccessKeyId, AccountId, Email, UserId, UserName, UserPath};
+use crate::ids::{AccessKeyId, AccountId, Email, TagKey, TagValue, UserId, UserName, UserPath};
 
 /// A point in time, UTC, with millisecond precision (what the OSC dialect shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,6 +66,12 @@ pub struct Account {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub key: TagKey,
+    pub value: TagValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub account_id: AccountId,
     pub id: UserId,
@@ -74,6 +80,8 @@ pub struct User {
     pub email: Option<Email>,
     pub created_at: Timestamp,
     pub modified_at: Timestamp,
+    /// Sorted by key.
+    pub tags: Vec<Tag>,
 }
 
 impl User {

@@ -1,13 +1,16 @@
 //! `Service`: the only writer. Every operation authenticates nothing (that is the front ends'
 //! job) but authorises the principal, validates, and applies every rule inside one transaction.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{CoreError, CoreResult, Dependents, Quota};
-use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, UserName, UserPath};
+use crate::ids::{
+    AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, UserName, UserPath,
+};
 use crate::model::{
     AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    Principal, Secret, SigningKey, Timestamp, User, user_arn,
+    Principal, Secret, SigningKey, Tag, Timestamp, User, user_arn,
 };
 use crate::page::{Page, PageRequest};
 use crate::password;
@@ -45,11 +48,19 @@ pub struct UserChange {
     pub email: Option<Email>,
 }
 
+/// Tags one user may carry, as in AWS IAM.
+pub const MAX_TAGS_PER_USER: u32 = 50;
+
 pub struct Service {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGen>,
     limits: Limits,
+    /// Key uses noted since the last flush. Authentication happens on every request, so
+    /// recording each use durably would put a synchronous write on every read; instead uses are
+    /// coalesced here (one entry per key, the latest wins) and written in one transaction by
+    /// `flush_key_uses`, which the server calls periodically and at shutdown.
+    pending_uses: Mutex<HashMap<AccessKeyId, LastUsed>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -65,6 +76,27 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> CoreError {
         field,
         reason: reason.into(),
     }
+}
+
+/// A request's tags: at most 50, keys unique, none reserved by AWS.
+fn validate_tags(tags: &[Tag], field: &'static str) -> CoreResult<()> {
+    if tags.len() > MAX_TAGS_PER_USER as usize {
+        return Err(CoreError::LimitExceeded(Quota::TagsPerUser(
+            MAX_TAGS_PER_USER,
+        )));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        if t.key.as_str().to_ascii_lowercase().starts_with("aws:") {
+            return Err(invalid(
+                field,
+                "tag keys starting with 'aws:' are reserved for AWS use",
+            ));
+        }
+        if tags[..i].iter().any(|o| o.key == t.key) {
+            return Err(invalid(field, "duplicate tag keys found"));
+        }
+    }
+    Ok(())
 }
 
 fn validate_account_name(name: &str) -> CoreResult<()> {
@@ -87,6 +119,7 @@ impl Service {
             clock,
             ids,
             limits,
+            pending_uses: Mutex::new(HashMap::new()),
         }
     }
 
@@ -240,9 +273,51 @@ impl Service {
         }
     }
 
-    /// Records when, where and for which service a key last signed a request.
-    pub fn record_key_use(&self, id: &AccessKeyId, used: &LastUsed) -> CoreResult<()> {
-        store::write(&*self.store, |tx| tx.record_last_use(id, used))
+    /// Notes when, where and for which service a key signed a request. Kept in memory until
+    /// the next `flush_key_uses`; readers of the key see it at once.
+    pub fn note_key_use(&self, id: &AccessKeyId, used: LastUsed) {
+        let mut pending = self.pending_uses.lock().unwrap_or_else(|e| e.into_inner());
+        match pending.get(id) {
+            Some(known) if known.at > used.at => {}
+            _ => {
+                pending.insert(id.clone(), used);
+            }
+        }
+    }
+
+    /// Writes every noted key use in one transaction; returns how many were written. On
+    /// failure the uses are kept for the next attempt.
+    pub fn flush_key_uses(&self) -> CoreResult<usize> {
+        let batch: Vec<(AccessKeyId, LastUsed)> = {
+            let mut pending = self.pending_uses.lock().unwrap_or_else(|e| e.into_inner());
+            pending.drain().collect()
+        };
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let written = store::write(&*self.store, |tx| {
+            for (id, used) in &batch {
+                tx.record_last_use(id, used)?;
+            }
+            Ok(batch.len())
+        });
+        if written.is_err() {
+            for (id, used) in batch {
+                self.note_key_use(&id, used);
+            }
+        }
+        written
+    }
+
+    /// The key with any use noted since the last flush.
+    fn with_pending_use(&self, mut key: AccessKey) -> AccessKey {
+        let pending = self.pending_uses.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(used) = pending.get(&key.id)
+            && key.last_used.as_ref().is_none_or(|l| l.at <= used.at)
+        {
+            key.last_used = Some(used.clone());
+        }
+        key
     }
 
     fn insert_key(
@@ -437,9 +512,12 @@ impl Caller<'_> {
         name: UserName,
         path: Option<UserPath>,
         email: Option<Email>,
+        mut tags: Vec<Tag>,
     ) -> CoreResult<User> {
         let now = self.svc.clock.now();
         let path = path.unwrap_or_else(UserPath::root);
+        validate_tags(&tags, "Tags")?;
+        tags.sort_by(|a, b| a.key.cmp(&b.key));
         store::write(&*self.svc.store, |tx| {
             let arn = user_arn(self.account(), &path, &name);
             self.authorize(tx, Operation::CreateUser, &[&arn])?;
@@ -454,6 +532,7 @@ impl Caller<'_> {
                 email,
                 created_at: now,
                 modified_at: now,
+                tags,
             };
             tx.insert_user(&user)?;
             Ok(user)
@@ -551,6 +630,43 @@ impl Caller<'_> {
         })
     }
 
+    /// Adds or overwrites tags of a user; the user may carry 50 at most.
+    pub fn tag_user(&self, name: &UserName, tags: Vec<Tag>) -> CoreResult<()> {
+        validate_tags(&tags, "Tags")?;
+        store::write(&*self.svc.store, |tx| {
+            let user = self.existing_user(tx, Operation::TagUser, name)?;
+            let added = tags
+                .iter()
+                .filter(|t| !user.tags.iter().any(|o| o.key == t.key))
+                .count();
+            if user.tags.len() + added > MAX_TAGS_PER_USER as usize {
+                return Err(CoreError::LimitExceeded(Quota::TagsPerUser(
+                    MAX_TAGS_PER_USER,
+                )));
+            }
+            tx.put_tags(self.account(), &user.id, &tags)
+        })
+    }
+
+    /// Removes tags of a user by key; keys it does not carry are ignored.
+    pub fn untag_user(&self, name: &UserName, keys: &[TagKey]) -> CoreResult<()> {
+        if keys.len() > MAX_TAGS_PER_USER as usize {
+            return Err(invalid("TagKeys", "at most 50 keys"));
+        }
+        store::write(&*self.svc.store, |tx| {
+            let user = self.existing_user(tx, Operation::UntagUser, name)?;
+            tx.delete_tags(self.account(), &user.id, keys)
+        })
+    }
+
+    /// A user's tags, sorted by key.
+    pub fn list_user_tags(&self, name: &UserName, page: &PageRequest) -> CoreResult<Page<Tag>> {
+        store::read(&*self.svc.store, |tx| {
+            let user = self.existing_user(tx, Operation::ListUserTags, name)?;
+            page.apply(user.tags, |t| t.key.as_str().to_owned())
+        })
+    }
+
     // ---- access keys ----
 
     /// Creates an active key for the named user, or for the caller when no name is given.
@@ -585,7 +701,7 @@ impl Caller<'_> {
                 .into_iter()
                 .filter(|k| filter.ids.as_ref().is_none_or(|ids| ids.contains(&k.id)))
                 .filter(|k| filter.states.as_ref().is_none_or(|s| s.contains(&k.state)))
-                .map(|k| Self::view(&target, k))
+                .map(|k| Self::view(&target, self.svc.with_pending_use(k)))
                 .collect();
             page.apply(keys, |v| {
                 format!("{:020}:{}", v.key.created_at.unix_millis(), v.key.id)
@@ -648,7 +764,7 @@ impl Caller<'_> {
             self.authorize(tx, Operation::GetAccessKeyLastUsed, &[&resource])?;
             let key = key.ok_or_else(|| CoreError::NoSuchAccessKey(id.clone()))?;
             Ok(KeyView {
-                key,
+                key: self.svc.with_pending_use(key),
                 user_name: user.map(|u| u.name),
             })
         })

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::ids::TagKey;
 use crate::memory::MemoryStore;
 use crate::system::{FixedClock, RandomIds};
 
@@ -13,6 +14,9 @@ fn iam_action(op: Operation) -> &'static str {
         Operation::ListUsers => "iam:ListUsers",
         Operation::UpdateUser => "iam:UpdateUser",
         Operation::DeleteUser => "iam:DeleteUser",
+        Operation::TagUser => "iam:TagUser",
+        Operation::UntagUser => "iam:UntagUser",
+        Operation::ListUserTags => "iam:ListUserTags",
         Operation::CreateAccessKey => "iam:CreateAccessKey",
         Operation::ListAccessKeys => "iam:ListAccessKeys",
         Operation::UpdateAccessKey => "iam:UpdateAccessKey",
@@ -32,6 +36,7 @@ fn osc_action(op: Operation) -> &'static str {
         Operation::GetUser | Operation::ListUsers => "api:ReadUsers",
         Operation::UpdateUser => "api:UpdateUser",
         Operation::DeleteUser => "api:DeleteUser",
+        Operation::TagUser | Operation::UntagUser | Operation::ListUserTags => "api:UpdateUser",
         Operation::CreateAccessKey => "api:CreateAccessKey",
         Operation::ListAccessKeys | Operation::GetAccessKeyLastUsed => "api:ReadAccessKeys",
         Operation::UpdateAccessKey => "api:UpdateAccessKey",
@@ -97,7 +102,10 @@ impl World {
 
     /// Creates a user with no policy and returns it as a principal.
     fn user(&self, n: &str) -> Principal {
-        let u = self.root(&IAM).create_user(name(n), None, None).unwrap();
+        let u = self
+            .root(&IAM)
+            .create_user(name(n), None, None, vec![])
+            .unwrap();
         Principal::for_user(&u)
     }
 
@@ -372,7 +380,12 @@ fn wildcards_and_username_variable_for_users_with_paths() {
     let w = world();
     let carol = Principal::for_user(
         &w.root(&IAM)
-            .create_user(name("carol"), Some(UserPath::parse("/eng/").unwrap()), None)
+            .create_user(
+                name("carol"),
+                Some(UserPath::parse("/eng/").unwrap()),
+                None,
+                vec![],
+            )
             .unwrap(),
     );
     w.grant(
@@ -510,7 +523,7 @@ fn nothing_crosses_accounts() {
         Err(CoreError::NoSuchAccessKey(alice_key.clone()))
     );
     // A same-named user in account B is B's own and leaves A's alone.
-    c.create_user(name("alice"), None, None).unwrap();
+    c.create_user(name("alice"), None, None, vec![]).unwrap();
     c.create_access_key(Some(&name("alice")), None).unwrap();
     assert_eq!(
         c.delete_access_key(Some(&name("alice")), &alice_key),
@@ -603,12 +616,13 @@ fn not_found_cases() {
 fn user_names_are_unique_without_case() {
     let w = world();
     let root = w.root(&IAM);
-    root.create_user(name("Alice"), None, None).unwrap();
+    root.create_user(name("Alice"), None, None, vec![]).unwrap();
     assert_eq!(
-        root.create_user(name("alice"), None, None).map(|_| ()),
+        root.create_user(name("alice"), None, None, vec![])
+            .map(|_| ()),
         Err(CoreError::UserAlreadyExists(name("alice")))
     );
-    root.create_user(name("bob"), None, None).unwrap();
+    root.create_user(name("bob"), None, None, vec![]).unwrap();
     assert_eq!(
         root.update_user(
             &name("bob"),
@@ -704,7 +718,7 @@ fn pagination_with_markers() {
     let root = w.root(&IAM);
     for n in ["dave", "Carol", "bob", "alice", "eve"] {
         let path = if n == "eve" { "/ops/" } else { "/" };
-        root.create_user(name(n), Some(UserPath::parse(path).unwrap()), None)
+        root.create_user(name(n), Some(UserPath::parse(path).unwrap()), None, vec![])
             .unwrap();
     }
     let mut req = PageRequest {
@@ -861,10 +875,33 @@ fn last_use_is_recorded_and_read_back() {
         service: "iam".into(),
         region: "eu-west-2".into(),
     };
-    w.svc.record_key_use(&k, &used).unwrap();
+    w.svc.note_key_use(&k, used.clone());
     let view = w.root(&IAM).access_key_last_used(&k).unwrap();
-    assert_eq!(view.key.last_used, Some(used));
+    assert_eq!(
+        view.key.last_used,
+        Some(used.clone()),
+        "seen before the flush"
+    );
+    let older = LastUsed {
+        at: Timestamp::from_unix_millis(T0 - 1000),
+        ..used.clone()
+    };
+    w.svc.note_key_use(&k, older);
+    assert_eq!(
+        w.svc.flush_key_uses().unwrap(),
+        1,
+        "coalesced into one write"
+    );
+    assert_eq!(w.svc.flush_key_uses().unwrap(), 0);
+    let view = w.root(&IAM).access_key_last_used(&k).unwrap();
+    assert_eq!(
+        view.key.last_used,
+        Some(used.clone()),
+        "the latest use wins"
+    );
     assert_eq!(view.user_name, None);
+    let listed = w.keys_of(None);
+    assert_eq!(listed[0].key.last_used, Some(used));
 }
 
 #[test]
@@ -912,4 +949,96 @@ fn get_user_implicit_self() {
         Err(CoreError::AccessDenied { .. })
     ));
     assert!(w.root(&OSC).read_account().is_ok());
+}
+
+fn tag(k: &str, v: &str) -> Tag {
+    Tag {
+        key: TagKey::parse(k).unwrap(),
+        value: crate::ids::TagValue::parse(v).unwrap(),
+    }
+}
+
+#[test]
+fn user_tags() {
+    let w = world();
+    let root = w.root(&IAM);
+    let u = root
+        .create_user(
+            name("alice"),
+            None,
+            None,
+            vec![tag("team", "blue"), tag("cost", "1")],
+        )
+        .unwrap();
+    assert_eq!(
+        u.tags,
+        vec![tag("cost", "1"), tag("team", "blue")],
+        "sorted by key"
+    );
+    root.tag_user(&name("alice"), vec![tag("team", "red"), tag("env", "")])
+        .unwrap();
+    let tags = root
+        .list_user_tags(&name("alice"), &PageRequest::default())
+        .unwrap();
+    assert_eq!(
+        tags.items,
+        vec![tag("cost", "1"), tag("env", ""), tag("team", "red")]
+    );
+    root.untag_user(
+        &name("alice"),
+        &[
+            TagKey::parse("env").unwrap(),
+            TagKey::parse("nope").unwrap(),
+        ],
+    )
+    .unwrap();
+    assert!(
+        matches!(root.get_user(Some(&name("alice"))), Ok(Identity::User(u)) if u.tags.len() == 2)
+    );
+    assert!(matches!(
+        root.tag_user(&name("alice"), vec![tag("aws:x", "1")]),
+        Err(CoreError::InvalidInput { field: "Tags", .. })
+    ));
+    assert!(matches!(
+        root.create_user(name("bob"), None, None, vec![tag("a", "1"), tag("a", "2")]),
+        Err(CoreError::InvalidInput { field: "Tags", .. })
+    ));
+    let many: Vec<Tag> = (0..49).map(|i| tag(&format!("k{i}"), "v")).collect();
+    assert_eq!(
+        root.tag_user(&name("alice"), many),
+        Err(CoreError::LimitExceeded(Quota::TagsPerUser(50)))
+    );
+    assert_eq!(
+        root.list_user_tags(&name("alice"), &PageRequest::default())
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    let page = root
+        .list_user_tags(
+            &name("alice"),
+            &PageRequest {
+                marker: None,
+                max_items: Some(1),
+            },
+        )
+        .unwrap();
+    assert!(page.is_truncated());
+    let bob = w.user("bob");
+    assert!(matches!(
+        w.svc
+            .caller(&bob, &IAM)
+            .tag_user(&name("alice"), vec![tag("x", "y")]),
+        Err(CoreError::AccessDenied { .. })
+    ));
+    // Tags go with the user.
+    root.delete_user(&name("alice")).unwrap();
+    root.create_user(name("alice"), None, None, vec![]).unwrap();
+    assert!(
+        root.list_user_tags(&name("alice"), &PageRequest::default())
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }

@@ -2,10 +2,10 @@
 //! time and randomness (`Clock`, `IdGen`). No storage type crosses this boundary.
 
 use crate::error::CoreResult;
-use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, UserId, UserName};
-use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, Timestamp, User};
+use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, UserId, UserName};
+use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, Tag, Timestamp, User};
 
-/// Reads inside one consistent snapshot.
+/// Reads inside one consistent snapshot. Users always come with their tags, sorted by key.
 pub trait ReadTx {
     fn account(&self, id: &AccountId) -> CoreResult<Option<Account>>;
     fn account_by_email(&self, email: &Email) -> CoreResult<Option<Account>>;
@@ -38,10 +38,17 @@ pub trait ReadTx {
 pub trait WriteTx: ReadTx {
     fn insert_account(&self, account: &Account, password_hash: &str) -> CoreResult<()>;
     fn set_password_hash(&self, id: &AccountId, hash: &str) -> CoreResult<()>;
+    /// Inserts the user with its tags.
     fn insert_user(&self, user: &User) -> CoreResult<()>;
-    /// Replaces name, path, e-mail and modification date of the user with `user.id`.
+    /// Replaces name, path, e-mail and modification date of the user with `user.id`; tags are
+    /// changed only through `put_tags` and `delete_tags`.
     fn update_user(&self, user: &User) -> CoreResult<()>;
+    /// Deletes the user and its tags.
     fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()>;
+    /// Adds tags to a user, replacing the value of a key it already has.
+    fn put_tags(&self, account: &AccountId, user: &UserId, tags: &[Tag]) -> CoreResult<()>;
+    /// Removes the tags with these keys; keys the user does not have are ignored.
+    fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()>;
     fn insert_key(&self, key: &AccessKey, secret: &Secret) -> CoreResult<()>;
     /// Replaces state, modification and expiration dates of the key with `key.id`.
     fn update_key(&self, key: &AccessKey) -> CoreResult<()>;

@@ -2,6 +2,8 @@
 //! a body limit, `/healthz`, and graceful shutdown on SIGTERM/SIGINT.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
 use std::time::Duration;
 
 use actix_web::middleware::from_fn;
@@ -32,9 +34,36 @@ pub fn configure(state: AppState, max_body: usize) -> impl FnOnce(&mut web::Serv
     }
 }
 
-/// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+/// Writes noted key uses every `every` until `stop` is set.
+fn spawn_use_flusher(
+    service: Arc<Service>,
+    every: Duration,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<thread::JoinHandle<()>> {
+    thread::Builder::new()
+        .name("last-use-flush".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                thread::park_timeout(every);
+                if let Err(e) = service.flush_key_uses() {
+                    tracing::warn!(error = %e, "cannot record key uses yet; will retry");
+                }
+            }
+        })
+}
+
+/// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and records the last
+/// key uses before returning.
 pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result<()> {
-    let state = AppState { service };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flusher = spawn_use_flusher(
+        service.clone(),
+        Duration::from_millis(settings.storage.last_use_flush_ms),
+        stop.clone(),
+    )?;
+    let state = AppState {
+        service: service.clone(),
+    };
     let max_body = settings.server.max_body_bytes;
     let mut server = HttpServer::new(move || {
         App::new()
@@ -51,7 +80,12 @@ pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result
     for addr in server.addrs() {
         tracing::info!(%addr, "keygate is listening");
     }
-    server.run().await?;
+    let served = server.run().await;
+    stop.store(true, Ordering::Relaxed);
+    flusher.thread().unpark();
+    let _ = flusher.join();
+    service.flush_key_uses()?;
+    served?;
     tracing::info!("keygate stopped");
     Ok(())
 }

@@ -49,6 +49,7 @@ pub struct Storage {
     pub pool_size: u32,
     pub at_rest_key: String,
     pub at_rest_key_file: PathBuf,
+    pub last_use_flush_ms: u64,
 }
 
 impl std::fmt::Debug for Storage {
@@ -137,6 +138,9 @@ impl Settings {
     fn validate(&self) -> anyhow::Result<()> {
         if self.limits.access_keys_per_principal == 0 {
             bail!("invalid configuration: limits.access_keys_per_principal must be at least 1");
+        }
+        if self.storage.last_use_flush_ms == 0 {
+            bail!("invalid configuration: storage.last_use_flush_ms must be at least 1");
         }
         if self.server.max_body_bytes < 1024 {
             bail!("invalid configuration: server.max_body_bytes must be at least 1024");

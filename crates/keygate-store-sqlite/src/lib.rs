@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, CoreError, CoreResult, Email, KeyOwner, KeyState,
-    LastUsed, PathPrefix, PolicyName, ReadTx, Secret, Store, Timestamp, User, UserId, UserName,
-    UserPath, WriteTx,
+    LastUsed, PathPrefix, PolicyName, ReadTx, Secret, Store, Tag, TagKey, TagValue, Timestamp,
+    User, UserId, UserName, UserPath, WriteTx,
 };
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
@@ -19,8 +19,12 @@ use rusqlite_migration::{M, Migrations};
 
 pub use seal::{KeyError, SealKey};
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("migrations/001_initial.sql"))]));
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_initial.sql")),
+        M::up(include_str!("migrations/002_user_tags.sql")),
+    ])
+});
 
 /// Where the database lives.
 #[derive(Debug, Clone)]
@@ -213,6 +217,7 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
             .transpose()?,
         created_at: Timestamp::from_unix_millis(r.get(5)?),
         modified_at: Timestamp::from_unix_millis(r.get(6)?),
+        tags: Vec::new(),
     })
 }
 
@@ -285,6 +290,21 @@ impl SqlTx<'_> {
             .map_err(storage)
     }
 
+    /// Fills in a user's tags, sorted by key.
+    fn with_tags(&self, mut user: User) -> CoreResult<User> {
+        user.tags = self.many(
+            "SELECT key, value FROM user_tags WHERE user_id = ?1 ORDER BY key",
+            [user.id.as_str()],
+            |r| {
+                Ok(Tag {
+                    key: parse_col(r, 0, "tag key", TagKey::parse)?,
+                    value: parse_col(r, 1, "tag value", TagValue::parse)?,
+                })
+            },
+        )?;
+        Ok(user)
+    }
+
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> CoreResult<usize> {
         self.tx
             .prepare_cached(sql)
@@ -331,7 +351,9 @@ impl ReadTx for SqlTx<'_> {
             &format!("SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND name_folded = ?2"),
             params![account.as_str(), name.folded()],
             user_row,
-        )
+        )?
+        .map(|u| self.with_tags(u))
+        .transpose()
     }
 
     fn user_by_id(&self, account: &AccountId, id: &UserId) -> CoreResult<Option<User>> {
@@ -339,7 +361,9 @@ impl ReadTx for SqlTx<'_> {
             &format!("SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND id = ?2"),
             params![account.as_str(), id.as_str()],
             user_row,
-        )
+        )?
+        .map(|u| self.with_tags(u))
+        .transpose()
     }
 
     fn users(
@@ -359,7 +383,10 @@ impl ReadTx for SqlTx<'_> {
             ),
             params![account.as_str(), prefix.map(|p| p.as_str()), after, limit],
             user_row,
-        )
+        )?
+        .into_iter()
+        .map(|u| self.with_tags(u))
+        .collect()
     }
 
     fn key(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
@@ -454,8 +481,8 @@ impl WriteTx for SqlTx<'_> {
                 u.created_at.unix_millis(),
                 u.modified_at.unix_millis()
             ],
-        )
-        .map(drop)
+        )?;
+        self.put_tags(&u.account_id, &u.id, &u.tags)
     }
 
     fn update_user(&self, u: &User) -> CoreResult<()> {
@@ -481,6 +508,27 @@ impl WriteTx for SqlTx<'_> {
             params![account.as_str(), id.as_str()],
         )
         .map(drop)
+    }
+
+    fn put_tags(&self, _account: &AccountId, user: &UserId, tags: &[Tag]) -> CoreResult<()> {
+        for t in tags {
+            self.exec(
+                "INSERT INTO user_tags (user_id, key, value) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
+                params![user.as_str(), t.key.as_str(), t.value.as_str()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn delete_tags(&self, _account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()> {
+        for k in keys {
+            self.exec(
+                "DELETE FROM user_tags WHERE user_id = ?1 AND key = ?2",
+                params![user.as_str(), k.as_str()],
+            )?;
+        }
+        Ok(())
     }
 
     fn insert_key(&self, k: &AccessKey, secret: &Secret) -> CoreResult<()> {
