@@ -23,7 +23,7 @@ pub use ids::{
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    Principal, Secret, SigningKey, Tag, Timestamp, User,
+    Principal, RequestId, Secret, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};

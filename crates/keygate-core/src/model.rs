@@ -8,6 +8,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::ids::{AccessKeyId, AccountId, Email, TagKey, TagValue, UserId, UserName, UserPath};
 
+/// The id of the request being served: set once per request by the server, echoed by every
+/// dialect in its answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
 /// A point in time, UTC, with millisecond precision (what the OSC dialect shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);

@@ -28,9 +28,11 @@ async fn healthz() -> HttpResponse {
 /// Registers every route. Shared by the server and by in-process tests.
 pub fn configure(state: AppState, max_body: usize) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
+        let service = state.service.clone();
         cfg.app_data(web::Data::new(state))
             .app_data(web::PayloadConfig::new(max_body))
-            .route("/healthz", web::get().to(healthz));
+            .route("/healthz", web::get().to(healthz))
+            .configure(keygate_iam::configure(service, max_body));
     }
 }
 

@@ -13,6 +13,8 @@ use actix_web::{Error, HttpMessage};
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
+use keygate_core::RequestId;
+
 use crate::settings::{Log, LogFormat};
 
 pub fn init(log: &Log) {
@@ -33,10 +35,6 @@ pub fn init(log: &Log) {
             .try_init(),
     };
 }
-
-/// The id of the request being served, for response bodies that echo it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 

@@ -1,0 +1,56 @@
+//! The request-time window: clock skew for the header form, expiry for presigned URLs.
+
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+use crate::{AuthError, SignedRequest};
+
+/// STS ignores a presigned `X-Amz-Expires` beyond 15 minutes, and so does keygate.
+const PRESIGNED_MAX_VALIDITY: Duration = Duration::minutes(15);
+
+/// Accepts a header-form request dated within `max_skew` of `now`, and a presigned one while
+/// `now <= date + min(expires, 15 min)` and `date <= now + max_skew`.
+pub fn check_time(
+    signed: &SignedRequest,
+    now: OffsetDateTime,
+    max_skew: Duration,
+) -> Result<(), AuthError> {
+    let now = now.to_offset(UtcOffset::UTC);
+    let request = signed.request_time;
+    if let Some(latest) = now.checked_add(max_skew)
+        && request > latest
+    {
+        return Err(AuthError::NotYetCurrent {
+            request: stamp(request),
+            latest: stamp(latest),
+            now: stamp(now),
+            window: max_skew,
+        });
+    }
+    let window = signed
+        .presigned_expires
+        .map_or(max_skew, |expires| expires.min(PRESIGNED_MAX_VALIDITY));
+    if let Some(earliest) = now.checked_sub(window)
+        && request < earliest
+    {
+        return Err(AuthError::Expired {
+            request: stamp(request),
+            earliest: stamp(earliest),
+            now: stamp(now),
+            window,
+        });
+    }
+    Ok(())
+}
+
+/// `YYYYMMDD'T'HHMMSS'Z'`, the form AWS uses in its clock error messages.
+fn stamp(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}

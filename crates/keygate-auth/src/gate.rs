@@ -1,0 +1,160 @@
+//! The authentication flow both dialects share: parse the signature, look up the key's secret
+//! through the core (only active, unexpired keys are found), verify, check the clock, and note
+//! the key's use.
+
+use std::sync::Arc;
+
+use actix_web::HttpRequest as ActixRequest;
+use actix_web::web::Bytes;
+use keygate_core::{AccessKeyId, CoreError, LastUsed, Principal, Service};
+use time::Duration;
+
+use crate::{AuthError, Flavour, HttpRequest, Scope, SigningKeyCache, VerifyOptions};
+
+/// A request's signed parts, owned, so that checking can run off the async workers.
+pub struct SignedHttp {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl std::fmt::Debug for SignedHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedHttp")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignedHttp {
+    /// Takes the path and query exactly as received; a header value that is not text is kept
+    /// as the empty string, which no signature covers.
+    pub fn from_actix(req: &ActixRequest, body: Bytes) -> Self {
+        let uri = req.uri();
+        Self {
+            method: req.method().as_str().to_owned(),
+            path: uri.path().to_owned(),
+            query: uri.query().unwrap_or_default().to_owned(),
+            headers: req
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        v.to_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect(),
+            body,
+        }
+    }
+
+    /// A header's value, by name without regard to case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Who signed a request, and the scope they signed it for.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub principal: Principal,
+    pub scope: Scope,
+}
+
+/// Why a signed request is refused.
+#[derive(Debug)]
+pub enum Failure {
+    Auth(AuthError),
+    /// No active, unexpired key has this id.
+    UnknownKey,
+    Core(CoreError),
+}
+
+/// Checks signatures of one flavour against the core's keys.
+#[derive(Debug)]
+pub struct Gate {
+    service: Arc<Service>,
+    flavour: Flavour,
+    cache: SigningKeyCache,
+    max_skew: Duration,
+    options: VerifyOptions,
+}
+
+/// Derived keys kept at once; each is valid for one day and one region.
+const CACHE_CAPACITY: usize = 4096;
+
+impl Gate {
+    /// A gate allowing AWS's ±15 minutes of clock skew.
+    pub fn new(service: Arc<Service>, flavour: Flavour) -> Self {
+        Self {
+            service,
+            flavour,
+            cache: SigningKeyCache::new(CACHE_CAPACITY),
+            max_skew: Duration::minutes(15),
+            options: VerifyOptions::default(),
+        }
+    }
+
+    /// Also accepts a signature over the `host` header without its port, as osc-sdk-python
+    /// computes it.
+    pub fn with_host_without_port(mut self) -> Self {
+        self.options.host_without_port_fallback = true;
+        self
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    pub fn authenticate(&self, http: &SignedHttp) -> Result<Authenticated, Failure> {
+        let headers: Vec<(&str, &str)> = http
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let req = HttpRequest {
+            method: &http.method,
+            path: &http.path,
+            query: &http.query,
+            headers: &headers,
+            body: &http.body,
+        };
+        let signed = crate::parse(self.flavour, &req).map_err(Failure::Auth)?;
+        let scope = signed.scope().clone();
+        let id = AccessKeyId::parse(&scope.access_key_id).map_err(|_| Failure::UnknownKey)?;
+        let key = self
+            .service
+            .signing_key(&id)
+            .map_err(Failure::Core)?
+            .ok_or(Failure::UnknownKey)?;
+        crate::verify(
+            &req,
+            &signed,
+            key.secret.expose(),
+            Some(&self.cache),
+            self.options,
+        )
+        .map_err(Failure::Auth)?;
+        let now = self.service.now();
+        crate::check_time(&signed, now.to_datetime(), self.max_skew).map_err(Failure::Auth)?;
+        self.service.note_key_use(
+            &id,
+            LastUsed {
+                at: now,
+                service: scope.service.clone(),
+                region: scope.region.clone(),
+            },
+        );
+        Ok(Authenticated {
+            principal: key.principal,
+            scope,
+        })
+    }
+}

@@ -1,0 +1,30 @@
+//! Authentication of keygate requests: parsing and verifying AWS Signature Version 4
+//! (`AWS4-HMAC-SHA256`, IAM Query API) and its Outscale twin (`OSC4-HMAC-SHA256`, OSC API),
+//! checking the request clock, caching derived signing keys, and decoding `Basic`
+//! login/password credentials.
+//!
+//! The signature functions are pure: they are given the secret of the access key named in the
+//! parsed [`Scope`]. [`Gate`] runs the whole flow against the core's keys for a front end, which
+//! maps [`Failure`] to its API's error codes.
+
+mod basic;
+mod cache;
+mod canonical;
+mod clock;
+mod error;
+mod flavour;
+mod gate;
+mod parse;
+mod request;
+mod verify;
+
+pub use basic::{Password, parse_basic};
+pub use cache::SigningKeyCache;
+pub use canonical::{canonical_request, derive_signing_key, sign, string_to_sign};
+pub use clock::check_time;
+pub use error::AuthError;
+pub use flavour::Flavour;
+pub use gate::{Authenticated, Failure, Gate, SignedHttp};
+pub use parse::{Scope, SignedRequest, parse};
+pub use request::HttpRequest;
+pub use verify::{VerifyOptions, verify};
