@@ -1,4 +1,5 @@
 //! keygate's cross-crate tests, one binary: the real server process end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod iam;
 mod server;
