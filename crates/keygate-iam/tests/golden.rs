@@ -1,0 +1,310 @@
+//! Golden files: the exact XML of every action's success body and of every error code, with
+//! fixed data. `KEYGATE_UPDATE_GOLDEN=1 cargo test -p keygate-iam --test golden` rewrites them;
+//! review the diff before committing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use keygate_auth::AuthError;
+use keygate_core::*;
+use keygate_iam::action::Api;
+use keygate_iam::error::IamError;
+use keygate_iam::reply::Reply;
+use keygate_iam::xml;
+
+const RID: &str = "c5a9d1e2-7b44-4f0e-9d3a-2f6b8e1c0a11";
+const CREATED: i64 = 1_714_564_800_000; // 2024-05-01T12:00:00Z
+
+fn account() -> Account {
+    Account {
+        id: AccountId::parse("123456789012").unwrap(),
+        name: "acme".into(),
+        email: Email::parse("admin@example.com").unwrap(),
+        created_at: Timestamp::from_unix_millis(CREATED - 86_400_000),
+    }
+}
+
+fn alice(tags: bool) -> User {
+    User {
+        account_id: account().id,
+        id: UserId::parse("AIDAJQABLZS4A3QDU576Q").unwrap(),
+        name: UserName::parse("alice").unwrap(),
+        path: UserPath::parse("/engineering/").unwrap(),
+        email: None,
+        created_at: Timestamp::from_unix_millis(CREATED),
+        modified_at: Timestamp::from_unix_millis(CREATED),
+        tags: if tags {
+            vec![Tag {
+                key: TagKey::parse("team").unwrap(),
+                value: TagValue::parse("blue+green").unwrap(),
+            }]
+        } else {
+            vec![]
+        },
+    }
+}
+
+fn key(id: &str, state: KeyState, used: bool) -> AccessKey {
+    AccessKey {
+        id: AccessKeyId::parse(id).unwrap(),
+        account_id: account().id,
+        owner: KeyOwner::User(alice(false).id),
+        state,
+        created_at: Timestamp::from_unix_millis(CREATED + 300_000),
+        modified_at: Timestamp::from_unix_millis(CREATED + 300_000),
+        expires_at: None,
+        last_used: used.then(|| LastUsed {
+            at: Timestamp::from_unix_millis(CREATED + 73_800_000),
+            service: "iam".into(),
+            region: "eu-west-2".into(),
+        }),
+    }
+}
+
+fn view(k: AccessKey, user: bool) -> KeyView {
+    KeyView {
+        key: k,
+        user_name: user.then(|| UserName::parse("alice").unwrap()),
+    }
+}
+
+fn page<T>(items: Vec<T>, marker: Option<&str>) -> Page<T> {
+    Page {
+        items,
+        next_marker: marker.map(str::to_owned),
+    }
+}
+
+fn success(name: &str, api: Api, reply: &Reply) -> String {
+    let write = |x: &mut xml::Xml| reply.write(x);
+    let result = reply
+        .has_result()
+        .then_some(&write as &dyn Fn(&mut xml::Xml));
+    xml::response(name, api.namespace(), RID, result)
+}
+
+fn bodies() -> BTreeMap<String, String> {
+    let secret = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into());
+    let doc = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"iam:ListAccessKeys\", \"Resource\": \"*\"}}";
+    let principal = Principal::for_user(&alice(false));
+    let cases: Vec<(&str, &str, Api, Reply)> = vec![
+        (
+            "CreateUser",
+            "CreateUser",
+            Api::Iam,
+            Reply::CreatedUser(alice(true)),
+        ),
+        (
+            "GetUser",
+            "GetUser",
+            Api::Iam,
+            Reply::User(Identity::User(alice(true))),
+        ),
+        (
+            "GetUser-root",
+            "GetUser",
+            Api::Iam,
+            Reply::User(Identity::Root(account())),
+        ),
+        (
+            "ListUsers",
+            "ListUsers",
+            Api::Iam,
+            Reply::Users(page(vec![alice(true)], Some("YWxpY2U"))),
+        ),
+        ("UpdateUser", "UpdateUser", Api::Iam, Reply::Empty),
+        ("DeleteUser", "DeleteUser", Api::Iam, Reply::Empty),
+        ("TagUser", "TagUser", Api::Iam, Reply::Empty),
+        ("UntagUser", "UntagUser", Api::Iam, Reply::Empty),
+        (
+            "ListUserTags",
+            "ListUserTags",
+            Api::Iam,
+            Reply::Tags(page(alice(true).tags, None)),
+        ),
+        (
+            "CreateAccessKey",
+            "CreateAccessKey",
+            Api::Iam,
+            Reply::NewKey(NewAccessKey {
+                view: view(key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false), true),
+                secret: secret.clone(),
+            }),
+        ),
+        (
+            "CreateAccessKey-root",
+            "CreateAccessKey",
+            Api::Iam,
+            Reply::NewKey(NewAccessKey {
+                view: view(key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false), false),
+                secret,
+            }),
+        ),
+        (
+            "ListAccessKeys",
+            "ListAccessKeys",
+            Api::Iam,
+            Reply::Keys(page(
+                vec![
+                    view(key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false), true),
+                    view(key("AKIAI44QH8DHBEXAMPLE", KeyState::Inactive, false), true),
+                ],
+                None,
+            )),
+        ),
+        ("UpdateAccessKey", "UpdateAccessKey", Api::Iam, Reply::Empty),
+        ("DeleteAccessKey", "DeleteAccessKey", Api::Iam, Reply::Empty),
+        (
+            "GetAccessKeyLastUsed",
+            "GetAccessKeyLastUsed",
+            Api::Iam,
+            Reply::LastUsed(view(
+                key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, true),
+                true,
+            )),
+        ),
+        (
+            "GetAccessKeyLastUsed-never",
+            "GetAccessKeyLastUsed",
+            Api::Iam,
+            Reply::LastUsed(view(
+                key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false),
+                true,
+            )),
+        ),
+        ("PutUserPolicy", "PutUserPolicy", Api::Iam, Reply::Empty),
+        (
+            "GetUserPolicy",
+            "GetUserPolicy",
+            Api::Iam,
+            Reply::Policy {
+                user: UserName::parse("alice").unwrap(),
+                name: PolicyName::parse("ListOwnKeys").unwrap(),
+                document: doc.into(),
+            },
+        ),
+        (
+            "ListUserPolicies",
+            "ListUserPolicies",
+            Api::Iam,
+            Reply::PolicyNames(page(vec![PolicyName::parse("ListOwnKeys").unwrap()], None)),
+        ),
+        (
+            "ListUserPolicies-empty",
+            "ListUserPolicies",
+            Api::Iam,
+            Reply::PolicyNames(page(vec![], None)),
+        ),
+        (
+            "DeleteUserPolicy",
+            "DeleteUserPolicy",
+            Api::Iam,
+            Reply::Empty,
+        ),
+        (
+            "GetCallerIdentity",
+            "GetCallerIdentity",
+            Api::Sts,
+            Reply::CallerIdentity(principal),
+        ),
+    ];
+    let mut out: BTreeMap<String, String> = cases
+        .into_iter()
+        .map(|(file, name, api, reply)| (file.to_owned(), success(name, api, &reply)))
+        .collect();
+
+    let user = UserName::parse("bob").unwrap();
+    let errors = [
+        IamError::from_core(CoreError::NoSuchUser(user.clone()), None),
+        IamError::from_core(CoreError::UserAlreadyExists(user), None),
+        IamError::from_core(
+            CoreError::LimitExceeded(Quota::AccessKeysPerPrincipal(2)),
+            None,
+        ),
+        IamError::from_core(CoreError::DeleteConflict(Dependents::AccessKeys), None),
+        IamError::from_core(
+            CoreError::InvalidInput {
+                field: "Marker",
+                reason: "is not a marker this service issued".into(),
+            },
+            None,
+        ),
+        IamError::from_core(
+            CoreError::MalformedPolicy("Syntax errors in policy.".into()),
+            None,
+        ),
+        IamError::from_core(
+            CoreError::AccessDenied {
+                principal: "arn:aws:iam::123456789012:user/bob".into(),
+                action: "iam:DeleteAccessKey".into(),
+                resource: "arn:aws:iam::123456789012:user/alice".into(),
+            },
+            None,
+        ),
+        IamError::from_core(CoreError::Storage("disk I/O error".into()), None),
+        IamError::validation(
+            "userName",
+            Some("<a b>"),
+            r"Member must satisfy regular expression pattern: [\w+=,.@-]+",
+        ),
+        IamError::new(
+            400,
+            "MissingAction",
+            "Request is missing the Action parameter",
+        ),
+        IamError::new(
+            400,
+            "MissingParameter",
+            "The request must contain the parameter Version",
+        ),
+        IamError::new(
+            400,
+            "InvalidAction",
+            "Could not find operation FooBar for version 2010-05-08",
+        ),
+        IamError::new(
+            404,
+            "MalformedQueryString",
+            "invalid percent-encoding at byte 3",
+        ),
+        IamError::new(
+            413,
+            "RequestEntityTooLarge",
+            "Request body must be at most 262144 bytes",
+        ),
+        IamError::from_auth(AuthError::Missing),
+        IamError::from_auth(AuthError::Incomplete(
+            "Authorization header requires 'Signature' parameter".into(),
+        )),
+        IamError::from_auth(AuthError::SignatureMismatch),
+        IamError::invalid_token(),
+    ];
+    for e in errors {
+        let body = xml::error(Api::Iam.namespace(), e.fault(), e.code, &e.message, RID);
+        let name = format!("error-{}-{}", e.status.as_u16(), e.code);
+        assert!(
+            out.insert(name.clone(), body).is_none(),
+            "two errors named {name}"
+        );
+    }
+    out
+}
+
+#[test]
+fn bodies_match_golden_files() {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden"));
+    let update = std::env::var_os("KEYGATE_UPDATE_GOLDEN").is_some();
+    let bodies = bodies();
+    for (name, body) in &bodies {
+        let path = dir.join(format!("{name}.xml"));
+        if update {
+            std::fs::write(&path, body).unwrap();
+            continue;
+        }
+        let want =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(body, &want, "{name} differs from its golden file");
+    }
+    let files = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(files, bodies.len(), "a golden file has no case");
+}
