@@ -79,6 +79,18 @@ impl World {
     }
 }
 
+/// What is wrong, the body, the signer, region, service, time, and the status and code expected.
+type Case<'a> = (
+    &'a str,
+    String,
+    &'a Creds,
+    &'a str,
+    &'a str,
+    OffsetDateTime,
+    u16,
+    &'a str,
+);
+
 fn xml_field<'a>(xml: &'a str, name: &str) -> &'a str {
     let open = format!("<{name}>");
     let start = xml
@@ -132,8 +144,7 @@ fn malformed_requests_get_their_error_and_change_nothing() {
     let delete_alice_key =
         format!("Action=DeleteAccessKey&Version=2010-05-08&UserName=alice&AccessKeyId={key_id}");
 
-    // (what, body, signer, region, service, time, status, code)
-    let cases: Vec<(&str, String, &Creds, &str, &str, OffsetDateTime, u16, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "bad form encoding",
             "Action=CreateUser&Version=2010-05-08&UserName=%zz".into(),
