@@ -30,6 +30,7 @@ pub fn run_all(make: Factory<'_>) {
     keys_round_trip(make());
     policies_round_trip(make());
     failed_write_leaves_nothing(make());
+    rehearsal_leaves_nothing(make());
     constraints_hold_in_the_store(make());
     concurrent_creates_respect_the_key_limit(make());
 }
@@ -77,6 +78,7 @@ fn key(account: &Account, id: &str, owner: KeyOwner, created: i64) -> AccessKey 
         modified_at: t(created),
         expires_at: None,
         last_used: None,
+        tag: None,
     }
 }
 
@@ -257,6 +259,7 @@ pub fn keys_round_trip(s: Arc<dyn Store>) {
     changed.state = KeyState::Inactive;
     changed.modified_at = t(9_000);
     changed.expires_at = Some(t(99_000));
+    changed.tag = Some("ci runner".into());
     let used = LastUsed {
         at: t(8_000),
         service: "iam".into(),
@@ -316,6 +319,20 @@ pub fn failed_write_leaves_nothing(s: Arc<dyn Store>) {
     });
     assert_eq!(r, Err(CoreError::NoSuchAccount));
     assert_eq!(store::read(&*s, |tx| tx.accounts()).unwrap(), vec![]);
+}
+
+pub fn rehearsal_leaves_nothing(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let seen = store::write_or_rehearse(&*s, true, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.accounts()
+    })
+    .unwrap();
+    assert_eq!(seen, vec![a.clone()], "the rehearsal sees its own writes");
+    assert_eq!(store::read(&*s, |tx| tx.accounts()).unwrap(), vec![]);
+    store::write(&*s, |tx| tx.insert_account(&a, "h")).unwrap();
+    let again = store::write_or_rehearse(&*s, true, |tx| tx.insert_account(&a, "h"));
+    assert!(again.is_err(), "a rehearsal meets the store's constraints");
 }
 
 pub fn constraints_hold_in_the_store(s: Arc<dyn Store>) {
@@ -386,7 +403,7 @@ pub fn concurrent_creates_respect_the_key_limit(s: Arc<dyn Store>) {
                 (0..4)
                     .map(|_| {
                         svc.caller(&root, &RULES)
-                            .create_access_key(Some(&bob), None)
+                            .create_access_key(Some(&bob), None, None)
                     })
                     .collect::<Vec<_>>()
             })

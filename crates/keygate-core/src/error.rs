@@ -58,6 +58,9 @@ pub enum CoreError {
     /// Wrong login or password.
     #[error("invalid login or password")]
     BadCredentials,
+    /// Too many wrong passwords in a row for this login: refused until the lock expires.
+    #[error("too many failed attempts; retry in {retry_after_secs} s")]
+    LoginLocked { retry_after_secs: u64 },
     /// The store failed; the cause is logged by the store, the caller sees a generic message.
     #[error("storage failure: {0}")]
     Storage(String),

@@ -268,6 +268,7 @@ impl WriteTx for Tx {
             k.state = key.state;
             k.modified_at = key.modified_at;
             k.expires_at = key.expires_at;
+            k.tag = key.tag.clone();
         }
         Ok(())
     }
@@ -326,5 +327,10 @@ impl Store for MemoryStore {
         f(&tx)?;
         *state = tx.0.into_inner();
         Ok(())
+    }
+
+    fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(&Tx(RefCell::new(state.clone())))
     }
 }

@@ -134,6 +134,8 @@ pub struct AccessKey {
     pub modified_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub last_used: Option<LastUsed>,
+    /// A free-text label (the OSC dialect's `Tag`).
+    pub tag: Option<String>,
 }
 
 impl AccessKey {

@@ -33,6 +33,8 @@ pub enum Operation {
     DeleteUserPolicy,
     /// Reading the caller's own account (OSC ReadAccounts).
     ReadAccount,
+    /// Checking a login and password of the caller's account (OSC CheckAuthentication).
+    CheckAuthentication,
 }
 
 /// How one real service behaves where the two differ. A front end hands its constant to every

@@ -25,11 +25,12 @@ pub enum Identity {
     User(User),
 }
 
-/// Which keys a listing returns.
+/// Which keys a listing returns; every filter given applies.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyFilter {
     pub ids: Option<Vec<AccessKeyId>>,
     pub states: Option<Vec<KeyState>>,
+    pub tag: Option<String>,
 }
 
 /// A change to a key; `None` leaves a field as it is.
@@ -38,6 +39,8 @@ pub struct KeyChange {
     pub state: Option<KeyState>,
     /// `Some(None)` removes the expiration date.
     pub expires_at: Option<Option<Timestamp>>,
+    /// `Some(None)` removes the tag.
+    pub tag: Option<Option<String>>,
 }
 
 /// A change to a user; `None` leaves a field as it is.
@@ -61,7 +64,23 @@ pub struct Service {
     /// coalesced here (one entry per key, the latest wins) and written in one transaction by
     /// `flush_key_uses`, which the server calls periodically and at shutdown.
     pending_uses: Mutex<HashMap<AccessKeyId, LastUsed>>,
+    /// Failed password attempts per login, for the lockout.
+    logins: Mutex<HashMap<Email, Attempts>>,
 }
+
+/// Failed password attempts of one login since its last success.
+#[derive(Debug, Clone, Copy, Default)]
+struct Attempts {
+    failures: u32,
+    locked_until: Option<Timestamp>,
+}
+
+/// Failures in a row that lock a login, as Outscale does: each run of four locks it one minute
+/// longer than the last, up to ten minutes, so an attacker cannot keep the owner out for long.
+const FAILURES_PER_LOCK: u32 = 4;
+const MAX_LOCK_MINUTES: u32 = 10;
+/// Logins tracked at once; beyond it, unlocked entries are forgotten.
+const TRACKED_LOGINS: usize = 10_000;
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,6 +118,17 @@ fn validate_tags(tags: &[Tag], field: &'static str) -> CoreResult<()> {
     Ok(())
 }
 
+/// A key's label: up to 255 characters, no control characters.
+fn validate_key_tag(tag: Option<&str>) -> CoreResult<()> {
+    match tag {
+        Some(t) if t.chars().count() > 255 || t.chars().any(char::is_control) => Err(invalid(
+            "Tag",
+            "must be at most 255 characters, without control characters",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn validate_account_name(name: &str) -> CoreResult<()> {
     let n = name.chars().count();
     if n == 0 || n > 64 || name.chars().any(char::is_control) {
@@ -120,6 +150,7 @@ impl Service {
             ids,
             limits,
             pending_uses: Mutex::new(HashMap::new()),
+            logins: Mutex::new(HashMap::new()),
         }
     }
 
@@ -137,6 +168,7 @@ impl Service {
             svc: self,
             principal,
             rules,
+            dry_run: false,
         }
     }
 
@@ -169,7 +201,7 @@ impl Service {
                 created_at: now,
             };
             tx.insert_account(&account, &hash)?;
-            let key = self.insert_key(tx, &account.id, KeyOwner::Root, None, now)?;
+            let key = self.insert_key(tx, &account.id, KeyOwner::Root, None, None, now)?;
             Ok(AccountCredentials {
                 account,
                 access_key_id: key.view.key.id,
@@ -224,7 +256,7 @@ impl Service {
             for old in tx.keys(id, &KeyOwner::Root)? {
                 tx.delete_key(&old.id)?;
             }
-            self.insert_key(tx, id, KeyOwner::Root, None, now)
+            self.insert_key(tx, id, KeyOwner::Root, None, None, now)
         })
     }
 
@@ -255,8 +287,47 @@ impl Service {
         })
     }
 
-    /// The root principal of the account whose login and password these are.
+    /// The root principal of the account whose login and password these are. Four failures in
+    /// a row lock the login for a minute, each further four a minute longer, up to ten.
     pub fn verify_password(&self, login: &Email, password: &str) -> CoreResult<Principal> {
+        let now = self.clock.now();
+        if let Some(until) = self.lock_of(login, now) {
+            let ms = until.unix_millis().saturating_sub(now.unix_millis());
+            return Err(CoreError::LoginLocked {
+                retry_after_secs: u64::try_from(ms).unwrap_or(0).div_ceil(1000),
+            });
+        }
+        let outcome = self.check_password(login, password);
+        let mut logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
+        match &outcome {
+            Ok(_) => {
+                logins.remove(login);
+            }
+            Err(CoreError::BadCredentials) => {
+                if logins.len() >= TRACKED_LOGINS {
+                    logins.retain(|_, a| a.locked_until.is_some_and(|u| u > now));
+                }
+                let a = logins.entry(login.clone()).or_default();
+                a.failures += 1;
+                if a.failures % FAILURES_PER_LOCK == 0 {
+                    let minutes = (a.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
+                    a.locked_until = Some(now.plus_seconds(i64::from(minutes) * 60));
+                }
+            }
+            Err(_) => {}
+        }
+        outcome
+    }
+
+    fn lock_of(&self, login: &Email, now: Timestamp) -> Option<Timestamp> {
+        let logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
+        logins
+            .get(login)
+            .and_then(|a| a.locked_until)
+            .filter(|until| *until > now)
+    }
+
+    fn check_password(&self, login: &Email, password: &str) -> CoreResult<Principal> {
         let found = store::read(&*self.store, |tx| match tx.account_by_email(login)? {
             Some(a) => Ok(tx.password_hash(&a.id)?.map(|h| (a.id, h))),
             None => Ok(None),
@@ -326,6 +397,7 @@ impl Service {
         account: &AccountId,
         owner: KeyOwner,
         expires_at: Option<Timestamp>,
+        tag: Option<String>,
         now: Timestamp,
     ) -> CoreResult<NewAccessKey> {
         let limit = self.limits.access_keys_per_principal;
@@ -343,6 +415,7 @@ impl Service {
             modified_at: now,
             expires_at,
             last_used: None,
+            tag,
         };
         let secret = self.ids.secret();
         tx.insert_key(&key, &secret)?;
@@ -369,9 +442,20 @@ pub struct Caller<'a> {
     svc: &'a Service,
     principal: &'a Principal,
     rules: &'a Rules,
+    dry_run: bool,
 }
 
 impl Caller<'_> {
+    /// Makes every operation a dry run: checked exactly as for real, then nothing is kept.
+    pub fn dry_run(mut self, yes: bool) -> Self {
+        self.dry_run = yes;
+        self
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
+        store::write_or_rehearse(&*self.svc.store, self.dry_run, f)
+    }
+
     fn account(&self) -> &AccountId {
         self.principal.account()
     }
@@ -505,6 +589,19 @@ impl Caller<'_> {
         })
     }
 
+    /// Whether `login` and `password` are those of the caller's own account.
+    pub fn check_credentials(&self, login: &Email, password: &str) -> CoreResult<()> {
+        store::read(&*self.svc.store, |tx| {
+            self.authorize(tx, Operation::CheckAuthentication, &["*"])
+        })?;
+        let owner = self.svc.verify_password(login, password)?;
+        if owner.account() == self.account() {
+            Ok(())
+        } else {
+            Err(CoreError::BadCredentials)
+        }
+    }
+
     // ---- users ----
 
     pub fn create_user(
@@ -518,7 +615,7 @@ impl Caller<'_> {
         let path = path.unwrap_or_else(UserPath::root);
         validate_tags(&tags, "Tags")?;
         tags.sort_by(|a, b| a.key.cmp(&b.key));
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let arn = user_arn(self.account(), &path, &name);
             self.authorize(tx, Operation::CreateUser, &[&arn])?;
             if tx.user_by_name(self.account(), &name)?.is_some() {
@@ -579,10 +676,31 @@ impl Caller<'_> {
         })
     }
 
+    /// Users sorted by creation date then id, from the 0-based `first` for `count` items, and
+    /// whether more follow (the OSC dialect's `FirstItem` / `ResultsPerPage`).
+    pub fn read_users(
+        &self,
+        ids: Option<&[crate::ids::UserId]>,
+        first: usize,
+        count: usize,
+    ) -> CoreResult<(Vec<User>, bool)> {
+        store::read(&*self.svc.store, |tx| {
+            self.authorize(tx, Operation::ListUsers, &["*"])?;
+            let mut users: Vec<User> = tx
+                .users(self.account(), None, None, usize::MAX)?
+                .into_iter()
+                .filter(|u| ids.is_none_or(|ids| ids.contains(&u.id)))
+                .collect();
+            users.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            let more = users.len() > first.saturating_add(count);
+            Ok((users.into_iter().skip(first).take(count).collect(), more))
+        })
+    }
+
     /// Renames, moves or re-addresses a user. A new name or path is authorised on both ARNs.
     pub fn update_user(&self, name: &UserName, change: UserChange) -> CoreResult<User> {
         let now = self.svc.clock.now();
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let (user, old_arn) = self.target_user(tx, name)?;
             let new_path = change
                 .path
@@ -615,7 +733,7 @@ impl Caller<'_> {
 
     /// Deletes a user that owns no access key and no inline policy.
     pub fn delete_user(&self, name: &UserName) -> CoreResult<()> {
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let user = self.existing_user(tx, Operation::DeleteUser, name)?;
             if !tx
                 .keys(self.account(), &KeyOwner::User(user.id.clone()))?
@@ -633,7 +751,7 @@ impl Caller<'_> {
     /// Adds or overwrites tags of a user; the user may carry 50 at most.
     pub fn tag_user(&self, name: &UserName, tags: Vec<Tag>) -> CoreResult<()> {
         validate_tags(&tags, "Tags")?;
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let user = self.existing_user(tx, Operation::TagUser, name)?;
             let added = tags
                 .iter()
@@ -653,7 +771,7 @@ impl Caller<'_> {
         if keys.len() > MAX_TAGS_PER_USER as usize {
             return Err(invalid("TagKeys", "at most 50 keys"));
         }
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let user = self.existing_user(tx, Operation::UntagUser, name)?;
             tx.delete_tags(self.account(), &user.id, keys)
         })
@@ -674,13 +792,20 @@ impl Caller<'_> {
         &self,
         user: Option<&UserName>,
         expires_at: Option<Timestamp>,
+        tag: Option<String>,
     ) -> CoreResult<NewAccessKey> {
+        validate_key_tag(tag.as_deref())?;
         let now = self.svc.clock.now();
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let target = self.authorized_key_target(tx, Operation::CreateAccessKey, user)?;
-            let created =
-                self.svc
-                    .insert_key(tx, self.account(), target.owner.clone(), expires_at, now)?;
+            let created = self.svc.insert_key(
+                tx,
+                self.account(),
+                target.owner.clone(),
+                expires_at,
+                tag,
+                now,
+            )?;
             Ok(NewAccessKey {
                 view: Self::view(&target, created.view.key),
                 secret: created.secret,
@@ -701,6 +826,7 @@ impl Caller<'_> {
                 .into_iter()
                 .filter(|k| filter.ids.as_ref().is_none_or(|ids| ids.contains(&k.id)))
                 .filter(|k| filter.states.as_ref().is_none_or(|s| s.contains(&k.state)))
+                .filter(|k| filter.tag.is_none() || k.tag == filter.tag)
                 .map(|k| Self::view(&target, self.svc.with_pending_use(k)))
                 .collect();
             page.apply(keys, |v| {
@@ -716,8 +842,9 @@ impl Caller<'_> {
         id: &AccessKeyId,
         change: KeyChange,
     ) -> CoreResult<KeyView> {
+        validate_key_tag(change.tag.as_ref().and_then(Option::as_deref))?;
         let now = self.svc.clock.now();
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let target = self.authorized_key_target(tx, Operation::UpdateAccessKey, user)?;
             let mut key = self.owned_key(tx, &target, id)?;
             if let Some(state) = change.state {
@@ -725,6 +852,9 @@ impl Caller<'_> {
             }
             if let Some(expires_at) = change.expires_at {
                 key.expires_at = expires_at;
+            }
+            if let Some(tag) = change.tag {
+                key.tag = tag;
             }
             key.modified_at = now;
             tx.update_key(&key)?;
@@ -734,7 +864,7 @@ impl Caller<'_> {
 
     /// Deletes a key; under `RequireInactive` a user's key must be inactive first.
     pub fn delete_access_key(&self, user: Option<&UserName>, id: &AccessKeyId) -> CoreResult<()> {
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let target = self.authorized_key_target(tx, Operation::DeleteAccessKey, user)?;
             let key = self.owned_key(tx, &target, id)?;
             let must_be_inactive = self.rules.user_key_deletion == KeyDeletion::RequireInactive
@@ -792,7 +922,7 @@ impl Caller<'_> {
                 r"must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+",
             ));
         }
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let target = self.existing_user(tx, Operation::PutUserPolicy, user)?;
             policy::parse(document).map_err(CoreError::MalformedPolicy)?;
             let limit = self.svc.limits.inline_policy_chars;
@@ -838,7 +968,7 @@ impl Caller<'_> {
     }
 
     pub fn delete_user_policy(&self, user: &UserName, name: &PolicyName) -> CoreResult<()> {
-        store::write(&*self.svc.store, |tx| {
+        self.write(|tx| {
             let target = self.existing_user(tx, Operation::DeleteUserPolicy, user)?;
             if !tx
                 .policies(self.account(), &target.id)?

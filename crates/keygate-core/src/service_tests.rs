@@ -27,6 +27,7 @@ fn iam_action(op: Operation) -> &'static str {
         Operation::ListUserPolicies => "iam:ListUserPolicies",
         Operation::DeleteUserPolicy => "iam:DeleteUserPolicy",
         Operation::ReadAccount => "iam:GetAccountSummary",
+        Operation::CheckAuthentication => "iam:GetLoginProfile",
     }
 }
 
@@ -46,6 +47,7 @@ fn osc_action(op: Operation) -> &'static str {
         Operation::ListUserPolicies => "api:ReadUserPolicies",
         Operation::DeleteUserPolicy => "api:DeleteUserPolicy",
         Operation::ReadAccount => "api:ReadAccounts",
+        Operation::CheckAuthentication => "api:CheckAuthentication",
     }
 }
 
@@ -169,17 +171,18 @@ fn key_limit_per_principal() {
     w.user("alice");
     let root = w.root(&IAM);
     let alice = Some(name("alice"));
-    root.create_access_key(alice.as_ref(), None).unwrap();
-    root.create_access_key(alice.as_ref(), None).unwrap();
+    root.create_access_key(alice.as_ref(), None, None).unwrap();
+    root.create_access_key(alice.as_ref(), None, None).unwrap();
     assert_eq!(
-        root.create_access_key(alice.as_ref(), None).map(|_| ()),
+        root.create_access_key(alice.as_ref(), None, None)
+            .map(|_| ()),
         Err(CoreError::LimitExceeded(Quota::AccessKeysPerPrincipal(2)))
     );
     assert_eq!(w.keys_of(Some("alice")).len(), 2);
     // The root already holds one key from account creation.
-    root.create_access_key(None, None).unwrap();
+    root.create_access_key(None, None, None).unwrap();
     assert!(matches!(
-        root.create_access_key(None, None),
+        root.create_access_key(None, None, None),
         Err(CoreError::LimitExceeded(_))
     ));
 
@@ -190,12 +193,12 @@ fn key_limit_per_principal() {
     w10.user("bob");
     for _ in 0..10 {
         w10.root(&OSC)
-            .create_access_key(Some(&name("bob")), None)
+            .create_access_key(Some(&name("bob")), None, None)
             .unwrap();
     }
     assert!(
         w10.root(&OSC)
-            .create_access_key(Some(&name("bob")), None)
+            .create_access_key(Some(&name("bob")), None, None)
             .is_err()
     );
 }
@@ -206,7 +209,7 @@ fn deletion_any_state_deletes_an_active_key() {
     w.user("alice");
     let k = w
         .root(&IAM)
-        .create_access_key(Some(&name("alice")), None)
+        .create_access_key(Some(&name("alice")), None, None)
         .unwrap();
     assert_eq!(k.view.key.state, KeyState::Active);
     w.root(&IAM)
@@ -222,7 +225,7 @@ fn deletion_require_inactive_refuses_then_deletes() {
     let alice = Some(name("alice"));
     let osc = w.root(&OSC);
     let k = osc
-        .create_access_key(alice.as_ref(), None)
+        .create_access_key(alice.as_ref(), None, None)
         .unwrap()
         .view
         .key
@@ -246,7 +249,7 @@ fn deletion_require_inactive_refuses_then_deletes() {
     osc.delete_access_key(alice.as_ref(), &k).unwrap();
     assert!(w.keys_of(Some("alice")).is_empty());
     // Root keys are exempt from the rule.
-    let rk = osc.create_access_key(None, None).unwrap().view.key.id;
+    let rk = osc.create_access_key(None, None, None).unwrap().view.key.id;
     osc.delete_access_key(None, &rk).unwrap();
 }
 
@@ -269,7 +272,7 @@ fn user_without_policy_is_denied_even_on_itself() {
         Err(CoreError::AccessDenied { .. })
     ));
     assert!(matches!(
-        c.create_access_key(None, None),
+        c.create_access_key(None, None, None),
         Err(CoreError::AccessDenied { .. })
     ));
     assert!(w.keys_of(Some("alice")).is_empty(), "nothing was created");
@@ -284,15 +287,17 @@ fn self_service_policy_on_own_and_other_keys() {
     w.grant("alice", "ManageOwnAccessKeys", SELF_SERVICE);
     let bob_key = w
         .root(&IAM)
-        .create_access_key(Some(&name("bob")), None)
+        .create_access_key(Some(&name("bob")), None, None)
         .unwrap()
         .view
         .key
         .id;
     let c = w.svc.caller(&alice, &IAM);
-    let mine = c.create_access_key(None, None).unwrap();
+    let mine = c.create_access_key(None, None, None).unwrap();
     assert_eq!(mine.view.user_name, Some(name("alice")));
-    let also_mine = c.create_access_key(Some(&name("alice")), None).unwrap();
+    let also_mine = c
+        .create_access_key(Some(&name("alice")), None, None)
+        .unwrap();
     let listed = c
         .list_access_keys(None, &KeyFilter::default(), &PageRequest::default())
         .unwrap();
@@ -313,7 +318,7 @@ fn self_service_policy_on_own_and_other_keys() {
     let bob = Some(name("bob"));
     for result in [
         c.delete_access_key(bob.as_ref(), &bob_key),
-        c.create_access_key(bob.as_ref(), None).map(|_| ()),
+        c.create_access_key(bob.as_ref(), None, None).map(|_| ()),
         c.list_access_keys(bob.as_ref(), &KeyFilter::default(), &PageRequest::default())
             .map(|_| ()),
         c.access_key_last_used(&bob_key).map(|_| ()),
@@ -362,7 +367,7 @@ fn explicit_deny_beats_allow() {
         r#"{"Statement":{"Effect":"Deny","Action":"iam:DeleteAccessKey","Resource":"*"}}"#,
     );
     let c = w.svc.caller(&alice, &IAM);
-    let k = c.create_access_key(None, None).unwrap().view.key.id;
+    let k = c.create_access_key(None, None, None).unwrap().view.key.id;
     assert!(matches!(
         c.delete_access_key(None, &k),
         Err(CoreError::AccessDenied { .. })
@@ -396,7 +401,7 @@ fn wildcards_and_username_variable_for_users_with_paths() {
     let c = w.svc.caller(&carol, &IAM);
     assert!(
         matches!(
-            c.create_access_key(None, None),
+            c.create_access_key(None, None, None),
             Err(CoreError::AccessDenied { .. })
         ),
         "user/${{aws:username}} does not cover a user with a path"
@@ -406,7 +411,7 @@ fn wildcards_and_username_variable_for_users_with_paths() {
         "self",
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*AccessKey*","Resource":["arn:aws:iam::*:user/${aws:username}","arn:aws:iam::*:user/*/${aws:username}"]}}"#,
     );
-    c.create_access_key(None, None).unwrap();
+    c.create_access_key(None, None, None).unwrap();
     assert!(matches!(
         c.get_user(None),
         Err(CoreError::AccessDenied { .. })
@@ -493,7 +498,7 @@ fn nothing_crosses_accounts() {
     w.user("alice");
     let alice_key = w
         .root(&IAM)
-        .create_access_key(Some(&name("alice")), None)
+        .create_access_key(Some(&name("alice")), None, None)
         .unwrap()
         .view
         .key
@@ -524,7 +529,8 @@ fn nothing_crosses_accounts() {
     );
     // A same-named user in account B is B's own and leaves A's alone.
     c.create_user(name("alice"), None, None, vec![]).unwrap();
-    c.create_access_key(Some(&name("alice")), None).unwrap();
+    c.create_access_key(Some(&name("alice")), None, None)
+        .unwrap();
     assert_eq!(
         c.delete_access_key(Some(&name("alice")), &alice_key),
         Err(CoreError::NoSuchAccessKey(alice_key.clone()))
@@ -569,7 +575,7 @@ fn not_found_cases() {
         Err(CoreError::NoSuchUser(ghost.clone()))
     );
     assert_eq!(
-        root.create_access_key(Some(&ghost), None).map(|_| ()),
+        root.create_access_key(Some(&ghost), None, None).map(|_| ()),
         Err(CoreError::NoSuchUser(ghost.clone()))
     );
     assert_eq!(
@@ -660,7 +666,7 @@ fn rename_keeps_keys_and_needs_both_arns() {
     w.user("alice");
     let k = w
         .root(&IAM)
-        .create_access_key(Some(&name("alice")), None)
+        .create_access_key(Some(&name("alice")), None, None)
         .unwrap()
         .view
         .key
@@ -691,7 +697,7 @@ fn deleting_a_user_that_owns_keys_is_a_conflict() {
     w.user("alice");
     let root = w.root(&IAM);
     let k = root
-        .create_access_key(Some(&name("alice")), None)
+        .create_access_key(Some(&name("alice")), None, None)
         .unwrap()
         .view
         .key
@@ -764,7 +770,7 @@ fn pagination_with_markers() {
     for i in 0..4 {
         w.clock.advance_seconds(i);
         created.push(
-            root.create_access_key(Some(&name("bob")), None)
+            root.create_access_key(Some(&name("bob")), None, None)
                 .unwrap()
                 .view
                 .key
@@ -819,7 +825,9 @@ fn authentication_lookup_skips_inactive_and_expired_keys() {
     let alice = Some(name("alice"));
     let root = w.root(&OSC);
     let soon = Timestamp::from_unix_millis(T0).plus_seconds(60);
-    let k = root.create_access_key(alice.as_ref(), Some(soon)).unwrap();
+    let k = root
+        .create_access_key(alice.as_ref(), Some(soon), None)
+        .unwrap();
     let id = k.view.key.id.clone();
     let found = w.svc.signing_key(&id).unwrap().unwrap();
     assert_eq!(found.secret, k.secret);
@@ -852,7 +860,7 @@ fn authentication_lookup_skips_inactive_and_expired_keys() {
     // A past expiration date at creation gives a key that never signs.
     let past = Timestamp::from_unix_millis(T0);
     let dead = root
-        .create_access_key(None, Some(past))
+        .create_access_key(None, Some(past), None)
         .unwrap()
         .view
         .key
@@ -1040,5 +1048,231 @@ fn user_tags() {
             .unwrap()
             .items
             .is_empty()
+    );
+}
+
+#[test]
+fn dry_runs_check_everything_and_change_nothing() {
+    let w = world();
+    w.user("alice");
+    let alice = Some(name("alice"));
+    let osc = w.root(&OSC);
+    let k = osc
+        .create_access_key(alice.as_ref(), None, None)
+        .unwrap()
+        .view
+        .key
+        .id;
+    let dry = w.root(&OSC).dry_run(true);
+    // What would succeed answers as for real and leaves no trace.
+    let would = dry
+        .create_access_key(alice.as_ref(), None, Some("ci".into()))
+        .unwrap();
+    assert_eq!(would.view.key.tag.as_deref(), Some("ci"));
+    assert_eq!(w.keys_of(Some("alice")).len(), 1);
+    dry.create_user(name("bob"), None, None, vec![]).unwrap();
+    assert_eq!(
+        osc.get_user(Some(&name("bob"))),
+        Err(CoreError::NoSuchUser(name("bob")))
+    );
+    dry.update_access_key(
+        alice.as_ref(),
+        &k,
+        KeyChange {
+            state: Some(KeyState::Inactive),
+            ..KeyChange::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(w.keys_of(Some("alice"))[0].key.state, KeyState::Active);
+    // What would fail fails the same way.
+    assert_eq!(
+        dry.delete_access_key(alice.as_ref(), &k),
+        Err(CoreError::KeyNotInactive(k.clone()))
+    );
+    assert_eq!(
+        dry.delete_user(&name("alice")),
+        Err(CoreError::DeleteConflict(Dependents::AccessKeys))
+    );
+    assert_eq!(
+        dry.create_user(name("ALICE"), None, None, vec![])
+            .map(|_| ()),
+        Err(CoreError::UserAlreadyExists(name("ALICE")))
+    );
+    osc.update_access_key(
+        alice.as_ref(),
+        &k,
+        KeyChange {
+            state: Some(KeyState::Inactive),
+            ..KeyChange::default()
+        },
+    )
+    .unwrap();
+    dry.delete_access_key(alice.as_ref(), &k).unwrap();
+    assert_eq!(
+        w.keys_of(Some("alice")).len(),
+        1,
+        "the dry delete kept the key"
+    );
+    let bob = w.user("bob");
+    assert!(matches!(
+        w.svc
+            .caller(&bob, &OSC)
+            .dry_run(true)
+            .create_access_key(None, None, None),
+        Err(CoreError::AccessDenied { .. })
+    ));
+}
+
+#[test]
+fn key_tags_filter_and_change() {
+    let w = world_with(Limits {
+        access_keys_per_principal: 5,
+        ..Limits::default()
+    });
+    let root = w.root(&OSC);
+    let ci = root
+        .create_access_key(None, None, Some("ci".into()))
+        .unwrap()
+        .view
+        .key
+        .id;
+    let filter = KeyFilter {
+        tag: Some("ci".into()),
+        ..KeyFilter::default()
+    };
+    let tagged = root
+        .list_access_keys(None, &filter, &PageRequest::default())
+        .unwrap();
+    assert_eq!(tagged.items.len(), 1);
+    assert_eq!(tagged.items[0].key.id, ci);
+    let cleared = root
+        .update_access_key(
+            None,
+            &ci,
+            KeyChange {
+                tag: Some(None),
+                ..KeyChange::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(cleared.key.tag, None);
+    assert!(
+        root.list_access_keys(None, &filter, &PageRequest::default())
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(matches!(
+        root.create_access_key(None, None, Some("x\u{7}".into())),
+        Err(CoreError::InvalidInput { field: "Tag", .. })
+    ));
+    let ids = KeyFilter {
+        ids: Some(vec![ci.clone()]),
+        states: Some(vec![KeyState::Active]),
+        tag: None,
+    };
+    assert_eq!(
+        root.list_access_keys(None, &ids, &PageRequest::default())
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn read_users_by_offset_in_creation_order() {
+    let w = world();
+    for (i, n) in ["zed", "amy", "kim"].iter().enumerate() {
+        w.clock.advance_seconds(i as i64 + 1);
+        w.user(n);
+    }
+    let root = w.root(&OSC);
+    let (page, more) = root.read_users(None, 0, 2).unwrap();
+    assert_eq!(
+        page.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        ["zed", "amy"]
+    );
+    assert!(more);
+    let (page, more) = root.read_users(None, 2, 2).unwrap();
+    assert_eq!(page.len(), 1);
+    assert!(!more);
+    let amy = page_id(&root, "amy");
+    let (only, _) = root.read_users(Some(&[amy]), 0, 100).unwrap();
+    assert_eq!(only.len(), 1);
+}
+
+fn page_id(c: &Caller<'_>, n: &str) -> crate::ids::UserId {
+    match c.get_user(Some(&name(n))).unwrap() {
+        Identity::User(u) => u.id,
+        Identity::Root(_) => unreachable!(),
+    }
+}
+
+#[test]
+fn wrong_passwords_lock_the_login_for_a_while() {
+    let w = world();
+    let account = w.root.account().clone();
+    let email = w.svc.account(&account).unwrap().email;
+    let pw = w.svc.reset_password(&account).unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            w.svc.verify_password(&email, "wrong").map(|_| ()),
+            Err(CoreError::BadCredentials)
+        );
+    }
+    // A success resets the count.
+    w.svc.verify_password(&email, pw.expose()).unwrap();
+    for _ in 0..4 {
+        assert_eq!(
+            w.svc.verify_password(&email, "wrong").map(|_| ()),
+            Err(CoreError::BadCredentials)
+        );
+    }
+    assert_eq!(
+        w.svc.verify_password(&email, pw.expose()).map(|_| ()),
+        Err(CoreError::LoginLocked {
+            retry_after_secs: 60
+        }),
+        "locked even for the right password"
+    );
+    w.clock.advance_seconds(61);
+    for _ in 0..4 {
+        assert!(w.svc.verify_password(&email, "wrong").is_err());
+    }
+    assert_eq!(
+        w.svc.verify_password(&email, pw.expose()).map(|_| ()),
+        Err(CoreError::LoginLocked {
+            retry_after_secs: 120
+        }),
+        "each lock is a minute longer"
+    );
+    w.clock.advance_seconds(121);
+    w.svc.verify_password(&email, pw.expose()).unwrap();
+    // Another login is not affected by this one's lock.
+    let other = w.svc.create_account("other", None).unwrap();
+    w.svc
+        .verify_password(&other.account.email, other.password.expose())
+        .unwrap();
+}
+
+#[test]
+fn check_credentials_of_the_callers_own_account() {
+    let w = world();
+    let account = w.root.account().clone();
+    let email = w.svc.account(&account).unwrap().email;
+    let pw = w.svc.reset_password(&account).unwrap();
+    let root = w.root(&OSC);
+    root.check_credentials(&email, pw.expose()).unwrap();
+    assert_eq!(
+        root.check_credentials(&email, "nope"),
+        Err(CoreError::BadCredentials)
+    );
+    let other = w.svc.create_account("other", None).unwrap();
+    assert_eq!(
+        root.check_credentials(&other.account.email, other.password.expose()),
+        Err(CoreError::BadCredentials),
+        "another account's credentials are not the caller's"
     );
 }

@@ -50,7 +50,7 @@ pub trait WriteTx: ReadTx {
     /// Removes the tags with these keys; keys the user does not have are ignored.
     fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()>;
     fn insert_key(&self, key: &AccessKey, secret: &Secret) -> CoreResult<()>;
-    /// Replaces state, modification and expiration dates of the key with `key.id`.
+    /// Replaces state, modification and expiration dates and tag of the key with `key.id`.
     fn update_key(&self, key: &AccessKey) -> CoreResult<()>;
     fn record_last_use(&self, id: &AccessKeyId, used: &LastUsed) -> CoreResult<()>;
     fn delete_key(&self, id: &AccessKeyId) -> CoreResult<()>;
@@ -76,6 +76,9 @@ pub trait Store: Send + Sync {
     /// Runs `f` in a write transaction that holds the write lock from its start, so that every
     /// check `f` makes still holds when it commits.
     fn write_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()>;
+    /// Runs `f` exactly as `write_tx` does, then rolls everything back: a dry run sees every
+    /// check a real write would meet, and changes nothing.
+    fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()>;
 }
 
 /// Runs `f` in a read transaction and returns its value.
@@ -93,14 +96,28 @@ pub fn read<T>(store: &dyn Store, f: impl FnOnce(&dyn ReadTx) -> CoreResult<T>) 
 
 /// Runs `f` in a write transaction and returns its value.
 pub fn write<T>(store: &dyn Store, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
+    write_or_rehearse(store, false, f)
+}
+
+/// Runs `f` in a write transaction, rolled back when `rehearse` is set, and returns its value.
+pub fn write_or_rehearse<T>(
+    store: &dyn Store,
+    rehearse: bool,
+    f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>,
+) -> CoreResult<T> {
     let mut f = Some(f);
     let mut out = None;
-    store.write_tx(&mut |tx| {
+    let mut run = |tx: &dyn WriteTx| {
         if let Some(f) = f.take() {
             out = Some(f(tx)?);
         }
         Ok(())
-    })?;
+    };
+    if rehearse {
+        store.rehearse_tx(&mut run)?;
+    } else {
+        store.write_tx(&mut run)?;
+    }
     out.ok_or_else(|| crate::CoreError::Storage("write transaction ran no closure".into()))
 }
 

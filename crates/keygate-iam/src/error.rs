@@ -100,6 +100,7 @@ impl IamError {
             CoreError::MalformedPolicy(text) => Self::new(400, "MalformedPolicyDocument", text),
             CoreError::AccessDenied { .. } => Self::new(403, "AccessDenied", e.to_string()),
             CoreError::BadCredentials => Self::invalid_token(),
+            CoreError::LoginLocked { .. } => Self::new(403, "AccessDenied", e.to_string()),
             CoreError::Storage(cause) => {
                 tracing::error!(%cause, "request failed in the store");
                 Self::internal()

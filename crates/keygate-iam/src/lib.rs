@@ -41,6 +41,7 @@ fn policy_action(op: Operation) -> &'static str {
         Operation::ListUserPolicies => "iam:ListUserPolicies",
         Operation::DeleteUserPolicy => "iam:DeleteUserPolicy",
         Operation::ReadAccount => "iam:GetAccountSummary",
+        Operation::CheckAuthentication => "iam:GetLoginProfile",
     }
 }
 

@@ -72,7 +72,7 @@ pub fn execute(c: &Caller<'_>, action: Action) -> CoreResult<Reply> {
             Reply::Tags(c.list_user_tags(&user_name, &page)?)
         }
         Action::CreateAccessKey { user_name } => {
-            Reply::NewKey(c.create_access_key(user_name.as_ref(), None)?)
+            Reply::NewKey(c.create_access_key(user_name.as_ref(), None, None)?)
         }
         Action::ListAccessKeys { user_name, page } => {
             Reply::Keys(c.list_access_keys(user_name.as_ref(), &KeyFilter::default(), &page)?)
@@ -87,7 +87,7 @@ pub fn execute(c: &Caller<'_>, action: Action) -> CoreResult<Reply> {
                 &access_key_id,
                 KeyChange {
                     state: Some(status),
-                    expires_at: None,
+                    ..KeyChange::default()
                 },
             )?;
             Reply::Empty

@@ -60,6 +60,7 @@ fn key(id: &str, state: KeyState, used: bool) -> AccessKey {
             service: "iam".into(),
             region: "eu-west-2".into(),
         }),
+        tag: None,
     }
 }
 

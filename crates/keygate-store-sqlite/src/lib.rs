@@ -23,6 +23,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_initial.sql")),
         M::up(include_str!("migrations/002_user_tags.sql")),
+        M::up(include_str!("migrations/003_key_tag.sql")),
     ])
 });
 
@@ -160,6 +161,10 @@ impl Store for SqliteStore {
     fn write_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
         self.run(TransactionBehavior::Immediate, true, &mut |tx| f(tx))
     }
+
+    fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
+        self.run(TransactionBehavior::Immediate, false, &mut |tx| f(tx))
+    }
 }
 
 fn storage(e: impl std::fmt::Display) -> CoreError {
@@ -194,7 +199,7 @@ struct SqlTx<'a> {
 const ACCOUNT_COLS: &str = "id, name, email, created_at";
 const USER_COLS: &str = "account_id, id, name, path, email, created_at, modified_at";
 const KEY_COLS: &str = "id, account_id, user_id, state, created_at, modified_at, expires_at, \
-                        last_used_at, last_used_service, last_used_region";
+                        last_used_at, last_used_service, last_used_region, tag";
 
 fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -248,6 +253,7 @@ fn key_row(r: &Row<'_>) -> rusqlite::Result<AccessKey> {
             }),
             None => None,
         },
+        tag: r.get(10)?,
     })
 }
 
@@ -538,8 +544,8 @@ impl WriteTx for SqlTx<'_> {
             .map_err(storage)?;
         self.exec(
             "INSERT INTO access_keys (id, account_id, user_id, state, secret_nonce, \
-             secret_sealed, created_at, modified_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             secret_sealed, created_at, modified_at, expires_at, tag) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 k.id.as_str(),
                 k.account_id.as_str(),
@@ -549,7 +555,8 @@ impl WriteTx for SqlTx<'_> {
                 sealed,
                 k.created_at.unix_millis(),
                 k.modified_at.unix_millis(),
-                k.expires_at.map(Timestamp::unix_millis)
+                k.expires_at.map(Timestamp::unix_millis),
+                k.tag
             ],
         )
         .map(drop)
@@ -557,12 +564,14 @@ impl WriteTx for SqlTx<'_> {
 
     fn update_key(&self, k: &AccessKey) -> CoreResult<()> {
         self.exec(
-            "UPDATE access_keys SET state = ?2, modified_at = ?3, expires_at = ?4 WHERE id = ?1",
+            "UPDATE access_keys SET state = ?2, modified_at = ?3, expires_at = ?4, tag = ?5 \
+             WHERE id = ?1",
             params![
                 k.id.as_str(),
                 state_text(k.state),
                 k.modified_at.unix_millis(),
-                k.expires_at.map(Timestamp::unix_millis)
+                k.expires_at.map(Timestamp::unix_millis),
+                k.tag
             ],
         )
         .map(drop)
