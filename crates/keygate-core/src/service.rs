@@ -309,7 +309,7 @@ impl Service {
                 }
                 let a = logins.entry(login.clone()).or_default();
                 a.failures += 1;
-                if a.failures % FAILURES_PER_LOCK == 0 {
+                if a.failures.is_multiple_of(FAILURES_PER_LOCK) {
                     let minutes = (a.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
                     a.locked_until = Some(now.plus_seconds(i64::from(minutes) * 60));
                 }
