@@ -109,6 +109,12 @@ impl Gate {
         self
     }
 
+    /// Allows `skew` between a request's date and the server's clock instead.
+    pub fn with_max_skew(mut self, skew: Duration) -> Self {
+        self.max_skew = skew;
+        self
+    }
+
     pub fn service(&self) -> &Service {
         &self.service
     }

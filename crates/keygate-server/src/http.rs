@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use keygate_core::Service;
+use keygate_osc::OscSettings;
 
 use crate::settings::Settings;
 use crate::telemetry;
@@ -26,13 +27,18 @@ async fn healthz() -> HttpResponse {
 }
 
 /// Registers every route. Shared by the server and by in-process tests.
-pub fn configure(state: AppState, max_body: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure(
+    state: AppState,
+    max_body: usize,
+    osc: OscSettings,
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let service = state.service.clone();
         cfg.app_data(web::Data::new(state))
             .app_data(web::PayloadConfig::new(max_body))
             .route("/healthz", web::get().to(healthz))
-            .configure(keygate_iam::configure(service, max_body));
+            .configure(keygate_iam::configure(service.clone(), max_body))
+            .configure(keygate_osc::configure(service, osc));
     }
 }
 
@@ -67,10 +73,19 @@ pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result
         service: service.clone(),
     };
     let max_body = settings.server.max_body_bytes;
+    let osc = OscSettings {
+        max_body,
+        max_skew: time::Duration::seconds(
+            i64::try_from(settings.osc.max_clock_skew_secs).unwrap_or(i64::MAX),
+        ),
+        cors_origins: settings.osc.cors_allowed_origins.clone(),
+    };
     let mut server = HttpServer::new(move || {
         App::new()
+            // osc-cli asks for `//api/latest/<Call>`; signatures cover the merged path anyway.
+            .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             .wrap(from_fn(telemetry::request_id))
-            .configure(configure(state.clone(), max_body))
+            .configure(configure(state.clone(), max_body, osc.clone()))
     })
     .shutdown_timeout(settings.server.shutdown_timeout_secs)
     .client_request_timeout(Duration::from_secs(30))

@@ -18,6 +18,7 @@ const DEFAULTS: &str = include_str!("../../../config/default.toml");
 pub struct Settings {
     pub server: Server,
     pub storage: Storage,
+    pub osc: Osc,
     pub limits: LimitSettings,
     pub bootstrap: Bootstrap,
     pub log: Log,
@@ -68,6 +69,13 @@ impl std::fmt::Debug for Storage {
             )
             .finish_non_exhaustive()
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Osc {
+    pub cors_allowed_origins: Vec<String>,
+    pub max_clock_skew_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -141,6 +149,18 @@ impl Settings {
         }
         if self.storage.last_use_flush_ms == 0 {
             bail!("invalid configuration: storage.last_use_flush_ms must be at least 1");
+        }
+        for origin in &self.osc.cors_allowed_origins {
+            let ok = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.contains('*')
+                && !origin
+                    .trim_end_matches('/')
+                    .contains(|c: char| c.is_whitespace());
+            if !ok {
+                bail!(
+                    "invalid configuration: osc.cors_allowed_origins: '{origin}' is not an origin such as https://console.example.com (no wildcards)"
+                );
+            }
         }
         if self.server.max_body_bytes < 1024 {
             bail!("invalid configuration: server.max_body_bytes must be at least 1024");

@@ -1,0 +1,270 @@
+//! keygate's Outscale OSC API front end: `POST /api/v1/<Call>` (and `/api/latest/<Call>`, as
+//! osc-cli sends it) with a JSON body, authenticated by an OSC4 or AWS4 signature or, on the
+//! calls the spec allows, by login/password; `DryRun` checks everything and changes nothing.
+//! CORS for browser consoles when origins are configured. Handlers decode, call the core,
+//! encode; every rule is the core's.
+
+pub mod call;
+pub mod error;
+pub mod reply;
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::middleware::Condition;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use keygate_auth::{Flavour, Gate, SignedHttp, parse_basic};
+use keygate_core::{Email, KeyDeletion, Operation, Principal, RequestId, Rules, Service};
+use serde_json::{Value, json};
+use time::Duration;
+
+use crate::call::Security;
+use crate::error::OscError;
+
+fn policy_action(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateUser => "api:CreateUser",
+        Operation::GetUser | Operation::ListUsers => "api:ReadUsers",
+        Operation::UpdateUser => "api:UpdateUser",
+        Operation::DeleteUser => "api:DeleteUser",
+        Operation::TagUser | Operation::UntagUser => "api:UpdateUser",
+        Operation::ListUserTags => "api:ReadUsers",
+        Operation::CreateAccessKey => "api:CreateAccessKey",
+        Operation::ListAccessKeys | Operation::GetAccessKeyLastUsed => "api:ReadAccessKeys",
+        Operation::UpdateAccessKey => "api:UpdateAccessKey",
+        Operation::DeleteAccessKey => "api:DeleteAccessKey",
+        Operation::PutUserPolicy => "api:PutUserPolicy",
+        Operation::GetUserPolicy => "api:ReadUserPolicy",
+        Operation::ListUserPolicies => "api:ReadUserPolicies",
+        Operation::DeleteUserPolicy => "api:DeleteUserPolicy",
+        Operation::ReadAccount => "api:ReadAccounts",
+        Operation::CheckAuthentication => "api:CheckAuthentication",
+    }
+}
+
+/// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
+/// it is deleted, and policies name `api:` actions.
+pub const RULES: Rules = Rules {
+    user_key_deletion: KeyDeletion::RequireInactive,
+    action: policy_action,
+};
+
+/// The front end's settings.
+#[derive(Debug, Clone)]
+pub struct OscSettings {
+    pub max_body: usize,
+    /// Allowed distance between a request's date and the server's clock.
+    pub max_skew: Duration,
+    /// Origins a browser console may call from; empty: no CORS answers at all.
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug)]
+struct OscApi {
+    osc4: Gate,
+    aws4: Gate,
+    settings: OscSettings,
+}
+
+impl OscApi {
+    fn service(&self) -> &Service {
+        self.osc4.service()
+    }
+}
+
+/// Registers `/api/v1/{call}` and `/api/latest/{call}`.
+pub fn configure(
+    service: Arc<Service>,
+    settings: OscSettings,
+) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let cors = cors(&settings.cors_origins);
+        let enabled = !settings.cors_origins.is_empty();
+        let api = web::Data::new(OscApi {
+            osc4: Gate::new(service.clone(), Flavour::Osc4)
+                .with_host_without_port()
+                .with_max_skew(settings.max_skew),
+            aws4: Gate::new(service, Flavour::Aws4).with_max_skew(settings.max_skew),
+            settings,
+        });
+        cfg.service(
+            web::scope("/api")
+                .app_data(api)
+                .wrap(Condition::new(enabled, cors))
+                .route("/v1/{call}", web::post().to(handle))
+                .route("/latest/{call}", web::post().to(handle))
+                .route("/v1/{call}", web::route().to(method_not_allowed))
+                .route("/latest/{call}", web::route().to(method_not_allowed)),
+        );
+    }
+}
+
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |c, o| c.allowed_origin(o))
+        .allowed_methods(["POST"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "x-osc-date",
+            "x-osc-target",
+        ])
+        .expose_headers(["x-request-id"])
+        .max_age(3600)
+}
+
+fn request_id(req: &HttpRequest) -> String {
+    req.extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
+}
+
+fn answer(status: actix_web::http::StatusCode, mut body: Value, rid: &str) -> HttpResponse {
+    if let Value::Object(map) = &mut body {
+        map.insert("ResponseContext".into(), json!({"RequestId": rid}));
+    }
+    HttpResponse::build(status)
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .body(body.to_string())
+}
+
+fn error_response(e: &OscError, rid: &str) -> HttpResponse {
+    let body = json!({"Errors": [{"Type": e.kind, "Code": e.code, "Details": e.details}]});
+    answer(e.status, body, rid)
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let e = OscError::new(
+        405,
+        "2",
+        "AccessDenied",
+        format!("The method {} is not allowed: use POST.", req.method()),
+    );
+    error_response(&e, &request_id(&req))
+}
+
+/// Who is calling: a signature (OSC4, or AWS4 as the Go SDK sends) or, where the call takes
+/// it, a login and password.
+fn authenticate(
+    api: &OscApi,
+    http: &SignedHttp,
+    security: Security,
+) -> Result<Principal, OscError> {
+    let authorization = http.header("authorization").unwrap_or_default();
+    let scheme = authorization.split_whitespace().next().unwrap_or_default();
+    let gate = match scheme {
+        "" => return Err(OscError::auth("The request carries no credentials.")),
+        "OSC4-HMAC-SHA256" => &api.osc4,
+        "AWS4-HMAC-SHA256" => &api.aws4,
+        "Basic" => return password(api, http, security, authorization),
+        _ => {
+            return Err(OscError::new(
+                401,
+                "12",
+                "AccessDenied",
+                "The authorization type is not known.",
+            ));
+        }
+    };
+    let done = gate
+        .authenticate(http)
+        .map_err(OscError::from_auth_failure)?;
+    if !matches!(done.scope.service.as_str(), "api" | "oapi") {
+        return Err(OscError::auth(format!(
+            "The signature is scoped to the service '{}', not 'api'.",
+            done.scope.service
+        )));
+    }
+    Ok(done.principal)
+}
+
+fn password(
+    api: &OscApi,
+    http: &SignedHttp,
+    security: Security,
+    authorization: &str,
+) -> Result<Principal, OscError> {
+    if security != Security::AccessKeyOrPassword {
+        return Err(OscError::new(
+            401,
+            "9",
+            "AuthFailure",
+            "This call does not accept a login and password: sign it with an access key.",
+        ));
+    }
+    // The spec asks for X-Osc-Date with Basic; the Go SDK omits it, so only a present one is checked.
+    if let Some(date) = http.header("x-osc-date") {
+        let at = time::PrimitiveDateTime::parse(
+            date,
+            time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
+        )
+        .map_err(|_| OscError::auth("X-Osc-Date must be YYYYMMDDTHHMMSSZ."))?
+        .assume_utc();
+        let now = api.service().now().to_datetime();
+        if (now - at).abs() > api.settings.max_skew {
+            return Err(OscError::auth(
+                "X-Osc-Date is too far from the server's clock.",
+            ));
+        }
+    }
+    let (login, password) =
+        parse_basic(authorization).map_err(|e| OscError::auth(e.to_string()))?;
+    let login =
+        Email::parse(&login).map_err(|_| OscError::auth("The login or password is not valid."))?;
+    api.service()
+        .verify_password(&login, password.expose())
+        .map_err(OscError::from_core)
+}
+
+fn process(api: &OscApi, name: &str, http: &SignedHttp) -> Result<Value, OscError> {
+    let (name, security) = call::call_name(name)?;
+    let principal = authenticate(api, http, security)?;
+    let request = call::parse(name, &http.body)?;
+    let caller = api
+        .service()
+        .caller(&principal, &RULES)
+        .dry_run(request.dry_run);
+    let value = reply::execute(&caller, request.call).map_err(OscError::from_core)?;
+    Ok(if request.dry_run { json!({}) } else { value })
+}
+
+async fn handle(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    api: web::Data<OscApi>,
+) -> HttpResponse {
+    let rid = request_id(&req);
+    let body = match payload.to_bytes_limited(api.settings.max_body).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
+            return error_response(
+                &OscError::invalid_type(format!("The body cannot be read: {e}")),
+                &rid,
+            );
+        }
+        Err(_) => {
+            let e = OscError::new(
+                413,
+                "4106",
+                "InvalidParameterValue",
+                format!("The body must be at most {} bytes.", api.settings.max_body),
+            );
+            return error_response(&e, &rid);
+        }
+    };
+    let http = SignedHttp::from_actix(&req, body);
+    let name = path.into_inner();
+    let api2 = api.clone();
+    match web::block(move || process(&api2, &name, &http)).await {
+        Ok(Ok(value)) => answer(actix_web::http::StatusCode::OK, value, &rid),
+        Ok(Err(e)) => error_response(&e, &rid),
+        Err(e) => {
+            tracing::error!(error = %e, "request worker failed");
+            error_response(&OscError::internal(), &rid)
+        }
+    }
+}
