@@ -3,4 +3,5 @@
 
 mod iam;
 mod iam_wire;
+mod osc;
 mod server;

@@ -68,6 +68,22 @@ impl Run {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
     }
 
+    /// Asserts the run failed with osc-cli's or osc-sdk-python's report of this OSC error.
+    pub fn osc_failed_with(&self, status: u16, code: &str) -> &Self {
+        assert!(
+            !self.ok,
+            "expected {code}, the client succeeded: {}",
+            self.stdout
+        );
+        let text = format!("{}{}", self.stdout, self.stderr);
+        assert!(
+            text.contains(&format!("status = {status}"))
+                && text.contains(&format!("code = {code}")),
+            "expected status {status} code {code}: {text}"
+        );
+        self
+    }
+
     /// Asserts the run failed with the aws CLI's wording for this IAM error code.
     pub fn failed_with(&self, code: &str) -> &Self {
         assert!(
@@ -112,6 +128,101 @@ pub fn aws(server: &Server, creds: &Creds, args: &[&str]) -> Run {
         "json",
     ]);
     Run::from(cmd.output().unwrap())
+}
+
+/// `osc-cli api <Call> <args>` with an access key, its profile pointing at the server.
+pub fn osc_cli(server: &Server, creds: &Creds, args: &[&str]) -> Run {
+    osc_cli_with(server, creds, args, &[])
+}
+
+/// `osc-cli api … --authentication-method password --login … --password …`.
+pub fn osc_cli_password(server: &Server, login: &str, password: &str, args: &[&str]) -> Run {
+    let none = Creds::new("", "");
+    let auth = [
+        "--authentication-method",
+        "password",
+        "--login",
+        login,
+        "--password",
+        password,
+    ];
+    osc_cli_with(server, &none, args, &auth)
+}
+
+fn osc_cli_with(server: &Server, creds: &Creds, args: &[&str], extra: &[&str]) -> Run {
+    let home = server.data_dir.join(format!("osc-home-{}", creds.key_id));
+    std::fs::create_dir_all(home.join(".osc")).unwrap();
+    let profile = serde_json::json!({"default": {
+        "access_key": creds.key_id,
+        "secret_key": creds.secret,
+        "region": "eu-west-2",
+        "endpoint": format!("http://{}", server.addr),
+    }});
+    std::fs::write(home.join(".osc/config.json"), profile.to_string()).unwrap();
+    let mut cmd = Command::new(client("osc-cli", "osc-cli"));
+    env_for(&mut cmd, server, creds);
+    cmd.env("HOME", &home).arg("api").args(args).args(extra);
+    Run::from(cmd.output().unwrap())
+}
+
+/// Runs a Python program with osc-sdk-python; `gw()` in it builds a Gateway on the server with
+/// the given access key, `gw_password(login, password)` one with a login and password.
+pub fn osc_sdk_python(server: &Server, creds: &Creds, program: &str) -> Run {
+    let prelude = r#"
+import os
+from osc_sdk_python import Gateway
+from osc_sdk_python.credentials import Endpoint
+def _endpoint():
+    return Endpoint(api=os.environ['KEYGATE_ENDPOINT'] + '/api/v1')
+def gw():
+    return Gateway(access_key=os.environ['AWS_ACCESS_KEY_ID'], secret_key=os.environ['AWS_SECRET_ACCESS_KEY'],
+                   region='eu-west-2', endpoints=_endpoint(), max_retries=0)
+def gw_password(login, password):
+    return Gateway(login=login, password=password, region='eu-west-2', endpoints=_endpoint(), max_retries=0)
+"#;
+    let mut cmd = Command::new(client("osc-sdk-python", "python"));
+    env_for(&mut cmd, server, creds);
+    cmd.arg("-c").arg(format!("{prelude}\n{program}"));
+    Run::from(cmd.output().unwrap())
+}
+
+/// Validates OSC answers against the official OpenAPI schemas: each item is the call name, the
+/// HTTP status and the body. Returns the validator's report when one fails.
+pub fn validate_osc_schemas(items: &[(String, u16, String)]) -> Result<(), String> {
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/specs/outscale.yaml"
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/support/osc_schema.py");
+    let input: Vec<serde_json::Value> = items
+        .iter()
+        .map(|(call, status, body)| serde_json::json!({"call": call, "status": status, "body": body}))
+        .collect();
+    let mut child = Command::new(client("schema", "python"))
+        .arg(script)
+        .arg(spec)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(serde_json::Value::Array(input).to_string().as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
 }
 
 /// Runs a Python program with boto3; it finds the endpoint in `KEYGATE_ENDPOINT` and the

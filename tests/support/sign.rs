@@ -1,4 +1,5 @@
-//! Signing raw test requests with SigV4, for the cases no real client would send.
+//! Signing raw test requests (AWS4 for the IAM dialect, OSC4 for the OSC one), for the cases and
+//! drivers no real client covers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keygate_auth::{
@@ -10,11 +11,15 @@ use time::macros::format_description;
 use super::clients::Creds;
 
 pub const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+pub const JSON: &str = "application/json; charset=utf-8";
 
-/// The headers of a `POST /` form request signed like the aws CLI signs one, at `at`, for
-/// `region` and `service`.
-pub fn aws4_form_headers(
+/// The headers of a `POST <path>` signed over `content-type;host;<date header>`.
+#[allow(clippy::too_many_arguments)]
+fn signed_headers(
+    flavour: Flavour,
     host: &str,
+    path: &str,
+    content_type: &str,
     creds: &Creds,
     body: &[u8],
     region: &str,
@@ -26,19 +31,20 @@ pub fn aws4_form_headers(
             "[year][month][day]T[hour][minute][second]Z"
         ))
         .unwrap();
+    let date_header = flavour.date_header().to_ascii_lowercase();
     let headers = [
-        ("content-type", FORM),
+        ("content-type", content_type),
         ("host", host),
-        ("x-amz-date", date.as_str()),
+        (date_header.as_str(), date.as_str()),
     ];
     let req = HttpRequest {
         method: "POST",
-        path: "/",
+        path,
         query: "",
         headers: &headers,
         body,
     };
-    let signed = ["content-type", "host", "x-amz-date"];
+    let signed = ["content-type", "host", date_header.as_str()];
     let canonical = canonical_request(&req, &signed, false).unwrap();
     let scope = Scope {
         access_key_id: creds.key_id.clone(),
@@ -46,21 +52,69 @@ pub fn aws4_form_headers(
         region: region.to_owned(),
         service: service.to_owned(),
     };
-    let to_sign = string_to_sign(Flavour::Aws4, &date, &scope, &canonical);
-    let key = derive_signing_key(Flavour::Aws4, &creds.secret, &scope.date, region, service);
+    let to_sign = string_to_sign(flavour, &date, &scope, &canonical);
+    let key = derive_signing_key(flavour, &creds.secret, &scope.date, region, service);
     let signature: String = sign(&key, &to_sign)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     vec![
-        ("Content-Type".into(), FORM.into()),
-        ("X-Amz-Date".into(), date.clone()),
+        ("Content-Type".into(), content_type.into()),
+        (flavour.date_header().into(), date.clone()),
         (
             "Authorization".into(),
             format!(
-                "AWS4-HMAC-SHA256 Credential={}/{}/{region}/{service}/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature={signature}",
-                creds.key_id, scope.date
+                "{} Credential={}/{}/{region}/{service}/{}, SignedHeaders={}, Signature={signature}",
+                flavour.algorithm(),
+                creds.key_id,
+                scope.date,
+                flavour.terminator(),
+                signed.join(";"),
             ),
         ),
     ]
+}
+
+/// A `POST /` form request signed like the aws CLI signs one, at `at`.
+pub fn aws4_form_headers(
+    host: &str,
+    creds: &Creds,
+    body: &[u8],
+    region: &str,
+    service: &str,
+    at: OffsetDateTime,
+) -> Vec<(String, String)> {
+    signed_headers(
+        Flavour::Aws4,
+        host,
+        "/",
+        FORM,
+        creds,
+        body,
+        region,
+        service,
+        at,
+    )
+}
+
+/// A `POST /api/v1/<Call>` JSON request signed like osc-sdk-python signs one, now.
+pub fn osc4_json_headers(
+    host: &str,
+    call: &str,
+    creds: &Creds,
+    body: &[u8],
+) -> Vec<(String, String)> {
+    let path = format!("/api/v1/{call}");
+    let now = OffsetDateTime::now_utc();
+    signed_headers(
+        Flavour::Osc4,
+        host,
+        &path,
+        JSON,
+        creds,
+        body,
+        "eu-west-2",
+        "api",
+        now,
+    )
 }

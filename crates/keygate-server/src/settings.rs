@@ -127,7 +127,13 @@ impl Settings {
             }
             b = b.add_source(File::from(path.as_path()).format(FileFormat::Toml));
         }
-        b = b.add_source(env.prefix_separator("__").separator("__").try_parsing(true));
+        b = b.add_source(
+            env.prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("osc.cors_allowed_origins"),
+        );
         if let Some(d) = &o.data_dir {
             b = b.set_override("storage.data_dir", d.display().to_string())?;
         }
@@ -267,6 +273,29 @@ mod tests {
             s.credentials_path(),
             Path::new("/tmp/kg/root-credentials.json")
         );
+    }
+
+    #[test]
+    fn origins_from_the_environment_are_a_list() {
+        let s = Settings::load_from(
+            &Overrides::default(),
+            env(&[(
+                "KEYGATE__OSC__CORS_ALLOWED_ORIGINS",
+                "https://a.example.com,http://b:8080",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.osc.cors_allowed_origins,
+            ["https://a.example.com", "http://b:8080"]
+        );
+        let e = Settings::load_from(
+            &Overrides::default(),
+            env(&[("KEYGATE__OSC__CORS_ALLOWED_ORIGINS", "*")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("cors_allowed_origins"), "{e}");
     }
 
     #[test]
