@@ -2,6 +2,7 @@
 //! osc-sdk-python, the seed examples of the Outscale guide, a key handled by both dialects'
 //! clients, raw answers checked against the official OpenAPI schemas, and CORS.
 
+use base64::Engine;
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::{
     Creds, aws, osc_cli, osc_cli_password, osc_sdk_python, validate_osc_schemas,
@@ -695,4 +696,193 @@ fn cors_answers_configured_origins_only() {
         b"",
     );
     assert_eq!(header(&h, "access-control-allow-origin"), None);
+}
+
+#[test]
+fn dry_run_of_every_mutating_call_changes_nothing() {
+    let w = start(&[]);
+    let r = &w.root;
+    assert_eq!(w.call(r, "CreateUser", &json!({"UserName": "hal"})).0, 200);
+    let k = w.call(r, "CreateAccessKey", &json!({"UserName": "hal"})).1;
+    let id = serde_json::from_str::<Value>(&k).unwrap()["AccessKey"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"api:ReadAccessKeys\"], \"Resource\": [\"*\"]}]}";
+    assert_eq!(
+        w.call(
+            r,
+            "PutUserPolicy",
+            &json!({"UserName": "hal", "PolicyName": "keep", "PolicyDocument": doc})
+        )
+        .0,
+        200
+    );
+    let snapshot = || {
+        ["ReadUsers", "ReadAccessKeys"]
+            .iter()
+            .map(|c| {
+                let body = if *c == "ReadAccessKeys" {
+                    json!({"UserName": "hal"})
+                } else {
+                    json!({})
+                };
+                let v: Value = serde_json::from_str(&w.call(r, c, &body).1).unwrap();
+                v.as_object()
+                    .unwrap()
+                    .iter()
+                    .filter(|(k, _)| *k != "ResponseContext")
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<String>()
+            })
+            .chain(std::iter::once(
+                w.call(
+                    r,
+                    "ReadUserPolicy",
+                    &json!({"UserName": "hal", "PolicyName": "keep"}),
+                )
+                .1
+                .split("ResponseContext")
+                .next()
+                .unwrap()
+                .to_owned(),
+            ))
+            .collect::<Vec<_>>()
+    };
+    let before = snapshot();
+    let calls = [
+        ("CreateUser", json!({"UserName": "ivy", "DryRun": true})),
+        (
+            "UpdateUser",
+            json!({"UserName": "hal", "NewUserName": "hank", "DryRun": true}),
+        ),
+        (
+            "CreateAccessKey",
+            json!({"UserName": "hal", "DryRun": true}),
+        ),
+        (
+            "UpdateAccessKey",
+            json!({"UserName": "hal", "AccessKeyId": id, "State": "INACTIVE", "DryRun": true}),
+        ),
+        (
+            "PutUserPolicy",
+            json!({"UserName": "hal", "PolicyName": "more", "PolicyDocument": doc, "DryRun": true}),
+        ),
+        (
+            "DeleteUserPolicy",
+            json!({"UserName": "hal", "PolicyName": "keep", "DryRun": true}),
+        ),
+    ];
+    for (call, body) in calls {
+        let (s, text) = w.call(r, call, &body);
+        assert_eq!(s, 200, "{call}: {text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            v.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["ResponseContext"],
+            "{call}: {text}"
+        );
+        assert_eq!(snapshot(), before, "{call} changed something");
+    }
+    // Dry runs that would fail answer the real call's error.
+    let (s, text) = w.call(
+        r,
+        "DeleteAccessKey",
+        &json!({"UserName": "hal", "AccessKeyId": id, "DryRun": true}),
+    );
+    assert_eq!(
+        (
+            s,
+            serde_json::from_str::<Value>(&text).unwrap()["Errors"][0]["Code"].clone()
+        ),
+        (409, json!("6003"))
+    );
+    let (s, _) = w.call(r, "DeleteUser", &json!({"UserName": "hal", "DryRun": true}));
+    assert_eq!(s, 409);
+    assert_eq!(
+        w.call(
+            r,
+            "UpdateAccessKey",
+            &json!({"UserName": "hal", "AccessKeyId": id, "State": "INACTIVE"})
+        )
+        .0,
+        200
+    );
+    let (s, text) = w.call(
+        r,
+        "DeleteAccessKey",
+        &json!({"UserName": "hal", "AccessKeyId": id, "DryRun": true}),
+    );
+    assert_eq!(s, 200, "{text}");
+    assert_eq!(
+        w.call(r, "ReadAccessKeys", &json!({"UserName": "hal"}))
+            .1
+            .matches(id.as_str())
+            .count(),
+        1,
+        "still there"
+    );
+    assert_eq!(
+        w.call(
+            r,
+            "DeleteAccessKey",
+            &json!({"UserName": "hal", "AccessKeyId": id})
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        w.call(
+            r,
+            "DeleteUserPolicy",
+            &json!({"UserName": "hal", "PolicyName": "keep"})
+        )
+        .0,
+        200
+    );
+    let (s, _) = w.call(r, "DeleteUser", &json!({"UserName": "hal", "DryRun": true}));
+    assert_eq!(s, 200);
+    assert_eq!(
+        w.call(r, "ReadUsers", &json!({}))
+            .1
+            .matches("\"hal\"")
+            .count(),
+        1,
+        "still there"
+    );
+}
+
+#[test]
+fn wrong_passwords_lock_the_login_briefly() {
+    let w = start(&[]);
+    let basic = |password: &str| {
+        use std::io::Write;
+        let mut enc = Vec::new();
+        write!(enc, "{}:{password}", w.file.login).unwrap();
+        let token = base64::engine::general_purpose::STANDARD.encode(&enc);
+        let auth = format!("Basic {token}");
+        let (s, _, b) = http(
+            w.server.addr,
+            "POST",
+            "/api/v1/ReadAccessKeys",
+            &[("Authorization", &auth), ("Content-Type", JSON)],
+            b"{}",
+        );
+        let v: Value = serde_json::from_slice(&b).unwrap();
+        (
+            s,
+            v["Errors"][0]["Code"].as_str().unwrap_or("ok").to_owned(),
+        )
+    };
+    assert_eq!(basic(&w.file.password), (200, "ok".into()));
+    for _ in 0..4 {
+        assert_eq!(basic("wrong"), (401, "1".into()));
+    }
+    assert_eq!(
+        basic(&w.file.password),
+        (401, "13".into()),
+        "locked, even for the right password"
+    );
+    // The access key still works: only the login is locked.
+    assert_eq!(w.call(&w.root, "ReadAccessKeys", &json!({})).0, 200);
 }
