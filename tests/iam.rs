@@ -460,7 +460,7 @@ fn accounts_never_see_each_other() {
             &alice_key.key_id,
         ],
     )
-    .failed_with("NoSuchEntity");
+    .failed_with("AccessDenied");
     // B's own alice is another user.
     w.aws(&b, &["iam", "create-user", "--user-name", "alice"])
         .json();
@@ -559,7 +559,12 @@ print(c.generate_presigned_url('list_users', Params={}, ExpiresIn=3600, HttpMeth
     assert!(body.contains("<UserName>frank</UserName>"), "{body}");
     // The URL is bound to its method.
     let (status, _, body) = http(w.server.addr, "POST", path, &[], b"");
-    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
 
     let program = r#"
 import os, boto3, botocore

@@ -72,6 +72,11 @@ pub struct Authenticated {
 #[derive(Debug)]
 pub enum Failure {
     Auth(AuthError),
+    /// The signature is scoped to a service this request is not for; `expected` is the first
+    /// service it may be signed for.
+    WrongService {
+        expected: &'static str,
+    },
     /// No active, unexpired key has this id.
     UnknownKey,
     Core(CoreError),
@@ -119,7 +124,12 @@ impl Gate {
         &self.service
     }
 
-    pub fn authenticate(&self, http: &SignedHttp) -> Result<Authenticated, Failure> {
+    /// Authenticates a request signed for one of `services`; only then is the key's use noted.
+    pub fn authenticate(
+        &self,
+        http: &SignedHttp,
+        services: &[&'static str],
+    ) -> Result<Authenticated, Failure> {
         let headers: Vec<(&str, &str)> = http
             .headers
             .iter()
@@ -150,6 +160,11 @@ impl Gate {
         .map_err(Failure::Auth)?;
         let now = self.service.now();
         crate::check_time(&signed, now.to_datetime(), self.max_skew).map_err(Failure::Auth)?;
+        if !services.contains(&scope.service.as_str()) {
+            return Err(Failure::WrongService {
+                expected: services.first().copied().unwrap_or_default(),
+            });
+        }
         self.service.note_key_use(
             &id,
             LastUsed {

@@ -183,31 +183,67 @@ impl Service {
         validate_account_name(name)?;
         let password = self.ids.password();
         let hash = password::hash(password.expose())?;
-        let now = self.clock.now();
         store::write(&*self.store, |tx| {
-            let id = self.fresh_account_id(tx)?;
-            let email = match email {
-                Some(e) => e,
-                None => Email::parse(&format!("root@{id}.keygate.local"))
-                    .map_err(|e| invalid("Email", e.0))?,
-            };
-            if tx.account_by_email(&email)?.is_some() {
-                return Err(CoreError::AccountAlreadyExists);
+            self.insert_account(tx, name, email, &hash, password)
+        })
+    }
+
+    /// On a store without any account, creates the first one and hands its credentials to
+    /// `keep` inside the same transaction: if `keep` fails (the credentials could not be saved),
+    /// nothing is created. `None` when an account already exists.
+    pub fn bootstrap_account(
+        &self,
+        name: &str,
+        email: Email,
+        keep: impl FnOnce(&AccountCredentials) -> Result<(), String>,
+    ) -> CoreResult<Option<AccountCredentials>> {
+        if !self.accounts()?.is_empty() {
+            return Ok(None);
+        }
+        validate_account_name(name)?;
+        let password = self.ids.password();
+        let hash = password::hash(password.expose())?;
+        store::write(&*self.store, |tx| {
+            if !tx.accounts()?.is_empty() {
+                return Ok(None);
             }
-            let account = Account {
-                id,
-                name: name.to_owned(),
-                email,
-                created_at: now,
-            };
-            tx.insert_account(&account, &hash)?;
-            let key = self.insert_key(tx, &account.id, KeyOwner::Root, None, None, now)?;
-            Ok(AccountCredentials {
-                account,
-                access_key_id: key.view.key.id,
-                secret: key.secret,
-                password,
-            })
+            let creds = self.insert_account(tx, name, Some(email), &hash, password)?;
+            keep(&creds).map_err(CoreError::Storage)?;
+            Ok(Some(creds))
+        })
+    }
+
+    fn insert_account(
+        &self,
+        tx: &dyn WriteTx,
+        name: &str,
+        email: Option<Email>,
+        hash: &str,
+        password: Secret,
+    ) -> CoreResult<AccountCredentials> {
+        let now = self.clock.now();
+        let id = self.fresh_account_id(tx)?;
+        let email = match email {
+            Some(e) => e,
+            None => Email::parse(&format!("root@{id}.keygate.local"))
+                .map_err(|e| invalid("Email", e.0))?,
+        };
+        if tx.account_by_email(&email)?.is_some() {
+            return Err(CoreError::AccountAlreadyExists);
+        }
+        let account = Account {
+            id,
+            name: name.to_owned(),
+            email,
+            created_at: now,
+        };
+        tx.insert_account(&account, hash)?;
+        let key = self.insert_key(tx, &account.id, KeyOwner::Root, None, None, now)?;
+        Ok(AccountCredentials {
+            account,
+            access_key_id: key.view.key.id,
+            secret: key.secret,
+            password,
         })
     }
 
@@ -291,40 +327,38 @@ impl Service {
     /// a row lock the login for a minute, each further four a minute longer, up to ten.
     pub fn verify_password(&self, login: &Email, password: &str) -> CoreResult<Principal> {
         let now = self.clock.now();
-        if let Some(until) = self.lock_of(login, now) {
-            let ms = until.unix_millis().saturating_sub(now.unix_millis());
-            return Err(CoreError::LoginLocked {
-                retry_after_secs: u64::try_from(ms).unwrap_or(0).div_ceil(1000),
-            });
+        // The attempt counts as a failure before the (slow) check, so that parallel guesses
+        // cannot all slip in before the lock; a success clears it.
+        {
+            let mut logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(until) = logins
+                .get(login)
+                .and_then(|a| a.locked_until)
+                .filter(|until| *until > now)
+            {
+                let ms = until.unix_millis().saturating_sub(now.unix_millis());
+                return Err(CoreError::LoginLocked {
+                    retry_after_secs: u64::try_from(ms).unwrap_or(0).div_ceil(1000),
+                });
+            }
+            if logins.len() >= TRACKED_LOGINS {
+                logins.retain(|_, a| a.locked_until.is_some_and(|u| u > now));
+            }
+            let a = logins.entry(login.clone()).or_default();
+            a.failures += 1;
+            if a.failures.is_multiple_of(FAILURES_PER_LOCK) {
+                let minutes = (a.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
+                a.locked_until = Some(now.plus_seconds(i64::from(minutes) * 60));
+            }
         }
         let outcome = self.check_password(login, password);
-        let mut logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
-        match &outcome {
-            Ok(_) => {
-                logins.remove(login);
-            }
-            Err(CoreError::BadCredentials) => {
-                if logins.len() >= TRACKED_LOGINS {
-                    logins.retain(|_, a| a.locked_until.is_some_and(|u| u > now));
-                }
-                let a = logins.entry(login.clone()).or_default();
-                a.failures += 1;
-                if a.failures.is_multiple_of(FAILURES_PER_LOCK) {
-                    let minutes = (a.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
-                    a.locked_until = Some(now.plus_seconds(i64::from(minutes) * 60));
-                }
-            }
-            Err(_) => {}
+        if outcome.is_ok() {
+            self.logins
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(login);
         }
         outcome
-    }
-
-    fn lock_of(&self, login: &Email, now: Timestamp) -> Option<Timestamp> {
-        let logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
-        logins
-            .get(login)
-            .and_then(|a| a.locked_until)
-            .filter(|until| *until > now)
     }
 
     fn check_password(&self, login: &Email, password: &str) -> CoreResult<Principal> {
@@ -359,25 +393,30 @@ impl Service {
     /// Writes every noted key use in one transaction; returns how many were written. On
     /// failure the uses are kept for the next attempt.
     pub fn flush_key_uses(&self) -> CoreResult<usize> {
+        // Readers keep seeing the pending uses until they are on disk.
         let batch: Vec<(AccessKeyId, LastUsed)> = {
-            let mut pending = self.pending_uses.lock().unwrap_or_else(|e| e.into_inner());
-            pending.drain().collect()
+            let pending = self.pending_uses.lock().unwrap_or_else(|e| e.into_inner());
+            pending
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
         };
         if batch.is_empty() {
             return Ok(0);
         }
-        let written = store::write(&*self.store, |tx| {
+        store::write(&*self.store, |tx| {
             for (id, used) in &batch {
                 tx.record_last_use(id, used)?;
             }
-            Ok(batch.len())
-        });
-        if written.is_err() {
-            for (id, used) in batch {
-                self.note_key_use(&id, used);
+            Ok(())
+        })?;
+        let mut pending = self.pending_uses.lock().unwrap_or_else(|e| e.into_inner());
+        for (id, used) in &batch {
+            if pending.get(id) == Some(used) {
+                pending.remove(id);
             }
         }
-        written
+        Ok(batch.len())
     }
 
     /// The key with any use noted since the last flush.
@@ -462,11 +501,21 @@ impl Caller<'_> {
 
     /// Allows the root; evaluates a user's inline policies for `op` on every resource.
     fn authorize(&self, tx: &dyn ReadTx, op: Operation, resources: &[&str]) -> CoreResult<()> {
-        let Principal::User {
-            account, id, name, ..
-        } = self.principal
-        else {
+        let Principal::User { account, id, .. } = self.principal else {
             return Ok(());
+        };
+        // The name and path as they are now, not as they were when the request was signed.
+        let caller = tx.user_by_id(account, id)?;
+        let denied = |action: &str, resource: &str| CoreError::AccessDenied {
+            principal: caller
+                .as_ref()
+                .map_or_else(|| self.principal.arn(), User::arn),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+        };
+        let action = (self.rules.action)(op);
+        let Some(me) = &caller else {
+            return Err(denied(action, resources.first().copied().unwrap_or("*")));
         };
         let docs = tx.policies(account, id)?;
         // Stored documents were validated on the way in; one that no longer parses grants nothing.
@@ -474,19 +523,14 @@ impl Caller<'_> {
             .iter()
             .filter_map(|(_, d)| policy::parse(d).ok())
             .collect();
-        let action = (self.rules.action)(op);
         for resource in resources {
             let req = policy::Request {
                 action,
                 resource,
-                username: Some(name.as_str()),
+                username: Some(me.name.as_str()),
             };
             if policy::evaluate(&parsed, &req) != Decision::Allow {
-                return Err(CoreError::AccessDenied {
-                    principal: self.principal.arn(),
-                    action: action.to_owned(),
-                    resource: (*resource).to_owned(),
-                });
+                return Err(denied(action, resource));
             }
         }
         Ok(())
@@ -525,7 +569,9 @@ impl Caller<'_> {
                 let user = tx.user_by_id(account, id)?;
                 Ok(KeyTarget {
                     owner: KeyOwner::User(id.clone()),
-                    resource: self.principal.arn(),
+                    resource: user
+                        .as_ref()
+                        .map_or_else(|| self.principal.arn(), User::arn),
                     user,
                 })
             }
@@ -654,9 +700,10 @@ impl Caller<'_> {
                     account, id, name, ..
                 },
             ) => {
-                self.authorize(tx, Operation::GetUser, &[&self.principal.arn()])?;
-                tx.user_by_id(account, id)?
-                    .map(Identity::User)
+                let me = tx.user_by_id(account, id)?;
+                let arn = me.as_ref().map_or_else(|| self.principal.arn(), User::arn);
+                self.authorize(tx, Operation::GetUser, &[&arn])?;
+                me.map(Identity::User)
                     .ok_or_else(|| CoreError::NoSuchUser(name.clone()))
             }
         })
@@ -889,8 +936,15 @@ impl Caller<'_> {
                 Some(KeyOwner::Root) => (Some(crate::model::root_arn(self.account())), None),
                 None => (None, None),
             };
-            // An unknown key is evaluated on the caller, so its existence is not revealed.
-            let resource = resource.unwrap_or_else(|| self.principal.arn());
+            // A key outside the caller's account is refused like a key it may not read, so its
+            // existence is not revealed (the IAM model lists no not-found error here).
+            let Some(resource) = resource else {
+                return Err(CoreError::AccessDenied {
+                    principal: self.principal.arn(),
+                    action: (self.rules.action)(Operation::GetAccessKeyLastUsed).to_owned(),
+                    resource: format!("arn:aws:iam::{}:access-key/{id}", self.account()),
+                });
+            };
             self.authorize(tx, Operation::GetAccessKeyLastUsed, &[&resource])?;
             let key = key.ok_or_else(|| CoreError::NoSuchAccessKey(id.clone()))?;
             Ok(KeyView {

@@ -196,10 +196,11 @@ fn key_limit_per_principal() {
             .create_access_key(Some(&name("bob")), None, None)
             .unwrap();
     }
-    assert!(
+    assert_eq!(
         w10.root(&OSC)
             .create_access_key(Some(&name("bob")), None, None)
-            .is_err()
+            .map(|_| ()),
+        Err(CoreError::LimitExceeded(Quota::AccessKeysPerPrincipal(10)))
     );
 }
 
@@ -523,9 +524,12 @@ fn nothing_crosses_accounts() {
         c.delete_access_key(None, &root_key),
         Err(CoreError::NoSuchAccessKey(root_key.clone()))
     );
-    assert_eq!(
-        c.access_key_last_used(&alice_key).map(|_| ()),
-        Err(CoreError::NoSuchAccessKey(alice_key.clone()))
+    assert!(
+        matches!(
+            c.access_key_last_used(&alice_key),
+            Err(CoreError::AccessDenied { ref resource, .. }) if resource.ends_with(alice_key.as_str())
+        ),
+        "a foreign key is refused, not reported missing"
     );
     // A same-named user in account B is B's own and leaves A's alone.
     c.create_user(name("alice"), None, None, vec![]).unwrap();
@@ -592,10 +596,10 @@ fn not_found_cases() {
             .map(|_| ()),
         Err(CoreError::NoSuchAccessKey(missing.clone()))
     );
-    assert_eq!(
-        root.access_key_last_used(&missing).map(|_| ()),
-        Err(CoreError::NoSuchAccessKey(missing.clone()))
-    );
+    assert!(matches!(
+        root.access_key_last_used(&missing),
+        Err(CoreError::AccessDenied { .. })
+    ));
     assert_eq!(
         root.put_user_policy(&ghost, &policy_name("p"), "{}"),
         Err(CoreError::NoSuchUser(ghost.clone()))
@@ -1275,4 +1279,97 @@ fn check_credentials_of_the_callers_own_account() {
         Err(CoreError::BadCredentials),
         "another account's credentials are not the caller's"
     );
+}
+
+#[test]
+fn policies_see_the_callers_current_name() {
+    let w = world();
+    let before = w.user("old");
+    w.grant(
+        "old",
+        "self",
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListAccessKeys","Resource":"arn:aws:iam::*:user/${aws:username}"}}"#,
+    );
+    w.root(&IAM)
+        .update_user(
+            &name("old"),
+            UserChange {
+                name: Some(name("new")),
+                ..UserChange::default()
+            },
+        )
+        .unwrap();
+    // The principal was resolved under the old name; the policy is applied to the new one.
+    let c = w.svc.caller(&before, &IAM);
+    c.list_access_keys(None, &KeyFilter::default(), &PageRequest::default())
+        .unwrap();
+    w.root(&IAM)
+        .delete_user_policy(&name("new"), &policy_name("self"))
+        .unwrap();
+    w.root(&IAM).delete_user(&name("new")).unwrap();
+    assert!(
+        matches!(
+            c.list_access_keys(None, &KeyFilter::default(), &PageRequest::default()),
+            Err(CoreError::AccessDenied { .. })
+        ),
+        "a deleted user can do nothing"
+    );
+}
+
+#[test]
+fn parallel_wrong_guesses_meet_the_lock() {
+    let w = Arc::new(world());
+    let account = w.root.account().clone();
+    let email = w.svc.account(&account).unwrap().email;
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (w, email) = (w.clone(), email.clone());
+            std::thread::spawn(move || w.svc.verify_password(&email, "wrong").map(|_| ()))
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let checked = results
+        .iter()
+        .filter(|r| **r == Err(CoreError::BadCredentials))
+        .count();
+    assert_eq!(
+        checked, 4,
+        "only four guesses are ever checked: {results:?}"
+    );
+}
+
+#[test]
+fn bootstrap_creates_the_first_account_only_if_its_credentials_are_kept() {
+    let clock = Arc::new(FixedClock::new(Timestamp::from_unix_millis(T0)));
+    let svc = Service::new(
+        Arc::new(MemoryStore::new()),
+        clock,
+        Arc::new(RandomIds),
+        Limits::default(),
+    );
+    let email = Email::parse("admin@example.com").unwrap();
+    let failed = svc.bootstrap_account("default", email.clone(), |_| Err("disk full".into()));
+    assert_eq!(
+        failed.map(|_| ()),
+        Err(CoreError::Storage("disk full".into()))
+    );
+    assert!(
+        svc.accounts().unwrap().is_empty(),
+        "nothing without its credentials"
+    );
+    let mut kept = None;
+    let created = svc
+        .bootstrap_account("default", email.clone(), |c| {
+            kept = Some(c.access_key_id.clone());
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept, Some(created.access_key_id.clone()));
+    assert!(
+        svc.bootstrap_account("default", email, |_| Ok(()))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(svc.accounts().unwrap().len(), 1);
 }

@@ -35,17 +35,10 @@ impl Api {
     }
 
     /// The signature scope services accepted: IAM's own, Outscale's EIM name for it, or STS.
-    pub fn accepts_scope(self, service: &str) -> bool {
+    pub fn scope_services(self) -> &'static [&'static str] {
         match self {
-            Api::Iam => service == "iam" || service == "eim",
-            Api::Sts => service == "sts",
-        }
-    }
-
-    pub fn scope_name(self) -> &'static str {
-        match self {
-            Api::Iam => "iam",
-            Api::Sts => "sts",
+            Api::Iam => &["iam", "eim"],
+            Api::Sts => &["sts"],
         }
     }
 }

@@ -120,6 +120,11 @@ impl IamError {
         match f {
             Failure::Auth(e) => Self::from_auth(e),
             Failure::UnknownKey => Self::invalid_token(),
+            Failure::WrongService { expected } => Self::new(
+                403,
+                "SignatureDoesNotMatch",
+                format!("Credential should be scoped to correct service: '{expected}'. "),
+            ),
             Failure::Core(e) => Self::from_core(e, None),
         }
     }

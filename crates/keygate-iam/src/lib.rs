@@ -95,20 +95,10 @@ fn process(api: &IamApi, http: &SignedHttp) -> Result<(&'static str, Api, Reply)
     }
     let (name, api_kind) = action::action_name(&params).map_err(iam)?;
     let fail = |e| (api_kind, e);
-    let Authenticated { principal, scope } = api
+    let Authenticated { principal, .. } = api
         .gate
-        .authenticate(http)
+        .authenticate(http, api_kind.scope_services())
         .map_err(|e| fail(IamError::from_auth_failure(e)))?;
-    if !api_kind.accepts_scope(&scope.service) {
-        return Err(fail(IamError::new(
-            403,
-            "SignatureDoesNotMatch",
-            format!(
-                "Credential should be scoped to correct service: '{}'. ",
-                api_kind.scope_name()
-            ),
-        )));
-    }
     let act: Action = action::parse(name, &params).map_err(fail)?;
     let user = act.user().map(str::to_owned);
     let caller = api.gate.service().caller(&principal, &RULES);
@@ -148,7 +138,7 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
         Ok(Ok(b)) => b,
         Ok(Err(e)) => {
             let e = IamError::new(
-                400,
+                404,
                 "MalformedQueryString",
                 format!("cannot read the body: {e}"),
             );

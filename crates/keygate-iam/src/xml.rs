@@ -50,13 +50,14 @@ impl Xml {
     /// `<name>text</name>`, the text escaped.
     pub fn text(&mut self, name: &str, text: &str) {
         self.open(name);
-        self.emit(Event::Text(BytesText::new(text)));
+        self.text_inline(text);
         self.close(name);
     }
 
     /// Text directly inside the current element (a `<member>` of a list of strings).
     pub fn text_inline(&mut self, text: &str) {
-        self.emit(Event::Text(BytesText::new(text)));
+        let text = xml_chars(text);
+        self.emit(Event::Text(BytesText::new(&text)));
     }
 
     pub fn date(&mut self, name: &str, t: Timestamp) {
@@ -80,6 +81,23 @@ impl Xml {
 
     fn finish(self) -> String {
         String::from_utf8_lossy(&self.w.into_inner()).into_owned()
+    }
+}
+
+/// The text with every character XML 1.0 cannot carry (control characters other than tab, LF
+/// and CR; unpaired surrogates cannot occur in a `str`) replaced by U+FFFD, so that a caller's
+/// input echoed in a message never breaks the document.
+fn xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    if text.chars().any(bad) {
+        text.chars()
+            .map(|c| if bad(c) { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
     }
 }
 
@@ -127,4 +145,23 @@ pub fn error(namespace: &str, fault: &str, code: &str, message: &str, request_id
     x.text("RequestId", request_id);
     x.close("ErrorResponse");
     x.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_document() {
+        let body = error(
+            "urn:x",
+            "Sender",
+            "ValidationError",
+            "Value 'a\u{1}b' <x>",
+            "rid",
+        );
+        assert!(body.contains("a\u{FFFD}b"), "{body}");
+        assert!(body.contains("&lt;x&gt;"));
+        assert!(!body.contains('\u{1}'));
+    }
 }

@@ -175,6 +175,9 @@ impl OscError {
             Failure::UnknownKey => {
                 Self::auth("The access key is not valid, or is inactive or expired.")
             }
+            Failure::WrongService { expected } => Self::auth(format!(
+                "The signature must be scoped to the service '{expected}'."
+            )),
             Failure::Core(e) => Self::from_core(e),
         }
     }

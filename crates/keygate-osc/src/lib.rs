@@ -170,14 +170,8 @@ fn authenticate(
         }
     };
     let done = gate
-        .authenticate(http)
+        .authenticate(http, &["api", "oapi"])
         .map_err(OscError::from_auth_failure)?;
-    if !matches!(done.scope.service.as_str(), "api" | "oapi") {
-        return Err(OscError::auth(format!(
-            "The signature is scoped to the service '{}', not 'api'.",
-            done.scope.service
-        )));
-    }
     Ok(done.principal)
 }
 

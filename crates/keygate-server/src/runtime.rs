@@ -48,24 +48,29 @@ pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
     ))
 }
 
-/// On an empty database, creates the default account and writes its root credentials file.
+/// On an empty database, creates the default account and writes its root credentials file,
+/// both or neither.
 pub fn bootstrap(service: &Service, settings: &Settings) -> anyhow::Result<()> {
     let path = settings.credentials_path();
-    if !service.accounts()?.is_empty() {
-        if path.exists() {
-            tracing::info!(path = %path.display(), "root credentials of the default account are in this file");
-        }
-        return Ok(());
-    }
     let email = Email::parse(&settings.bootstrap.login)
         .map_err(|e| anyhow::anyhow!("bootstrap.login: {e}"))?;
-    let creds = service.create_account(&settings.bootstrap.account_name, Some(email))?;
-    CredentialsFile::from(&creds).write(&path)?;
-    tracing::info!(
-        account_id = %creds.account.id,
-        path = %path.display(),
-        "created the default account; its root credentials are in this file"
-    );
+    let created = service.bootstrap_account(&settings.bootstrap.account_name, email, |creds| {
+        CredentialsFile::from(creds)
+            .write(&path)
+            .map_err(|e| format!("{e:#}"))
+    })?;
+    match created {
+        Some(creds) => tracing::info!(
+            account_id = %creds.account.id,
+            path = %path.display(),
+            "created the default account; its root credentials are in this file"
+        ),
+        None if path.exists() => tracing::info!(
+            path = %path.display(),
+            "root credentials of the default account are in this file"
+        ),
+        None => {}
+    }
     Ok(())
 }
 
