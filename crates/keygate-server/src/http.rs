@@ -38,7 +38,8 @@ pub fn configure(
             .app_data(web::PayloadConfig::new(max_body))
             .route("/healthz", web::get().to(healthz))
             .configure(keygate_iam::configure(service.clone(), max_body))
-            .configure(keygate_osc::configure(service, osc));
+            .configure(keygate_osc::configure(service, osc))
+            .configure(keygate_console::configure);
     }
 }
 

@@ -1,0 +1,120 @@
+// The console's only way to the server: calls of the public OSC API (and, for a key's last use,
+// the public IAM endpoint), authenticated the way the API allows. Secrets live in this module's
+// memory only and are dropped by `forget`.
+
+import { amzDate, basic, sign } from "./sign";
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    public type: string,
+    public details: string,
+  ) {
+    super(details || type || `HTTP ${status}`);
+  }
+}
+
+interface KeyCreds {
+  id: string;
+  secret: string;
+}
+
+/** Calls the spec lets a login and password make. */
+const PASSWORD_CALLS = new Set(["CreateAccessKey", "DeleteAccessKey", "ReadAccessKeys", "UpdateAccessKey"]);
+const SESSION_TAG = "keygate-console-session";
+
+interface Session {
+  key: KeyCreds | null;
+  login: string | null;
+  password: string | null;
+  /** A key created for this sign-in, deleted at sign-out. */
+  sessionKey: string | null;
+}
+
+let session: Session | null = null;
+
+export function signedIn(): boolean {
+  return session !== null;
+}
+
+export function sessionKeyId(): string | null {
+  return session?.sessionKey ?? null;
+}
+
+async function send(name: string, body: object, s: Session, usePassword: boolean): Promise<any> {
+  const text = JSON.stringify(body);
+  const path = `/api/v1/${name}`;
+  let headers: Record<string, string>;
+  if (usePassword && s.login !== null && s.password !== null) {
+    headers = { "Content-Type": "application/json", "X-Osc-Date": amzDate(), Authorization: basic(s.login, s.password) };
+  } else if (s.key) {
+    headers = (await sign("OSC4", s.key.id, s.key.secret, path, "application/json", text, "api")).headers;
+  } else {
+    throw new ApiError(401, "1", "AccessDenied", "This call needs an access key.");
+  }
+  const res = await fetch(path, { method: "POST", headers, body: text, credentials: "omit" });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = json?.Errors?.[0] ?? {};
+    throw new ApiError(res.status, String(e.Code ?? ""), String(e.Type ?? ""), String(e.Details ?? ""));
+  }
+  return json;
+}
+
+/** One OSC API call, with the password where the spec accepts it, else signed. */
+export async function call(name: string, body: object = {}): Promise<any> {
+  if (!session) throw new ApiError(401, "1", "AccessDenied", "You are signed out.");
+  const s = session;
+  return send(name, body, s, PASSWORD_CALLS.has(name) && s.login !== null);
+}
+
+export async function signInWithKey(id: string, secret: string): Promise<void> {
+  const s: Session = { key: { id, secret }, login: null, password: null, sessionKey: null };
+  await send("ReadAccessKeys", {}, s, false);
+  session = s;
+}
+
+/**
+ * Signs in with the account's login: the password opens the key calls; the calls that need a
+ * signature use a key created for this session, with an expiry, and deleted at sign-out. The
+ * keys of earlier console sessions (their secrets are lost with their page) are deleted first,
+ * so that a closed tab never holds a key slot.
+ */
+export async function signInWithPassword(login: string, password: string): Promise<void> {
+  const s: Session = { key: null, login, password, sessionKey: null };
+  const stale: any[] = (await send("ReadAccessKeys", { Tag: SESSION_TAG }, s, true)).AccessKeys;
+  for (const k of stale) await send("DeleteAccessKey", { AccessKeyId: k.AccessKeyId }, s, true);
+  const expires = new Date(Date.now() + 8 * 3600 * 1000).toISOString();
+  const created = await send("CreateAccessKey", { ExpirationDate: expires, Tag: SESSION_TAG }, s, true);
+  s.key = { id: created.AccessKey.AccessKeyId, secret: created.AccessKey.SecretKey };
+  s.sessionKey = s.key.id;
+  session = s;
+}
+
+/** Signs out: deletes the session key, if any, and drops every secret. */
+export async function forget(): Promise<void> {
+  const s = session;
+  session = null;
+  if (s?.sessionKey) {
+    await send("DeleteAccessKey", { AccessKeyId: s.sessionKey }, s, s.login !== null).catch(() => undefined);
+  }
+  if (s) {
+    s.key = null;
+    s.password = null;
+    s.login = null;
+  }
+}
+
+/** When a key was last used, from the IAM endpoint; null when it cannot be told. */
+export async function lastUsed(keyId: string): Promise<string | null> {
+  const s = session;
+  if (!s?.key) return null;
+  const body = `Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=${encodeURIComponent(keyId)}`;
+  const type = "application/x-www-form-urlencoded; charset=utf-8";
+  const { headers } = await sign("AWS4", s.key.id, s.key.secret, "/", type, body, "iam");
+  const res = await fetch("/", { method: "POST", headers, body, credentials: "omit" });
+  if (!res.ok) return null;
+  const doc = new DOMParser().parseFromString(await res.text(), "application/xml");
+  return doc.getElementsByTagName("LastUsedDate")[0]?.textContent ?? "never";
+}

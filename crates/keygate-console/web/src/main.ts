@@ -1,0 +1,289 @@
+// keygate console: sign-in, EIM users, a user's access keys, the account's own keys. Every
+// view is rebuilt from API answers after each action, so what it shows is what the server holds.
+
+import { ApiError, call, forget, lastUsed, sessionKeyId, signedIn, signInWithKey, signInWithPassword } from "./api";
+
+type Attrs = Record<string, string>;
+type Child = Node | string | null | undefined | false;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+const main = document.getElementById("main") as HTMLElement;
+const nav = document.getElementById("nav") as HTMLElement;
+const status = document.getElementById("status") as HTMLElement;
+const dialog = document.getElementById("confirm") as HTMLDialogElement;
+
+function say(text: string): void {
+  status.textContent = text;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.code === "6003") {
+      return "This key is ACTIVE. An EIM user's access key must be deactivated before it can be deleted.";
+    }
+    if (e.code === "9029") return `This user cannot be deleted yet: ${e.details}`;
+    if (e.code === "1") return `Sign-in refused: ${e.details || "wrong credentials."}`;
+    return `${e.details || e.type} (code ${e.code})`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+function alertBox(text: string): HTMLElement {
+  return el("p", { role: "alert", class: "error" }, text);
+}
+
+function date(s: string | undefined): string {
+  return s ? s.replace("T", " ").replace(/\.\d{3}\+0000$/, " UTC") : "—";
+}
+
+/** Asks before a destructive action; resolves true when confirmed. */
+function confirmAction(question: string, verb: string): Promise<boolean> {
+  dialog.replaceChildren(
+    el("form", { method: "dialog" },
+      el("p", { id: "confirm-text" }, question),
+      el("div", { class: "actions" },
+        el("button", { value: "cancel", type: "submit" }, "Cancel"),
+        el("button", { value: "ok", type: "submit", class: "danger" }, verb))),
+  );
+  dialog.setAttribute("aria-labelledby", "confirm-text");
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
+    dialog.showModal();
+  });
+}
+
+// ---- sign-in ----
+
+function signInView(message?: string): void {
+  nav.hidden = true;
+  const mode = el("fieldset", {},
+    el("legend", {}, "Sign in with"),
+    el("label", {}, el("input", { type: "radio", name: "mode", value: "password", checked: "" }), " Login and password"),
+    el("label", {}, el("input", { type: "radio", name: "mode", value: "key" }), " Access key"));
+  const pw = el("div", { class: "fields" },
+    el("label", { for: "login" }, "E-mail"), el("input", { id: "login", type: "email", autocomplete: "username" }),
+    el("label", { for: "password" }, "Password"), el("input", { id: "password", type: "password", autocomplete: "current-password" }));
+  const key = el("div", { class: "fields", hidden: "" },
+    el("label", { for: "key-id" }, "Access key ID"), el("input", { id: "key-id", autocomplete: "off" }),
+    el("label", { for: "key-secret" }, "Secret key"), el("input", { id: "key-secret", type: "password", autocomplete: "off" }));
+  const out = el("div", {});
+  if (message) out.append(alertBox(message));
+  const form = el("form", { "aria-labelledby": "signin-title" }, el("h1", { id: "signin-title" }, "Sign in to keygate"), mode, pw, key,
+    el("button", { type: "submit" }, "Sign in"), out);
+  mode.addEventListener("change", () => {
+    const byKey = (form.querySelector("input[name=mode]:checked") as HTMLInputElement).value === "key";
+    pw.hidden = byKey;
+    key.hidden = !byKey;
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    const v = (id: string) => (document.getElementById(id) as HTMLInputElement).value.trim();
+    try {
+      if (pw.hidden) await signInWithKey(v("key-id"), v("key-secret"));
+      else await signInWithPassword(v("login"), (document.getElementById("password") as HTMLInputElement).value);
+      form.reset();
+      location.hash = "#/users";
+      route();
+    } catch (e) {
+      out.append(alertBox(errorText(e)));
+    }
+  });
+  main.replaceChildren(form);
+  (document.getElementById("login") as HTMLInputElement).focus();
+}
+
+// ---- users ----
+
+async function usersView(): Promise<void> {
+  const users: any[] = (await call("ReadUsers", {})).Users;
+  const counts = await Promise.all(users.map((u) => call("ReadAccessKeys", { UserName: u.UserName }).then((r) => r.AccessKeys.length)));
+  const out = el("div", {});
+  const name = el("input", { id: "new-user", required: "", pattern: "[\\w+=,.@\\-]{1,64}" });
+  const path = el("input", { id: "new-path", placeholder: "/" });
+  const form = el("form", { class: "inline", "aria-label": "Create a user" },
+    el("label", { for: "new-user" }, "User name"), name, el("label", { for: "new-path" }, "Path"), path,
+    el("button", { type: "submit" }, "Create user"));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const body: Record<string, string> = { UserName: name.value.trim() };
+      if (path.value.trim()) body.Path = path.value.trim();
+      await call("CreateUser", body);
+      say(`User ${body.UserName} created.`);
+      await usersView();
+    } catch (e) {
+      out.replaceChildren(alertBox(errorText(e)));
+    }
+  });
+  const rows = users.map((u, i) =>
+    el("tr", {},
+      el("td", { "data-label": "Name" }, el("a", { href: `#/users/${encodeURIComponent(u.UserName)}` }, u.UserName)),
+      el("td", { "data-label": "User ID" }, el("a", { href: `#/users/${encodeURIComponent(u.UserName)}`, "aria-label": `Open user ${u.UserName}` }, u.UserId)),
+      el("td", { "data-label": "Path" }, u.Path), el("td", { "data-label": "Created" }, date(u.CreationDate)),
+      el("td", { "data-label": "Keys" }, String(counts[i])),
+      el("td", {}, deleteUserButton(u.UserName, out))));
+  const table = users.length
+    ? el("table", {}, el("caption", {}, "EIM users of this account"),
+      el("thead", {}, el("tr", {}, ...["Name", "User ID", "Path", "Created", "Keys", ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows))
+    : el("p", {}, "No EIM user yet.");
+  main.replaceChildren(el("h1", {}, "EIM users"), form, out, table);
+}
+
+function deleteUserButton(user: string, out: HTMLElement): HTMLElement {
+  const b = el("button", { class: "danger", "aria-label": `Delete user ${user}` }, "Delete");
+  b.addEventListener("click", async () => {
+    if (!(await confirmAction(`Delete the user ${user}?`, "Delete user"))) return;
+    try {
+      await call("DeleteUser", { UserName: user });
+      say(`User ${user} deleted.`);
+      await usersView();
+    } catch (e) {
+      out.replaceChildren(alertBox(errorText(e)));
+    }
+  });
+  return b;
+}
+
+// ---- access keys (a user's, or the account's own) ----
+
+async function keysView(user: string | null): Promise<void> {
+  const who = user === null ? {} : { UserName: user };
+  const keys: any[] = (await call("ReadAccessKeys", who)).AccessKeys;
+  const used = await Promise.all(keys.map((k) => lastUsed(k.AccessKeyId).catch(() => null)));
+  const out = el("div", { id: "key-messages" });
+  const create = el("button", {}, "Create access key");
+  create.addEventListener("click", async () => {
+    try {
+      const k = (await call("CreateAccessKey", who)).AccessKey;
+      await keysView(user);
+      showSecret(k.AccessKeyId, k.SecretKey);
+    } catch (e) {
+      out.replaceChildren(alertBox(errorText(e)));
+    }
+  });
+  const rows = keys.map((k, i) => {
+    const mine = k.AccessKeyId === sessionKeyId();
+    return el("tr", { "data-key": k.AccessKeyId },
+      el("td", { "data-label": "Access key ID" }, el("code", {}, k.AccessKeyId), mine ? " (this session)" : ""),
+      el("td", { "data-label": "State" }, k.State), el("td", { "data-label": "Created" }, date(k.CreationDate)),
+      el("td", { "data-label": "Last used" }, used[i] ? date(used[i] ?? undefined) : "—"),
+      el("td", { "data-label": "Expires" }, date(k.ExpirationDate)),
+      el("td", {}, keyMenu(user, k, out)));
+  });
+  const title = user === null ? "Account access keys" : `User ${user}`;
+  const table = keys.length
+    ? el("table", {}, el("caption", {}, user === null ? "Access keys of the account's root" : `Access keys of ${user}`),
+      el("thead", {}, el("tr", {}, ...["Access key ID", "State", "Created", "Last used", "Expires", ""].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows))
+    : el("p", {}, "No access key.");
+  const back = user === null ? null : el("p", {}, el("a", { href: "#/users" }, "← All users"));
+  main.replaceChildren(el("h1", {}, title), back ?? "", create, el("div", { id: "secret" }), out, table);
+
+  function showSecret(id: string, secret: string): void {
+    const box = document.getElementById("secret") as HTMLElement;
+    const copy = el("button", {}, "Copy secret");
+    const code = el("code", { id: "new-secret" }, secret);
+    copy.addEventListener("click", async () => {
+      await navigator.clipboard.writeText(secret).then(() => say("Secret copied."), () => say("Select the secret and copy it."));
+    });
+    box.replaceChildren(el("section", { class: "secret", "aria-labelledby": "secret-title" },
+      el("h2", { id: "secret-title" }, `Secret key of ${id}`),
+      el("p", { role: "alert" }, "Copy it now: it will not be shown again."), code, copy));
+  }
+}
+
+function keyMenu(user: string | null, k: any, out: HTMLElement): HTMLElement {
+  const id: string = k.AccessKeyId;
+  const who = user === null ? {} : { UserName: user };
+  const toggle = el("button", { "aria-haspopup": "menu", "aria-expanded": "false", "aria-label": `Actions for ${id}` }, "Actions");
+  const active = k.State === "ACTIVE";
+  const flip = el("button", { role: "menuitem" }, active ? "Deactivate" : "Activate");
+  const del = el("button", { role: "menuitem", class: "danger" }, "Delete");
+  const menu = el("div", { role: "menu", hidden: "", "aria-label": `Actions for ${id}` }, flip, del);
+  const refresh = () => keysView(user);
+  const setState = async (state: string) => {
+    await call("UpdateAccessKey", { ...who, AccessKeyId: id, State: state });
+    say(`Key ${id} is now ${state}.`);
+  };
+  toggle.addEventListener("click", () => {
+    menu.hidden = !menu.hidden;
+    toggle.setAttribute("aria-expanded", String(!menu.hidden));
+    if (!menu.hidden) flip.focus();
+  });
+  menu.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") {
+      menu.hidden = true;
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+  flip.addEventListener("click", async () => {
+    try {
+      await setState(active ? "INACTIVE" : "ACTIVE");
+      await refresh();
+    } catch (e) {
+      out.replaceChildren(alertBox(errorText(e)));
+    }
+  });
+  del.addEventListener("click", async () => {
+    if (!(await confirmAction(`Delete the access key ${id}? This cannot be undone.`, "Delete key"))) return;
+    try {
+      await call("DeleteAccessKey", { ...who, AccessKeyId: id });
+      say(`Key ${id} deleted.`);
+      await refresh();
+    } catch (e) {
+      const offer = e instanceof ApiError && e.code === "6003" ? el("button", {}, `Deactivate ${id} first`) : null;
+      offer?.addEventListener("click", async () => {
+        try {
+          await setState("INACTIVE");
+          await refresh();
+        } catch (e2) {
+          out.replaceChildren(alertBox(errorText(e2)));
+        }
+      });
+      out.replaceChildren(alertBox(errorText(e)), offer ?? "");
+      offer?.focus();
+    }
+  });
+  return el("div", { class: "menu" }, toggle, menu);
+}
+
+// ---- routing ----
+
+async function route(): Promise<void> {
+  if (!signedIn()) {
+    signInView();
+    return;
+  }
+  nav.hidden = false;
+  const hash = location.hash || "#/users";
+  main.setAttribute("aria-busy", "true");
+  try {
+    const m = hash.match(/^#\/users\/(.+)$/);
+    if (m) await keysView(decodeURIComponent(m[1]));
+    else if (hash === "#/account-keys") await keysView(null);
+    else await usersView();
+  } catch (e) {
+    main.replaceChildren(alertBox(errorText(e)));
+  } finally {
+    main.removeAttribute("aria-busy");
+    (main.querySelector("h1") as HTMLElement | null)?.focus();
+  }
+}
+
+document.getElementById("sign-out")?.addEventListener("click", async () => {
+  await forget();
+  status.textContent = "";
+  location.hash = "";
+  signInView("You are signed out.");
+});
+window.addEventListener("hashchange", () => void route());
+void route();

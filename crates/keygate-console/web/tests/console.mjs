@@ -1,0 +1,161 @@
+// Clicks through the console in headless Chromium against a running keygate.
+// Environment: KEYGATE_URL, KEYGATE_LOGIN, KEYGATE_PASSWORD, AWS (the aws CLI), ROOT_KEY_ID,
+// ROOT_SECRET, SCREENSHOTS (directory), CHROMIUM (browser executable).
+// Prints one JSON line with what the caller checks afterwards; exits non-zero on any failure.
+import { execFileSync } from "node:child_process";
+import { chromium } from "playwright-core";
+
+const env = (k) => {
+  if (!process.env[k]) throw new Error(`${k} is not set`);
+  return process.env[k];
+};
+const url = env("KEYGATE_URL");
+const shots = env("SCREENSHOTS");
+const problems = [];
+const expect = (ok, what) => {
+  if (!ok) throw new Error(`expectation failed: ${what}`);
+};
+
+function aws(...args) {
+  return JSON.parse(
+    execFileSync(env("AWS"), [...args, "--endpoint-url", url, "--output", "json"], {
+      env: {
+        PATH: process.env.PATH,
+        AWS_ACCESS_KEY_ID: env("ROOT_KEY_ID"),
+        AWS_SECRET_ACCESS_KEY: env("ROOT_SECRET"),
+        AWS_DEFAULT_REGION: "eu-west-2",
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        AWS_MAX_ATTEMPTS: "1",
+      },
+    }).toString() || "null",
+  );
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/the server responded with a status of (401|409)/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${url}/console/`);
+
+  // A wrong password shows the API's refusal.
+  await page.getByLabel("E-mail").fill(env("KEYGATE_LOGIN"));
+  await page.getByLabel("Password", { exact: true }).fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "Sign-in refused" }).waitFor();
+  await page.screenshot({ path: `${shots}/sign-in-refused.png` });
+
+  await page.getByLabel("Password", { exact: true }).fill(env("KEYGATE_PASSWORD"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "EIM users" }).waitFor();
+
+  // Create alice and open her panel by her user id.
+  await page.getByLabel("User name").fill("alice");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await page.getByRole("link", { name: "Open user alice" }).waitFor();
+  await page.screenshot({ path: `${shots}/users.png` });
+  await page.getByRole("link", { name: "Open user alice" }).click();
+  await page.getByRole("heading", { name: "User alice" }).waitFor();
+
+  // A key, and its secret, shown once.
+  await page.getByRole("button", { name: "Create access key" }).click();
+  const secret = (await page.locator("#new-secret").textContent()).trim();
+  expect(secret.length === 40, "a 40-character secret is shown");
+  await page.getByText("it will not be shown again").waitFor();
+  const row = page.locator("tr[data-key]");
+  const keyId = await row.first().getAttribute("data-key");
+  await page.screenshot({ path: `${shots}/user-new-key.png` });
+  const state = async () => (await row.first().locator("td").nth(1).textContent()).trim();
+  const action = async (name) => {
+    await page.getByRole("button", { name: `Actions for ${keyId}` }).click();
+    await page.getByRole("menuitem", { name }).click();
+  };
+
+  // Deactivate in the console, seen by the aws CLI; reactivate.
+  await action("Deactivate");
+  await page.locator(`tr[data-key="${keyId}"] td:nth-child(2)`, { hasText: "INACTIVE" }).waitFor();
+  const listed = aws("iam", "list-access-keys", "--user-name", "alice").AccessKeyMetadata;
+  expect(listed.length === 1 && listed[0].Status === "Inactive", "the aws CLI sees the key Inactive");
+  await action("Activate");
+  await page.locator(`tr[data-key="${keyId}"] td:nth-child(2)`, { hasText: /^ACTIVE$/ }).waitFor();
+
+  // Changed by the aws CLI, seen by the console.
+  aws("iam", "update-access-key", "--user-name", "alice", "--access-key-id", keyId, "--status", "Inactive");
+  await page.getByRole("link", { name: "All users" }).click();
+  await page.getByRole("link", { name: "Open user alice" }).click();
+  await page.locator(`tr[data-key="${keyId}"] td:nth-child(2)`, { hasText: "INACTIVE" }).waitFor();
+  expect(!(await page.locator("body").textContent()).includes(secret), "the secret is gone once the view is left");
+  aws("iam", "update-access-key", "--user-name", "alice", "--access-key-id", keyId, "--status", "Active");
+  await page.getByRole("link", { name: "All users" }).click();
+  await page.getByRole("link", { name: "Open user alice" }).click();
+  await page.locator(`tr[data-key="${keyId}"] td:nth-child(2)`, { hasText: /^ACTIVE$/ }).waitFor();
+  expect((await state()) === "ACTIVE", "the console shows the key ACTIVE again");
+
+  // Deleting an ACTIVE key: confirmation naming the key, the API's refusal, the offer.
+  await action("Delete");
+  const dialog = page.getByRole("dialog");
+  await dialog.getByText(`Delete the access key ${keyId}?`).waitFor();
+  await page.screenshot({ path: `${shots}/delete-confirmation.png` });
+  await dialog.getByRole("button", { name: "Delete key" }).click();
+  await page.getByRole("alert").filter({ hasText: "must be deactivated" }).waitFor();
+  await page.screenshot({ path: `${shots}/delete-refused.png` });
+  expect((await state()) === "ACTIVE", "the refused key is still there");
+  await page.getByRole("button", { name: `Deactivate ${keyId} first` }).click();
+  await page.locator(`tr[data-key="${keyId}"] td:nth-child(2)`, { hasText: "INACTIVE" }).waitFor();
+  await action("Delete");
+  await page.getByRole("dialog").getByRole("button", { name: "Delete key" }).click();
+  await page.getByText("No access key.").waitFor();
+
+  // The account's own keys, and a phone-width screen.
+  await page.getByRole("link", { name: "Account keys" }).click();
+  await page.getByRole("heading", { name: "Account access keys" }).waitFor();
+  await page.screenshot({ path: `${shots}/account-keys.png` });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("heading", { name: "EIM users" }).waitFor();
+  await page.screenshot({ path: `${shots}/users-phone.png` });
+  await page.setViewportSize({ width: 1100, height: 760 });
+
+  // Deleting a user that owns keys is refused in plain words.
+  aws("iam", "create-user", "--user-name", "bob");
+  aws("iam", "create-access-key", "--user-name", "bob");
+  await page.reload();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await page.getByLabel("E-mail").fill(env("KEYGATE_LOGIN"));
+  await page.getByLabel("Password", { exact: true }).fill(env("KEYGATE_PASSWORD"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("button", { name: "Delete user bob" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete user" }).click();
+  await page.getByRole("alert").filter({ hasText: "cannot be deleted yet" }).waitFor();
+
+  // Sign out: no secret is reachable from the page any more.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  const leftovers = await page.evaluate(() => ({
+    html: document.documentElement.outerHTML,
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    href: location.href,
+  }));
+  for (const s of [secret, env("KEYGATE_PASSWORD")]) {
+    expect(!leftovers.html.includes(s) && !leftovers.href.includes(s), "no secret left in the page");
+  }
+  expect(leftovers.local === 0 && leftovers.session === 0 && leftovers.cookie === "", "nothing stored in the browser");
+  await page.goto(`${url}/console/#/account-keys`);
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await page.screenshot({ path: `${shots}/signed-out.png` });
+  expect(problems.length === 0, `no page errors or CSP violations: ${problems.join("; ")}`);
+  console.log(JSON.stringify({ keyId }));
+} finally {
+  await browser.close();
+}
