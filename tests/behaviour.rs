@@ -7,7 +7,7 @@
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::Creds;
 use keygate_tests::support::sign::{aws4_form_headers, osc4_json_headers};
-use keygate_tests::support::{Server, http};
+use keygate_tests::support::{Fresh, Server, http};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -589,10 +589,7 @@ fn expired_key(server: &Server, root: &Creds) -> Creds {
 
 #[test]
 fn the_table_through_both_dialects() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("data"), &[]);
-    let file = CredentialsFile::read(&server.data_dir.join("root-credentials.json")).unwrap();
-    let root = Creds::new(&file.access_key_id, &file.secret_access_key);
+    let Fresh { server, root, .. } = Fresh::start(&[]);
     let out = keygate_tests::support::keygate(
         &[
             "admin",

@@ -2,10 +2,9 @@
 //! click-through of `crates/keygate-console/web/tests/console.mjs`, then what it changed,
 //! checked through the API. Its screenshots land in `docs/screenshots/`.
 
-use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::Creds;
 use keygate_tests::support::sign::osc4_json_headers;
-use keygate_tests::support::{Server, http};
+use keygate_tests::support::{Fresh, Server, http};
 use serde_json::{Value, json};
 use std::process::Command;
 
@@ -44,9 +43,7 @@ fn read_keys(server: &Server, root: &Creds, body: Value) -> Vec<String> {
 
 #[test]
 fn click_through_the_console_in_chromium() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("data"), &[]);
-    let file = CredentialsFile::read(&server.data_dir.join("root-credentials.json")).unwrap();
+    let Fresh { server, file, .. } = Fresh::start(&[]);
     let aws = std::env::var("KEYGATE_CLIENTS")
         .map(|d| format!("{d}/awscli/bin/aws"))
         .unwrap_or_else(|_| workspace("target/clients/awscli/bin/aws"));

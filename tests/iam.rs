@@ -3,7 +3,7 @@
 
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::{Creds, Run, aws, boto3};
-use keygate_tests::support::{Server, http};
+use keygate_tests::support::{Fresh, Server, http};
 use serde_json::Value;
 
 /// AWS's documented policy for managing one's own access keys.
@@ -35,14 +35,17 @@ struct World {
 }
 
 fn start(env: &[(&str, &str)]) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("data"), env);
-    let file = CredentialsFile::read(&server.data_dir.join("root-credentials.json")).unwrap();
-    World {
-        root: Creds::new(&file.access_key_id, &file.secret_access_key),
-        account: file.account_id,
+    let Fresh {
+        dir,
         server,
+        file,
+        root,
+    } = Fresh::start(env);
+    World {
         _dir: dir,
+        server,
+        root,
+        account: file.account_id,
     }
 }
 

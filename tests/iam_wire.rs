@@ -1,10 +1,9 @@
 //! Requests no real client sends: each malformed one gets its IAM XML error with the documented
 //! code and a 4xx status, and leaves the store as it was.
 
-use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::Creds;
 use keygate_tests::support::sign::{FORM, aws4_form_headers};
-use keygate_tests::support::{Server, header, http};
+use keygate_tests::support::{Fresh, Server, header, http};
 use time::OffsetDateTime;
 
 struct World {
@@ -15,14 +14,11 @@ struct World {
 
 impl World {
     fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let server = Server::start(
-            &dir.path().join("data"),
-            &[("KEYGATE__SERVER__MAX_BODY_BYTES", "4096")],
-        );
-        let f = CredentialsFile::read(&server.data_dir.join("root-credentials.json")).unwrap();
+        let Fresh {
+            dir, server, root, ..
+        } = Fresh::start(&[("KEYGATE__SERVER__MAX_BODY_BYTES", "4096")]);
         World {
-            root: Creds::new(&f.access_key_id, &f.secret_access_key),
+            root,
             server,
             _dir: dir,
         }

@@ -8,7 +8,7 @@ use keygate_tests::support::clients::{
     Creds, aws, osc_cli, osc_cli_password, osc_sdk_python, validate_osc_schemas,
 };
 use keygate_tests::support::sign::{JSON, osc4_json_headers};
-use keygate_tests::support::{Server, header, http};
+use keygate_tests::support::{Fresh, Server, header, http};
 use serde_json::{Value, json};
 
 struct World {
@@ -19,14 +19,17 @@ struct World {
 }
 
 fn start(env: &[(&str, &str)]) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("data"), env);
-    let file = CredentialsFile::read(&server.data_dir.join("root-credentials.json")).unwrap();
-    World {
-        root: Creds::new(&file.access_key_id, &file.secret_access_key),
-        file,
+    let Fresh {
+        dir,
         server,
+        file,
+        root,
+    } = Fresh::start(env);
+    World {
         _dir: dir,
+        server,
+        root,
+        file,
     }
 }
 

@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use keygate_server::credentials::CredentialsFile;
+
+use clients::Creds;
+
 /// The `keygate` binary of this build, beside the test binary's directory.
 pub fn keygate_bin() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -118,6 +122,30 @@ impl Drop for Server {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+    }
+}
+
+/// A server started on a fresh data directory, and the root credentials it wrote there.
+#[derive(Debug)]
+pub struct Fresh {
+    pub dir: tempfile::TempDir,
+    pub server: Server,
+    pub file: CredentialsFile,
+    pub root: Creds,
+}
+
+impl Fresh {
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start(&dir.path().join("data"), env);
+        let file = CredentialsFile::read(&server.data_dir.join("root-credentials.json")).unwrap();
+        let root = Creds::new(&file.access_key_id, &file.secret_access_key);
+        Self {
+            dir,
+            server,
+            file,
+            root,
         }
     }
 }

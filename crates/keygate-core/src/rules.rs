@@ -47,6 +47,64 @@ pub struct Rules {
     pub action: fn(Operation) -> &'static str,
 }
 
+fn iam_action(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateUser => "iam:CreateUser",
+        Operation::GetUser => "iam:GetUser",
+        Operation::ListUsers => "iam:ListUsers",
+        Operation::UpdateUser => "iam:UpdateUser",
+        Operation::DeleteUser => "iam:DeleteUser",
+        Operation::TagUser => "iam:TagUser",
+        Operation::UntagUser => "iam:UntagUser",
+        Operation::ListUserTags => "iam:ListUserTags",
+        Operation::CreateAccessKey => "iam:CreateAccessKey",
+        Operation::ListAccessKeys => "iam:ListAccessKeys",
+        Operation::UpdateAccessKey => "iam:UpdateAccessKey",
+        Operation::DeleteAccessKey => "iam:DeleteAccessKey",
+        Operation::GetAccessKeyLastUsed => "iam:GetAccessKeyLastUsed",
+        Operation::PutUserPolicy => "iam:PutUserPolicy",
+        Operation::GetUserPolicy => "iam:GetUserPolicy",
+        Operation::ListUserPolicies => "iam:ListUserPolicies",
+        Operation::DeleteUserPolicy => "iam:DeleteUserPolicy",
+        Operation::ReadAccount => "iam:GetAccountSummary",
+        Operation::CheckAuthentication => "iam:GetLoginProfile",
+    }
+}
+
+fn osc_action(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateUser => "api:CreateUser",
+        Operation::GetUser | Operation::ListUsers | Operation::ListUserTags => "api:ReadUsers",
+        Operation::UpdateUser | Operation::TagUser | Operation::UntagUser => "api:UpdateUser",
+        Operation::DeleteUser => "api:DeleteUser",
+        Operation::CreateAccessKey => "api:CreateAccessKey",
+        Operation::ListAccessKeys | Operation::GetAccessKeyLastUsed => "api:ReadAccessKeys",
+        Operation::UpdateAccessKey => "api:UpdateAccessKey",
+        Operation::DeleteAccessKey => "api:DeleteAccessKey",
+        Operation::PutUserPolicy => "api:PutUserPolicy",
+        Operation::GetUserPolicy => "api:ReadUserPolicy",
+        Operation::ListUserPolicies => "api:ReadUserPolicies",
+        Operation::DeleteUserPolicy => "api:DeleteUserPolicy",
+        Operation::ReadAccount => "api:ReadAccounts",
+        Operation::CheckAuthentication => "api:CheckAuthentication",
+    }
+}
+
+impl Rules {
+    /// AWS IAM: keys are deleted in either state; policies name `iam:` actions.
+    pub const AWS_IAM: Rules = Rules {
+        user_key_deletion: KeyDeletion::AnyState,
+        action: iam_action,
+    };
+
+    /// Outscale's OSC API: an EIM user's key must be INACTIVE before it is deleted; policies
+    /// name `api:` actions (WIRE P.5).
+    pub const OUTSCALE: Rules = Rules {
+        user_key_deletion: KeyDeletion::RequireInactive,
+        action: osc_action,
+    };
+}
+
 /// Deployment settings, one value for both dialects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

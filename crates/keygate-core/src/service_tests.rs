@@ -7,58 +7,8 @@ use crate::ids::TagKey;
 use crate::memory::MemoryStore;
 use crate::system::{FixedClock, RandomIds};
 
-fn iam_action(op: Operation) -> &'static str {
-    match op {
-        Operation::CreateUser => "iam:CreateUser",
-        Operation::GetUser => "iam:GetUser",
-        Operation::ListUsers => "iam:ListUsers",
-        Operation::UpdateUser => "iam:UpdateUser",
-        Operation::DeleteUser => "iam:DeleteUser",
-        Operation::TagUser => "iam:TagUser",
-        Operation::UntagUser => "iam:UntagUser",
-        Operation::ListUserTags => "iam:ListUserTags",
-        Operation::CreateAccessKey => "iam:CreateAccessKey",
-        Operation::ListAccessKeys => "iam:ListAccessKeys",
-        Operation::UpdateAccessKey => "iam:UpdateAccessKey",
-        Operation::DeleteAccessKey => "iam:DeleteAccessKey",
-        Operation::GetAccessKeyLastUsed => "iam:GetAccessKeyLastUsed",
-        Operation::PutUserPolicy => "iam:PutUserPolicy",
-        Operation::GetUserPolicy => "iam:GetUserPolicy",
-        Operation::ListUserPolicies => "iam:ListUserPolicies",
-        Operation::DeleteUserPolicy => "iam:DeleteUserPolicy",
-        Operation::ReadAccount => "iam:GetAccountSummary",
-        Operation::CheckAuthentication => "iam:GetLoginProfile",
-    }
-}
-
-fn osc_action(op: Operation) -> &'static str {
-    match op {
-        Operation::CreateUser => "api:CreateUser",
-        Operation::GetUser | Operation::ListUsers => "api:ReadUsers",
-        Operation::UpdateUser => "api:UpdateUser",
-        Operation::DeleteUser => "api:DeleteUser",
-        Operation::TagUser | Operation::UntagUser | Operation::ListUserTags => "api:UpdateUser",
-        Operation::CreateAccessKey => "api:CreateAccessKey",
-        Operation::ListAccessKeys | Operation::GetAccessKeyLastUsed => "api:ReadAccessKeys",
-        Operation::UpdateAccessKey => "api:UpdateAccessKey",
-        Operation::DeleteAccessKey => "api:DeleteAccessKey",
-        Operation::PutUserPolicy => "api:PutUserPolicy",
-        Operation::GetUserPolicy => "api:ReadUserPolicy",
-        Operation::ListUserPolicies => "api:ReadUserPolicies",
-        Operation::DeleteUserPolicy => "api:DeleteUserPolicy",
-        Operation::ReadAccount => "api:ReadAccounts",
-        Operation::CheckAuthentication => "api:CheckAuthentication",
-    }
-}
-
-const IAM: Rules = Rules {
-    user_key_deletion: KeyDeletion::AnyState,
-    action: iam_action,
-};
-const OSC: Rules = Rules {
-    user_key_deletion: KeyDeletion::RequireInactive,
-    action: osc_action,
-};
+const IAM: Rules = Rules::AWS_IAM;
+const OSC: Rules = Rules::OUTSCALE;
 
 const SELF_SERVICE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"ManageOwnAccessKeys","Effect":"Allow","Action":["iam:CreateAccessKey","iam:DeleteAccessKey","iam:GetAccessKeyLastUsed","iam:GetUser","iam:ListAccessKeys","iam:UpdateAccessKey","iam:TagUser"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#;
 

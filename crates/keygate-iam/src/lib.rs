@@ -14,43 +14,16 @@ use std::sync::Arc;
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use keygate_auth::{Authenticated, Flavour, Gate, SignedHttp};
-use keygate_core::{KeyDeletion, Operation, RequestId, Rules, Service};
+use keygate_core::{RequestId, Rules, Service};
 
 use crate::action::{Action, Api};
 use crate::error::IamError;
 use crate::params::{ParamError, Params};
 use crate::reply::Reply;
 
-fn policy_action(op: Operation) -> &'static str {
-    match op {
-        Operation::CreateUser => "iam:CreateUser",
-        Operation::GetUser => "iam:GetUser",
-        Operation::ListUsers => "iam:ListUsers",
-        Operation::UpdateUser => "iam:UpdateUser",
-        Operation::DeleteUser => "iam:DeleteUser",
-        Operation::TagUser => "iam:TagUser",
-        Operation::UntagUser => "iam:UntagUser",
-        Operation::ListUserTags => "iam:ListUserTags",
-        Operation::CreateAccessKey => "iam:CreateAccessKey",
-        Operation::ListAccessKeys => "iam:ListAccessKeys",
-        Operation::UpdateAccessKey => "iam:UpdateAccessKey",
-        Operation::DeleteAccessKey => "iam:DeleteAccessKey",
-        Operation::GetAccessKeyLastUsed => "iam:GetAccessKeyLastUsed",
-        Operation::PutUserPolicy => "iam:PutUserPolicy",
-        Operation::GetUserPolicy => "iam:GetUserPolicy",
-        Operation::ListUserPolicies => "iam:ListUserPolicies",
-        Operation::DeleteUserPolicy => "iam:DeleteUserPolicy",
-        Operation::ReadAccount => "iam:GetAccountSummary",
-        Operation::CheckAuthentication => "iam:GetLoginProfile",
-    }
-}
-
 /// How AWS IAM behaves where the dialects differ: keys are deleted in either state, and
 /// policies name `iam:` actions.
-pub const RULES: Rules = Rules {
-    user_key_deletion: KeyDeletion::AnyState,
-    action: policy_action,
-};
+pub const RULES: Rules = Rules::AWS_IAM;
 
 /// The front end's state: the core and the signature checker.
 #[derive(Debug)]

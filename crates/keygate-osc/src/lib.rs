@@ -15,40 +15,16 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::Condition;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use keygate_auth::{Flavour, Gate, SignedHttp, parse_basic};
-use keygate_core::{Email, KeyDeletion, Operation, Principal, RequestId, Rules, Service};
+use keygate_core::{Email, Principal, RequestId, Rules, Service};
 use serde_json::{Value, json};
 use time::Duration;
 
 use crate::call::Security;
 use crate::error::OscError;
 
-fn policy_action(op: Operation) -> &'static str {
-    match op {
-        Operation::CreateUser => "api:CreateUser",
-        Operation::GetUser | Operation::ListUsers => "api:ReadUsers",
-        Operation::UpdateUser => "api:UpdateUser",
-        Operation::DeleteUser => "api:DeleteUser",
-        Operation::TagUser | Operation::UntagUser => "api:UpdateUser",
-        Operation::ListUserTags => "api:ReadUsers",
-        Operation::CreateAccessKey => "api:CreateAccessKey",
-        Operation::ListAccessKeys | Operation::GetAccessKeyLastUsed => "api:ReadAccessKeys",
-        Operation::UpdateAccessKey => "api:UpdateAccessKey",
-        Operation::DeleteAccessKey => "api:DeleteAccessKey",
-        Operation::PutUserPolicy => "api:PutUserPolicy",
-        Operation::GetUserPolicy => "api:ReadUserPolicy",
-        Operation::ListUserPolicies => "api:ReadUserPolicies",
-        Operation::DeleteUserPolicy => "api:DeleteUserPolicy",
-        Operation::ReadAccount => "api:ReadAccounts",
-        Operation::CheckAuthentication => "api:CheckAuthentication",
-    }
-}
-
 /// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
 /// it is deleted, and policies name `api:` actions.
-pub const RULES: Rules = Rules {
-    user_key_deletion: KeyDeletion::RequireInactive,
-    action: policy_action,
-};
+pub const RULES: Rules = Rules::OUTSCALE;
 
 /// The front end's settings.
 #[derive(Debug, Clone)]
