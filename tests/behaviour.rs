@@ -589,7 +589,12 @@ fn expired_key(server: &Server, root: &Creds) -> Creds {
 
 #[test]
 fn the_table_through_both_dialects() {
-    let Fresh { server, root, .. } = Fresh::start(&[]);
+    let Fresh {
+        dir: _dir,
+        server,
+        root,
+        ..
+    } = Fresh::start(&[]);
     let out = keygate_tests::support::keygate(
         &[
             "admin",

@@ -43,7 +43,12 @@ fn read_keys(server: &Server, root: &Creds, body: Value) -> Vec<String> {
 
 #[test]
 fn click_through_the_console_in_chromium() {
-    let Fresh { server, file, .. } = Fresh::start(&[]);
+    let Fresh {
+        dir: _dir,
+        server,
+        file,
+        ..
+    } = Fresh::start(&[]);
     let aws = std::env::var("KEYGATE_CLIENTS")
         .map(|d| format!("{d}/awscli/bin/aws"))
         .unwrap_or_else(|_| workspace("target/clients/awscli/bin/aws"));
