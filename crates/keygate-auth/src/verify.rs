@@ -26,6 +26,7 @@ pub fn verify(
     cache: Option<&SigningKeyCache>,
     opts: VerifyOptions,
 ) -> Result<(), AuthError> {
+    check_content_hash(req)?;
     let scope = &signed.scope;
     let key = Zeroizing::new(match cache {
         Some(cache) => cache.signing_key(signed.flavour, scope, secret),
@@ -52,6 +53,22 @@ pub fn verify(
         }
     }
     Err(AuthError::SignatureMismatch)
+}
+
+/// A body hash header, when a client sends one, must be the hash of the body received (the
+/// signature covers the body itself either way; this refuses a header that lies about it).
+fn check_content_hash(req: &HttpRequest) -> Result<(), AuthError> {
+    for name in ["x-amz-content-sha256", "x-osc-content-sha256"] {
+        if let Some(claimed) = req.single_header(name)? {
+            let actual = crate::canonical::sha256_hex(req.body);
+            if !claimed.trim().eq_ignore_ascii_case(&actual) {
+                return Err(AuthError::Incomplete(format!(
+                    "the {name} header does not match the hash of the body"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn signature_matches(
@@ -121,5 +138,26 @@ mod tests {
             Some(vec![("X-Other", "a:1"), ("Host", "h")])
         );
         assert_eq!(headers_with_bare_host(&[("Host", "h")]), None);
+    }
+
+    #[test]
+    fn a_body_hash_header_must_match_the_body() {
+        let body = b"Action=ListUsers";
+        let good = crate::canonical::sha256_hex(body);
+        let check = |value: &str| {
+            let headers = [("X-Amz-Content-Sha256", value)];
+            check_content_hash(&HttpRequest {
+                method: "POST",
+                path: "/",
+                query: "",
+                headers: &headers,
+                body,
+            })
+        };
+        assert_eq!(check(&good), Ok(()));
+        assert!(matches!(
+            check("UNSIGNED-PAYLOAD"),
+            Err(AuthError::Incomplete(_))
+        ));
     }
 }

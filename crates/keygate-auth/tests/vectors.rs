@@ -1,6 +1,5 @@
 //! Published and client-produced signature vectors (WIRE.md A.2 and B.2), step by step.
-// Always true for integration tests; stating it lets clippy allow unwrap in the helpers.
-#![cfg(test)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keygate_auth::{
     Flavour, HttpRequest, Scope, VerifyOptions, canonical_request, derive_signing_key, parse, sign,

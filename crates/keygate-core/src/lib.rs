@@ -1,5 +1,6 @@
 //! keygate's core: the domain, its rules, and `Service`, the only writer. It knows nothing of
 //! HTTP, SQL or XML; front ends decode requests into calls on `Service` and encode its answers.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod error;
 pub mod ids;

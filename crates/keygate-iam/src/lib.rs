@@ -2,6 +2,7 @@
 //! `GET /?…`, keyed on `Action` and `Version`, signed with SigV4 (header or presigned query),
 //! answered in IAM's XML. STS `GetCallerIdentity` shares the endpoint. Handlers decode, call the
 //! core, encode; every rule is the core's.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod action;
 pub mod error;
