@@ -1,6 +1,7 @@
 //! The web console in real headless Chromium, driven by Playwright against the real binary: the
 //! click-through of `crates/keygate-console/web/tests/console.mjs`, then what it changed,
-//! checked through the API. Its screenshots land in `crates/keygate-console/screenshots/`.
+//! checked through the API. It takes a screenshot of each main screen (into
+//! `crates/keygate-console/screenshots/` with `KEYGATE_UPDATE_SCREENSHOTS=1`).
 
 use keygate_tests::support::clients::Creds;
 use keygate_tests::support::sign::osc4_json_headers;
@@ -52,7 +53,12 @@ fn click_through_the_console_in_chromium() {
     let aws = std::env::var("KEYGATE_CLIENTS")
         .map(|d| format!("{d}/awscli/bin/aws"))
         .unwrap_or_else(|_| workspace("target/clients/awscli/bin/aws"));
-    let shots = workspace("crates/keygate-console/screenshots");
+    // The README shows the committed screenshots; a run refreshes them only when asked to.
+    let shots = if std::env::var_os("KEYGATE_UPDATE_SCREENSHOTS").is_some() {
+        workspace("crates/keygate-console/screenshots")
+    } else {
+        workspace("target/console-screenshots")
+    };
     std::fs::create_dir_all(&shots).unwrap();
     let out = Command::new("node")
         .arg(workspace("crates/keygate-console/web/tests/console.mjs"))
