@@ -722,35 +722,42 @@ fn dry_run_of_every_mutating_call_changes_nothing() {
         200
     );
     let snapshot = || {
-        ["ReadUsers", "ReadAccessKeys"]
-            .iter()
-            .map(|c| {
-                let body = if *c == "ReadAccessKeys" {
-                    json!({"UserName": "hal"})
-                } else {
-                    json!({})
-                };
-                let v: Value = serde_json::from_str(&w.call(r, c, &body).1).unwrap();
-                v.as_object()
-                    .unwrap()
-                    .iter()
-                    .filter(|(k, _)| *k != "ResponseContext")
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<String>()
-            })
-            .chain(std::iter::once(
-                w.call(
-                    r,
-                    "ReadUserPolicy",
-                    &json!({"UserName": "hal", "PolicyName": "keep"}),
-                )
-                .1
-                .split("ResponseContext")
-                .next()
+        [
+            "ReadUsers",
+            "ReadAccessKeys",
+            "ReadUserPolicies",
+            "ReadAccessKeys",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            // The user's keys and policies, and (last) the root's own keys.
+            let body = if *c == "ReadUsers" || i == 3 {
+                json!({})
+            } else {
+                json!({"UserName": "hal"})
+            };
+            let v: Value = serde_json::from_str(&w.call(r, c, &body).1).unwrap();
+            v.as_object()
                 .unwrap()
-                .to_owned(),
-            ))
-            .collect::<Vec<_>>()
+                .iter()
+                .filter(|(k, _)| *k != "ResponseContext")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<String>()
+        })
+        .chain(std::iter::once(
+            w.call(
+                r,
+                "ReadUserPolicy",
+                &json!({"UserName": "hal", "PolicyName": "keep"}),
+            )
+            .1
+            .split("ResponseContext")
+            .next()
+            .unwrap()
+            .to_owned(),
+        ))
+        .collect::<Vec<_>>()
     };
     let before = snapshot();
     let calls = [

@@ -65,7 +65,7 @@ pub struct Service {
     /// `flush_key_uses`, which the server calls periodically and at shutdown.
     pending_uses: Mutex<HashMap<AccessKeyId, LastUsed>>,
     /// Failed password attempts per login, for the lockout.
-    logins: Mutex<HashMap<Email, Attempts>>,
+    logins: Mutex<HashMap<Email, Arc<Mutex<Attempts>>>>,
 }
 
 /// Failed password attempts of one login since its last success.
@@ -79,7 +79,7 @@ struct Attempts {
 /// longer than the last, up to ten minutes, so an attacker cannot keep the owner out for long.
 const FAILURES_PER_LOCK: u32 = 4;
 const MAX_LOCK_MINUTES: u32 = 10;
-/// Logins tracked at once; beyond it, unlocked entries are forgotten.
+/// Logins tracked at once; beyond it, those without failures are forgotten.
 const TRACKED_LOGINS: usize = 10_000;
 
 impl std::fmt::Debug for Service {
@@ -326,37 +326,42 @@ impl Service {
     /// The root principal of the account whose login and password these are. Four failures in
     /// a row lock the login for a minute, each further four a minute longer, up to ten.
     pub fn verify_password(&self, login: &Email, password: &str) -> CoreResult<Principal> {
-        let now = self.clock.now();
-        // The attempt counts as a failure before the (slow) check, so that parallel guesses
-        // cannot all slip in before the lock; a success clears it.
-        {
+        // Checks of one login run one at a time, so every outcome is counted before the next
+        // check starts: parallel guesses cannot slip past the lock, and parallel right
+        // passwords are never counted as failures.
+        let entry = {
             let mut logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(until) = logins
-                .get(login)
-                .and_then(|a| a.locked_until)
-                .filter(|until| *until > now)
-            {
-                let ms = until.unix_millis().saturating_sub(now.unix_millis());
-                return Err(CoreError::LoginLocked {
-                    retry_after_secs: u64::try_from(ms).unwrap_or(0).div_ceil(1000),
+            if logins.len() >= TRACKED_LOGINS {
+                let now = self.clock.now();
+                // Forget only logins nobody is checking that hold no failure nor lock.
+                logins.retain(|_, a| {
+                    Arc::strong_count(a) > 1 || {
+                        let a = a.lock().unwrap_or_else(|e| e.into_inner());
+                        a.failures > 0 || a.locked_until.is_some_and(|u| u > now)
+                    }
                 });
             }
-            if logins.len() >= TRACKED_LOGINS {
-                logins.retain(|_, a| a.locked_until.is_some_and(|u| u > now));
-            }
-            let a = logins.entry(login.clone()).or_default();
-            a.failures += 1;
-            if a.failures.is_multiple_of(FAILURES_PER_LOCK) {
-                let minutes = (a.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
-                a.locked_until = Some(now.plus_seconds(i64::from(minutes) * 60));
-            }
+            logins.entry(login.clone()).or_default().clone()
+        };
+        let mut attempts = entry.lock().unwrap_or_else(|e| e.into_inner());
+        let now = self.clock.now();
+        if let Some(until) = attempts.locked_until.filter(|until| *until > now) {
+            let ms = until.unix_millis().saturating_sub(now.unix_millis());
+            return Err(CoreError::LoginLocked {
+                retry_after_secs: u64::try_from(ms).unwrap_or(0).div_ceil(1000),
+            });
         }
         let outcome = self.check_password(login, password);
-        if outcome.is_ok() {
-            self.logins
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(login);
+        match &outcome {
+            Ok(_) => *attempts = Attempts::default(),
+            Err(CoreError::BadCredentials) => {
+                attempts.failures += 1;
+                if attempts.failures.is_multiple_of(FAILURES_PER_LOCK) {
+                    let minutes = (attempts.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
+                    attempts.locked_until = Some(now.plus_seconds(i64::from(minutes) * 60));
+                }
+            }
+            Err(_) => {}
         }
         outcome
     }

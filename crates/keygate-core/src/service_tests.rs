@@ -1323,3 +1323,20 @@ fn bootstrap_creates_the_first_account_only_if_its_credentials_are_kept() {
     );
     assert_eq!(svc.accounts().unwrap().len(), 1);
 }
+
+#[test]
+fn parallel_right_passwords_are_never_counted_as_failures() {
+    let w = Arc::new(world());
+    let account = w.root.account().clone();
+    let email = w.svc.account(&account).unwrap().email;
+    let pw = w.svc.reset_password(&account).unwrap().expose().to_owned();
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (w, email, pw) = (w.clone(), email.clone(), pw.clone());
+            std::thread::spawn(move || w.svc.verify_password(&email, &pw).map(|_| ()))
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), Ok(()));
+    }
+}

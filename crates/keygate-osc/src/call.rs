@@ -265,8 +265,14 @@ fn body<T: DeserializeOwned>(raw: &[u8]) -> Result<T, OscError> {
     } else {
         raw
     };
+    // Only an object is a request; serde would also read a struct from an array.
+    if raw.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(OscError::invalid_type(
+            "The request body must be a JSON object.",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(raw);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let text = inner.to_string();
@@ -288,7 +294,26 @@ fn body<T: DeserializeOwned>(raw: &[u8]) -> Result<T, OscError> {
         } else {
             OscError::invalid_type(format!("The parameter type of {path} is not valid: {text}"))
         }
-    })
+    })?;
+    de.end().map_err(|e| {
+        OscError::invalid_type(format!("The request body is not a JSON object: {e}"))
+    })?;
+    Ok(value)
+}
+
+/// Outscale's rule for paths: letters, digits, `/` and `_`, on top of the shape every path has.
+fn osc_path(field: &str, value: Option<String>) -> Result<Option<UserPath>, OscError> {
+    if let Some(v) = &value
+        && !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '_')
+    {
+        return Err(OscError::invalid_value(
+            field,
+            "only letters, digits, '/' and '_' are allowed",
+        ));
+    }
+    opt(field, value, UserPath::parse)
 }
 
 fn id<T>(
@@ -438,7 +463,7 @@ pub fn parse(name: &str, raw: &[u8]) -> Result<Request, OscError> {
             let b: CreateUserIn = body(raw)?;
             let call = Call::CreateUser {
                 user_name: user(b.user_name)?,
-                path: opt("Path", b.path, UserPath::parse)?,
+                path: osc_path("Path", b.path)?,
                 email: email("UserEmail", b.user_email)?,
             };
             (call, dry(b.dry_run))
@@ -491,7 +516,7 @@ pub fn parse(name: &str, raw: &[u8]) -> Result<Request, OscError> {
             let call = Call::UpdateUser {
                 user_name: user(b.user_name)?,
                 new_user_name: opt("NewUserName", b.new_user_name, UserName::parse)?,
-                new_path: opt("NewPath", b.new_path, UserPath::parse)?,
+                new_path: osc_path("NewPath", b.new_path)?,
                 new_email: email("NewUserEmail", b.new_user_email)?,
             };
             (call, dry(b.dry_run))
@@ -653,6 +678,18 @@ mod tests {
                 .contains("ExpirationDate")
         );
         assert_eq!(call_name("ReadSecretAccessKey").unwrap_err().code, "0");
+        assert_eq!(
+            err("DeleteUser", r#"{"UserName": "a"} trailing"#).code,
+            "4108"
+        );
+        assert_eq!(err("DeleteUser", r#"["a"]"#).code, "4108");
+        let e = err("CreateUser", r#"{"UserName": "a", "Path": "/a-b/"}"#);
+        assert!(
+            e.code == "4047" && e.details.contains("Path"),
+            "{}",
+            e.details
+        );
+        assert!(parse("CreateUser", br#"{"UserName": "a", "Path": "/a_b/c1/"}"#).is_ok());
     }
 
     #[test]

@@ -101,7 +101,7 @@ impl OscError {
                 Quota::AccessKeysPerPrincipal(n) => Self::new(
                     400,
                     "10005",
-                    "TooManyResources (QuotaExceded)",
+                    "TooManyResources",
                     format!("The limit of {n} access keys has been reached."),
                 ),
                 Quota::InlinePolicySize(n) => Self::new(

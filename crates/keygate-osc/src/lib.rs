@@ -87,6 +87,7 @@ fn cors(origins: &[String]) -> Cors {
             "content-type",
             "x-osc-date",
             "x-osc-target",
+            "x-amz-date",
         ])
         .expose_headers(["x-request-id"])
         .max_age(3600)

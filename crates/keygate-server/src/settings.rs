@@ -157,14 +157,19 @@ impl Settings {
             bail!("invalid configuration: storage.last_use_flush_ms must be at least 1");
         }
         for origin in &self.osc.cors_allowed_origins {
-            let ok = (origin.starts_with("http://") || origin.starts_with("https://"))
-                && !origin.contains('*')
-                && !origin
-                    .trim_end_matches('/')
-                    .contains(|c: char| c.is_whitespace());
+            // A browser's Origin header is scheme://host[:port], nothing after it.
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let ok = host.is_some_and(|h| {
+                !h.is_empty()
+                    && h.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                    })
+            });
             if !ok {
                 bail!(
-                    "invalid configuration: osc.cors_allowed_origins: '{origin}' is not an origin such as https://console.example.com (no wildcards)"
+                    "invalid configuration: osc.cors_allowed_origins: '{origin}' is not an origin such as https://console.example.com (no wildcard, no path)"
                 );
             }
         }
@@ -296,6 +301,18 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("cors_allowed_origins"), "{e}");
+        for bad in [
+            "https://a.example.com/",
+            "https://*.example.com",
+            "ftp://a",
+            "https://a/x",
+        ] {
+            let r = Settings::load_from(
+                &Overrides::default(),
+                env(&[("KEYGATE__OSC__CORS_ALLOWED_ORIGINS", bad)]),
+            );
+            assert!(r.is_err(), "{bad} was accepted");
+        }
     }
 
     #[test]

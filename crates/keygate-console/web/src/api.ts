@@ -87,22 +87,29 @@ export async function signInWithPassword(login: string, password: string): Promi
   for (const k of stale) await send("DeleteAccessKey", { AccessKeyId: k.AccessKeyId }, s, true);
   const expires = new Date(Date.now() + 8 * 3600 * 1000).toISOString();
   const created = await send("CreateAccessKey", { ExpirationDate: expires, Tag: SESSION_TAG }, s, true);
-  s.key = { id: created.AccessKey.AccessKeyId, secret: created.AccessKey.SecretKey };
-  s.sessionKey = s.key.id;
-  session = s;
+  // From here on every call is signed with the session key: the password is dropped, so a
+  // lockout of the login cannot break the session and no call pays a password check.
+  session = {
+    key: { id: created.AccessKey.AccessKeyId, secret: created.AccessKey.SecretKey },
+    login: null,
+    password: null,
+    sessionKey: created.AccessKey.AccessKeyId,
+  };
+  s.password = null;
 }
 
-/** Signs out: deletes the session key, if any, and drops every secret. */
+/** Signs out: drops every secret at once, then deletes the session key, if any, with itself. */
 export async function forget(): Promise<void> {
   const s = session;
   session = null;
-  if (s?.sessionKey) {
-    await send("DeleteAccessKey", { AccessKeyId: s.sessionKey }, s, s.login !== null).catch(() => undefined);
-  }
-  if (s) {
-    s.key = null;
-    s.password = null;
-    s.login = null;
+  if (!s) return;
+  const key = s.key;
+  s.key = null;
+  s.password = null;
+  s.login = null;
+  if (s.sessionKey && key) {
+    const own: Session = { key, login: null, password: null, sessionKey: null };
+    await send("DeleteAccessKey", { AccessKeyId: s.sessionKey }, own, false).catch(() => undefined);
   }
 }
 

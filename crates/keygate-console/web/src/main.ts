@@ -52,6 +52,8 @@ function confirmAction(question: string, verb: string): Promise<boolean> {
         el("button", { value: "ok", type: "submit", class: "danger" }, verb))),
   );
   dialog.setAttribute("aria-labelledby", "confirm-text");
+  // Escape closes the dialog without touching returnValue: clear the last answer first.
+  dialog.returnValue = "";
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
     dialog.showModal();
@@ -102,7 +104,12 @@ function signInView(message?: string): void {
 // ---- users ----
 
 async function usersView(): Promise<void> {
-  const users: any[] = (await call("ReadUsers", {})).Users;
+  const users: any[] = [];
+  for (let more = true; more; ) {
+    const page = await call("ReadUsers", { FirstItem: users.length, ResultsPerPage: 1000 });
+    users.push(...page.Users);
+    more = page.HasMoreItems && page.Users.length > 0;
+  }
   const counts = await Promise.all(users.map((u) => call("ReadAccessKeys", { UserName: u.UserName }).then((r) => r.AccessKeys.length)));
   const out = el("div", {});
   const name = el("input", { id: "new-user", required: "", pattern: "[\\w+=,.@\\-]{1,64}" });
@@ -134,7 +141,8 @@ async function usersView(): Promise<void> {
       el("thead", {}, el("tr", {}, ...["Name", "User ID", "Path", "Created", "Keys", ""].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...rows))
     : el("p", {}, "No EIM user yet.");
-  main.replaceChildren(el("h1", {}, "EIM users"), form, out, table);
+  if (!signedIn()) return;
+  main.replaceChildren(el("h1", { tabindex: "-1" }, "EIM users"), form, out, table);
 }
 
 function deleteUserButton(user: string, out: HTMLElement): HTMLElement {
@@ -176,7 +184,7 @@ async function keysView(user: string | null): Promise<void> {
       el("td", { "data-label": "State" }, k.State), el("td", { "data-label": "Created" }, date(k.CreationDate)),
       el("td", { "data-label": "Last used" }, used[i] ? date(used[i] ?? undefined) : "—"),
       el("td", { "data-label": "Expires" }, date(k.ExpirationDate)),
-      el("td", {}, keyMenu(user, k, out)));
+      el("td", {}, mine ? "in use by this console" : keyMenu(user, k, out)));
   });
   const title = user === null ? "Account access keys" : `User ${user}`;
   const table = keys.length
@@ -185,7 +193,8 @@ async function keysView(user: string | null): Promise<void> {
       el("tbody", {}, ...rows))
     : el("p", {}, "No access key.");
   const back = user === null ? null : el("p", {}, el("a", { href: "#/users" }, "← All users"));
-  main.replaceChildren(el("h1", {}, title), back ?? "", create, el("div", { id: "secret" }), out, table);
+  if (!signedIn()) return;
+  main.replaceChildren(el("h1", { tabindex: "-1" }, title), back ?? "", create, el("div", { id: "secret" }), out, table);
 
   function showSecret(id: string, secret: string): void {
     const box = document.getElementById("secret") as HTMLElement;
@@ -203,11 +212,12 @@ async function keysView(user: string | null): Promise<void> {
 function keyMenu(user: string | null, k: any, out: HTMLElement): HTMLElement {
   const id: string = k.AccessKeyId;
   const who = user === null ? {} : { UserName: user };
-  const toggle = el("button", { "aria-haspopup": "menu", "aria-expanded": "false", "aria-label": `Actions for ${id}` }, "Actions");
+  const menuId = `actions-${id}`;
+  const toggle = el("button", { "aria-expanded": "false", "aria-controls": menuId, "aria-label": `Actions for ${id}` }, "Actions");
   const active = k.State === "ACTIVE";
-  const flip = el("button", { role: "menuitem" }, active ? "Deactivate" : "Activate");
-  const del = el("button", { role: "menuitem", class: "danger" }, "Delete");
-  const menu = el("div", { role: "menu", hidden: "", "aria-label": `Actions for ${id}` }, flip, del);
+  const flip = el("button", { "aria-label": `${active ? "Deactivate" : "Activate"} ${id}` }, active ? "Deactivate" : "Activate");
+  const del = el("button", { class: "danger", "aria-label": `Delete ${id}` }, "Delete");
+  const menu = el("div", { id: menuId, class: "actions-list", hidden: "" }, flip, del);
   const refresh = () => keysView(user);
   const setState = async (state: string) => {
     await call("UpdateAccessKey", { ...who, AccessKeyId: id, State: state });
@@ -279,11 +289,12 @@ async function route(): Promise<void> {
   }
 }
 
-document.getElementById("sign-out")?.addEventListener("click", async () => {
-  await forget();
+document.getElementById("sign-out")?.addEventListener("click", () => {
+  const leaving = forget();
   status.textContent = "";
   location.hash = "";
   signInView("You are signed out.");
+  void leaving;
 });
 window.addEventListener("hashchange", () => void route());
 void route();

@@ -76,7 +76,7 @@ try {
   const state = async () => (await row.first().locator("td").nth(1).textContent()).trim();
   const action = async (name) => {
     await page.getByRole("button", { name: `Actions for ${keyId}` }).click();
-    await page.getByRole("menuitem", { name }).click();
+    await page.getByRole("button", { name: `${name} ${keyId}`, exact: true }).click();
   };
 
   // Deactivate in the console, seen by the aws CLI; reactivate.
@@ -122,6 +122,8 @@ try {
   await page.getByRole("link", { name: "Users" }).click();
   await page.getByRole("heading", { name: "EIM users" }).waitFor();
   await page.screenshot({ path: `${shots}/users-phone.png` });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(overflow <= 390, `no sideways scrolling at phone width (${overflow}px)`);
   await page.setViewportSize({ width: 1100, height: 760 });
 
   // Deleting a user that owns keys is refused in plain words.
@@ -141,7 +143,7 @@ try {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
   const leftovers = await page.evaluate(() => ({
-    html: document.documentElement.outerHTML,
+    html: document.documentElement.outerHTML + [...document.querySelectorAll("input")].map((i) => i.value).join(" "),
     local: localStorage.length,
     session: sessionStorage.length,
     cookie: document.cookie,
