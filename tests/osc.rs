@@ -272,7 +272,7 @@ assert [u['UserName'] for u in users] == ['bob'], users
 print(g.ReadAccounts()['Accounts'][0]['AccountId'])
 "#,
         login = w.file.login,
-        password = w.file.password,
+        password = w.file.password.as_str(),
     );
     let run = osc_sdk_python(&w.server, &w.root, &program);
     assert!(run.ok, "{}{}", run.stdout, run.stderr);

@@ -26,7 +26,7 @@ fn assert_credentials_work(data_dir: &Path, c: &CredentialsFile) {
         .signing_key(&AccessKeyId::parse(&c.access_key_id).unwrap())
         .unwrap()
         .expect("the key is active");
-    assert_eq!(key.secret.expose(), c.secret_access_key);
+    assert_eq!(key.secret.expose(), c.secret_access_key.as_str());
     assert_eq!(key.principal.account().as_str(), c.account_id);
     assert!(matches!(key.principal, Principal::Root { .. }));
     let p = service
@@ -74,10 +74,13 @@ fn first_start_writes_private_credentials_and_restart_keeps_them() {
         "the path is logged: {log}"
     );
     assert!(
-        !log.contains(&creds.secret_access_key),
+        !log.contains(creds.secret_access_key.as_str()),
         "no secret in the log"
     );
-    assert!(!log.contains(&creds.password), "no password in the log");
+    assert!(
+        !log.contains(creds.password.as_str()),
+        "no password in the log"
+    );
 
     let status = server.terminate();
     assert!(status.success(), "graceful exit: {status}");

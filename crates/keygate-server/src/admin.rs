@@ -6,6 +6,7 @@ use clap::Subcommand;
 use keygate_core::{AccountCredentials, AccountId, Email, Service};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
+use zeroize::Zeroizing;
 
 use crate::credentials::CredentialsFile;
 use crate::runtime;
@@ -58,7 +59,7 @@ pub fn run(cmd: AdminCommand, settings: &Settings) -> anyhow::Result<String> {
             let password = service.reset_password(&id)?;
             let login = service.account(&id)?.email.to_string();
             runtime::refresh_credentials_file(settings, id.as_str(), |f| {
-                f.password = password.expose().to_owned()
+                f.password = Zeroizing::new(password.expose().to_owned())
             })?;
             Ok(serde_json::to_string_pretty(&json!({
                 "account_id": id.as_str(),
@@ -71,7 +72,7 @@ pub fn run(cmd: AdminCommand, settings: &Settings) -> anyhow::Result<String> {
             let key = service.rotate_root_key(&id)?;
             runtime::refresh_credentials_file(settings, id.as_str(), |f| {
                 f.access_key_id = key.view.key.id.to_string();
-                f.secret_access_key = key.secret.expose().to_owned();
+                f.secret_access_key = Zeroizing::new(key.secret.expose().to_owned());
             })?;
             Ok(serde_json::to_string_pretty(&json!({
                 "account_id": id.as_str(),

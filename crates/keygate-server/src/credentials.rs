@@ -9,14 +9,15 @@ use std::path::Path;
 use anyhow::Context;
 use keygate_core::AccountCredentials;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 #[derive(Serialize, Deserialize, PartialEq, Eq)]
 pub struct CredentialsFile {
     pub account_id: String,
     pub access_key_id: String,
-    pub secret_access_key: String,
+    pub secret_access_key: Zeroizing<String>,
     pub login: String,
-    pub password: String,
+    pub password: Zeroizing<String>,
 }
 
 impl std::fmt::Debug for CredentialsFile {
@@ -34,9 +35,9 @@ impl From<&AccountCredentials> for CredentialsFile {
         Self {
             account_id: c.account.id.to_string(),
             access_key_id: c.access_key_id.to_string(),
-            secret_access_key: c.secret.expose().to_owned(),
+            secret_access_key: Zeroizing::new(c.secret.expose().to_owned()),
             login: c.account.email.to_string(),
-            password: c.password.expose().to_owned(),
+            password: Zeroizing::new(c.password.expose().to_owned()),
         }
     }
 }

@@ -10,6 +10,7 @@ use config::{Config, Environment, File, FileFormat};
 use keygate_core::{Email, Limits};
 use keygate_store_sqlite::{Durability, Location, Options};
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
@@ -48,7 +49,7 @@ pub struct Storage {
     pub durability: DurabilitySetting,
     pub busy_timeout_ms: u64,
     pub pool_size: u32,
-    pub at_rest_key: String,
+    pub at_rest_key: Zeroizing<String>,
     pub at_rest_key_file: PathBuf,
     pub last_use_flush_ms: u64,
 }
