@@ -355,6 +355,16 @@ fn malformed_requests_get_their_error_and_change_nothing() {
         assert_eq!(w.snapshot(), before, "{what} changed the store");
     }
 
+    // A long name that only looks a user up is valid for the model, and finds nobody.
+    let long = format!(
+        "Action=GetUser&Version=2010-05-08&UserName={}",
+        "a".repeat(100)
+    );
+    let (s, b, h) = w.send_signed(&root, &long, "eu-west-2", "iam", now);
+    assert_eq!(s, 404, "{b}");
+    assert_eq!(xml_field(&b, "Code"), "NoSuchEntity");
+    assert!(header(&h, "x-request-id").is_some());
+
     // Oversize body, refused before it is read.
     let (s, b, h) = w.send_signed(&root, &oversize, "eu-west-2", "iam", now);
     assert_error(s, &b, &h, 413, "RequestEntityTooLarge");

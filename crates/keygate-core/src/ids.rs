@@ -90,13 +90,29 @@ impl AccountId {
 
 string_id!(
     /// An EIM/IAM user name: 1–64 of `[\w+=,.@-]`. Unique per account without regard to case.
+    /// A name that only looks a user up may be up to 128 long (`parse_lookup`), as the IAM model
+    /// allows; no user has such a name, so the lookup finds nothing.
     UserName
 );
 impl UserName {
+    pub const MAX_LEN: usize = 64;
+
     pub fn parse(s: &str) -> Result<Self, InvalidId> {
-        check_len(s, 1, 64)?;
+        check_len(s, 1, Self::MAX_LEN)?;
         check_chars(s, is_name_char, r"[\w+=,.@-]+")?;
         Ok(Self(s.to_owned()))
+    }
+
+    /// A name that names an existing user: 1–128 of `[\w+=,.@-]`.
+    pub fn parse_lookup(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 128)?;
+        check_chars(s, is_name_char, r"[\w+=,.@-]+")?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// Whether a user may be created with this name.
+    pub fn is_creatable(&self) -> bool {
+        self.0.chars().count() <= Self::MAX_LEN
     }
 
     /// The form uniqueness is decided on.

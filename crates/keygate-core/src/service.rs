@@ -662,6 +662,9 @@ impl Caller<'_> {
         email: Option<Email>,
         mut tags: Vec<Tag>,
     ) -> CoreResult<User> {
+        if !name.is_creatable() {
+            return Err(invalid("UserName", "must be at most 64 characters"));
+        }
         let now = self.svc.clock.now();
         let path = path.unwrap_or_else(UserPath::root);
         validate_tags(&tags, "Tags")?;
@@ -751,6 +754,9 @@ impl Caller<'_> {
 
     /// Renames, moves or re-addresses a user. A new name or path is authorised on both ARNs.
     pub fn update_user(&self, name: &UserName, change: UserChange) -> CoreResult<User> {
+        if change.name.as_ref().is_some_and(|n| !n.is_creatable()) {
+            return Err(invalid("NewUserName", "must be at most 64 characters"));
+        }
         let now = self.svc.clock.now();
         self.write(|tx| {
             let (user, old_arn) = self.target_user(tx, name)?;

@@ -1340,3 +1340,35 @@ fn parallel_right_passwords_are_never_counted_as_failures() {
         assert_eq!(h.join().unwrap(), Ok(()));
     }
 }
+
+#[test]
+fn long_names_find_nobody_and_create_nothing() {
+    let w = world();
+    let long = UserName::parse_lookup(&"a".repeat(100)).unwrap();
+    let root = w.root(&IAM);
+    assert_eq!(
+        root.get_user(Some(&long)),
+        Err(CoreError::NoSuchUser(long.clone()))
+    );
+    assert!(matches!(
+        root.create_user(long.clone(), None, None, vec![]),
+        Err(CoreError::InvalidInput {
+            field: "UserName",
+            ..
+        })
+    ));
+    w.user("short");
+    assert!(matches!(
+        root.update_user(
+            &name("short"),
+            UserChange {
+                name: Some(long),
+                ..UserChange::default()
+            }
+        ),
+        Err(CoreError::InvalidInput {
+            field: "NewUserName",
+            ..
+        })
+    ));
+}

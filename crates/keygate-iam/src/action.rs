@@ -360,8 +360,9 @@ fn document(p: &Params) -> Result<String, IamError> {
 
 /// Reads the parameters of the action `name` (already known to exist).
 pub fn parse(name: &str, p: &Params) -> Result<Action, IamError> {
-    let user = |p: &Params| required(p, "UserName", UserName::parse);
-    let user_opt = |p: &Params| optional(p, "UserName", UserName::parse);
+    // Calls that name an existing user take the model's 1–128; creating one takes 1–64.
+    let user = |p: &Params| required(p, "UserName", UserName::parse_lookup);
+    let user_opt = |p: &Params| optional(p, "UserName", UserName::parse_lookup);
     let key_id = |p: &Params| required(p, "AccessKeyId", AccessKeyId::parse);
     let policy = |p: &Params| required(p, "PolicyName", PolicyName::parse);
     Ok(match name {
@@ -374,7 +375,7 @@ pub fn parse(name: &str, p: &Params) -> Result<Action, IamError> {
                 ));
             }
             Action::CreateUser {
-                user_name: user(p)?,
+                user_name: required(p, "UserName", UserName::parse)?,
                 path: optional(p, "Path", UserPath::parse)?,
                 tags: tags(p, false)?,
             }
