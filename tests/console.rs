@@ -69,6 +69,7 @@ fn click_through_the_console_in_chromium() {
         .env("ROOT_SECRET", &file.secret_access_key)
         .env("AWS", aws)
         .env("SCREENSHOTS", &shots)
+        .env("NODE_MODULES", workspace("target/console-npm/node_modules"))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

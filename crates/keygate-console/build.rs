@@ -1,6 +1,7 @@
-//! Builds the console's TypeScript with the npm toolchain pinned in `web/package-lock.json`
-//! (installed on first use), type-checks it, and leaves `app.js`, `app.css` and `index.html` in
-//! `OUT_DIR` for the crate to embed.
+//! Builds the console's TypeScript with the npm toolchain pinned in `web/package-lock.json`,
+//! type-checks it, and leaves `app.js`, `app.css`, `favicon.svg` and `index.html` in `OUT_DIR`
+//! for the crate to embed. The toolchain is installed (on first use, or when the lockfile
+//! changes) into `target/console-npm/`, outside the source tree.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,16 +13,13 @@ fn run(cmd: &mut Command, what: &str) {
     assert!(status.success(), "{what} failed ({status})");
 }
 
-fn newer(a: &Path, b: &Path) -> bool {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (modified(a), modified(b)) {
-        (Some(x), Some(y)) => x > y,
-        _ => true,
-    }
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 fn main() {
-    let web = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("web");
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let web = manifest.join("web");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     for p in [
         "src",
@@ -32,17 +30,22 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed=web/{p}");
     }
+    let npm = manifest.join("../../target/console-npm");
+    std::fs::create_dir_all(&npm).unwrap_or_else(|e| panic!("creating {}: {e}", npm.display()));
     let lock = web.join("package-lock.json");
-    let installed = web.join("node_modules/.package-lock.json");
-    if newer(&lock, &installed) {
+    let installed_lock = npm.join("package-lock.json");
+    if !same_file(&lock, &installed_lock) || !npm.join("node_modules/.bin").is_dir() {
+        for f in ["package.json", "package-lock.json"] {
+            std::fs::copy(web.join(f), npm.join(f)).unwrap_or_else(|e| panic!("copying {f}: {e}"));
+        }
         run(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
-                .current_dir(&web),
+                .current_dir(&npm),
             "npm ci",
         );
     }
-    let bin = web.join("node_modules/.bin");
+    let bin = npm.join("node_modules/.bin");
     run(
         Command::new(bin.join("tsc"))
             .args(["--noEmit", "-p", "."])

@@ -1,14 +1,17 @@
 // Clicks through the console in headless Chromium against a running keygate.
 // Environment: KEYGATE_URL, KEYGATE_LOGIN, KEYGATE_PASSWORD, AWS (the aws CLI), ROOT_KEY_ID,
-// ROOT_SECRET, SCREENSHOTS (directory), CHROMIUM (browser executable).
+// ROOT_SECRET, SCREENSHOTS (directory), CHROMIUM (browser executable), NODE_MODULES (where the
+// console's npm toolchain, Playwright included, is installed).
 // Prints one JSON line with what the caller checks afterwards; exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
-import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import path from "node:path";
 
 const env = (k) => {
   if (!process.env[k]) throw new Error(`${k} is not set`);
   return process.env[k];
 };
+const { chromium } = createRequire(path.join(env("NODE_MODULES"), "resolve.js"))("playwright-core");
 const url = env("KEYGATE_URL");
 const shots = env("SCREENSHOTS");
 const problems = [];
