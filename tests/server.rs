@@ -8,7 +8,9 @@ use keygate_core::{AccessKeyId, Email, Principal};
 use keygate_server::credentials::CredentialsFile;
 use keygate_server::runtime;
 use keygate_server::settings::{Overrides, Settings};
-use keygate_tests::support::{Server, header, http, keygate};
+use keygate_tests::support::sign::aws4_form_headers;
+use keygate_tests::support::{Fresh, Server, header, http, keygate};
+use time::OffsetDateTime;
 
 fn settings(data_dir: &Path) -> Settings {
     Settings::load(&Overrides {
@@ -296,4 +298,66 @@ fn json_logs_and_one_request_id_per_request() {
     }
     assert_eq!(served, 1, "{log}");
     assert!(server.terminate().success());
+}
+
+/// Sends a signed IAM query as the root of `fresh`; returns the status, headers and body.
+fn signed_iam(fresh: &Fresh, body: &str) -> (u16, Vec<(String, String)>, String) {
+    let host = fresh.server.addr.to_string();
+    let headers = aws4_form_headers(
+        &host,
+        &fresh.root,
+        body.as_bytes(),
+        "us-east-1",
+        "iam",
+        OffsetDateTime::now_utc(),
+    );
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, h, b) = http(fresh.server.addr, "POST", "/", &headers, body.as_bytes());
+    (status, h, String::from_utf8_lossy(&b).into_owned())
+}
+
+#[test]
+fn a_store_failure_is_logged_once_in_the_requests_span() {
+    let fresh = Fresh::start(&[("KEYGATE__LOG__FORMAT", "json")]);
+    let (status, _, body) = signed_iam(
+        &fresh,
+        "Action=CreateUser&Version=2010-05-08&UserName=alice",
+    );
+    assert_eq!(status, 200, "{body}");
+    // Break the store under the running server: the next policy read fails in SQLite.
+    let db = rusqlite::Connection::open(fresh.server.data_dir.join("keygate.db")).unwrap();
+    db.execute_batch("DROP TABLE user_policies").unwrap();
+    let (status, headers, body) = signed_iam(
+        &fresh,
+        "Action=ListUserPolicies&Version=2010-05-08&UserName=alice",
+    );
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("ServiceFailure"), "{body}");
+    assert!(
+        !body.contains("user_policies"),
+        "no cause reaches the caller: {body}"
+    );
+    let id = header(&headers, "x-request-id").unwrap().to_owned();
+    let log = fresh.server.log_text();
+    let failures: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .filter(|v: &serde_json::Value| v["span"]["request_id"] == id.as_str())
+        .filter(|v| v["level"] == "ERROR")
+        .collect();
+    assert_eq!(failures.len(), 1, "logged once: {log}");
+    let line = &failures[0];
+    assert_eq!(line["message"], "storage failure", "{line}");
+    assert_eq!(line["target"], "keygate_store_sqlite::tx", "{line}");
+    assert!(
+        line["error"].as_str().unwrap().contains("user_policies"),
+        "with its cause: {line}"
+    );
+    assert_eq!(line["span"]["action"], "ListUserPolicies", "{line}");
+    let root = format!("arn:aws:iam::{}:root", fresh.file.account_id);
+    assert_eq!(line["span"]["principal"], root.as_str(), "{line}");
 }

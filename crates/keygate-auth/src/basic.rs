@@ -1,4 +1,5 @@
-//! `Authorization: Basic` login/password decoding (OSC API), with the password kept out of logs.
+//! `Authorization: Basic` login/password decoding (OSC API), and `Password`, the one type a
+//! password travels in: zeroized on drop, kept out of logs.
 
 use std::fmt;
 
@@ -20,9 +21,19 @@ const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, ANY_PA
 pub struct Password(Zeroizing<String>);
 
 impl Password {
+    pub fn new(text: String) -> Self {
+        Self(Zeroizing::new(text))
+    }
+
     /// The password text, for comparison against the stored credential.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl From<Zeroizing<String>> for Password {
+    fn from(text: Zeroizing<String>) -> Self {
+        Self(text)
     }
 }
 
@@ -61,8 +72,5 @@ pub fn parse_basic(header_value: &str) -> Result<(String, Password), AuthError> 
     if login.is_empty() {
         return Err(bad("the login is empty"));
     }
-    Ok((
-        login.to_owned(),
-        Password(Zeroizing::new(password.to_owned())),
-    ))
+    Ok((login.to_owned(), Password::new(password.to_owned())))
 }

@@ -2,6 +2,7 @@
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
+use crate::parse::parse_date;
 use crate::{AuthError, SignedRequest};
 
 /// STS ignores a presigned `X-Amz-Expires` beyond 15 minutes, and so does keygate.
@@ -37,6 +38,39 @@ pub fn check_time(
             earliest: stamp(earliest),
             now: stamp(now),
             window,
+        });
+    }
+    Ok(())
+}
+
+/// Checks an unsigned date header (`X-Osc-Date` beside `Basic` credentials): strictly
+/// `YYYYMMDD'T'HHMMSS'Z'`, and within `max_skew` of `now` either way.
+pub fn check_date_header(
+    name: &str,
+    value: &str,
+    now: OffsetDateTime,
+    max_skew: Duration,
+) -> Result<(), AuthError> {
+    let at = parse_date(name, value)?;
+    let now = now.to_offset(UtcOffset::UTC);
+    if let Some(latest) = now.checked_add(max_skew)
+        && at > latest
+    {
+        return Err(AuthError::NotYetCurrent {
+            request: stamp(at),
+            latest: stamp(latest),
+            now: stamp(now),
+            window: max_skew,
+        });
+    }
+    if let Some(earliest) = now.checked_sub(max_skew)
+        && at < earliest
+    {
+        return Err(AuthError::Expired {
+            request: stamp(at),
+            earliest: stamp(earliest),
+            now: stamp(now),
+            window: max_skew,
         });
     }
     Ok(())

@@ -1,15 +1,12 @@
 //! The authentication flow both dialects share: parse the signature, look up the key's secret
-//! through the core (only active, unexpired keys are found), verify, check the clock, and note
-//! the key's use.
+//! (only active, unexpired keys are found), verify, check the clock and the scope's service,
+//! and only then note the key's use.
 
-use std::sync::Arc;
-
-use actix_web::HttpRequest as ActixRequest;
-use actix_web::web::Bytes;
-use keygate_core::{AccessKeyId, CoreError, LastUsed, Principal, Service};
 use time::Duration;
 
-use crate::{AuthError, Flavour, HttpRequest, Scope, SigningKeyCache, VerifyOptions};
+use crate::{
+    AuthError, Flavour, HttpRequest, KeyUse, Scope, SecretLookup, SigningKeyCache, VerifyOptions,
+};
 
 /// A request's signed parts, owned, so that checking can run off the async workers.
 pub struct SignedHttp {
@@ -17,7 +14,7 @@ pub struct SignedHttp {
     pub path: String,
     pub query: String,
     pub headers: Vec<(String, String)>,
-    pub body: Bytes,
+    pub body: Vec<u8>,
 }
 
 impl std::fmt::Debug for SignedHttp {
@@ -32,7 +29,8 @@ impl std::fmt::Debug for SignedHttp {
 impl SignedHttp {
     /// Takes the path and query exactly as received; a header value that is not text is kept
     /// as the empty string, which no signature covers.
-    pub fn from_actix(req: &ActixRequest, body: Bytes) -> Self {
+    #[cfg(feature = "actix")]
+    pub fn from_actix(req: &actix_web::HttpRequest, body: actix_web::web::Bytes) -> Self {
         let uri = req.uri();
         Self {
             method: req.method().as_str().to_owned(),
@@ -48,7 +46,7 @@ impl SignedHttp {
                     )
                 })
                 .collect(),
-            body,
+            body: Vec::from(body),
         }
     }
 
@@ -63,43 +61,51 @@ impl SignedHttp {
 
 /// Who signed a request, and the scope they signed it for.
 #[derive(Debug, Clone)]
-pub struct Authenticated {
-    pub principal: Principal,
+pub struct Authenticated<O> {
+    pub principal: O,
     pub scope: Scope,
 }
 
 /// Why a signed request is refused.
 #[derive(Debug)]
-pub enum Failure {
+pub enum Failure<E> {
+    /// The signature is malformed, wrong, or outside its time window.
     Auth(AuthError),
     /// The signature is scoped to a service this request is not for; `expected` is the first
     /// service it may be signed for.
-    WrongService {
-        expected: &'static str,
-    },
+    WrongService { expected: &'static str },
     /// No active, unexpired key has this id.
     UnknownKey,
-    Core(CoreError),
+    /// The lookup itself failed.
+    Lookup(E),
 }
 
-/// Checks signatures of one flavour against the core's keys.
-#[derive(Debug)]
-pub struct Gate {
-    service: Arc<Service>,
+/// Checks signatures of one flavour against the keys `L` finds.
+pub struct Gate<L> {
+    lookup: L,
     flavour: Flavour,
     cache: SigningKeyCache,
     max_skew: Duration,
     options: VerifyOptions,
 }
 
+impl<L> std::fmt::Debug for Gate<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate")
+            .field("flavour", &self.flavour)
+            .field("max_skew", &self.max_skew)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Derived keys kept at once; each is valid for one day and one region.
 const CACHE_CAPACITY: usize = 4096;
 
-impl Gate {
+impl<L: SecretLookup> Gate<L> {
     /// A gate allowing AWS's ±15 minutes of clock skew.
-    pub fn new(service: Arc<Service>, flavour: Flavour) -> Self {
+    pub fn new(lookup: L, flavour: Flavour) -> Self {
         Self {
-            service,
+            lookup,
             flavour,
             cache: SigningKeyCache::new(CACHE_CAPACITY),
             max_skew: Duration::minutes(15),
@@ -120,8 +126,8 @@ impl Gate {
         self
     }
 
-    pub fn service(&self) -> &Service {
-        &self.service
+    pub fn lookup(&self) -> &L {
+        &self.lookup
     }
 
     /// Authenticates a request signed for one of `services`; only then is the key's use noted.
@@ -129,7 +135,7 @@ impl Gate {
         &self,
         http: &SignedHttp,
         services: &[&'static str],
-    ) -> Result<Authenticated, Failure> {
+    ) -> Result<Authenticated<L::Owner>, Failure<L::Error>> {
         let headers: Vec<(&str, &str)> = http
             .headers
             .iter()
@@ -144,38 +150,36 @@ impl Gate {
         };
         let signed = crate::parse(self.flavour, &req).map_err(Failure::Auth)?;
         let scope = signed.scope().clone();
-        let id = AccessKeyId::parse(&scope.access_key_id).map_err(|_| Failure::UnknownKey)?;
         let key = self
-            .service
-            .signing_key(&id)
-            .map_err(Failure::Core)?
+            .lookup
+            .signing_secret(&scope.access_key_id)
+            .map_err(Failure::Lookup)?
             .ok_or(Failure::UnknownKey)?;
-        crate::verify(
-            &req,
-            &signed,
-            key.secret.expose(),
-            Some(&self.cache),
-            self.options,
-        )
-        .map_err(Failure::Auth)?;
-        let now = self.service.now();
-        crate::check_time(&signed, now.to_datetime(), self.max_skew).map_err(Failure::Auth)?;
+        crate::verify(&req, &signed, &key.secret, Some(&self.cache), self.options)
+            .map_err(Failure::Auth)?;
+        let now = self.lookup.now();
+        crate::check_time(&signed, now, self.max_skew).map_err(Failure::Auth)?;
         if !services.contains(&scope.service.as_str()) {
             return Err(Failure::WrongService {
                 expected: services.first().copied().unwrap_or_default(),
             });
         }
-        self.service.note_key_use(
-            &id,
-            LastUsed {
+        self.lookup.note_use(
+            &scope.access_key_id,
+            &key.owner,
+            KeyUse {
                 at: now,
-                service: scope.service.clone(),
-                region: scope.region.clone(),
+                service: &scope.service,
+                region: &scope.region,
             },
         );
         Ok(Authenticated {
-            principal: key.principal,
+            principal: key.owner,
             scope,
         })
     }
 }
+
+#[cfg(test)]
+#[path = "gate_tests.rs"]
+mod tests;

@@ -4,8 +4,9 @@
 //! login/password credentials.
 //!
 //! The signature functions are pure: they are given the secret of the access key named in the
-//! parsed [`Scope`]. [`Gate`] runs the whole flow against the core's keys for a front end, which
-//! maps [`Failure`] to its API's error codes.
+//! parsed [`Scope`]. [`Gate`] runs the whole flow for a front end against a [`SecretLookup`]
+//! (the server implements it over the core; this crate knows no store), and the front end maps
+//! [`Failure`] to its API's error codes.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod basic;
@@ -15,6 +16,7 @@ mod clock;
 mod error;
 mod flavour;
 mod gate;
+mod lookup;
 mod parse;
 mod request;
 mod verify;
@@ -22,10 +24,11 @@ mod verify;
 pub use basic::{Password, parse_basic};
 pub use cache::SigningKeyCache;
 pub use canonical::{canonical_request, derive_signing_key, sign, string_to_sign};
-pub use clock::check_time;
+pub use clock::{check_date_header, check_time};
 pub use error::AuthError;
 pub use flavour::Flavour;
 pub use gate::{Authenticated, Failure, Gate, SignedHttp};
+pub use lookup::{KeySecret, KeyUse, SecretLookup};
 pub use parse::{Scope, SignedRequest, parse};
 pub use request::HttpRequest;
 pub use verify::{VerifyOptions, verify};

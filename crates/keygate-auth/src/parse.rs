@@ -237,7 +237,7 @@ fn parse_credential(flavour: Flavour, credential: &str) -> Result<Scope, AuthErr
 }
 
 /// Strictly `YYYYMMDD'T'HHMMSS'Z'` in UTC; the text is signed, so no other spelling is allowed.
-fn parse_date(name: &str, value: &str) -> Result<OffsetDateTime, AuthError> {
+pub(crate) fn parse_date(name: &str, value: &str) -> Result<OffsetDateTime, AuthError> {
     let shape_ok = value.len() == 16
         && value.bytes().enumerate().all(|(i, b)| match i {
             8 => b == b'T',

@@ -1,5 +1,8 @@
-//! `CoreError`: the one enum of domain meanings. Each wire dialect maps it to its own codes
-//! with an exhaustive `match`.
+//! `CoreError`: the one enum of domain meanings. Each wire dialect words its own message for
+//! each variant and maps it to its own codes with an exhaustive `match`.
+
+use std::fmt;
+use std::sync::Arc;
 
 use crate::ids::{AccessKeyId, PolicyName, UserName};
 
@@ -17,30 +20,86 @@ pub enum Quota {
 /// What still hangs off a user that stops it from being deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dependents {
+    /// The user still owns access keys.
     AccessKeys,
+    /// The user still has inline policies.
     Policies,
 }
 
+/// Why the store failed, with the store's own error as its source.
+#[derive(Clone)]
+pub struct StoreFailure(Arc<dyn std::error::Error + Send + Sync>);
+
+impl StoreFailure {
+    pub fn new(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Arc::new(cause))
+    }
+
+    /// A failure the store describes in words only.
+    pub fn message(text: impl Into<String>) -> Self {
+        Self(Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(
+            text.into(),
+        )))
+    }
+}
+
+impl fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Debug for StoreFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("StoreFailure")
+            .field(&self.0.to_string())
+            .finish()
+    }
+}
+
+impl std::error::Error for StoreFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// Two failures are the same when they say the same: enough for tests, never used for control.
+impl PartialEq for StoreFailure {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for StoreFailure {}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
-    #[error("The account cannot be found.")]
+    /// No account has the id or login given.
+    #[error("no such account")]
     NoSuchAccount,
-    #[error("The user with name {0} cannot be found.")]
+    /// The caller's account has no user of this name.
+    #[error("no user named {0}")]
     NoSuchUser(UserName),
-    #[error("The Access Key with id {0} cannot be found.")]
+    /// The caller's account (or the named owner) has no access key with this id.
+    #[error("no access key {0}")]
     NoSuchAccessKey(AccessKeyId),
-    #[error("The user policy with name {0} cannot be found.")]
+    /// The user has no inline policy of this name.
+    #[error("no user policy named {0}")]
     NoSuchPolicy(PolicyName),
-    #[error("User with name {0} already exists.")]
+    /// Another user of the account already has this name, compared without regard to case.
+    #[error("a user named {0} already exists")]
     UserAlreadyExists(UserName),
-    #[error("An account with this e-mail already exists.")]
+    /// Another account already has this login.
+    #[error("an account with this e-mail already exists")]
     AccountAlreadyExists,
+    /// The operation would go beyond a quota.
     #[error("quota exceeded: {0:?}")]
     LimitExceeded(Quota),
     /// The rules in force require the key to be inactive before it is deleted.
-    #[error("The access key {0} must be INACTIVE before it can be deleted.")]
+    #[error("access key {0} is still active")]
     KeyNotInactive(AccessKeyId),
-    #[error("Cannot delete entity, must delete {} first.", match .0 { Dependents::AccessKeys => "access keys", Dependents::Policies => "policies" })]
+    /// The user still owns what must be deleted first.
+    #[error("the user still has {0:?}")]
     DeleteConflict(Dependents),
     /// A parameter broke a rule the core checks; `field` is the request member's name.
     #[error("invalid {field}: {reason}")]
@@ -49,7 +108,7 @@ pub enum CoreError {
     #[error("{0}")]
     MalformedPolicy(String),
     /// The caller's policies do not allow `action` on `resource`.
-    #[error("User: {principal} is not authorized to perform: {action} on resource: {resource}")]
+    #[error("{principal} may not perform {action} on {resource}")]
     AccessDenied {
         principal: String,
         action: String,
@@ -61,9 +120,51 @@ pub enum CoreError {
     /// Too many wrong passwords in a row for this login: refused until the lock expires.
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     LoginLocked { retry_after_secs: u64 },
-    /// The store failed; the cause is logged by the store, the caller sees a generic message.
-    #[error("storage failure: {0}")]
-    Storage(String),
+    /// The store failed; its error is the source. The caller sees a generic message.
+    #[error("the store failed")]
+    Storage(#[source] StoreFailure),
+    /// Something inside keygate that is not the store failed: randomness, password hashing,
+    /// identifiers exhausted, saving new credentials. The caller sees a generic message.
+    #[error("internal failure: {0}")]
+    Internal(String),
+}
+
+impl CoreError {
+    /// A failure of the store, caused by `cause`.
+    pub fn storage(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Storage(StoreFailure::new(cause))
+    }
+
+    /// Whether this is keygate's fault rather than the caller's: such errors are logged.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Self::Storage(_) | Self::Internal(_))
+    }
+}
+
+/// The error and every source under it, `: `-separated, for logs.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_failure_keeps_its_cause_chain() {
+        let io = std::io::Error::other("disk I/O error");
+        let e = CoreError::storage(io);
+        assert_eq!(chain(&e), "the store failed: disk I/O error");
+        assert!(e.is_internal());
+        assert!(!CoreError::BadCredentials.is_internal());
+    }
+}

@@ -1,9 +1,13 @@
-//! keygate's core: the domain, its rules, and `Service`, the only writer. It knows nothing of
-//! HTTP, SQL or XML; front ends decode requests into calls on `Service` and encode its answers.
+//! keygate's core: the domain, its rules, `Service` (the only writer) and `Caller` (what a
+//! principal may do, one module per resource). It knows nothing of HTTP, SQL or XML; front
+//! ends decode requests into calls on `Caller` and encode its answers.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod caller;
 pub mod error;
 pub mod ids;
+mod key_uses;
+mod lockout;
 pub mod memory;
 pub mod model;
 pub mod page;
@@ -13,11 +17,15 @@ pub mod rules;
 pub mod service;
 pub mod store;
 pub mod system;
+#[cfg(test)]
+mod testing;
+pub mod validate;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-pub use error::{CoreError, CoreResult, Dependents, Quota};
+pub use caller::{Caller, Identity, KeyChange, KeyFilter, UserChange};
+pub use error::{CoreError, CoreResult, Dependents, Quota, StoreFailure};
 pub use ids::{
     AccessKeyId, AccountId, Email, InvalidId, PathPrefix, PolicyName, TagKey, TagValue, UserId,
     UserName, UserPath,
@@ -28,6 +36,7 @@ pub use model::{
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};
-pub use service::{Caller, Identity, KeyChange, KeyFilter, MAX_TAGS_PER_USER, Service, UserChange};
+pub use service::Service;
 pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};
 pub use system::{FixedClock, RandomIds, SystemClock};
+pub use validate::MAX_TAGS_PER_USER;

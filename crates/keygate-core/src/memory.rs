@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, StoreFailure};
 use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, UserId, UserName};
 use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, Tag, User};
 use crate::store::{ReadTx, Store, WriteTx};
@@ -33,7 +33,9 @@ impl MemoryStore {
 struct Tx(RefCell<State>);
 
 fn conflict(what: &str) -> CoreError {
-    CoreError::Storage(format!("constraint violated: {what}"))
+    CoreError::Storage(StoreFailure::message(format!(
+        "constraint violated: {what}"
+    )))
 }
 
 impl ReadTx for Tx {
@@ -108,12 +110,28 @@ impl ReadTx for Tx {
         Ok(users)
     }
 
-    fn key(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
-        Ok(self.0.borrow().keys.get(id).map(|(k, _)| k.clone()))
+    fn key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
+        Ok(self
+            .0
+            .borrow()
+            .keys
+            .get(id)
+            .filter(|(k, _)| &k.account_id == account)
+            .map(|(k, _)| k.clone()))
     }
 
-    fn key_secret(&self, id: &AccessKeyId) -> CoreResult<Option<Secret>> {
-        Ok(self.0.borrow().keys.get(id).map(|(_, s)| s.clone()))
+    fn key_secret(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<Secret>> {
+        Ok(self
+            .0
+            .borrow()
+            .keys
+            .get(id)
+            .filter(|(k, _)| &k.account_id == account)
+            .map(|(_, s)| s.clone()))
+    }
+
+    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<(AccessKey, Secret)>> {
+        Ok(self.0.borrow().keys.get(id).cloned())
     }
 
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {
@@ -264,7 +282,13 @@ impl WriteTx for Tx {
     }
 
     fn update_key(&self, key: &AccessKey) -> CoreResult<()> {
-        if let Some((k, _)) = self.0.borrow_mut().keys.get_mut(&key.id) {
+        if let Some((k, _)) = self
+            .0
+            .borrow_mut()
+            .keys
+            .get_mut(&key.id)
+            .filter(|(k, _)| k.account_id == key.account_id)
+        {
             k.state = key.state;
             k.modified_at = key.modified_at;
             k.expires_at = key.expires_at;
@@ -273,15 +297,32 @@ impl WriteTx for Tx {
         Ok(())
     }
 
-    fn record_last_use(&self, id: &AccessKeyId, used: &LastUsed) -> CoreResult<()> {
-        if let Some((k, _)) = self.0.borrow_mut().keys.get_mut(id) {
+    fn record_last_use(
+        &self,
+        account: &AccountId,
+        id: &AccessKeyId,
+        used: &LastUsed,
+    ) -> CoreResult<()> {
+        if let Some((k, _)) = self
+            .0
+            .borrow_mut()
+            .keys
+            .get_mut(id)
+            .filter(|(k, _)| &k.account_id == account)
+        {
             k.last_used = Some(used.clone());
         }
         Ok(())
     }
 
-    fn delete_key(&self, id: &AccessKeyId) -> CoreResult<()> {
-        self.0.borrow_mut().keys.remove(id);
+    fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.keys
+            .get(id)
+            .is_some_and(|(k, _)| &k.account_id == account)
+        {
+            s.keys.remove(id);
+        }
         Ok(())
     }
 
@@ -303,14 +344,14 @@ impl WriteTx for Tx {
 
     fn delete_policy(
         &self,
-        _account: &AccountId,
+        account: &AccountId,
         user: &UserId,
         name: &PolicyName,
     ) -> CoreResult<()> {
-        self.0
-            .borrow_mut()
-            .policies
-            .remove(&(user.clone(), name.clone()));
+        let mut s = self.0.borrow_mut();
+        if s.users.get(user).is_some_and(|u| &u.account_id == account) {
+            s.policies.remove(&(user.clone(), name.clone()));
+        }
         Ok(())
     }
 }

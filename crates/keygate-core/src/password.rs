@@ -11,13 +11,13 @@ pub fn hash(password: &str) -> CoreResult<String> {
     let mut salt = [0u8; 16];
     Rand09
         .try_fill_bytes(&mut salt)
-        .map_err(|e| CoreError::Storage(format!("no randomness for a salt: {e}")))?;
+        .map_err(|e| CoreError::Internal(format!("no randomness for a salt: {e}")))?;
     let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| CoreError::Storage(format!("salt encoding: {e}")))?;
+        .map_err(|e| CoreError::Internal(format!("salt encoding: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| CoreError::Storage(format!("password hashing: {e}")))
+        .map_err(|e| CoreError::Internal(format!("password hashing: {e}")))
 }
 
 /// Whether `password` matches the stored hash. A corrupt hash never matches.

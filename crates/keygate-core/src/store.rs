@@ -25,8 +25,14 @@ pub trait ReadTx {
         after: Option<&str>,
         limit: usize,
     ) -> CoreResult<Vec<User>>;
-    fn key(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>>;
-    fn key_secret(&self, id: &AccessKeyId) -> CoreResult<Option<Secret>>;
+    /// The key of this account with this id.
+    fn key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<AccessKey>>;
+    /// The secret of the key of this account with this id.
+    fn key_secret(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<Secret>>;
+    /// The key with this id in whichever account holds it, with its secret: the one lookup
+    /// that crosses accounts, because a signature names a key before anyone knows its account.
+    /// Only authentication uses it.
+    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<(AccessKey, Secret)>>;
     /// The keys of one owner, ordered by creation time then id.
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>>;
     /// A user's inline policies `(name, document)`, ordered by name.
@@ -50,10 +56,17 @@ pub trait WriteTx: ReadTx {
     /// Removes the tags with these keys; keys the user does not have are ignored.
     fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()>;
     fn insert_key(&self, key: &AccessKey, secret: &Secret) -> CoreResult<()>;
-    /// Replaces state, modification and expiration dates and tag of the key with `key.id`.
+    /// Replaces state, modification and expiration dates and tag of the key with `key.id` in
+    /// `key.account_id`.
     fn update_key(&self, key: &AccessKey) -> CoreResult<()>;
-    fn record_last_use(&self, id: &AccessKeyId, used: &LastUsed) -> CoreResult<()>;
-    fn delete_key(&self, id: &AccessKeyId) -> CoreResult<()>;
+    /// Records a key's latest use; a key no longer there is skipped.
+    fn record_last_use(
+        &self,
+        account: &AccountId,
+        id: &AccessKeyId,
+        used: &LastUsed,
+    ) -> CoreResult<()>;
+    fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()>;
     /// Creates the policy or replaces its document.
     fn put_policy(
         &self,
@@ -91,7 +104,7 @@ pub fn read<T>(store: &dyn Store, f: impl FnOnce(&dyn ReadTx) -> CoreResult<T>) 
         }
         Ok(())
     })?;
-    out.ok_or_else(|| crate::CoreError::Storage("read transaction ran no closure".into()))
+    out.ok_or_else(|| crate::CoreError::Internal("the read transaction ran no closure".into()))
 }
 
 /// Runs `f` in a write transaction and returns its value.
@@ -118,7 +131,7 @@ pub fn write_or_rehearse<T>(
     } else {
         store.write_tx(&mut run)?;
     }
-    out.ok_or_else(|| crate::CoreError::Storage("write transaction ran no closure".into()))
+    out.ok_or_else(|| crate::CoreError::Internal("the write transaction ran no closure".into()))
 }
 
 pub trait Clock: Send + Sync {

@@ -1,30 +1,131 @@
-//! The IAM dialect's errors: one status + code table, the XML error body, and the exhaustive
-//! mappings from `CoreError` and from authentication failures.
+//! The IAM dialect's errors: one enum whose variants are IAM's codes, each with its status, and
+//! the exhaustive mappings from `CoreError`, from authentication failures and from parameter
+//! decoding. No other file of this crate spells an error code.
+#![deny(clippy::wildcard_enum_match_arm)]
 
 use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, Failure};
 use keygate_core::{CoreError, Dependents, Quota};
 
-/// An error as the IAM Query API shows it.
+use crate::params::ParamError;
+
+/// An error as the IAM Query API shows it: the variant is the code, the text its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IamError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
+pub enum IamError {
+    /// 404: the user, key, policy or account named does not exist.
+    NoSuchEntity(String),
+    /// 409: a user of that name exists already.
+    EntityAlreadyExists(String),
+    /// 409: a quota would be exceeded.
+    LimitExceeded(String),
+    /// 409: the entity still has what must be deleted first.
+    DeleteConflict(String),
+    /// 400: a value broke a rule the model's constraints do not express.
+    InvalidInput(String),
+    /// 400: a policy document outside the language.
+    MalformedPolicyDocument(String),
+    /// 403: the caller's policies deny the action, or its login is locked.
+    AccessDenied(String),
+    /// 403: no active, unexpired key has the signature's key id.
+    InvalidClientTokenId,
+    /// 403: the signature is wrong, out of its time window or scoped to another service.
+    SignatureDoesNotMatch(String),
+    /// 403: no credentials at all.
+    MissingAuthenticationToken,
+    /// 400: the credentials are there but cannot be read.
+    IncompleteSignature(String),
+    /// 400: a parameter broke the model's constraints, worded as AWS words it.
+    ValidationError(String),
+    /// 404: the parameters are not valid form encoding.
+    MalformedQueryString(String),
+    /// 413: the body is larger than the server accepts.
+    RequestEntityTooLarge(String),
+    /// 400: no `Action` parameter.
+    MissingAction,
+    /// 400: no `Version` parameter.
+    MissingVersion,
+    /// 400: no such action in the version asked for.
+    InvalidAction(String),
+    /// 500: keygate failed; the request id finds the cause in the log.
+    ServiceFailure,
 }
 
 impl IamError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-            code,
-            message: message.into(),
+    /// The `<Code>` of the error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoSuchEntity(_) => "NoSuchEntity",
+            Self::EntityAlreadyExists(_) => "EntityAlreadyExists",
+            Self::LimitExceeded(_) => "LimitExceeded",
+            Self::DeleteConflict(_) => "DeleteConflict",
+            Self::InvalidInput(_) => "InvalidInput",
+            Self::MalformedPolicyDocument(_) => "MalformedPolicyDocument",
+            Self::AccessDenied(_) => "AccessDenied",
+            Self::InvalidClientTokenId => "InvalidClientTokenId",
+            Self::SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
+            Self::MissingAuthenticationToken => "MissingAuthenticationToken",
+            Self::IncompleteSignature(_) => "IncompleteSignature",
+            Self::ValidationError(_) => "ValidationError",
+            Self::MalformedQueryString(_) => "MalformedQueryString",
+            Self::RequestEntityTooLarge(_) => "RequestEntityTooLarge",
+            Self::MissingAction => "MissingAction",
+            Self::MissingVersion => "MissingParameter",
+            Self::InvalidAction(_) => "InvalidAction",
+            Self::ServiceFailure => "ServiceFailure",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NoSuchEntity(_) | Self::MalformedQueryString(_) => StatusCode::NOT_FOUND,
+            Self::EntityAlreadyExists(_) | Self::LimitExceeded(_) | Self::DeleteConflict(_) => {
+                StatusCode::CONFLICT
+            }
+            Self::InvalidInput(_)
+            | Self::MalformedPolicyDocument(_)
+            | Self::IncompleteSignature(_)
+            | Self::ValidationError(_)
+            | Self::MissingAction
+            | Self::MissingVersion
+            | Self::InvalidAction(_) => StatusCode::BAD_REQUEST,
+            Self::AccessDenied(_)
+            | Self::InvalidClientTokenId
+            | Self::SignatureDoesNotMatch(_)
+            | Self::MissingAuthenticationToken => StatusCode::FORBIDDEN,
+            Self::RequestEntityTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::ServiceFailure => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `<Message>` of the error body.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::NoSuchEntity(m)
+            | Self::EntityAlreadyExists(m)
+            | Self::LimitExceeded(m)
+            | Self::DeleteConflict(m)
+            | Self::InvalidInput(m)
+            | Self::MalformedPolicyDocument(m)
+            | Self::AccessDenied(m)
+            | Self::SignatureDoesNotMatch(m)
+            | Self::IncompleteSignature(m)
+            | Self::ValidationError(m)
+            | Self::MalformedQueryString(m)
+            | Self::RequestEntityTooLarge(m)
+            | Self::InvalidAction(m) => m,
+            Self::InvalidClientTokenId => "The security token included in the request is invalid.",
+            Self::MissingAuthenticationToken => "Request is missing Authentication Token",
+            Self::MissingAction => "Request is missing the Action parameter",
+            Self::MissingVersion => "The request must contain the parameter Version",
+            Self::ServiceFailure => {
+                "An internal error occurred; the request id identifies it in the server's log."
+            }
         }
     }
 
     /// `Sender` for the caller's faults, `Receiver` for the server's.
     pub fn fault(&self) -> &'static str {
-        if self.status.is_server_error() {
+        if self.status().is_server_error() {
             "Receiver"
         } else {
             "Sender"
@@ -34,121 +135,150 @@ impl IamError {
     /// A broken model constraint, worded as AWS words it.
     pub fn validation(field: &str, value: Option<&str>, constraint: &str) -> Self {
         let value = value.map_or_else(|| "null".to_owned(), |v| format!("'{v}'"));
-        Self::new(
-            400,
-            "ValidationError",
-            format!(
-                "1 validation error detected: Value {value} at '{field}' failed to satisfy constraint: {constraint}"
-            ),
-        )
+        Self::ValidationError(format!(
+            "1 validation error detected: Value {value} at '{field}' failed to satisfy constraint: {constraint}"
+        ))
     }
 
     pub fn missing(field: &str) -> Self {
         Self::validation(field, None, "Member must not be null")
     }
 
-    pub fn internal() -> Self {
-        Self::new(
-            500,
-            "ServiceFailure",
-            "An internal error occurred; the request id identifies it in the server's log.",
-        )
-    }
-
     /// Maps a core error. `user` names the user a policy quota error is about.
     pub fn from_core(e: CoreError, user: Option<&str>) -> Self {
         match e {
-            CoreError::NoSuchAccount => {
-                Self::new(404, "NoSuchEntity", "The account cannot be found.")
+            CoreError::NoSuchAccount => Self::NoSuchEntity("The account cannot be found.".into()),
+            CoreError::NoSuchUser(n) => {
+                Self::NoSuchEntity(format!("The user with name {n} cannot be found."))
             }
-            CoreError::NoSuchUser(_)
-            | CoreError::NoSuchAccessKey(_)
-            | CoreError::NoSuchPolicy(_) => Self::new(404, "NoSuchEntity", e.to_string()),
-            CoreError::UserAlreadyExists(_) | CoreError::AccountAlreadyExists => {
-                Self::new(409, "EntityAlreadyExists", e.to_string())
+            CoreError::NoSuchAccessKey(id) => {
+                Self::NoSuchEntity(format!("The Access Key with id {id} cannot be found."))
             }
-            CoreError::LimitExceeded(q) => Self::new(
-                409,
-                "LimitExceeded",
-                match q {
-                    Quota::AccessKeysPerPrincipal(n) => {
-                        format!("Cannot exceed quota for AccessKeysPerUser: {n}")
-                    }
-                    Quota::InlinePolicySize(n) => format!(
-                        "Maximum policy size of {n} bytes exceeded for user {}",
-                        user.unwrap_or_default()
-                    ),
-                    Quota::TagsPerUser(n) => {
-                        format!("The number of tags has reached the maximum limit of {n}.")
-                    }
-                },
-            ),
-            CoreError::KeyNotInactive(_) => Self::new(409, "DeleteConflict", e.to_string()),
-            CoreError::DeleteConflict(d) => Self::new(
-                409,
-                "DeleteConflict",
+            CoreError::NoSuchPolicy(n) => {
+                Self::NoSuchEntity(format!("The user policy with name {n} cannot be found."))
+            }
+            CoreError::UserAlreadyExists(n) => {
+                Self::EntityAlreadyExists(format!("User with name {n} already exists."))
+            }
+            CoreError::AccountAlreadyExists => {
+                Self::EntityAlreadyExists("An account with this e-mail already exists.".into())
+            }
+            CoreError::LimitExceeded(q) => Self::LimitExceeded(match q {
+                Quota::AccessKeysPerPrincipal(n) => {
+                    format!("Cannot exceed quota for AccessKeysPerUser: {n}")
+                }
+                Quota::InlinePolicySize(n) => format!(
+                    "Maximum policy size of {n} bytes exceeded for user {}",
+                    user.unwrap_or_default()
+                ),
+                Quota::TagsPerUser(n) => {
+                    format!("The number of tags has reached the maximum limit of {n}.")
+                }
+            }),
+            CoreError::KeyNotInactive(id) => Self::DeleteConflict(format!(
+                "The access key {id} must be INACTIVE before it can be deleted."
+            )),
+            CoreError::DeleteConflict(d) => Self::DeleteConflict(
                 match d {
                     Dependents::AccessKeys => {
                         "Cannot delete entity, must delete access keys first."
                     }
                     Dependents::Policies => "Cannot delete entity, must delete policies first.",
-                },
+                }
+                .into(),
             ),
             CoreError::InvalidInput { field, reason } => {
-                Self::new(400, "InvalidInput", format!("Invalid {field}: {reason}"))
+                Self::InvalidInput(format!("Invalid {field}: {reason}"))
             }
-            CoreError::MalformedPolicy(text) => Self::new(400, "MalformedPolicyDocument", text),
-            CoreError::AccessDenied { .. } => Self::new(403, "AccessDenied", e.to_string()),
-            CoreError::BadCredentials => Self::invalid_token(),
-            CoreError::LoginLocked { .. } => Self::new(403, "AccessDenied", e.to_string()),
-            CoreError::Storage(cause) => {
-                tracing::error!(%cause, "request failed in the store");
-                Self::internal()
+            CoreError::MalformedPolicy(text) => Self::MalformedPolicyDocument(text),
+            CoreError::AccessDenied {
+                principal,
+                action,
+                resource,
+            } => Self::AccessDenied(format!(
+                "User: {principal} is not authorized to perform: {action} on resource: {resource}"
+            )),
+            CoreError::BadCredentials => Self::InvalidClientTokenId,
+            CoreError::LoginLocked { retry_after_secs } => Self::AccessDenied(format!(
+                "too many failed attempts; retry in {retry_after_secs} s"
+            )),
+            // The store logged its failure, with its cause, where it happened.
+            CoreError::Storage(_) => Self::ServiceFailure,
+            CoreError::Internal(cause) => {
+                tracing::error!(%cause, "internal failure");
+                Self::ServiceFailure
             }
         }
     }
 
-    pub fn invalid_token() -> Self {
-        Self::new(
-            403,
-            "InvalidClientTokenId",
-            "The security token included in the request is invalid.",
-        )
-    }
-
-    pub fn from_auth_failure(f: Failure) -> Self {
+    pub fn from_auth_failure(f: Failure<CoreError>) -> Self {
         match f {
             Failure::Auth(e) => Self::from_auth(e),
-            Failure::UnknownKey => Self::invalid_token(),
-            Failure::WrongService { expected } => Self::new(
-                403,
-                "SignatureDoesNotMatch",
-                format!("Credential should be scoped to correct service: '{expected}'. "),
-            ),
-            Failure::Core(e) => Self::from_core(e, None),
+            Failure::UnknownKey => Self::InvalidClientTokenId,
+            Failure::WrongService { expected } => Self::SignatureDoesNotMatch(format!(
+                "Credential should be scoped to correct service: '{expected}'. "
+            )),
+            Failure::Lookup(e) => Self::from_core(e, None),
         }
     }
 
     pub fn from_auth(e: AuthError) -> Self {
         match e {
-            AuthError::Missing => Self::new(
-                403,
-                "MissingAuthenticationToken",
-                "Request is missing Authentication Token",
-            ),
+            AuthError::Missing => Self::MissingAuthenticationToken,
             AuthError::Incomplete(m) | AuthError::WrongAlgorithm(m) | AuthError::BadBasic(m) => {
-                Self::new(400, "IncompleteSignature", m)
+                Self::IncompleteSignature(m)
             }
-            AuthError::SignatureMismatch => Self::new(
-                403,
-                "SignatureDoesNotMatch",
+            AuthError::SignatureMismatch => Self::SignatureDoesNotMatch(
                 "The request signature we calculated does not match the signature you provided. \
                  Check your AWS Secret Access Key and signing method. Consult the service \
-                 documentation for details.",
+                 documentation for details."
+                    .into(),
             ),
             e @ (AuthError::Expired { .. } | AuthError::NotYetCurrent { .. }) => {
-                Self::new(403, "SignatureDoesNotMatch", e.to_string())
+                Self::SignatureDoesNotMatch(e.to_string())
             }
         }
+    }
+
+    pub fn from_params(e: ParamError) -> Self {
+        match e {
+            ParamError::Malformed(m) => Self::MalformedQueryString(m),
+            ParamError::Duplicate(name) => {
+                Self::ValidationError(format!("Parameter {name} is given more than once"))
+            }
+        }
+    }
+
+    /// The body could not be read to its end.
+    pub fn unreadable_body(cause: impl std::fmt::Display) -> Self {
+        Self::MalformedQueryString(format!("cannot read the body: {cause}"))
+    }
+
+    pub fn body_too_large(max: usize) -> Self {
+        Self::RequestEntityTooLarge(format!("Request body must be at most {max} bytes"))
+    }
+
+    /// `Status=Expired`: a state the model names but a caller cannot set.
+    pub fn status_not_settable() -> Self {
+        Self::InvalidInput(
+            "The status of an access key can only be set to Active or Inactive.".into(),
+        )
+    }
+
+    /// A permissions boundary names a managed policy, and keygate has none yet.
+    pub fn no_such_boundary(arn: &str) -> Self {
+        Self::NoSuchEntity(format!("Policy {arn} does not exist or is not attachable."))
+    }
+
+    pub fn unknown_action(name: &str, version: &str) -> Self {
+        Self::InvalidAction(format!(
+            "Could not find operation {name} for version {version}"
+        ))
+    }
+}
+
+impl From<CoreError> for IamError {
+    fn from(e: CoreError) -> Self {
+        Self::from_core(e, None)
     }
 }

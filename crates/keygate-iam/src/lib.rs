@@ -4,40 +4,46 @@
 //! core, encode; every rule is the core's.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod action;
+pub mod decode;
 pub mod error;
+pub mod ops;
 pub mod params;
-pub mod reply;
+pub mod router;
 pub mod xml;
 
 use std::sync::Arc;
 
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use keygate_auth::{Authenticated, Flavour, Gate, SignedHttp};
-use keygate_core::{RequestId, Rules, Service};
+use keygate_auth::{Authenticated, Flavour, Gate, SecretLookup, SignedHttp};
+use keygate_core::{CoreError, Principal, RequestId, Service};
 
-use crate::action::{Action, Api};
 use crate::error::IamError;
-use crate::params::{ParamError, Params};
-use crate::reply::Reply;
+use crate::ops::Answer;
+use crate::params::Params;
+use crate::router::{Api, RULES};
 
-/// How AWS IAM behaves where the dialects differ: keys are deleted in either state, and
-/// policies name `iam:` actions.
-pub const RULES: Rules = Rules::AWS_IAM;
+/// Where the gate finds keys: the server implements it over the core.
+pub type Keys = Arc<dyn SecretLookup<Owner = Principal, Error = CoreError>>;
 
 /// The front end's state: the core and the signature checker.
 #[derive(Debug)]
 pub struct IamApi {
-    gate: Gate,
+    service: Arc<Service>,
+    gate: Gate<Keys>,
     max_body: usize,
 }
 
 /// Registers `POST /` and `GET /`.
-pub fn configure(service: Arc<Service>, max_body: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure(
+    service: Arc<Service>,
+    keys: Keys,
+    max_body: usize,
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(IamApi {
-            gate: Gate::new(service, Flavour::Aws4),
+            service,
+            gate: Gate::new(keys, Flavour::Aws4),
             max_body,
         }))
         .route("/", web::post().to(handle))
@@ -45,40 +51,36 @@ pub fn configure(service: Arc<Service>, max_body: usize) -> impl FnOnce(&mut web
     }
 }
 
-fn param_error(e: ParamError) -> IamError {
-    match e {
-        ParamError::Malformed(m) => IamError::new(404, "MalformedQueryString", m),
-        ParamError::Duplicate(name) => IamError::new(
-            400,
-            "ValidationError",
-            format!("Parameter {name} is given more than once"),
-        ),
-    }
-}
+/// A success: the action's wire name, its service, and its answer.
+type Done = (&'static str, Api, Answer);
 
-/// Decodes, authenticates, runs and encodes one request. Runs on the blocking pool.
-fn process(api: &IamApi, http: &SignedHttp) -> Result<(&'static str, Api, Reply), (Api, IamError)> {
+/// Decodes, authenticates, runs and encodes one request. Runs on the blocking pool, inside the
+/// request's span, which it tells the action and the caller.
+fn process(api: &IamApi, http: &SignedHttp) -> Result<Done, (Api, IamError)> {
     let iam = |e| (Api::Iam, e);
     let mut params = Params::parse(http.query.as_bytes())
-        .map_err(|e| iam(param_error(e)))?
+        .map_err(|e| iam(IamError::from_params(e)))?
         .without_signature();
     if http.method == "POST" {
         params
-            .merge(Params::parse(&http.body).map_err(|e| iam(param_error(e)))?)
-            .map_err(|e| iam(param_error(e)))?;
+            .merge(Params::parse(&http.body).map_err(|e| iam(IamError::from_params(e)))?)
+            .map_err(|e| iam(IamError::from_params(e)))?;
     }
-    let (name, api_kind) = action::action_name(&params).map_err(iam)?;
-    let fail = |e| (api_kind, e);
+    let name = router::action_name(&params).map_err(iam)?;
+    let span = tracing::Span::current();
+    span.record("action", name.wire());
+    let fail = |e| (name.api(), e);
     let Authenticated { principal, .. } = api
         .gate
-        .authenticate(http, api_kind.scope_services())
+        .authenticate(http, name.api().scope_services())
         .map_err(|e| fail(IamError::from_auth_failure(e)))?;
-    let act: Action = action::parse(name, &params).map_err(fail)?;
-    let user = act.user().map(str::to_owned);
-    let caller = api.gate.service().caller(&principal, &RULES);
-    reply::execute(&caller, act)
-        .map(|r| (name, api_kind, r))
-        .map_err(|e| fail(IamError::from_core(e, user.as_deref())))
+    span.record("principal", principal.arn());
+    let action = name.decode(&params).map_err(fail)?;
+    let caller = api.service.caller(&principal, &RULES);
+    action
+        .run(&caller)
+        .map(|answer| (name.wire(), name.api(), answer))
+        .map_err(fail)
 }
 
 fn request_id(req: &HttpRequest) -> String {
@@ -102,8 +104,14 @@ fn xml_response(
 }
 
 fn error_response(api: Api, e: &IamError, request_id: &str) -> HttpResponse {
-    let body = xml::error(api.namespace(), e.fault(), e.code, &e.message, request_id);
-    xml_response(e.status, body, request_id)
+    let body = xml::error(
+        api.namespace(),
+        e.fault(),
+        e.code(),
+        e.message(),
+        request_id,
+    );
+    xml_response(e.status(), body, request_id)
 }
 
 async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>) -> HttpResponse {
@@ -111,28 +119,19 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
     let body = match payload.to_bytes_limited(api.max_body).await {
         Ok(Ok(b)) => b,
         Ok(Err(e)) => {
-            let e = IamError::new(
-                404,
-                "MalformedQueryString",
-                format!("cannot read the body: {e}"),
-            );
-            return error_response(Api::Iam, &e, &rid);
+            return error_response(Api::Iam, &IamError::unreadable_body(e), &rid);
         }
         Err(_) => {
-            let e = IamError::new(
-                413,
-                "RequestEntityTooLarge",
-                format!("Request body must be at most {} bytes", api.max_body),
-            );
-            return error_response(Api::Iam, &e, &rid);
+            return error_response(Api::Iam, &IamError::body_too_large(api.max_body), &rid);
         }
     };
     let http = SignedHttp::from_actix(&req, body);
     let api2 = api.clone();
-    match web::block(move || process(&api2, &http)).await {
-        Ok(Ok((name, kind, reply))) => {
-            let write = |x: &mut xml::Xml| reply.write(x);
-            let result = reply
+    let span = tracing::Span::current();
+    match web::block(move || span.in_scope(|| process(&api2, &http))).await {
+        Ok(Ok((name, kind, answer))) => {
+            let write = |x: &mut xml::Xml| answer.write(x);
+            let result = answer
                 .has_result()
                 .then_some(&write as &dyn Fn(&mut xml::Xml));
             let body = xml::response(name, kind.namespace(), &rid, result);
@@ -141,7 +140,7 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
         Ok(Err((kind, e))) => error_response(kind, &e, &rid),
         Err(e) => {
             tracing::error!(error = %e, "request worker failed");
-            error_response(Api::Iam, &IamError::internal(), &rid)
+            error_response(Api::Iam, &IamError::ServiceFailure, &rid)
         }
     }
 }

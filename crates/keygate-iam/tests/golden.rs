@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use keygate_auth::AuthError;
 use keygate_core::*;
-use keygate_iam::action::Api;
 use keygate_iam::error::IamError;
-use keygate_iam::reply::Reply;
+use keygate_iam::ops::{Answer, Empty, access_keys, sts, user_policies, users};
+use keygate_iam::router::Api;
 use keygate_iam::xml;
 
 const RID: &str = "c5a9d1e2-7b44-4f0e-9d3a-2f6b8e1c0a11";
@@ -77,7 +77,7 @@ fn page<T>(items: Vec<T>, marker: Option<&str>) -> Page<T> {
     }
 }
 
-fn success(name: &str, api: Api, reply: &Reply) -> String {
+fn success(name: &str, api: Api, reply: &Answer) -> String {
     let write = |x: &mut xml::Xml| reply.write(x);
     let result = reply
         .has_result()
@@ -89,125 +89,138 @@ fn bodies() -> BTreeMap<String, String> {
     let secret = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into());
     let doc = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"iam:ListAccessKeys\", \"Resource\": \"*\"}}";
     let principal = Principal::for_user(&alice(false));
-    let cases: Vec<(&str, &str, Api, Reply)> = vec![
+    let cases: Vec<(&str, &str, Api, Answer)> = vec![
         (
             "CreateUser",
             "CreateUser",
             Api::Iam,
-            Reply::CreatedUser(alice(true)),
+            Box::new(users::CreatedUser(alice(true))),
         ),
         (
             "GetUser",
             "GetUser",
             Api::Iam,
-            Reply::User(Identity::User(alice(true))),
+            Box::new(users::GotUser(Identity::User(alice(true)))),
         ),
         (
             "GetUser-root",
             "GetUser",
             Api::Iam,
-            Reply::User(Identity::Root(account())),
+            Box::new(users::GotUser(Identity::Root(account()))),
         ),
         (
             "ListUsers",
             "ListUsers",
             Api::Iam,
-            Reply::Users(page(vec![alice(true)], Some("YWxpY2U"))),
+            Box::new(users::Users(page(vec![alice(true)], Some("YWxpY2U")))),
         ),
-        ("UpdateUser", "UpdateUser", Api::Iam, Reply::Empty),
-        ("DeleteUser", "DeleteUser", Api::Iam, Reply::Empty),
-        ("TagUser", "TagUser", Api::Iam, Reply::Empty),
-        ("UntagUser", "UntagUser", Api::Iam, Reply::Empty),
+        ("UpdateUser", "UpdateUser", Api::Iam, Box::new(Empty)),
+        ("DeleteUser", "DeleteUser", Api::Iam, Box::new(Empty)),
+        ("TagUser", "TagUser", Api::Iam, Box::new(Empty)),
+        ("UntagUser", "UntagUser", Api::Iam, Box::new(Empty)),
         (
             "ListUserTags",
             "ListUserTags",
             Api::Iam,
-            Reply::Tags(page(alice(true).tags, None)),
+            Box::new(users::Tags(page(alice(true).tags, None))),
         ),
         (
             "CreateAccessKey",
             "CreateAccessKey",
             Api::Iam,
-            Reply::NewKey(NewAccessKey {
+            Box::new(access_keys::NewKey(NewAccessKey {
                 view: view(key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false), true),
                 secret: secret.clone(),
-            }),
+            })),
         ),
         (
             "CreateAccessKey-root",
             "CreateAccessKey",
             Api::Iam,
-            Reply::NewKey(NewAccessKey {
+            Box::new(access_keys::NewKey(NewAccessKey {
                 view: view(key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false), false),
                 secret,
-            }),
+            })),
         ),
         (
             "ListAccessKeys",
             "ListAccessKeys",
             Api::Iam,
-            Reply::Keys(page(
+            Box::new(access_keys::Keys(page(
                 vec![
                     view(key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false), true),
                     view(key("AKIAI44QH8DHBEXAMPLE", KeyState::Inactive, false), true),
                 ],
                 None,
-            )),
+            ))),
         ),
-        ("UpdateAccessKey", "UpdateAccessKey", Api::Iam, Reply::Empty),
-        ("DeleteAccessKey", "DeleteAccessKey", Api::Iam, Reply::Empty),
+        (
+            "UpdateAccessKey",
+            "UpdateAccessKey",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "DeleteAccessKey",
+            "DeleteAccessKey",
+            Api::Iam,
+            Box::new(Empty),
+        ),
         (
             "GetAccessKeyLastUsed",
             "GetAccessKeyLastUsed",
             Api::Iam,
-            Reply::LastUsed(view(
+            Box::new(access_keys::LastUsed(view(
                 key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, true),
                 true,
-            )),
+            ))),
         ),
         (
             "GetAccessKeyLastUsed-never",
             "GetAccessKeyLastUsed",
             Api::Iam,
-            Reply::LastUsed(view(
+            Box::new(access_keys::LastUsed(view(
                 key("AKIAIOSFODNN7EXAMPLE", KeyState::Active, false),
                 true,
-            )),
+            ))),
         ),
-        ("PutUserPolicy", "PutUserPolicy", Api::Iam, Reply::Empty),
+        ("PutUserPolicy", "PutUserPolicy", Api::Iam, Box::new(Empty)),
         (
             "GetUserPolicy",
             "GetUserPolicy",
             Api::Iam,
-            Reply::Policy {
+            Box::new(user_policies::Policy {
                 user: UserName::parse("alice").unwrap(),
                 name: PolicyName::parse("ListOwnKeys").unwrap(),
                 document: doc.into(),
-            },
+            }),
         ),
         (
             "ListUserPolicies",
             "ListUserPolicies",
             Api::Iam,
-            Reply::PolicyNames(page(vec![PolicyName::parse("ListOwnKeys").unwrap()], None)),
+            Box::new(user_policies::PolicyNames(page(
+                vec![PolicyName::parse("ListOwnKeys").unwrap()],
+                None,
+            ))),
         ),
         (
             "ListUserPolicies-empty",
             "ListUserPolicies",
             Api::Iam,
-            Reply::PolicyNames(page(vec![], None)),
+            Box::new(user_policies::PolicyNames(page(vec![], None))),
         ),
         (
             "DeleteUserPolicy",
             "DeleteUserPolicy",
             Api::Iam,
-            Reply::Empty,
+            Box::new(Empty),
         ),
         (
             "GetCallerIdentity",
             "GetCallerIdentity",
             Api::Sts,
-            Reply::CallerIdentity(principal),
+            Box::new(sts::CallerIdentity(principal)),
         ),
     ];
     let mut out: BTreeMap<String, String> = cases
@@ -243,47 +256,30 @@ fn bodies() -> BTreeMap<String, String> {
             },
             None,
         ),
-        IamError::from_core(CoreError::Storage("disk I/O error".into()), None),
+        IamError::from_core(
+            CoreError::storage(std::io::Error::other("disk I/O error")),
+            None,
+        ),
         IamError::validation(
             "userName",
             Some("<a b>"),
             r"Member must satisfy regular expression pattern: [\w+=,.@-]+",
         ),
-        IamError::new(
-            400,
-            "MissingAction",
-            "Request is missing the Action parameter",
-        ),
-        IamError::new(
-            400,
-            "MissingParameter",
-            "The request must contain the parameter Version",
-        ),
-        IamError::new(
-            400,
-            "InvalidAction",
-            "Could not find operation FooBar for version 2010-05-08",
-        ),
-        IamError::new(
-            404,
-            "MalformedQueryString",
-            "invalid percent-encoding at byte 3",
-        ),
-        IamError::new(
-            413,
-            "RequestEntityTooLarge",
-            "Request body must be at most 262144 bytes",
-        ),
+        IamError::MissingAction,
+        IamError::MissingVersion,
+        IamError::unknown_action("FooBar", "2010-05-08"),
+        IamError::MalformedQueryString("invalid percent-encoding at byte 3".into()),
+        IamError::body_too_large(262_144),
         IamError::from_auth(AuthError::Missing),
         IamError::from_auth(AuthError::Incomplete(
             "Authorization header requires 'Signature' parameter".into(),
         )),
         IamError::from_auth(AuthError::SignatureMismatch),
-        IamError::invalid_token(),
+        IamError::InvalidClientTokenId,
     ];
     for e in errors {
-        let body = xml::error(Api::Iam.namespace(), e.fault(), e.code, &e.message, RID);
-        let name = format!("error-{}-{}", e.status.as_u16(), e.code);
+        let body = xml::error(Api::Iam.namespace(), e.fault(), e.code(), e.message(), RID);
+        let name = format!("error-{}-{}", e.status().as_u16(), e.code());
         assert!(
             out.insert(name.clone(), body).is_none(),
             "two errors named {name}"

@@ -1,175 +1,270 @@
-//! The OSC dialect's errors: the `Errors[{Code, Type, Details}]` envelope, its status and code
-//! table, and the exhaustive mappings from `CoreError` and authentication failures.
+//! The OSC dialect's errors: one enum whose variants are the codes keygate sends, each with its
+//! status, numeric code and `Type` (WIRE B.5), the `Errors[{Code, Type, Details}]` envelope's
+//! parts, and the exhaustive mappings from `CoreError` and authentication failures. No other
+//! file of this crate spells an error code.
+#![deny(clippy::wildcard_enum_match_arm)]
 
 use actix_web::http::StatusCode;
-use keygate_auth::Failure;
+use keygate_auth::{AuthError, Failure};
 use keygate_core::{CoreError, Dependents, Quota};
 
+/// An error as the OSC API shows it: the variant decides status, code and type; the text is
+/// its `Details`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OscError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub kind: &'static str,
-    pub details: String,
+pub enum OscError {
+    /// 401 code 1: the credentials do not authenticate.
+    AuthFailed(String),
+    /// 405 code 2: a method other than POST.
+    MethodNotAllowed(String),
+    /// 401 code 4: the caller's policies deny the call.
+    NotAuthorized(String),
+    /// 401 code 9: a login and password on a call that takes a signature only.
+    PasswordNotAccepted,
+    /// 401 code 12: an `Authorization` scheme nobody speaks.
+    UnknownAuthType,
+    /// 401 code 13: too many wrong passwords; locked for a while.
+    LoginLocked(String),
+    /// 400 code 4047: a value breaks its field's rule.
+    InvalidValue(String),
+    /// 400 code 4108: a field of the wrong JSON type, or a body that is not a JSON object.
+    InvalidType(String),
+    /// 400 code 4045: a field not in the call's schema, or a required one missing.
+    InvalidParameter(String),
+    /// 400 code 4106: a value beyond a limit.
+    OutOfLimits(String),
+    /// 413 code 4106: a body larger than the server accepts.
+    BodyTooLarge(String),
+    /// 400 code 4020: not an e-mail address.
+    InvalidEmail(String),
+    /// 400 code 5044: the account does not exist.
+    NoSuchAccount,
+    /// 400 code 5044: the user has no policy of that name.
+    NoSuchPolicy(String),
+    /// 400 code 5075: the user does not exist.
+    NoSuchUser(String),
+    /// 400 code 5027: the access key does not exist.
+    NoSuchAccessKey(String),
+    /// 409 code 9022: the name is taken.
+    AlreadyExists(String),
+    /// 400 code 10005: the key quota is reached.
+    TooManyKeys(String),
+    /// 409 code 6003: an EIM user's key is still ACTIVE.
+    KeyNotInactive(String),
+    /// 409 code 9029: the user still owns keys or policies.
+    HasDependents(String),
+    /// 400 code 0: no such call.
+    UnknownCall(String),
+    /// 500 code 0: keygate failed; the request id finds the cause in the log.
+    Internal,
 }
 
 impl OscError {
-    pub fn new(
-        status: u16,
-        code: &'static str,
-        kind: &'static str,
-        details: impl Into<String>,
-    ) -> Self {
-        Self {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-            code,
-            kind,
-            details: details.into(),
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::AuthFailed(_)
+            | Self::NotAuthorized(_)
+            | Self::PasswordNotAccepted
+            | Self::UnknownAuthType
+            | Self::LoginLocked(_) => StatusCode::UNAUTHORIZED,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::InvalidValue(_)
+            | Self::InvalidType(_)
+            | Self::InvalidParameter(_)
+            | Self::OutOfLimits(_)
+            | Self::InvalidEmail(_)
+            | Self::NoSuchAccount
+            | Self::NoSuchPolicy(_)
+            | Self::NoSuchUser(_)
+            | Self::NoSuchAccessKey(_)
+            | Self::TooManyKeys(_)
+            | Self::UnknownCall(_) => StatusCode::BAD_REQUEST,
+            Self::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::AlreadyExists(_) | Self::KeyNotInactive(_) | Self::HasDependents(_) => {
+                StatusCode::CONFLICT
+            }
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The numeric `Code`, as a string as the API sends it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::AuthFailed(_) => "1",
+            Self::MethodNotAllowed(_) => "2",
+            Self::NotAuthorized(_) => "4",
+            Self::PasswordNotAccepted => "9",
+            Self::UnknownAuthType => "12",
+            Self::LoginLocked(_) => "13",
+            Self::InvalidValue(_) => "4047",
+            Self::InvalidType(_) => "4108",
+            Self::InvalidParameter(_) => "4045",
+            Self::OutOfLimits(_) | Self::BodyTooLarge(_) => "4106",
+            Self::InvalidEmail(_) => "4020",
+            Self::NoSuchAccount | Self::NoSuchPolicy(_) => "5044",
+            Self::NoSuchUser(_) => "5075",
+            Self::NoSuchAccessKey(_) => "5027",
+            Self::AlreadyExists(_) => "9022",
+            Self::TooManyKeys(_) => "10005",
+            Self::KeyNotInactive(_) => "6003",
+            Self::HasDependents(_) => "9029",
+            Self::UnknownCall(_) | Self::Internal => "0",
+        }
+    }
+
+    /// The error's `Type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::AuthFailed(_)
+            | Self::MethodNotAllowed(_)
+            | Self::NotAuthorized(_)
+            | Self::UnknownAuthType
+            | Self::LoginLocked(_) => "AccessDenied",
+            Self::PasswordNotAccepted => "AuthFailure",
+            Self::InvalidValue(_)
+            | Self::InvalidParameter(_)
+            | Self::OutOfLimits(_)
+            | Self::BodyTooLarge(_)
+            | Self::InvalidEmail(_) => "InvalidParameterValue",
+            Self::InvalidType(_) => "InvalidParameterType",
+            Self::NoSuchAccount
+            | Self::NoSuchPolicy(_)
+            | Self::NoSuchUser(_)
+            | Self::NoSuchAccessKey(_) => "InvalidResource",
+            Self::AlreadyExists(_) | Self::HasDependents(_) => "ResourceConflict",
+            Self::TooManyKeys(_) => "TooManyResources",
+            Self::KeyNotInactive(_) => "InvalidState",
+            Self::UnknownCall(_) | Self::Internal => "DefaultError",
+        }
+    }
+
+    /// The error's `Details`.
+    pub fn details(&self) -> &str {
+        match self {
+            Self::AuthFailed(d)
+            | Self::MethodNotAllowed(d)
+            | Self::NotAuthorized(d)
+            | Self::LoginLocked(d)
+            | Self::InvalidValue(d)
+            | Self::InvalidType(d)
+            | Self::InvalidParameter(d)
+            | Self::OutOfLimits(d)
+            | Self::BodyTooLarge(d)
+            | Self::InvalidEmail(d)
+            | Self::NoSuchPolicy(d)
+            | Self::NoSuchUser(d)
+            | Self::NoSuchAccessKey(d)
+            | Self::AlreadyExists(d)
+            | Self::TooManyKeys(d)
+            | Self::KeyNotInactive(d)
+            | Self::HasDependents(d)
+            | Self::UnknownCall(d) => d,
+            Self::PasswordNotAccepted => {
+                "This call does not accept a login and password: sign it with an access key."
+            }
+            Self::UnknownAuthType => "The authorization type is not known.",
+            Self::NoSuchAccount => "The account does not exist.",
+            Self::Internal => {
+                "An internal error occurred; the request id identifies it in the server's log."
+            }
         }
     }
 
     /// Authentication failed (code 1).
     pub fn auth(details: impl Into<String>) -> Self {
-        Self::new(401, "1", "AccessDenied", details)
+        Self::AuthFailed(details.into())
+    }
+
+    /// Wrong login or password, or a login that is no e-mail address.
+    pub fn bad_login() -> Self {
+        Self::auth("The login or password is not valid.")
     }
 
     /// A value breaks the field's rule (code 4047).
     pub fn invalid_value(field: &str, why: impl std::fmt::Display) -> Self {
-        Self::new(
-            400,
-            "4047",
-            "InvalidParameterValue",
-            format!("The value of {field} is not valid: {why}"),
-        )
+        Self::InvalidValue(format!("The value of {field} is not valid: {why}"))
     }
 
-    /// A field of the wrong JSON type, or a body that is not JSON (code 4108).
-    pub fn invalid_type(details: impl Into<String>) -> Self {
-        Self::new(400, "4108", "InvalidParameterType", details)
+    pub fn invalid_email(field: &str) -> Self {
+        Self::InvalidEmail(format!(
+            "The value of {field} is not a valid e-mail address."
+        ))
     }
 
-    /// A field not in the call's schema, or a required one missing (code 4045).
-    pub fn invalid_parameter(details: impl Into<String>) -> Self {
-        Self::new(400, "4045", "InvalidParameterValue", details)
+    pub fn unknown_call(name: &str) -> Self {
+        Self::UnknownCall(format!("The call '{name}' does not exist."))
     }
 
-    pub fn internal() -> Self {
-        Self::new(
-            500,
-            "0",
-            "DefaultError",
-            "An internal error occurred; the request id identifies it in the server's log.",
-        )
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::MethodNotAllowed(format!("The method {method} is not allowed: use POST."))
+    }
+
+    pub fn body_too_large(max: usize) -> Self {
+        Self::BodyTooLarge(format!("The body must be at most {max} bytes."))
     }
 
     pub fn from_core(e: CoreError) -> Self {
         match e {
-            CoreError::NoSuchAccount => Self::new(
-                400,
-                "5044",
-                "InvalidResource",
-                "The account does not exist.",
-            ),
-            CoreError::NoSuchUser(n) => Self::new(
-                400,
-                "5075",
-                "InvalidResource",
-                format!("The user '{n}' does not exist."),
-            ),
-            CoreError::NoSuchAccessKey(id) => Self::new(
-                400,
-                "5027",
-                "InvalidResource",
-                format!("The access key '{id}' does not exist."),
-            ),
-            CoreError::NoSuchPolicy(n) => Self::new(
-                400,
-                "5044",
-                "InvalidResource",
-                format!("The policy '{n}' does not exist."),
-            ),
-            CoreError::UserAlreadyExists(n) => Self::new(
-                409,
-                "9022",
-                "ResourceConflict",
-                format!("The user '{n}' already exists."),
-            ),
+            CoreError::NoSuchAccount => Self::NoSuchAccount,
+            CoreError::NoSuchUser(n) => Self::NoSuchUser(format!("The user '{n}' does not exist.")),
+            CoreError::NoSuchAccessKey(id) => {
+                Self::NoSuchAccessKey(format!("The access key '{id}' does not exist."))
+            }
+            CoreError::NoSuchPolicy(n) => {
+                Self::NoSuchPolicy(format!("The policy '{n}' does not exist."))
+            }
+            CoreError::UserAlreadyExists(n) => {
+                Self::AlreadyExists(format!("The user '{n}' already exists."))
+            }
             CoreError::AccountAlreadyExists => {
-                Self::new(409, "9022", "ResourceConflict", e.to_string())
+                Self::AlreadyExists("An account with this e-mail already exists.".into())
             }
             CoreError::LimitExceeded(q) => match q {
-                Quota::AccessKeysPerPrincipal(n) => Self::new(
-                    400,
-                    "10005",
-                    "TooManyResources",
-                    format!("The limit of {n} access keys has been reached."),
-                ),
-                Quota::InlinePolicySize(n) => Self::new(
-                    400,
-                    "4106",
-                    "InvalidParameterValue",
-                    format!(
-                        "The inline policies of the user exceed {n} characters without white space."
-                    ),
-                ),
-                Quota::TagsPerUser(n) => Self::new(
-                    400,
-                    "4106",
-                    "InvalidParameterValue",
-                    format!("A user can have at most {n} tags."),
-                ),
+                Quota::AccessKeysPerPrincipal(n) => {
+                    Self::TooManyKeys(format!("The limit of {n} access keys has been reached."))
+                }
+                Quota::InlinePolicySize(n) => Self::OutOfLimits(format!(
+                    "The inline policies of the user exceed {n} characters without white space."
+                )),
+                Quota::TagsPerUser(n) => {
+                    Self::OutOfLimits(format!("A user can have at most {n} tags."))
+                }
             },
-            CoreError::KeyNotInactive(id) => Self::new(
-                409,
-                "6003",
-                "InvalidState",
-                format!(
-                    "The access key '{id}' of an EIM user must be INACTIVE before it can be deleted."
-                ),
-            ),
-            CoreError::DeleteConflict(d) => Self::new(
-                409,
-                "9029",
-                "ResourceConflict",
+            CoreError::KeyNotInactive(id) => Self::KeyNotInactive(format!(
+                "The access key '{id}' of an EIM user must be INACTIVE before it can be deleted."
+            )),
+            CoreError::DeleteConflict(d) => Self::HasDependents(
                 match d {
                     Dependents::AccessKeys => "The user still has access keys: delete them first.",
                     Dependents::Policies => "The user still has policies: delete them first.",
-                },
+                }
+                .into(),
             ),
             CoreError::InvalidInput { field, reason } => Self::invalid_value(field, reason),
-            CoreError::MalformedPolicy(text) => {
-                Self::new(400, "4047", "InvalidParameterValue", text)
-            }
+            CoreError::MalformedPolicy(text) => Self::InvalidValue(text),
             CoreError::AccessDenied {
                 principal,
                 action,
                 resource,
             } => {
                 let who = principal.rsplit('/').next().unwrap_or(&principal);
-                Self::new(
-                    401,
-                    "4",
-                    "AccessDenied",
-                    format!("User {who} is not allowed to perform {action} on {resource}"),
-                )
+                Self::NotAuthorized(format!(
+                    "User {who} is not allowed to perform {action} on {resource}"
+                ))
             }
-            CoreError::BadCredentials => Self::auth("The login or password is not valid."),
-            CoreError::LoginLocked { retry_after_secs } => Self::new(
-                401,
-                "13",
-                "AccessDenied",
-                format!(
-                    "Too many failed attempts: access is locked for {retry_after_secs} seconds."
-                ),
-            ),
-            CoreError::Storage(cause) => {
-                tracing::error!(%cause, "request failed in the store");
-                Self::internal()
+            CoreError::BadCredentials => Self::bad_login(),
+            CoreError::LoginLocked { retry_after_secs } => Self::LoginLocked(format!(
+                "Too many failed attempts: access is locked for {retry_after_secs} seconds."
+            )),
+            // The store logged its failure, with its cause, where it happened.
+            CoreError::Storage(_) => Self::Internal,
+            CoreError::Internal(cause) => {
+                tracing::error!(%cause, "internal failure");
+                Self::Internal
             }
         }
     }
 
-    pub fn from_auth_failure(f: Failure) -> Self {
+    pub fn from_auth_failure(f: Failure<CoreError>) -> Self {
         match f {
             Failure::Auth(e) => Self::auth(e.to_string()),
             Failure::UnknownKey => {
@@ -178,7 +273,27 @@ impl OscError {
             Failure::WrongService { expected } => Self::auth(format!(
                 "The signature must be scoped to the service '{expected}'."
             )),
-            Failure::Core(e) => Self::from_core(e),
+            Failure::Lookup(e) => Self::from_core(e),
         }
+    }
+
+    /// The `X-Osc-Date` beside `Basic` credentials is malformed or too far off.
+    pub fn from_date_header(e: AuthError) -> Self {
+        match e {
+            AuthError::Expired { .. } | AuthError::NotYetCurrent { .. } => {
+                Self::auth("X-Osc-Date is too far from the server's clock.")
+            }
+            AuthError::Missing
+            | AuthError::Incomplete(_)
+            | AuthError::WrongAlgorithm(_)
+            | AuthError::SignatureMismatch
+            | AuthError::BadBasic(_) => Self::auth("X-Osc-Date must be YYYYMMDDTHHMMSSZ."),
+        }
+    }
+}
+
+impl From<CoreError> for OscError {
+    fn from(e: CoreError) -> Self {
+        Self::from_core(e)
     }
 }

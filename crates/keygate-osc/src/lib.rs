@@ -5,9 +5,10 @@
 //! encode; every rule is the core's.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod call;
+pub mod body;
 pub mod error;
-pub mod reply;
+pub mod ops;
+pub mod router;
 
 use std::sync::Arc;
 
@@ -15,17 +16,16 @@ use actix_cors::Cors;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::Condition;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use keygate_auth::{Flavour, Gate, SignedHttp, parse_basic};
-use keygate_core::{Email, Principal, RequestId, Rules, Service};
+use keygate_auth::{Flavour, Gate, SecretLookup, SignedHttp, check_date_header, parse_basic};
+use keygate_core::{CoreError, Email, Principal, RequestId, Service};
 use serde_json::{Value, json};
 use time::Duration;
 
-use crate::call::Security;
 use crate::error::OscError;
+use crate::router::{RULES, Security};
 
-/// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
-/// it is deleted, and policies name `api:` actions.
-pub const RULES: Rules = Rules::OUTSCALE;
+/// Where the gates find keys: the server implements it over the core.
+pub type Keys = Arc<dyn SecretLookup<Owner = Principal, Error = CoreError>>;
 
 /// The front end's settings.
 #[derive(Debug, Clone)]
@@ -39,30 +39,27 @@ pub struct OscSettings {
 
 #[derive(Debug)]
 struct OscApi {
-    osc4: Gate,
-    aws4: Gate,
+    service: Arc<Service>,
+    osc4: Gate<Keys>,
+    aws4: Gate<Keys>,
     settings: OscSettings,
-}
-
-impl OscApi {
-    fn service(&self) -> &Service {
-        self.osc4.service()
-    }
 }
 
 /// Registers `/api/v1/{call}` and `/api/latest/{call}`.
 pub fn configure(
     service: Arc<Service>,
+    keys: Keys,
     settings: OscSettings,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let cors = cors(&settings.cors_origins);
         let enabled = !settings.cors_origins.is_empty();
         let api = web::Data::new(OscApi {
-            osc4: Gate::new(service.clone(), Flavour::Osc4)
+            service,
+            osc4: Gate::new(keys.clone(), Flavour::Osc4)
                 .with_host_without_port()
                 .with_max_skew(settings.max_skew),
-            aws4: Gate::new(service, Flavour::Aws4).with_max_skew(settings.max_skew),
+            aws4: Gate::new(keys, Flavour::Aws4).with_max_skew(settings.max_skew),
             settings,
         });
         cfg.service(
@@ -110,17 +107,12 @@ fn answer(status: actix_web::http::StatusCode, mut body: Value, rid: &str) -> Ht
 }
 
 fn error_response(e: &OscError, rid: &str) -> HttpResponse {
-    let body = json!({"Errors": [{"Type": e.kind, "Code": e.code, "Details": e.details}]});
-    answer(e.status, body, rid)
+    let body = json!({"Errors": [{"Type": e.kind(), "Code": e.code(), "Details": e.details()}]});
+    answer(e.status(), body, rid)
 }
 
 async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    let e = OscError::new(
-        405,
-        "2",
-        "AccessDenied",
-        format!("The method {} is not allowed: use POST.", req.method()),
-    );
+    let e = OscError::method_not_allowed(req.method().as_str());
     error_response(&e, &request_id(&req))
 }
 
@@ -138,14 +130,7 @@ fn authenticate(
         "OSC4-HMAC-SHA256" => &api.osc4,
         "AWS4-HMAC-SHA256" => &api.aws4,
         "Basic" => return password(api, http, security, authorization),
-        _ => {
-            return Err(OscError::new(
-                401,
-                "12",
-                "AccessDenied",
-                "The authorization type is not known.",
-            ));
-        }
+        _ => return Err(OscError::UnknownAuthType),
     };
     let done = gate
         .authenticate(http, &["api", "oapi"])
@@ -160,46 +145,36 @@ fn password(
     authorization: &str,
 ) -> Result<Principal, OscError> {
     if security != Security::AccessKeyOrPassword {
-        return Err(OscError::new(
-            401,
-            "9",
-            "AuthFailure",
-            "This call does not accept a login and password: sign it with an access key.",
-        ));
+        return Err(OscError::PasswordNotAccepted);
     }
     // The spec asks for X-Osc-Date with Basic; the Go SDK omits it, so only a present one is checked.
     if let Some(date) = http.header("x-osc-date") {
-        let at = time::PrimitiveDateTime::parse(
-            date,
-            time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"),
-        )
-        .map_err(|_| OscError::auth("X-Osc-Date must be YYYYMMDDTHHMMSSZ."))?
-        .assume_utc();
-        let now = api.service().now().to_datetime();
-        if (now - at).abs() > api.settings.max_skew {
-            return Err(OscError::auth(
-                "X-Osc-Date is too far from the server's clock.",
-            ));
-        }
+        let now = api.service.now().to_datetime();
+        check_date_header("X-Osc-Date", date, now, api.settings.max_skew)
+            .map_err(OscError::from_date_header)?;
     }
     let (login, password) =
         parse_basic(authorization).map_err(|e| OscError::auth(e.to_string()))?;
-    let login =
-        Email::parse(&login).map_err(|_| OscError::auth("The login or password is not valid."))?;
-    api.service()
+    let login = Email::parse(&login).map_err(|_| OscError::bad_login())?;
+    api.service
         .verify_password(&login, password.expose())
         .map_err(OscError::from_core)
 }
 
+/// Decodes, authenticates, runs and encodes one call. Runs on the blocking pool, inside the
+/// request's span, which it tells the call and the caller.
 fn process(api: &OscApi, name: &str, http: &SignedHttp) -> Result<Value, OscError> {
-    let (name, security) = call::call_name(name)?;
-    let principal = authenticate(api, http, security)?;
-    let request = call::parse(name, &http.body)?;
+    let name = router::call_name(name)?;
+    let span = tracing::Span::current();
+    span.record("action", name.wire());
+    let principal = authenticate(api, http, name.security())?;
+    span.record("principal", principal.arn());
+    let request = name.decode(&http.body)?;
     let caller = api
-        .service()
+        .service
         .caller(&principal, &RULES)
         .dry_run(request.dry_run);
-    let value = reply::execute(&caller, request.call).map_err(OscError::from_core)?;
+    let value = request.call.run(&caller)?;
     Ok(if request.dry_run { json!({}) } else { value })
 }
 
@@ -214,29 +189,24 @@ async fn handle(
         Ok(Ok(b)) => b,
         Ok(Err(e)) => {
             return error_response(
-                &OscError::invalid_type(format!("The body cannot be read: {e}")),
+                &OscError::InvalidType(format!("The body cannot be read: {e}")),
                 &rid,
             );
         }
         Err(_) => {
-            let e = OscError::new(
-                413,
-                "4106",
-                "InvalidParameterValue",
-                format!("The body must be at most {} bytes.", api.settings.max_body),
-            );
-            return error_response(&e, &rid);
+            return error_response(&OscError::body_too_large(api.settings.max_body), &rid);
         }
     };
     let http = SignedHttp::from_actix(&req, body);
     let name = path.into_inner();
     let api2 = api.clone();
-    match web::block(move || process(&api2, &name, &http)).await {
+    let span = tracing::Span::current();
+    match web::block(move || span.in_scope(|| process(&api2, &name, &http))).await {
         Ok(Ok(value)) => answer(actix_web::http::StatusCode::OK, value, &rid),
         Ok(Err(e)) => error_response(&e, &rid),
         Err(e) => {
             tracing::error!(error = %e, "request worker failed");
-            error_response(&OscError::internal(), &rid)
+            error_response(&OscError::Internal, &rid)
         }
     }
 }

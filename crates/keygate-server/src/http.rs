@@ -11,6 +11,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use keygate_core::Service;
 use keygate_osc::OscSettings;
 
+use crate::keys::ServiceKeys;
 use crate::settings::Settings;
 use crate::telemetry;
 
@@ -34,11 +35,16 @@ pub fn configure(
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let service = state.service.clone();
+        let keys: keygate_iam::Keys = Arc::new(ServiceKeys(service.clone()));
         cfg.app_data(web::Data::new(state))
             .app_data(web::PayloadConfig::new(max_body))
             .route("/healthz", web::get().to(healthz))
-            .configure(keygate_iam::configure(service.clone(), max_body))
-            .configure(keygate_osc::configure(service, osc))
+            .configure(keygate_iam::configure(
+                service.clone(),
+                keys.clone(),
+                max_body,
+            ))
+            .configure(keygate_osc::configure(service, keys, osc))
             .configure(keygate_console::configure);
     }
 }

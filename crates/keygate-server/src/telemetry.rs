@@ -44,11 +44,14 @@ pub async fn request_id(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = uuid::Uuid::new_v4().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
+    // The front end fills in the action and, once authenticated, the caller.
     let span = tracing::info_span!(
         "request",
         request_id = %id,
         method = %req.method(),
         path = %req.path(),
+        action = tracing::field::Empty,
+        principal = tracing::field::Empty,
     );
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::thread;
 
+use crate::caller::KeyFilter;
 use crate::error::{CoreError, Quota};
 use crate::ids::{
     AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, TagValue, UserId, UserName,
@@ -15,9 +16,12 @@ use crate::model::{
 };
 use crate::page::PageRequest;
 use crate::rules::{KeyDeletion, Limits, Operation, Rules};
-use crate::service::{KeyFilter, Service};
+use crate::service::Service;
 use crate::store::{self, Store};
 use crate::system::{RandomIds, SystemClock};
+
+mod isolation;
+pub use isolation::nothing_crosses_accounts;
 
 /// Makes a fresh, empty store.
 pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
@@ -32,6 +36,7 @@ pub fn run_all(make: Factory<'_>) {
     failed_write_leaves_nothing(make());
     rehearsal_leaves_nothing(make());
     constraints_hold_in_the_store(make());
+    nothing_crosses_accounts(make());
     concurrent_creates_respect_the_key_limit(make());
 }
 
@@ -244,10 +249,14 @@ pub fn keys_round_trip(s: Arc<dyn Store>) {
             ]
         );
         assert_eq!(tx.keys(&a.id, &KeyOwner::Root)?, vec![root.clone()]);
-        assert_eq!(tx.key(&k1.id)?, Some(k1.clone()));
-        assert_eq!(tx.key_secret(&k1.id)?, Some(secret.clone()));
+        assert_eq!(tx.key(&a.id, &k1.id)?, Some(k1.clone()));
+        assert_eq!(tx.key_secret(&a.id, &k1.id)?, Some(secret.clone()));
         assert_eq!(
-            tx.key_secret(&root.id)?
+            tx.key_for_authentication(&k1.id)?,
+            Some((k1.clone(), secret.clone()))
+        );
+        assert_eq!(
+            tx.key_secret(&a.id, &root.id)?
                 .map(|s| s.expose().to_owned())
                 .as_deref(),
             Some("root-secret")
@@ -267,18 +276,19 @@ pub fn keys_round_trip(s: Arc<dyn Store>) {
     };
     store::write(&*s, |tx| {
         tx.update_key(&changed)?;
-        tx.record_last_use(&k1.id, &used)
+        tx.record_last_use(&a.id, &k1.id, &used)
     })
     .unwrap();
     changed.last_used = Some(used);
     assert_eq!(
-        store::read(&*s, |tx| tx.key(&k1.id)).unwrap(),
+        store::read(&*s, |tx| tx.key(&a.id, &k1.id)).unwrap(),
         Some(changed)
     );
-    store::write(&*s, |tx| tx.delete_key(&k1.id)).unwrap();
+    store::write(&*s, |tx| tx.delete_key(&a.id, &k1.id)).unwrap();
     store::read(&*s, |tx| {
-        assert_eq!(tx.key(&k1.id)?, None);
-        assert_eq!(tx.key_secret(&k1.id)?, None);
+        assert_eq!(tx.key(&a.id, &k1.id)?, None);
+        assert_eq!(tx.key_secret(&a.id, &k1.id)?, None);
+        assert_eq!(tx.key_for_authentication(&k1.id)?, None);
         assert_eq!(tx.keys(&a.id, &owner)?.len(), 2);
         Ok(())
     })

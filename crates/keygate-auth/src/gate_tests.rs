@@ -1,0 +1,225 @@
+//! The gate against an in-memory lookup: which keys are found, the scope's service, the clock's
+//! edges, and a use noted only once every check holds.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use zeroize::Zeroizing;
+
+use super::*;
+use crate::{KeySecret, canonical_request, derive_signing_key, sign, string_to_sign};
+
+const NOW: OffsetDateTime = datetime!(2024-05-01 12:00:00 UTC);
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Active,
+    Inactive,
+    Expired,
+}
+
+/// Keys by id with their state, as a keeper of keys would hold them, and the uses noted.
+#[derive(Debug, Default)]
+struct Keys {
+    keys: HashMap<&'static str, State>,
+    uses: Mutex<Vec<(String, String, String)>>,
+    fail: bool,
+}
+
+impl SecretLookup for Keys {
+    type Owner = String;
+    type Error = &'static str;
+
+    fn signing_secret(&self, key_id: &str) -> Result<Option<KeySecret<String>>, &'static str> {
+        if self.fail {
+            return Err("the store is down");
+        }
+        Ok(match self.keys.get(key_id) {
+            Some(State::Active) => Some(KeySecret {
+                secret: Zeroizing::new(SECRET.to_owned()),
+                owner: format!("owner of {key_id}"),
+            }),
+            Some(State::Inactive | State::Expired) | None => None,
+        })
+    }
+
+    fn note_use(&self, key_id: &str, owner: &String, used: KeyUse<'_>) {
+        assert_eq!(used.at, NOW);
+        self.uses
+            .lock()
+            .unwrap()
+            .push((key_id.to_owned(), owner.clone(), used.service.to_owned()));
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        NOW
+    }
+}
+
+fn keys() -> Keys {
+    Keys {
+        keys: HashMap::from([
+            ("AKIDACTIVE0000000001", State::Active),
+            ("AKIDINACTIVE00000001", State::Inactive),
+            ("AKIDEXPIRED000000001", State::Expired),
+        ]),
+        ..Keys::default()
+    }
+}
+
+/// A `POST /` signed with `secret` for `service` at `at`.
+fn signed(key_id: &str, secret: &str, service: &str, at: OffsetDateTime) -> SignedHttp {
+    let date = format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    let body = b"Action=ListUsers&Version=2010-05-08".to_vec();
+    let headers = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("host", "127.0.0.1:8470"),
+        ("x-amz-date", date.as_str()),
+    ];
+    let req = HttpRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body: &body,
+    };
+    let names = ["content-type", "host", "x-amz-date"];
+    let canonical = canonical_request(&req, &names, false).unwrap();
+    let scope = Scope {
+        access_key_id: key_id.to_owned(),
+        date: date[..8].to_owned(),
+        region: "us-east-1".to_owned(),
+        service: service.to_owned(),
+    };
+    let to_sign = string_to_sign(Flavour::Aws4, &date, &scope, &canonical);
+    let key = derive_signing_key(Flavour::Aws4, secret, &scope.date, "us-east-1", service);
+    let signature: String = sign(&key, &to_sign)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut all: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    all.push((
+        "authorization".into(),
+        format!(
+            "AWS4-HMAC-SHA256 Credential={key_id}/{}/us-east-1/{service}/aws4_request, \
+             SignedHeaders={}, Signature={signature}",
+            scope.date,
+            names.join(";")
+        ),
+    ));
+    SignedHttp {
+        method: "POST".into(),
+        path: "/".into(),
+        query: String::new(),
+        headers: all,
+        body,
+    }
+}
+
+fn check(gate: &Gate<Keys>, http: &SignedHttp) -> Result<String, Failure<&'static str>> {
+    gate.authenticate(http, &["iam", "eim"])
+        .map(|a| a.principal)
+}
+
+#[test]
+fn an_active_key_is_found_and_its_use_noted() {
+    let gate = Gate::new(keys(), Flavour::Aws4);
+    let owner = check(&gate, &signed("AKIDACTIVE0000000001", SECRET, "iam", NOW)).unwrap();
+    assert_eq!(owner, "owner of AKIDACTIVE0000000001");
+    assert_eq!(
+        *gate.lookup().uses.lock().unwrap(),
+        [("AKIDACTIVE0000000001".to_owned(), owner, "iam".to_owned())]
+    );
+}
+
+#[test]
+fn unknown_inactive_and_expired_keys_look_alike() {
+    let gate = Gate::new(keys(), Flavour::Aws4);
+    for id in [
+        "AKIDUNKNOWN000000001",
+        "AKIDINACTIVE00000001",
+        "AKIDEXPIRED000000001",
+    ] {
+        let e = check(&gate, &signed(id, SECRET, "iam", NOW)).unwrap_err();
+        assert!(matches!(e, Failure::UnknownKey), "{id}: {e:?}");
+    }
+    assert!(gate.lookup().uses.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_failing_lookup_is_the_lookups_error() {
+    let gate = Gate::new(
+        Keys {
+            fail: true,
+            ..keys()
+        },
+        Flavour::Aws4,
+    );
+    let e = check(&gate, &signed("AKIDACTIVE0000000001", SECRET, "iam", NOW)).unwrap_err();
+    assert!(matches!(e, Failure::Lookup("the store is down")), "{e:?}");
+}
+
+#[test]
+fn a_wrong_signature_notes_no_use() {
+    let gate = Gate::new(keys(), Flavour::Aws4);
+    let e = check(
+        &gate,
+        &signed("AKIDACTIVE0000000001", "guessed", "iam", NOW),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, Failure::Auth(AuthError::SignatureMismatch)),
+        "{e:?}"
+    );
+    assert!(gate.lookup().uses.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_signature_for_another_service_is_refused_after_it_verifies() {
+    let gate = Gate::new(keys(), Flavour::Aws4);
+    let e = check(&gate, &signed("AKIDACTIVE0000000001", SECRET, "sts", NOW)).unwrap_err();
+    assert!(
+        matches!(e, Failure::WrongService { expected: "iam" }),
+        "{e:?}"
+    );
+    assert!(gate.lookup().uses.lock().unwrap().is_empty());
+    let eim = check(&gate, &signed("AKIDACTIVE0000000001", SECRET, "eim", NOW));
+    assert!(eim.is_ok(), "Outscale's name for IAM is accepted");
+}
+
+#[test]
+fn the_skew_window_is_inclusive_at_both_edges() {
+    let gate = Gate::new(keys(), Flavour::Aws4).with_max_skew(Duration::minutes(5));
+    let at = |offset: Duration| signed("AKIDACTIVE0000000001", SECRET, "iam", NOW + offset);
+    assert!(check(&gate, &at(Duration::minutes(5))).is_ok());
+    assert!(check(&gate, &at(-Duration::minutes(5))).is_ok());
+    let early = check(&gate, &at(Duration::minutes(5) + Duration::seconds(1))).unwrap_err();
+    assert!(
+        matches!(early, Failure::Auth(AuthError::NotYetCurrent { .. })),
+        "{early:?}"
+    );
+    let late = check(&gate, &at(-Duration::minutes(5) - Duration::seconds(1))).unwrap_err();
+    assert!(
+        matches!(late, Failure::Auth(AuthError::Expired { .. })),
+        "{late:?}"
+    );
+    assert_eq!(
+        gate.lookup().uses.lock().unwrap().len(),
+        2,
+        "only the requests inside the window"
+    );
+}

@@ -1,0 +1,138 @@
+//! What the core's unit tests share: a world on the in-memory store with a fixed clock, and
+//! the two dialects' rules as their front ends declare them.
+
+pub(crate) use std::sync::Arc;
+
+pub(crate) use crate::caller::{Caller, Identity, KeyChange, KeyFilter, UserChange};
+pub(crate) use crate::error::{CoreError, Dependents, Quota};
+pub(crate) use crate::ids::{
+    AccessKeyId, Email, PathPrefix, PolicyName, TagKey, UserName, UserPath,
+};
+pub(crate) use crate::memory::MemoryStore;
+pub(crate) use crate::model::{KeyState, KeyView, LastUsed, Principal, Tag, Timestamp};
+pub(crate) use crate::page::PageRequest;
+pub(crate) use crate::rules::{KeyDeletion, Limits, Operation, Rules};
+pub(crate) use crate::service::Service;
+pub(crate) use crate::system::{FixedClock, RandomIds};
+
+/// The policy actions the IAM front end's router names.
+pub(crate) fn iam_action(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateUser => "iam:CreateUser",
+        Operation::GetUser => "iam:GetUser",
+        Operation::ListUsers => "iam:ListUsers",
+        Operation::UpdateUser => "iam:UpdateUser",
+        Operation::DeleteUser => "iam:DeleteUser",
+        Operation::TagUser => "iam:TagUser",
+        Operation::UntagUser => "iam:UntagUser",
+        Operation::ListUserTags => "iam:ListUserTags",
+        Operation::CreateAccessKey => "iam:CreateAccessKey",
+        Operation::ListAccessKeys => "iam:ListAccessKeys",
+        Operation::UpdateAccessKey => "iam:UpdateAccessKey",
+        Operation::DeleteAccessKey => "iam:DeleteAccessKey",
+        Operation::GetAccessKeyLastUsed => "iam:GetAccessKeyLastUsed",
+        Operation::PutUserPolicy => "iam:PutUserPolicy",
+        Operation::GetUserPolicy => "iam:GetUserPolicy",
+        Operation::ListUserPolicies => "iam:ListUserPolicies",
+        Operation::DeleteUserPolicy => "iam:DeleteUserPolicy",
+        Operation::ReadAccount => "iam:GetAccountSummary",
+        Operation::CheckAuthentication => "iam:GetLoginProfile",
+    }
+}
+
+/// The policy actions the OSC front end's router names.
+pub(crate) fn osc_action(op: Operation) -> &'static str {
+    match op {
+        Operation::CreateUser => "api:CreateUser",
+        Operation::GetUser | Operation::ListUsers | Operation::ListUserTags => "api:ReadUsers",
+        Operation::UpdateUser | Operation::TagUser | Operation::UntagUser => "api:UpdateUser",
+        Operation::DeleteUser => "api:DeleteUser",
+        Operation::CreateAccessKey => "api:CreateAccessKey",
+        Operation::ListAccessKeys | Operation::GetAccessKeyLastUsed => "api:ReadAccessKeys",
+        Operation::UpdateAccessKey => "api:UpdateAccessKey",
+        Operation::DeleteAccessKey => "api:DeleteAccessKey",
+        Operation::PutUserPolicy => "api:PutUserPolicy",
+        Operation::GetUserPolicy => "api:ReadUserPolicy",
+        Operation::ListUserPolicies => "api:ReadUserPolicies",
+        Operation::DeleteUserPolicy => "api:DeleteUserPolicy",
+        Operation::ReadAccount => "api:ReadAccounts",
+        Operation::CheckAuthentication => "api:CheckAuthentication",
+    }
+}
+
+/// AWS IAM: keys are deleted in either state.
+pub(crate) const IAM: Rules = Rules {
+    user_key_deletion: KeyDeletion::AnyState,
+    action: iam_action,
+};
+/// Outscale: an EIM user's key must be INACTIVE first.
+pub(crate) const OSC: Rules = Rules {
+    user_key_deletion: KeyDeletion::RequireInactive,
+    action: osc_action,
+};
+
+pub(crate) const SELF_SERVICE: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"ManageOwnAccessKeys","Effect":"Allow","Action":["iam:CreateAccessKey","iam:DeleteAccessKey","iam:GetAccessKeyLastUsed","iam:GetUser","iam:ListAccessKeys","iam:UpdateAccessKey","iam:TagUser"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#;
+
+pub(crate) struct World {
+    pub(crate) svc: Service,
+    pub(crate) clock: Arc<FixedClock>,
+    pub(crate) root: Principal,
+}
+
+pub(crate) fn name(s: &str) -> UserName {
+    UserName::parse(s).unwrap()
+}
+
+pub(crate) fn policy_name(s: &str) -> PolicyName {
+    PolicyName::parse(s).unwrap()
+}
+
+pub(crate) const T0: i64 = 1_714_564_800_000; // 2024-05-01T12:00:00Z
+
+pub(crate) fn world() -> World {
+    world_with(Limits::default())
+}
+
+pub(crate) fn world_with(limits: Limits) -> World {
+    let clock = Arc::new(FixedClock::new(Timestamp::from_unix_millis(T0)));
+    let svc = Service::new(
+        Arc::new(MemoryStore::new()),
+        clock.clone(),
+        Arc::new(RandomIds),
+        limits,
+    );
+    let creds = svc.create_account("acme", None).unwrap();
+    let root = Principal::Root {
+        account: creds.account.id,
+    };
+    World { svc, clock, root }
+}
+
+impl World {
+    pub(crate) fn root(&self, rules: &'static Rules) -> Caller<'_> {
+        self.svc.caller(&self.root, rules)
+    }
+
+    /// Creates a user with no policy and returns it as a principal.
+    pub(crate) fn user(&self, n: &str) -> Principal {
+        let u = self
+            .root(&IAM)
+            .create_user(name(n), None, None, vec![])
+            .unwrap();
+        Principal::for_user(&u)
+    }
+
+    pub(crate) fn grant(&self, user: &str, policy: &str, doc: &str) {
+        self.root(&IAM)
+            .put_user_policy(&name(user), &policy_name(policy), doc)
+            .unwrap();
+    }
+
+    pub(crate) fn keys_of(&self, user: Option<&str>) -> Vec<KeyView> {
+        let n = user.map(name);
+        self.root(&IAM)
+            .list_access_keys(n.as_ref(), &KeyFilter::default(), &PageRequest::default())
+            .unwrap()
+            .items
+    }
+}

@@ -1,0 +1,85 @@
+//! Input rules the core checks before it opens a transaction: tags, key labels, account names
+//! and policy document text. Identifier shapes are the newtypes' own (`ids`).
+
+use crate::error::{CoreError, CoreResult, Quota};
+use crate::model::Tag;
+
+/// Tags one user may carry, as in AWS IAM.
+pub const MAX_TAGS_PER_USER: u32 = 50;
+
+/// Characters a policy document may hold, as in AWS IAM.
+const MAX_POLICY_DOCUMENT_CHARS: usize = 131_072;
+
+pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> CoreError {
+    CoreError::InvalidInput {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// A request's tags: at most 50, keys unique, none reserved by AWS.
+pub fn tags(tags: &[Tag], field: &'static str) -> CoreResult<()> {
+    if tags.len() > MAX_TAGS_PER_USER as usize {
+        return Err(CoreError::LimitExceeded(Quota::TagsPerUser(
+            MAX_TAGS_PER_USER,
+        )));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        if t.key.as_str().to_ascii_lowercase().starts_with("aws:") {
+            return Err(invalid(
+                field,
+                "tag keys starting with 'aws:' are reserved for AWS use",
+            ));
+        }
+        if tags[..i].iter().any(|o| o.key == t.key) {
+            return Err(invalid(field, "duplicate tag keys found"));
+        }
+    }
+    Ok(())
+}
+
+/// At most 50 tag keys to remove at once.
+pub fn tag_keys_count(count: usize, field: &'static str) -> CoreResult<()> {
+    if count > MAX_TAGS_PER_USER as usize {
+        return Err(invalid(field, "at most 50 keys"));
+    }
+    Ok(())
+}
+
+/// A key's label: up to 255 characters, no control characters.
+pub fn key_tag(tag: Option<&str>) -> CoreResult<()> {
+    match tag {
+        Some(t) if t.chars().count() > 255 || t.chars().any(char::is_control) => Err(invalid(
+            "Tag",
+            "must be at most 255 characters, without control characters",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// An account's display name: 1 to 64 printable characters.
+pub fn account_name(name: &str) -> CoreResult<()> {
+    let n = name.chars().count();
+    if n == 0 || n > 64 || name.chars().any(char::is_control) {
+        return Err(invalid("Name", "must be 1 to 64 printable characters"));
+    }
+    Ok(())
+}
+
+/// A policy document's text: 1 to 131,072 characters from IAM's character set.
+pub fn policy_document(document: &str) -> CoreResult<()> {
+    let n = document.chars().count();
+    if n == 0 || n > MAX_POLICY_DOCUMENT_CHARS {
+        return Err(invalid("PolicyDocument", "must be 1 to 131072 characters"));
+    }
+    if document
+        .chars()
+        .any(|c| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}'))
+    {
+        return Err(invalid(
+            "PolicyDocument",
+            r"must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,262 @@
+//! The calls keygate serves, declared once: each row gives the wire name (the variant's name),
+//! the credentials the spec's `security` allows, its input type and the core `Operation` it
+//! performs. From the table derive the call enums, the lookup by path, the dispatch to each
+//! call's module, the policy action (`api:<name>`) and the log's `action` field.
+
+use keygate_core::{Caller, KeyDeletion, Operation, Rules};
+use serde_json::Value;
+
+use crate::error::OscError;
+use crate::ops::{Op, access_keys, account, user_policies, users};
+
+/// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
+/// it is deleted (Outscale's EIM docs), and policies name `api:` actions (WIRE P.5).
+pub const RULES: Rules = Rules {
+    user_key_deletion: KeyDeletion::RequireInactive,
+    action: policy_action,
+};
+
+/// Which credentials a call accepts (the spec's per-call `security`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    AccessKey,
+    AccessKeyOrPassword,
+}
+
+/// A call with its body read and every value checked, and its `DryRun` flag.
+#[derive(Debug)]
+pub struct Request {
+    pub call: Call,
+    pub dry_run: bool,
+}
+
+macro_rules! calls {
+    (
+        $( $name:ident($input:ty) by $security:ident, checked as $op:ident ; )*
+        @also { $( $other:ident => $also:ident ),* $(,)? }
+    ) => {
+        /// A call's name, before its body is read.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum CallName {
+            $( $name, )*
+        }
+
+        impl CallName {
+            pub const ALL: &'static [CallName] = &[$( CallName::$name, )*];
+
+            /// The name in the path, `/api/v1/<name>`.
+            pub fn wire(self) -> &'static str {
+                match self {
+                    $( CallName::$name => stringify!($name), )*
+                }
+            }
+
+            pub fn security(self) -> Security {
+                match self {
+                    $( CallName::$name => Security::$security, )*
+                }
+            }
+
+            /// The core operation it performs.
+            pub fn operation(self) -> Operation {
+                match self {
+                    $( CallName::$name => Operation::$op, )*
+                }
+            }
+
+            /// The action a policy names, e.g. `api:ReadAccessKeys`.
+            pub fn policy_action(self) -> &'static str {
+                match self {
+                    $( CallName::$name => concat!("api:", stringify!($name)), )*
+                }
+            }
+
+            pub fn from_wire(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|c| c.wire() == name)
+            }
+
+            /// Reads the call's body.
+            pub fn decode(self, raw: &[u8]) -> Result<Request, OscError> {
+                Ok(match self {
+                    $( CallName::$name => {
+                        let (input, dry_run) = <$input as Op>::decode(raw)?;
+                        Request { call: Call::$name(input), dry_run }
+                    } )*
+                })
+            }
+        }
+
+        /// A call with its body read and checked.
+        #[derive(Debug)]
+        pub enum Call {
+            $( $name($input), )*
+        }
+
+        impl Call {
+            /// Runs the call for the caller; every rule is the core's.
+            pub fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
+                match self {
+                    $( Call::$name(op) => op.run(c), )*
+                }
+            }
+        }
+
+        /// The policy action each core operation is checked against in this dialect.
+        pub fn policy_action(op: Operation) -> &'static str {
+            match op {
+                $( Operation::$op => CallName::$name.policy_action(), )*
+                $( Operation::$other => CallName::$also.policy_action(), )*
+            }
+        }
+    };
+}
+
+calls! {
+    CreateAccessKey(access_keys::CreateAccessKey) by AccessKeyOrPassword, checked as CreateAccessKey;
+    DeleteAccessKey(access_keys::DeleteAccessKey) by AccessKeyOrPassword, checked as DeleteAccessKey;
+    ReadAccessKeys(access_keys::ReadAccessKeys) by AccessKeyOrPassword, checked as ListAccessKeys;
+    UpdateAccessKey(access_keys::UpdateAccessKey) by AccessKeyOrPassword, checked as UpdateAccessKey;
+    CreateUser(users::CreateUser) by AccessKey, checked as CreateUser;
+    DeleteUser(users::DeleteUser) by AccessKey, checked as DeleteUser;
+    ReadUsers(users::ReadUsers) by AccessKey, checked as ListUsers;
+    UpdateUser(users::UpdateUser) by AccessKey, checked as UpdateUser;
+    PutUserPolicy(user_policies::PutUserPolicy) by AccessKey, checked as PutUserPolicy;
+    ReadUserPolicy(user_policies::ReadUserPolicy) by AccessKey, checked as GetUserPolicy;
+    ReadUserPolicies(user_policies::ReadUserPolicies) by AccessKey, checked as ListUserPolicies;
+    DeleteUserPolicy(user_policies::DeleteUserPolicy) by AccessKey, checked as DeleteUserPolicy;
+    ReadAccounts(account::ReadAccounts) by AccessKey, checked as ReadAccount;
+    CheckAuthentication(account::CheckAuthentication) by AccessKey, checked as CheckAuthentication;
+    // Operations only the IAM dialect performs, checked as the OSC call that does their work.
+    @also {
+        GetUser => ReadUsers,
+        ListUserTags => ReadUsers,
+        TagUser => UpdateUser,
+        UntagUser => UpdateUser,
+        GetAccessKeyLastUsed => ReadAccessKeys,
+    }
+}
+
+/// The call named in the path, before anything else is read.
+pub fn call_name(name: &str) -> Result<CallName, OscError> {
+    CallName::from_wire(name).ok_or_else(|| OscError::unknown_call(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::access_keys::{DeleteAccessKey, ReadAccessKeys, UpdateAccessKey};
+    use crate::ops::users::ReadUsers;
+    use keygate_core::KeyState;
+
+    fn parse(name: &str, body: &[u8]) -> Result<Request, OscError> {
+        call_name(name)?.decode(body)
+    }
+
+    fn err(name: &str, body: &str) -> OscError {
+        parse(name, body.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn reads_what_the_clients_send() {
+        let r = parse(
+            "DeleteAccessKey",
+            br#"{"AccessKeyId": "TARGETKEY0ABCDEFGHIJ", "DryRun": true}"#,
+        )
+        .unwrap();
+        assert!(r.dry_run);
+        assert!(matches!(
+            r.call,
+            Call::DeleteAccessKey(DeleteAccessKey {
+                user_name: None,
+                ..
+            })
+        ));
+        let r = parse("ReadAccessKeys", br#"{"Filters": {"States": ["ACTIVE"]}}"#).unwrap();
+        assert!(
+            matches!(r.call, Call::ReadAccessKeys(ReadAccessKeys { states: Some(ref s), .. }) if s == &[KeyState::Active])
+        );
+        let Call::ReadUsers(r) = parse("ReadUsers", b"").unwrap().call else {
+            panic!("not ReadUsers")
+        };
+        assert_eq!(
+            r,
+            ReadUsers {
+                ids: None,
+                first: 0,
+                count: 100,
+                truncated: false
+            }
+        );
+        let r = parse("UpdateAccessKey", br#"{"AccessKeyId": "TARGETKEY0ABCDEFGHIJ", "ClearExpirationDate": true, "ExpirationDate": "2030-01-01"}"#).unwrap();
+        assert!(matches!(
+            r.call,
+            Call::UpdateAccessKey(UpdateAccessKey {
+                expires_at: Some(None),
+                tag: None,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn bad_bodies_name_the_field() {
+        let e = err("DeleteAccessKey", "{}");
+        assert_eq!((e.status().as_u16(), e.code()), (400, "4045"));
+        assert!(e.details().contains("AccessKeyId"), "{}", e.details());
+        let e = err(
+            "DeleteAccessKey",
+            r#"{"AccessKeyId": "TARGETKEY0ABCDEFGHIJ", "Foo": 1}"#,
+        );
+        assert_eq!(e.code(), "4045");
+        assert!(e.details().contains("Foo"));
+        let e = err(
+            "DeleteAccessKey",
+            r#"{"AccessKeyId": "TARGETKEY0ABCDEFGHIJ", "DryRun": "yes"}"#,
+        );
+        assert_eq!(e.code(), "4108");
+        assert!(e.details().contains("DryRun"), "{}", e.details());
+        assert_eq!(err("DeleteAccessKey", "not json").code(), "4108");
+        let e = err("ReadAccessKeys", r#"{"Filters": {"Bogus": []}}"#);
+        assert!(
+            e.details().contains("Bogus") && e.details().contains("Filters"),
+            "{}",
+            e.details()
+        );
+        let e = err(
+            "UpdateAccessKey",
+            r#"{"AccessKeyId": "TARGETKEY0ABCDEFGHIJ", "State": "ENABLED"}"#,
+        );
+        assert_eq!(e.code(), "4047");
+        assert!(e.details().contains("State"));
+        let e = err("CreateUser", r#"{"UserName": "a b"}"#);
+        assert!(e.code() == "4047" && e.details().contains("UserName"));
+        assert_eq!(
+            err("CreateUser", r#"{"UserName": "a", "UserEmail": "nope"}"#).code(),
+            "4020"
+        );
+        let e = err(
+            "PutUserPolicy",
+            r#"{"UserName": "a", "PolicyName": "p", "PolicyDocument": {"Statement": []}}"#,
+        );
+        assert_eq!(e.code(), "4108");
+        assert!(e.details().contains("PolicyDocument"));
+        assert!(
+            err("CreateAccessKey", r#"{"ExpirationDate": "tomorrow"}"#)
+                .details()
+                .contains("ExpirationDate")
+        );
+        assert_eq!(call_name("ReadSecretAccessKey").unwrap_err().code(), "0");
+        assert_eq!(
+            err("DeleteUser", r#"{"UserName": "a"} trailing"#).code(),
+            "4108"
+        );
+        assert_eq!(err("DeleteUser", r#"["a"]"#).code(), "4108");
+        let e = err("CreateUser", r#"{"UserName": "a", "Path": "/a-b/"}"#);
+        assert!(
+            e.code() == "4047" && e.details().contains("Path"),
+            "{}",
+            e.details()
+        );
+        assert!(parse("CreateUser", br#"{"UserName": "a", "Path": "/a_b/c1/"}"#).is_ok());
+    }
+}

@@ -1,0 +1,440 @@
+//! One transaction of the SQLite store: the core's `ReadTx` and `WriteTx` as SQL, every
+//! statement scoped to the account it names.
+
+use keygate_core::{
+    AccessKey, AccessKeyId, Account, AccountId, CoreError, CoreResult, Email, KeyOwner, LastUsed,
+    PathPrefix, PolicyName, ReadTx, Secret, StoreFailure, Tag, TagKey, TagValue, Timestamp, User,
+    UserId, UserName, WriteTx,
+};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use crate::SealKey;
+use crate::rows::{
+    ACCOUNT_COLS, KEY_COL_COUNT, KEY_COLS, USER_COLS, account_row, key_row, owner_param, parse_col,
+    state_text, user_row,
+};
+
+/// The store's failure, logged here once with its cause: the line carries the request's span.
+pub(crate) fn storage(e: impl std::error::Error + Send + Sync + 'static) -> CoreError {
+    let e = CoreError::storage(e);
+    tracing::error!(error = %keygate_core::error::chain(&e), "storage failure");
+    e
+}
+
+/// A failure the store describes in words (sealing, a row that is not there), logged once.
+fn described(text: String) -> CoreError {
+    let e = CoreError::Storage(StoreFailure::message(text));
+    tracing::error!(error = %keygate_core::error::chain(&e), "storage failure");
+    e
+}
+
+pub(crate) struct SqlTx<'a> {
+    tx: &'a Transaction<'a>,
+    seal: &'a SealKey,
+}
+
+impl<'a> SqlTx<'a> {
+    pub(crate) fn new(tx: &'a Transaction<'a>, seal: &'a SealKey) -> Self {
+        Self { tx, seal }
+    }
+}
+
+impl SqlTx<'_> {
+    fn one<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> CoreResult<Option<T>> {
+        self.tx
+            .prepare_cached(sql)
+            .and_then(|mut st| st.query_row(params, f).optional())
+            .map_err(storage)
+    }
+
+    fn many<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> CoreResult<Vec<T>> {
+        self.tx
+            .prepare_cached(sql)
+            .and_then(|mut st| st.query_map(params, f)?.collect())
+            .map_err(storage)
+    }
+
+    /// Fills in a user's tags, sorted by key.
+    fn with_tags(&self, mut user: User) -> CoreResult<User> {
+        user.tags = self.many(
+            "SELECT key, value FROM user_tags WHERE user_id = ?1 ORDER BY key",
+            [user.id.as_str()],
+            |r| {
+                Ok(Tag {
+                    key: parse_col(r, 0, "tag key", TagKey::parse)?,
+                    value: parse_col(r, 1, "tag value", TagValue::parse)?,
+                })
+            },
+        )?;
+        Ok(user)
+    }
+
+    fn unseal(&self, id: &AccessKeyId, nonce: &[u8], sealed: &[u8]) -> CoreResult<Secret> {
+        self.seal
+            .open(id.as_str(), nonce, sealed)
+            .map(Secret::new)
+            .map_err(described)
+    }
+
+    /// Writes under a user check first that the user is in the account.
+    fn user_exists(&self, account: &AccountId, user: &UserId) -> CoreResult<()> {
+        self.one(
+            "SELECT 1 FROM users WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), user.as_str()],
+            |_| Ok(()),
+        )?
+        .ok_or_else(|| described("no such user in this account".into()))
+    }
+
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> CoreResult<usize> {
+        self.tx
+            .prepare_cached(sql)
+            .and_then(|mut st| st.execute(params))
+            .map_err(storage)
+    }
+}
+
+impl ReadTx for SqlTx<'_> {
+    fn account(&self, id: &AccountId) -> CoreResult<Option<Account>> {
+        self.one(
+            &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"),
+            [id.as_str()],
+            account_row,
+        )
+    }
+
+    fn account_by_email(&self, email: &Email) -> CoreResult<Option<Account>> {
+        self.one(
+            &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE email = ?1"),
+            [email.as_str()],
+            account_row,
+        )
+    }
+
+    fn accounts(&self) -> CoreResult<Vec<Account>> {
+        self.many(
+            &format!("SELECT {ACCOUNT_COLS} FROM accounts ORDER BY id"),
+            [],
+            account_row,
+        )
+    }
+
+    fn password_hash(&self, id: &AccountId) -> CoreResult<Option<String>> {
+        self.one(
+            "SELECT password_hash FROM accounts WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
+    }
+
+    fn user_by_name(&self, account: &AccountId, name: &UserName) -> CoreResult<Option<User>> {
+        self.one(
+            &format!("SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND name_folded = ?2"),
+            params![account.as_str(), name.folded()],
+            user_row,
+        )?
+        .map(|u| self.with_tags(u))
+        .transpose()
+    }
+
+    fn user_by_id(&self, account: &AccountId, id: &UserId) -> CoreResult<Option<User>> {
+        self.one(
+            &format!("SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND id = ?2"),
+            params![account.as_str(), id.as_str()],
+            user_row,
+        )?
+        .map(|u| self.with_tags(u))
+        .transpose()
+    }
+
+    fn users(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<User>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.many(
+            &format!(
+                "SELECT {USER_COLS} FROM users WHERE account_id = ?1 \
+                 AND (?2 IS NULL OR substr(path, 1, length(?2)) = ?2) \
+                 AND (?3 IS NULL OR name_folded > ?3) \
+                 ORDER BY name_folded LIMIT ?4"
+            ),
+            params![account.as_str(), prefix.map(|p| p.as_str()), after, limit],
+            user_row,
+        )?
+        .into_iter()
+        .map(|u| self.with_tags(u))
+        .collect()
+    }
+
+    fn key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
+        self.one(
+            &format!("SELECT {KEY_COLS} FROM access_keys WHERE account_id = ?1 AND id = ?2"),
+            params![account.as_str(), id.as_str()],
+            key_row,
+        )
+    }
+
+    fn key_secret(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<Secret>> {
+        let sealed = self.one(
+            "SELECT secret_nonce, secret_sealed FROM access_keys \
+             WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        )?;
+        sealed
+            .map(|(nonce, c)| self.unseal(id, &nonce, &c))
+            .transpose()
+    }
+
+    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<(AccessKey, Secret)>> {
+        let found = self.one(
+            &format!(
+                "SELECT {KEY_COLS}, secret_nonce, secret_sealed FROM access_keys WHERE id = ?1"
+            ),
+            [id.as_str()],
+            |r| {
+                Ok((
+                    key_row(r)?,
+                    r.get::<_, Vec<u8>>(KEY_COL_COUNT)?,
+                    r.get::<_, Vec<u8>>(KEY_COL_COUNT + 1)?,
+                ))
+            },
+        )?;
+        found
+            .map(|(key, nonce, c)| Ok((key, self.unseal(id, &nonce, &c)?)))
+            .transpose()
+    }
+
+    fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {
+        self.many(
+            &format!(
+                "SELECT {KEY_COLS} FROM access_keys WHERE account_id = ?1 AND user_id IS ?2 \
+                 ORDER BY created_at, id"
+            ),
+            params![account.as_str(), owner_param(owner)],
+            key_row,
+        )
+    }
+
+    fn policies(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+    ) -> CoreResult<Vec<(PolicyName, String)>> {
+        self.many(
+            "SELECT p.name, p.document FROM user_policies p JOIN users u ON u.id = p.user_id \
+             WHERE u.account_id = ?1 AND p.user_id = ?2 ORDER BY p.name",
+            params![account.as_str(), user.as_str()],
+            |r| {
+                Ok((
+                    parse_col(r, 0, "policy name", PolicyName::parse)?,
+                    r.get(1)?,
+                ))
+            },
+        )
+    }
+}
+
+impl WriteTx for SqlTx<'_> {
+    fn insert_account(&self, a: &Account, password_hash: &str) -> CoreResult<()> {
+        self.exec(
+            "INSERT INTO accounts (id, name, email, password_hash, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                a.id.as_str(),
+                a.name,
+                a.email.as_str(),
+                password_hash,
+                a.created_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn set_password_hash(&self, id: &AccountId, hash: &str) -> CoreResult<()> {
+        self.exec(
+            "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+            params![id.as_str(), hash],
+        )
+        .map(drop)
+    }
+
+    fn insert_user(&self, u: &User) -> CoreResult<()> {
+        self.exec(
+            "INSERT INTO users (id, account_id, name, name_folded, path, email, created_at, \
+             modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                u.id.as_str(),
+                u.account_id.as_str(),
+                u.name.as_str(),
+                u.name.folded(),
+                u.path.as_str(),
+                u.email.as_ref().map(|e| e.as_str()),
+                u.created_at.unix_millis(),
+                u.modified_at.unix_millis()
+            ],
+        )?;
+        self.put_tags(&u.account_id, &u.id, &u.tags)
+    }
+
+    fn update_user(&self, u: &User) -> CoreResult<()> {
+        self.exec(
+            "UPDATE users SET name = ?3, name_folded = ?4, path = ?5, email = ?6, \
+             modified_at = ?7 WHERE account_id = ?1 AND id = ?2",
+            params![
+                u.account_id.as_str(),
+                u.id.as_str(),
+                u.name.as_str(),
+                u.name.folded(),
+                u.path.as_str(),
+                u.email.as_ref().map(|e| e.as_str()),
+                u.modified_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM users WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn put_tags(&self, account: &AccountId, user: &UserId, tags: &[Tag]) -> CoreResult<()> {
+        self.user_exists(account, user)?;
+        for t in tags {
+            self.exec(
+                "INSERT INTO user_tags (user_id, key, value) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
+                params![user.as_str(), t.key.as_str(), t.value.as_str()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()> {
+        for k in keys {
+            self.exec(
+                "DELETE FROM user_tags WHERE user_id = ?2 AND key = ?3 \
+                 AND user_id IN (SELECT id FROM users WHERE account_id = ?1)",
+                params![account.as_str(), user.as_str(), k.as_str()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn insert_key(&self, k: &AccessKey, secret: &Secret) -> CoreResult<()> {
+        let (nonce, sealed) = self
+            .seal
+            .seal(k.id.as_str(), secret.expose())
+            .map_err(described)?;
+        self.exec(
+            "INSERT INTO access_keys (id, account_id, user_id, state, secret_nonce, \
+             secret_sealed, created_at, modified_at, expires_at, tag) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                k.id.as_str(),
+                k.account_id.as_str(),
+                owner_param(&k.owner),
+                state_text(k.state),
+                nonce,
+                sealed,
+                k.created_at.unix_millis(),
+                k.modified_at.unix_millis(),
+                k.expires_at.map(Timestamp::unix_millis),
+                k.tag
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_key(&self, k: &AccessKey) -> CoreResult<()> {
+        self.exec(
+            "UPDATE access_keys SET state = ?2, modified_at = ?3, expires_at = ?4, tag = ?5 \
+             WHERE id = ?1 AND account_id = ?6",
+            params![
+                k.id.as_str(),
+                state_text(k.state),
+                k.modified_at.unix_millis(),
+                k.expires_at.map(Timestamp::unix_millis),
+                k.tag,
+                k.account_id.as_str()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn record_last_use(
+        &self,
+        account: &AccountId,
+        id: &AccessKeyId,
+        used: &LastUsed,
+    ) -> CoreResult<()> {
+        self.exec(
+            "UPDATE access_keys SET last_used_at = ?3, last_used_service = ?4, \
+             last_used_region = ?5 WHERE account_id = ?1 AND id = ?2",
+            params![
+                account.as_str(),
+                id.as_str(),
+                used.at.unix_millis(),
+                used.service,
+                used.region
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM access_keys WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn put_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        self.user_exists(account, user)?;
+        self.exec(
+            "INSERT INTO user_policies (user_id, name, document) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (user_id, name) DO UPDATE SET document = excluded.document",
+            params![user.as_str(), name.as_str(), document],
+        )
+        .map(drop)
+    }
+
+    fn delete_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM user_policies WHERE user_id = ?2 AND name = ?3 \
+             AND user_id IN (SELECT id FROM users WHERE account_id = ?1)",
+            params![account.as_str(), user.as_str(), name.as_str()],
+        )
+        .map(drop)
+    }
+}
