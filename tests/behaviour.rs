@@ -7,9 +7,8 @@
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::Creds;
 use keygate_tests::support::sign::{aws4_form_headers, osc4_json_headers};
-use keygate_tests::support::{Fresh, Server, http};
+use keygate_tests::support::{Fresh, Server, http, now};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 /// What a step did, as both dialects can say it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +72,7 @@ impl Iam<'_> {
             body.as_bytes(),
             "eu-west-2",
             service,
-            OffsetDateTime::now_utc(),
+            now(),
         );
         let refs: Vec<(&str, &str)> = headers
             .iter()

@@ -3,7 +3,7 @@
 
 use keygate_tests::support::clients::Creds;
 use keygate_tests::support::sign::{FORM, aws4_form_headers};
-use keygate_tests::support::{Fresh, Server, header, http};
+use keygate_tests::support::{Fresh, Server, header, http, now};
 use time::OffsetDateTime;
 
 struct World {
@@ -47,13 +47,7 @@ impl World {
     }
 
     fn call(&self, body: &str) -> (u16, String) {
-        let (s, b, _) = self.send_signed(
-            &self.root,
-            body,
-            "eu-west-2",
-            "iam",
-            OffsetDateTime::now_utc(),
-        );
+        let (s, b, _) = self.send_signed(&self.root, body, "eu-west-2", "iam", now());
         (s, b)
     }
 
@@ -126,7 +120,7 @@ fn malformed_requests_get_their_error_and_change_nothing() {
     assert_eq!(s, 200, "{b}");
     let key_id = xml_field(&b, "AccessKeyId").to_owned();
     let before = w.snapshot();
-    let now = OffsetDateTime::now_utc();
+    let now = now();
     let root = w.root.clone();
     let stranger = Creds::new(
         "AKIDEXAMPLE0UNKNOWN1",
@@ -410,7 +404,7 @@ fn answers_carry_the_request_id_and_iam_namespace() {
         "Action=ListUsers&Version=2010-05-08",
         "eu-west-2",
         "iam",
-        OffsetDateTime::now_utc(),
+        now(),
     );
     assert_eq!(s, 200);
     assert_eq!(header(&h, "content-type"), Some("text/xml"));
@@ -422,7 +416,7 @@ fn answers_carry_the_request_id_and_iam_namespace() {
         "Action=GetCallerIdentity&Version=2011-06-15",
         "eu-west-2",
         "sts",
-        OffsetDateTime::now_utc(),
+        now(),
     );
     assert_eq!(s, 200);
     assert!(b.contains(

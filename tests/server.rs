@@ -9,8 +9,7 @@ use keygate_server::credentials::CredentialsFile;
 use keygate_server::runtime;
 use keygate_server::settings::{Overrides, Settings};
 use keygate_tests::support::sign::aws4_form_headers;
-use keygate_tests::support::{Fresh, Server, header, http, keygate};
-use time::OffsetDateTime;
+use keygate_tests::support::{Fresh, Server, header, http, keygate, now};
 
 fn settings(data_dir: &Path) -> Settings {
     Settings::load(&Overrides {
@@ -309,7 +308,7 @@ fn signed_iam(fresh: &Fresh, body: &str) -> (u16, Vec<(String, String)>, String)
         body.as_bytes(),
         "us-east-1",
         "iam",
-        OffsetDateTime::now_utc(),
+        now(),
     );
     let headers: Vec<(&str, &str)> = headers
         .iter()

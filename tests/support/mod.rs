@@ -150,6 +150,12 @@ impl Fresh {
     }
 }
 
+/// The wall clock, for signing requests as a client would now.
+#[allow(clippy::disallowed_methods)]
+pub fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
 /// Runs `keygate <args>` to completion.
 pub fn keygate(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(keygate_bin());

@@ -1,6 +1,5 @@
 //! Signing raw test requests (AWS4 for the IAM dialect, OSC4 for the OSC one), for the cases and
 //! drivers no real client covers.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keygate_auth::{
     Flavour, HttpRequest, Scope, canonical_request, derive_signing_key, sign, string_to_sign,
@@ -105,7 +104,7 @@ pub fn osc4_json_headers(
     body: &[u8],
 ) -> Vec<(String, String)> {
     let path = format!("/api/v1/{call}");
-    let now = OffsetDateTime::now_utc();
+    let now = super::now();
     signed_headers(
         Flavour::Osc4,
         host,

@@ -7,7 +7,6 @@
 //! parsed [`Scope`]. [`Gate`] runs the whole flow for a front end against a [`SecretLookup`]
 //! (the server implements it over the core; this crate knows no store), and the front end maps
 //! [`Failure`] to its API's error codes.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod basic;
 mod cache;

@@ -1,4 +1,5 @@
 //! `Authorization: Basic` decoding in both Base64 alphabets.
+// Helpers outside `#[test]` functions unwrap too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keygate_auth::{AuthError, parse_basic};

@@ -1,5 +1,4 @@
 //! The signing-key cache returns the same keys as a fresh derivation, and never across secrets.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::thread;

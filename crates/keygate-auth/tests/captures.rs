@@ -1,5 +1,6 @@
 //! Replays every recorded client request from `shared/captures` through parse, check_time and
 //! verify, at the capture's own clock.
+// Helpers outside `#[test]` functions unwrap too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;

@@ -1,4 +1,5 @@
 //! The request-time window and the exact AWS wording of its errors.
+// Helpers outside `#[test]` functions unwrap too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keygate_auth::{AuthError, Flavour, HttpRequest, SignedRequest, check_time, parse};

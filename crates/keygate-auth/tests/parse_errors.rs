@@ -1,5 +1,4 @@
 //! What `parse` rejects, and with which error.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keygate_auth::{AuthError, Flavour, HttpRequest, parse};
 

@@ -1,4 +1,5 @@
 //! Published and client-produced signature vectors (WIRE.md A.2 and B.2), step by step.
+// Helpers outside `#[test]` functions unwrap too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use keygate_auth::{

@@ -1,7 +1,6 @@
 //! keygate's core: the domain, its rules, `Service` (the only writer) and `Caller` (what a
 //! principal may do, one module per resource). It knows nothing of HTTP, SQL or XML; front
 //! ends decode requests into calls on `Caller` and encode its answers.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod caller;
 pub mod error;

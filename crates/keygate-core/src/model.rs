@@ -27,7 +27,8 @@ impl Timestamp {
     }
 
     pub fn from_datetime(dt: OffsetDateTime) -> Self {
-        Self((dt.unix_timestamp_nanos() / 1_000_000) as i64)
+        // Every instant `time` can hold is within i64 milliseconds.
+        Self(i64::try_from(dt.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
     }
 
     /// `None` only for instants outside `time`'s range, which no stored value reaches.

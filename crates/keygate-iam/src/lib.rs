@@ -2,7 +2,6 @@
 //! `GET /?…`, keyed on `Action` and `Version`, signed with SigV4 (header or presigned query),
 //! answered in IAM's XML. STS `GetCallerIdentity` shares the endpoint. Handlers decode, call the
 //! core, encode; every rule is the core's.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod decode;
 pub mod error;

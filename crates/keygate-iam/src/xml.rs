@@ -153,13 +153,7 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_document() {
-        let body = error(
-            "urn:x",
-            "Sender",
-            "ValidationError",
-            "Value 'a\u{1}b' <x>",
-            "rid",
-        );
+        let body = error("urn:x", "Sender", "SomeCode", "Value 'a\u{1}b' <x>", "rid");
         assert!(body.contains("a\u{FFFD}b"), "{body}");
         assert!(body.contains("&lt;x&gt;"));
         assert!(!body.contains('\u{1}'));

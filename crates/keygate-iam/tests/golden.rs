@@ -1,6 +1,7 @@
 //! Golden files: the exact XML of every action's success body and of every error code, with
 //! fixed data. `KEYGATE_UPDATE_GOLDEN=1 cargo test -p keygate-iam --test golden` rewrites them;
 //! review the diff before committing.
+// Helpers outside `#[test]` functions unwrap too: a failed set-up is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;

@@ -3,7 +3,6 @@
 //! calls the spec allows, by login/password; `DryRun` checks everything and changes nothing.
 //! CORS for browser consoles when origins are configured. Handlers decode, call the core,
 //! encode; every rule is the core's.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod body;
 pub mod error;

@@ -1,6 +1,5 @@
 //! The `keygate` binary's pieces: settings, logging, storage wiring, the HTTP listener and the
 //! operator commands. `main.rs` only parses the command line and dispatches here.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
 pub mod credentials;

@@ -60,7 +60,7 @@ pub async fn request_id(
         Ok(mut res) => {
             tracing::info!(
                 status = res.status().as_u16(),
-                micros = started.elapsed().as_micros() as u64,
+                micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
                 "served"
             );
             if let Ok(v) = HeaderValue::from_str(&id) {

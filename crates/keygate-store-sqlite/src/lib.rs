@@ -1,7 +1,6 @@
 //! keygate's SQLite store: the core's `Store` contract on rusqlite behind an r2d2 pool.
 //! WAL, foreign keys, a busy timeout, `BEGIN IMMEDIATE` write transactions and durable commits;
 //! access key secrets sealed with an AEAD. No rusqlite type leaves this crate.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod rows;
 mod seal;

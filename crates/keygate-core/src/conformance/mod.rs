@@ -1,5 +1,6 @@
 //! The conformance suite every `Store` must pass. A store crate runs [`run_all`] from its tests
 //! with a factory that gives a fresh, empty store each time.
+// A test suite, compiled only for tests behind the `conformance` feature: a failed check panics.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
