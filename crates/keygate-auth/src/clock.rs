@@ -15,32 +15,10 @@ pub fn check_time(
     now: OffsetDateTime,
     max_skew: Duration,
 ) -> Result<(), AuthError> {
-    let now = now.to_offset(UtcOffset::UTC);
-    let request = signed.request_time;
-    if let Some(latest) = now.checked_add(max_skew)
-        && request > latest
-    {
-        return Err(AuthError::NotYetCurrent {
-            request: stamp(request),
-            latest: stamp(latest),
-            now: stamp(now),
-            window: max_skew,
-        });
-    }
-    let window = signed
+    let behind = signed
         .presigned_expires
         .map_or(max_skew, |expires| expires.min(PRESIGNED_MAX_VALIDITY));
-    if let Some(earliest) = now.checked_sub(window)
-        && request < earliest
-    {
-        return Err(AuthError::Expired {
-            request: stamp(request),
-            earliest: stamp(earliest),
-            now: stamp(now),
-            window,
-        });
-    }
-    Ok(())
+    within(signed.request_time, now, max_skew, behind)
 }
 
 /// Checks an unsigned date header (`X-Osc-Date` beside `Basic` credentials): strictly
@@ -51,26 +29,35 @@ pub fn check_date_header(
     now: OffsetDateTime,
     max_skew: Duration,
 ) -> Result<(), AuthError> {
-    let at = parse_date(name, value)?;
+    within(parse_date(name, value)?, now, max_skew, max_skew)
+}
+
+/// Accepts `at` from `behind` before `now` to `ahead` after it, edges included.
+fn within(
+    at: OffsetDateTime,
+    now: OffsetDateTime,
+    ahead: Duration,
+    behind: Duration,
+) -> Result<(), AuthError> {
     let now = now.to_offset(UtcOffset::UTC);
-    if let Some(latest) = now.checked_add(max_skew)
+    if let Some(latest) = now.checked_add(ahead)
         && at > latest
     {
         return Err(AuthError::NotYetCurrent {
             request: stamp(at),
             latest: stamp(latest),
             now: stamp(now),
-            window: max_skew,
+            window: ahead,
         });
     }
-    if let Some(earliest) = now.checked_sub(max_skew)
+    if let Some(earliest) = now.checked_sub(behind)
         && at < earliest
     {
         return Err(AuthError::Expired {
             request: stamp(at),
             earliest: stamp(earliest),
             now: stamp(now),
-            window: max_skew,
+            window: behind,
         });
     }
     Ok(())

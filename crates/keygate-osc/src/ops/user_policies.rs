@@ -56,35 +56,40 @@ struct UserPolicyBody {
 }
 
 /// A user and one of its policies, as ReadUserPolicy and DeleteUserPolicy name them.
-fn user_policy(raw: &[u8]) -> Result<((UserName, PolicyName), bool), OscError> {
-    let b: UserPolicyBody = body(raw)?;
-    let named = (user_name(&b.user_name)?, policy_name(&b.policy_name)?);
-    Ok((named, dry(b.dry_run)))
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadUserPolicy {
+pub struct NamedPolicy {
     pub user_name: UserName,
     pub policy_name: PolicyName,
 }
 
+impl NamedPolicy {
+    fn decode(raw: &[u8]) -> Result<(Self, bool), OscError> {
+        let b: UserPolicyBody = body(raw)?;
+        let named = Self {
+            user_name: user_name(&b.user_name)?,
+            policy_name: policy_name(&b.policy_name)?,
+        };
+        Ok((named, dry(b.dry_run)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadUserPolicy(pub NamedPolicy);
+
 impl Op for ReadUserPolicy {
     fn decode(raw: &[u8]) -> Result<(Self, bool), OscError> {
-        let ((user_name, policy_name), dry_run) = user_policy(raw)?;
-        Ok((
-            Self {
-                user_name,
-                policy_name,
-            },
-            dry_run,
-        ))
+        NamedPolicy::decode(raw).map(|(n, dry_run)| (Self(n), dry_run))
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
-        let doc = c.get_user_policy(&self.user_name, &self.policy_name)?;
+        let NamedPolicy {
+            user_name,
+            policy_name,
+        } = self.0;
+        let doc = c.get_user_policy(&user_name, &policy_name)?;
         Ok(json!({
-            "UserName": self.user_name.as_str(),
-            "PolicyName": self.policy_name.as_str(),
+            "UserName": user_name.as_str(),
+            "PolicyName": policy_name.as_str(),
             "PolicyDocument": doc,
         }))
     }
@@ -112,25 +117,15 @@ impl Op for ReadUserPolicies {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeleteUserPolicy {
-    pub user_name: UserName,
-    pub policy_name: PolicyName,
-}
+pub struct DeleteUserPolicy(pub NamedPolicy);
 
 impl Op for DeleteUserPolicy {
     fn decode(raw: &[u8]) -> Result<(Self, bool), OscError> {
-        let ((user_name, policy_name), dry_run) = user_policy(raw)?;
-        Ok((
-            Self {
-                user_name,
-                policy_name,
-            },
-            dry_run,
-        ))
+        NamedPolicy::decode(raw).map(|(n, dry_run)| (Self(n), dry_run))
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
-        c.delete_user_policy(&self.user_name, &self.policy_name)?;
+        c.delete_user_policy(&self.0.user_name, &self.0.policy_name)?;
         Ok(json!({}))
     }
 }
