@@ -130,8 +130,8 @@ impl ReadTx for Tx {
             .map(|(_, s)| s.clone()))
     }
 
-    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<(AccessKey, Secret)>> {
-        Ok(self.0.borrow().keys.get(id).cloned())
+    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
+        Ok(self.0.borrow().keys.get(id).map(|(k, _)| k.clone()))
     }
 
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {

@@ -199,7 +199,7 @@ impl Service {
     pub fn signing_key(&self, id: &AccessKeyId) -> CoreResult<Option<SigningKey>> {
         let now = self.clock.now();
         store::read(&*self.store, |tx| {
-            let Some((key, secret)) = tx.key_for_authentication(id)? else {
+            let Some(key) = tx.key_for_authentication(id)? else {
                 return Ok(None);
             };
             if key.state != KeyState::Active || key.is_expired(now) {
@@ -214,7 +214,9 @@ impl Service {
                     None => return Ok(None),
                 },
             };
-            Ok(Some(SigningKey { secret, principal }))
+            Ok(tx
+                .key_secret(&key.account_id, id)?
+                .map(|secret| SigningKey { secret, principal }))
         })
     }
 

@@ -29,10 +29,10 @@ pub trait ReadTx {
     fn key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<AccessKey>>;
     /// The secret of the key of this account with this id.
     fn key_secret(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<Option<Secret>>;
-    /// The key with this id in whichever account holds it, with its secret: the one lookup
-    /// that crosses accounts, because a signature names a key before anyone knows its account.
-    /// Only authentication uses it.
-    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<(AccessKey, Secret)>>;
+    /// The key with this id in whichever account holds it: the one lookup that crosses
+    /// accounts, because a signature names a key before anyone knows its account. Only
+    /// authentication uses it; the secret is then read in the key's own account.
+    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>>;
     /// The keys of one owner, ordered by creation time then id.
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>>;
     /// A user's inline policies `(name, document)`, ordered by name.

@@ -61,7 +61,10 @@ fn spawn_use_flusher(
             while !stop.load(Ordering::Relaxed) {
                 thread::park_timeout(every);
                 if let Err(e) = service.flush_key_uses() {
-                    tracing::warn!(error = %e, "cannot record key uses yet; will retry");
+                    tracing::warn!(
+                        error = %keygate_core::error::chain(&e),
+                        "cannot record key uses yet; will retry"
+                    );
                 }
             }
         })

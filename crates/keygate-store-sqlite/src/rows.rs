@@ -30,8 +30,6 @@ pub(crate) const ACCOUNT_COLS: &str = "id, name, email, created_at";
 pub(crate) const USER_COLS: &str = "account_id, id, name, path, email, created_at, modified_at";
 pub(crate) const KEY_COLS: &str = "id, account_id, user_id, state, created_at, modified_at, expires_at, \
                         last_used_at, last_used_service, last_used_region, tag";
-/// Columns `KEY_COLS` names, so that more can follow them.
-pub(crate) const KEY_COL_COUNT: usize = 11;
 
 pub(crate) fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {

@@ -10,8 +10,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::SealKey;
 use crate::rows::{
-    ACCOUNT_COLS, KEY_COL_COUNT, KEY_COLS, USER_COLS, account_row, key_row, owner_param, parse_col,
-    state_text, user_row,
+    ACCOUNT_COLS, KEY_COLS, USER_COLS, account_row, key_row, owner_param, parse_col, state_text,
+    user_row,
 };
 
 /// The store's failure, logged here once with its cause: the line carries the request's span.
@@ -200,23 +200,12 @@ impl ReadTx for SqlTx<'_> {
             .transpose()
     }
 
-    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<(AccessKey, Secret)>> {
-        let found = self.one(
-            &format!(
-                "SELECT {KEY_COLS}, secret_nonce, secret_sealed FROM access_keys WHERE id = ?1"
-            ),
+    fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
+        self.one(
+            &format!("SELECT {KEY_COLS} FROM access_keys WHERE id = ?1"),
             [id.as_str()],
-            |r| {
-                Ok((
-                    key_row(r)?,
-                    r.get::<_, Vec<u8>>(KEY_COL_COUNT)?,
-                    r.get::<_, Vec<u8>>(KEY_COL_COUNT + 1)?,
-                ))
-            },
-        )?;
-        found
-            .map(|(key, nonce, c)| Ok((key, self.unseal(id, &nonce, &c)?)))
-            .transpose()
+            key_row,
+        )
     }
 
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {
