@@ -134,11 +134,6 @@ impl CoreError {
     pub fn storage(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Storage(StoreFailure::new(cause))
     }
-
-    /// Whether this is keygate's fault rather than the caller's: such errors are logged.
-    pub fn is_internal(&self) -> bool {
-        matches!(self, Self::Storage(_) | Self::Internal(_))
-    }
 }
 
 /// The error and every source under it, `: `-separated, for logs.
@@ -164,7 +159,5 @@ mod tests {
         let io = std::io::Error::other("disk I/O error");
         let e = CoreError::storage(io);
         assert_eq!(chain(&e), "the store failed: disk I/O error");
-        assert!(e.is_internal());
-        assert!(!CoreError::BadCredentials.is_internal());
     }
 }

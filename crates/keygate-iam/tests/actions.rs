@@ -7,7 +7,7 @@ use keygate_core::{PageRequest, UserName};
 use keygate_iam::error::IamError;
 use keygate_iam::ops::users::{TagUser, UntagUser};
 use keygate_iam::params::Params;
-use keygate_iam::router::{Action, ActionName, Api, action_name};
+use keygate_iam::router::{Action, ActionName, Api, action_name, policy_action};
 
 fn p(s: &str) -> Params {
     Params::parse(s.as_bytes()).unwrap()
@@ -137,4 +137,15 @@ fn reads_every_member() {
             },
         )
     );
+}
+
+#[test]
+fn each_operation_is_checked_as_the_action_that_performs_it() {
+    for name in ActionName::ALL {
+        if let Some(op) = name.operation() {
+            assert_eq!(policy_action(op), name.policy_action(), "{name:?}");
+            assert_eq!(name.policy_action(), format!("iam:{}", name.wire()));
+        }
+    }
+    assert_eq!(ActionName::GetCallerIdentity.operation(), None);
 }

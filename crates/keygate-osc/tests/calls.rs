@@ -7,7 +7,7 @@ use keygate_core::KeyState;
 use keygate_osc::error::OscError;
 use keygate_osc::ops::access_keys::{DeleteAccessKey, ReadAccessKeys, UpdateAccessKey};
 use keygate_osc::ops::users::ReadUsers;
-use keygate_osc::router::{Call, CallName, Request, call_name};
+use keygate_osc::router::{Call, CallName, Request, call_name, policy_action};
 
 fn parse(name: CallName, body: &[u8]) -> Result<Request, OscError> {
     name.decode(body)
@@ -139,4 +139,16 @@ fn bad_bodies_name_the_field() {
         )
         .is_ok()
     );
+}
+
+#[test]
+fn each_operation_is_checked_as_the_call_that_performs_it() {
+    for name in CallName::ALL {
+        assert_eq!(
+            policy_action(name.operation()),
+            name.policy_action(),
+            "{name:?}"
+        );
+        assert_eq!(name.policy_action(), format!("api:{}", name.wire()));
+    }
 }

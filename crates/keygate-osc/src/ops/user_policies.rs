@@ -4,7 +4,7 @@ use keygate_core::{Caller, PolicyName, UserName};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::users::{UserNameBody, user_name};
+use super::users::{named_user, user_name};
 use super::{Op, everything};
 use crate::body::{body, dry, id};
 use crate::error::OscError;
@@ -102,11 +102,8 @@ pub struct ReadUserPolicies {
 
 impl Op for ReadUserPolicies {
     fn decode(raw: &[u8]) -> Result<(Self, bool), OscError> {
-        let b: UserNameBody = body(raw)?;
-        let call = Self {
-            user_name: user_name(&b.user_name)?,
-        };
-        Ok((call, dry(b.dry_run)))
+        let (user_name, dry_run) = named_user(raw)?;
+        Ok((Self { user_name }, dry_run))
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {

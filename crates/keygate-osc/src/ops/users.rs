@@ -74,9 +74,15 @@ impl Op for CreateUser {
 /// The body of the calls that name a user and nothing else.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
-pub(crate) struct UserNameBody {
-    pub(crate) user_name: String,
-    pub(crate) dry_run: Option<bool>,
+struct UserNameBody {
+    user_name: String,
+    dry_run: Option<bool>,
+}
+
+/// The user such a body names, and its `DryRun`.
+pub(crate) fn named_user(raw: &[u8]) -> Result<(UserName, bool), OscError> {
+    let b: UserNameBody = body(raw)?;
+    Ok((user_name(&b.user_name)?, dry(b.dry_run)))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,11 +92,8 @@ pub struct DeleteUser {
 
 impl Op for DeleteUser {
     fn decode(raw: &[u8]) -> Result<(Self, bool), OscError> {
-        let b: UserNameBody = body(raw)?;
-        let call = Self {
-            user_name: user_name(&b.user_name)?,
-        };
-        Ok((call, dry(b.dry_run)))
+        let (user_name, dry_run) = named_user(raw)?;
+        Ok((Self { user_name }, dry_run))
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
