@@ -393,6 +393,18 @@ fn malformed_requests_get_their_error_and_change_nothing() {
             "IncompleteSignature",
         );
     }
+    // A credential sent without a scheme is never echoed back.
+    for password in ["hunter2", "Sup3rSecretPassw0rd"] {
+        let headers = [
+            ("Content-Type", FORM),
+            ("X-Amz-Date", "20261124T000000Z"),
+            ("Authorization", password),
+        ];
+        let (s, h, b) = http(w.server.addr, "POST", "/", &headers, body);
+        let text = String::from_utf8_lossy(&b);
+        assert_error(s, &text, &h, 400, "IncompleteSignature");
+        assert!(!text.contains(password), "{text}");
+    }
     assert_eq!(w.snapshot(), before);
 }
 

@@ -3,6 +3,7 @@
 
 mod behaviour;
 mod console;
+mod hardening;
 mod iam;
 mod iam_wire;
 mod osc;

@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use keygate_core::{AccessKeyId, Email, Principal};
+use keygate_core::{AccessKeyId, Email, Principal, Source};
 use keygate_server::credentials::CredentialsFile;
 use keygate_server::runtime;
 use keygate_server::settings::{Overrides, Settings};
@@ -31,7 +31,11 @@ fn assert_credentials_work(data_dir: &Path, c: &CredentialsFile) {
     assert_eq!(key.principal.account().as_str(), c.account_id);
     assert!(matches!(key.principal, Principal::Root { .. }));
     let p = service
-        .verify_password(&Email::parse(&c.login).unwrap(), &c.password)
+        .verify_password(
+            &Email::parse(&c.login).unwrap(),
+            &c.password,
+            Source::unknown(),
+        )
         .unwrap();
     assert_eq!(p.account().as_str(), c.account_id);
 }
@@ -359,4 +363,66 @@ fn a_store_failure_is_logged_once_in_the_requests_span() {
     assert_eq!(line["span"]["action"], "ListUserPolicies", "{line}");
     let root = format!("arn:aws:iam::{}:root", fresh.file.account_id);
     assert_eq!(line["span"]["principal"], root.as_str(), "{line}");
+}
+
+#[test]
+fn ctrl_c_lets_a_request_in_flight_finish() {
+    use std::io::{Read, Write};
+    let fresh = Fresh::start(&[]);
+    let addr = fresh.server.addr;
+    let body = "Action=ListUsers&Version=2010-05-08";
+    let headers = aws4_form_headers(
+        &addr.to_string(),
+        &fresh.root,
+        body.as_bytes(),
+        "eu-west-2",
+        "iam",
+        now(),
+    );
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut head = format!("POST / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in &headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body.as_bytes()[..10]).unwrap();
+    // The request is in flight: its body has started arriving.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let stopping = std::thread::spawn(move || fresh.server.stop_with("INT"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("<ListUsersResponse"), "{answer}");
+    let status = stopping.join().unwrap();
+    assert!(status.success(), "graceful exit: {status}");
+}
+
+#[test]
+fn a_busy_port_fails_the_start_before_anything_is_created() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = keygate(
+        &[
+            "serve",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--listen",
+            &addr,
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&addr), "{err}");
+    assert!(
+        !data.exists(),
+        "no data directory, no account, no credentials"
+    );
 }

@@ -99,10 +99,15 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the process to exit.
-    pub fn terminate(mut self) -> ExitStatus {
+    pub fn terminate(self) -> ExitStatus {
+        self.stop_with("TERM")
+    }
+
+    /// Sends the signal named (`TERM`, `INT`) and waits for the process to exit.
+    pub fn stop_with(mut self, signal: &str) -> ExitStatus {
         let mut child = self.child.take().unwrap();
         let sent = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args([&format!("-{signal}"), &child.id().to_string()])
             .status()
             .unwrap();
         assert!(sent.success());
@@ -111,7 +116,7 @@ impl Server {
             if let Some(status) = child.try_wait().unwrap() {
                 return status;
             }
-            assert!(Instant::now() < deadline, "keygate ignored SIGTERM");
+            assert!(Instant::now() < deadline, "keygate ignored SIG{signal}");
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -13,7 +13,7 @@ pub enum AuthError {
     Incomplete(String),
     /// The request uses another scheme or flavour than the one asked for; the caller may try
     /// another flavour or `Basic`.
-    #[error("unexpected authorization scheme '{0}'")]
+    #[error("Authorization scheme '{0}' is not accepted by this endpoint")]
     WrongAlgorithm(String),
     /// The recomputed signature differs from the one sent.
     #[error(

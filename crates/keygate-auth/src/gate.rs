@@ -15,6 +15,8 @@ pub struct SignedHttp {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The address the request came from, when known: sign-in throttling counts per address.
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for SignedHttp {
@@ -47,6 +49,7 @@ impl SignedHttp {
                 })
                 .collect(),
             body: Vec::from(body),
+            peer: req.peer_addr().map(|a| a.ip()),
         }
     }
 

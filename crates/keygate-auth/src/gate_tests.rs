@@ -127,6 +127,7 @@ fn signed(key_id: &str, secret: &str, service: &str, at: OffsetDateTime) -> Sign
         query: String::new(),
         headers: all,
         body,
+        peer: None,
     }
 }
 

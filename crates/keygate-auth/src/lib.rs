@@ -17,6 +17,8 @@ mod flavour;
 mod gate;
 mod lookup;
 mod parse;
+#[cfg(feature = "actix")]
+mod receive;
 mod request;
 mod verify;
 
@@ -29,5 +31,7 @@ pub use flavour::Flavour;
 pub use gate::{Authenticated, Failure, Gate, SignedHttp};
 pub use lookup::{KeySecret, KeyUse, SecretLookup};
 pub use parse::{Scope, SignedRequest, parse};
+#[cfg(feature = "actix")]
+pub use receive::{BodyError, BodyLimits, receive};
 pub use request::HttpRequest;
 pub use verify::{VerifyOptions, verify};

@@ -311,18 +311,26 @@ fn parse_expires(value: &str) -> Result<Duration, AuthError> {
         })
 }
 
-/// Names the rejected scheme only when it looks like one: a bare token sent without a scheme
-/// must not end up in logs or error messages.
+/// Schemes a client may plausibly send, named back when refused. Anything else is called
+/// "unrecognised": a bare password or token sent without a scheme must not end up in logs or
+/// error messages, whatever it looks like.
+const KNOWN_SCHEMES: [&str; 8] = [
+    "AWS4-HMAC-SHA256",
+    "OSC4-HMAC-SHA256",
+    "AWS4-ECDSA-P256-SHA256",
+    "AWS",
+    "Basic",
+    "Bearer",
+    "Digest",
+    "Negotiate",
+];
+
 fn scheme_name(word: &str) -> String {
-    let plausible = (1..=32).contains(&word.len())
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if plausible {
-        word.to_owned()
-    } else {
-        "unrecognised".to_owned()
-    }
+    KNOWN_SCHEMES
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(word))
+        .map_or("unrecognised", |known| known)
+        .to_owned()
 }
 
 /// The `X-Amz-*` signing parameters of a query string, percent-decoded.

@@ -79,6 +79,13 @@ fn other_schemes_are_wrong_algorithm() {
         ),
         Err(AuthError::WrongAlgorithm("unrecognised".into()))
     );
+    // Nor is a password that looks like a scheme name.
+    for password in ["hunter2", "Sup3rSecretPassw0rd", "my-pass_word"] {
+        assert_eq!(
+            aws_header(password, "20240102T030405Z"),
+            Err(AuthError::WrongAlgorithm("unrecognised".into()))
+        );
+    }
     // Presigned URLs exist only for AWS4.
     assert_eq!(
         parse_with(

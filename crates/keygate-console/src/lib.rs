@@ -3,7 +3,7 @@
 //! secrets in memory only; the Content-Security-Policy allows nothing but this origin.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, guard, web};
 
 const INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/index.html"));
 const APP_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/app.js"));
@@ -47,14 +47,19 @@ async fn to_slash() -> HttpResponse {
         .finish()
 }
 
+/// HEAD answers as GET does, without the body (actix leaves the body out).
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 /// Registers `/console/` and its assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/console", web::get().to(to_slash)).service(
+    cfg.route("/console", get_or_head().to(to_slash)).service(
         web::scope("/console")
-            .route("/", web::get().to(index))
-            .route("/index.html", web::get().to(index))
-            .route("/app.js", web::get().to(script))
-            .route("/app.css", web::get().to(style))
-            .route("/favicon.svg", web::get().to(icon)),
+            .route("/", get_or_head().to(index))
+            .route("/index.html", get_or_head().to(index))
+            .route("/app.js", get_or_head().to(script))
+            .route("/app.css", get_or_head().to(style))
+            .route("/favicon.svg", get_or_head().to(icon)),
     );
 }

@@ -120,6 +120,13 @@ pub enum CoreError {
     /// Too many wrong passwords in a row for this login: refused until the lock expires.
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     LoginLocked { retry_after_secs: u64 },
+    /// Too many failed sign-ins from the caller's address this minute, across logins.
+    #[error("too many failed sign-ins from this address; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    /// Every password check slot stayed taken: refused rather than queued, so that a flood
+    /// costs bounded memory and time.
+    #[error("too many sign-ins at once; retry shortly")]
+    Busy,
     /// The store failed; its error is the source. The caller sees a generic message.
     #[error("the store failed")]
     Storage(#[source] StoreFailure),

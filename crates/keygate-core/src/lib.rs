@@ -6,7 +6,6 @@ pub mod caller;
 pub mod error;
 pub mod ids;
 mod key_uses;
-mod lockout;
 pub mod memory;
 pub mod model;
 pub mod page;
@@ -14,6 +13,7 @@ pub mod password;
 pub mod policy;
 pub mod rules;
 pub mod service;
+mod sign_in;
 pub mod store;
 pub mod system;
 #[cfg(test)]
@@ -36,6 +36,7 @@ pub use model::{
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};
 pub use service::Service;
+pub use sign_in::Source;
 pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};
 pub use system::{FixedClock, RandomIds, SystemClock};
 pub use validate::MAX_TAGS_PER_USER;

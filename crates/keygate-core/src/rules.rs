@@ -57,6 +57,10 @@ pub struct Limits {
     pub access_keys_per_principal: u32,
     /// Sum of a user's inline policy documents, white space not counted (AWS: 2,048).
     pub inline_policy_chars: u32,
+    /// Failed password sign-ins per source address and minute, across logins (0: unlimited).
+    pub password_failures_per_source_per_minute: u32,
+    /// Password checks computed at once; each holds about 19 MiB while it runs.
+    pub password_checks_in_flight: u32,
 }
 
 impl Default for Limits {
@@ -64,6 +68,8 @@ impl Default for Limits {
         Self {
             access_keys_per_principal: 2,
             inline_policy_chars: 2048,
+            password_failures_per_source_per_minute: 10,
+            password_checks_in_flight: 2,
         }
     }
 }

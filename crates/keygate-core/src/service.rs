@@ -9,13 +9,13 @@ use crate::caller::Caller;
 use crate::error::{CoreError, CoreResult, Quota};
 use crate::ids::{AccessKeyId, AccountId, Email};
 use crate::key_uses::PendingUses;
-use crate::lockout::Lockout;
 use crate::model::{
     AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
     Principal, Secret, SigningKey, Timestamp,
 };
 use crate::password;
 use crate::rules::{Limits, Rules};
+use crate::sign_in::{SignInGuard, Source};
 use crate::store::{self, Clock, IdGen, Store, WriteTx};
 use crate::validate;
 
@@ -25,7 +25,7 @@ pub struct Service {
     pub(crate) ids: Arc<dyn IdGen>,
     pub(crate) limits: Limits,
     pub(crate) pending_uses: PendingUses,
-    lockout: Lockout,
+    sign_in: SignInGuard,
 }
 
 impl std::fmt::Debug for Service {
@@ -52,7 +52,10 @@ impl Service {
             ids,
             limits,
             pending_uses: PendingUses::default(),
-            lockout: Lockout::default(),
+            sign_in: SignInGuard::new(
+                limits.password_failures_per_source_per_minute,
+                usize::try_from(limits.password_checks_in_flight).unwrap_or(1),
+            ),
         }
     }
 
@@ -220,31 +223,32 @@ impl Service {
         })
     }
 
-    /// The root principal of the account whose login and password these are. Four failures in
-    /// a row lock the login for a minute, each further four a minute longer, up to ten.
-    pub fn verify_password(&self, login: &Email, password: &str) -> CoreResult<Principal> {
-        self.lockout.guard(
-            login,
-            || self.clock.now(),
-            || self.check_password(login, password),
-        )
-    }
-
-    fn check_password(&self, login: &Email, password: &str) -> CoreResult<Principal> {
+    /// The root principal of the account whose login and password these are, tried from
+    /// `source`. Through the guards of [`crate::sign_in`]: failed attempts per source and
+    /// minute are limited, four failures in a row for one login from one source lock it for a
+    /// minute (each further four a minute longer, up to ten), and checks beyond the in-flight
+    /// bound are refused as `Busy`.
+    pub fn verify_password(
+        &self,
+        login: &Email,
+        password: &str,
+        source: Source,
+    ) -> CoreResult<Principal> {
         let found = store::read(&*self.store, |tx| match tx.account_by_email(login)? {
             Some(a) => Ok(tx.password_hash(&a.id)?.map(|h| (a.id, h))),
             None => Ok(None),
         })?;
-        match found {
-            Some((account, hash)) if password::verify(&hash, password) => {
-                Ok(Principal::Root { account })
-            }
-            Some(_) => Err(CoreError::BadCredentials),
-            None => {
-                password::verify_against_nothing(password);
-                Err(CoreError::BadCredentials)
-            }
-        }
+        let (account, hash) = found.unzip();
+        self.sign_in.check(
+            login,
+            source,
+            || self.clock.now(),
+            hash.as_deref(),
+            password,
+        )?;
+        account
+            .map(|account| Principal::Root { account })
+            .ok_or(CoreError::BadCredentials)
     }
 
     /// Notes when, where and for which service a key of `account` signed a request. Kept in

@@ -18,16 +18,24 @@ fn account_creation_gives_working_credentials() {
         .unwrap();
     let p = w
         .svc
-        .verify_password(&creds.account.email, creds.password.expose())
+        .verify_password(
+            &creds.account.email,
+            creds.password.expose(),
+            Source::unknown(),
+        )
         .unwrap();
     assert_eq!(p.account(), &creds.account.id);
     assert_eq!(
-        w.svc.verify_password(&creds.account.email, "wrong"),
+        w.svc
+            .verify_password(&creds.account.email, "wrong", Source::unknown()),
         Err(CoreError::BadCredentials)
     );
     assert_eq!(
-        w.svc
-            .verify_password(&Email::parse("nobody@example.com").unwrap(), "x"),
+        w.svc.verify_password(
+            &Email::parse("nobody@example.com").unwrap(),
+            "x",
+            Source::unknown()
+        ),
         Err(CoreError::BadCredentials)
     );
     assert_eq!(
@@ -142,7 +150,11 @@ fn operator_password_reset_and_root_key_rotation() {
     let account = w.root.account().clone();
     let email = w.svc.account(&account).unwrap().email;
     let pw = w.svc.reset_password(&account).unwrap();
-    assert!(w.svc.verify_password(&email, pw.expose()).is_ok());
+    assert!(
+        w.svc
+            .verify_password(&email, pw.expose(), Source::unknown())
+            .is_ok()
+    );
     let old = w.keys_of(None)[0].key.id.clone();
     let new = w.svc.rotate_root_key(&account).unwrap();
     assert!(w.svc.signing_key(&old).unwrap().is_none());
@@ -163,20 +175,28 @@ fn wrong_passwords_lock_the_login_for_a_while() {
     let pw = w.svc.reset_password(&account).unwrap();
     for _ in 0..3 {
         assert_eq!(
-            w.svc.verify_password(&email, "wrong").map(|_| ()),
+            w.svc
+                .verify_password(&email, "wrong", Source::unknown())
+                .map(|_| ()),
             Err(CoreError::BadCredentials)
         );
     }
     // A success resets the count.
-    w.svc.verify_password(&email, pw.expose()).unwrap();
+    w.svc
+        .verify_password(&email, pw.expose(), Source::unknown())
+        .unwrap();
     for _ in 0..4 {
         assert_eq!(
-            w.svc.verify_password(&email, "wrong").map(|_| ()),
+            w.svc
+                .verify_password(&email, "wrong", Source::unknown())
+                .map(|_| ()),
             Err(CoreError::BadCredentials)
         );
     }
     assert_eq!(
-        w.svc.verify_password(&email, pw.expose()).map(|_| ()),
+        w.svc
+            .verify_password(&email, pw.expose(), Source::unknown())
+            .map(|_| ()),
         Err(CoreError::LoginLocked {
             retry_after_secs: 60
         }),
@@ -184,21 +204,33 @@ fn wrong_passwords_lock_the_login_for_a_while() {
     );
     w.clock.advance_seconds(61);
     for _ in 0..4 {
-        assert!(w.svc.verify_password(&email, "wrong").is_err());
+        assert!(
+            w.svc
+                .verify_password(&email, "wrong", Source::unknown())
+                .is_err()
+        );
     }
     assert_eq!(
-        w.svc.verify_password(&email, pw.expose()).map(|_| ()),
+        w.svc
+            .verify_password(&email, pw.expose(), Source::unknown())
+            .map(|_| ()),
         Err(CoreError::LoginLocked {
             retry_after_secs: 120
         }),
         "each lock is a minute longer"
     );
     w.clock.advance_seconds(121);
-    w.svc.verify_password(&email, pw.expose()).unwrap();
+    w.svc
+        .verify_password(&email, pw.expose(), Source::unknown())
+        .unwrap();
     // Another login is not affected by this one's lock.
     let other = w.svc.create_account("other", None).unwrap();
     w.svc
-        .verify_password(&other.account.email, other.password.expose())
+        .verify_password(
+            &other.account.email,
+            other.password.expose(),
+            Source::unknown(),
+        )
         .unwrap();
 }
 
@@ -210,7 +242,11 @@ fn parallel_wrong_guesses_meet_the_lock() {
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let (w, email) = (w.clone(), email.clone());
-            std::thread::spawn(move || w.svc.verify_password(&email, "wrong").map(|_| ()))
+            std::thread::spawn(move || {
+                w.svc
+                    .verify_password(&email, "wrong", Source::unknown())
+                    .map(|_| ())
+            })
         })
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
@@ -269,10 +305,76 @@ fn parallel_right_passwords_are_never_counted_as_failures() {
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let (w, email, pw) = (w.clone(), email.clone(), pw.clone());
-            std::thread::spawn(move || w.svc.verify_password(&email, &pw).map(|_| ()))
+            std::thread::spawn(move || {
+                w.svc
+                    .verify_password(&email, &pw, Source::unknown())
+                    .map(|_| ())
+            })
         })
         .collect();
     for h in handles {
         assert_eq!(h.join().unwrap(), Ok(()));
     }
+}
+
+fn from(addr: &str) -> Source {
+    Source::new(Some(addr.parse().unwrap()))
+}
+
+#[test]
+fn failed_sign_ins_are_throttled_per_source_across_logins() {
+    let w = world();
+    let per_minute = Limits::default().password_failures_per_source_per_minute;
+    let attacker = from("192.0.2.7");
+    for i in 0..per_minute {
+        let login = Email::parse(&format!("guess{i}@example.com")).unwrap();
+        assert_eq!(
+            w.svc.verify_password(&login, "x", attacker).map(|_| ()),
+            Err(CoreError::BadCredentials)
+        );
+    }
+    let next = Email::parse("one-more@example.com").unwrap();
+    assert_eq!(
+        w.svc.verify_password(&next, "x", attacker).map(|_| ()),
+        Err(CoreError::Throttled {
+            retry_after_secs: 60
+        })
+    );
+    // Another address keeps its own budget, and the owner signs in from it.
+    let account = w.root.account().clone();
+    let email = w.svc.account(&account).unwrap().email;
+    let pw = w.svc.reset_password(&account).unwrap();
+    w.svc
+        .verify_password(&email, pw.expose(), from("198.51.100.1"))
+        .unwrap();
+    // The window passes.
+    w.clock.advance_seconds(60);
+    assert_eq!(
+        w.svc.verify_password(&next, "x", attacker).map(|_| ()),
+        Err(CoreError::BadCredentials)
+    );
+}
+
+#[test]
+fn a_lock_set_from_elsewhere_does_not_keep_the_owner_out() {
+    let w = world();
+    let account = w.root.account().clone();
+    let email = w.svc.account(&account).unwrap().email;
+    let pw = w.svc.reset_password(&account).unwrap();
+    let attacker = from("192.0.2.7");
+    for _ in 0..4 {
+        assert!(w.svc.verify_password(&email, "wrong", attacker).is_err());
+    }
+    assert_eq!(
+        w.svc
+            .verify_password(&email, pw.expose(), attacker)
+            .map(|_| ()),
+        Err(CoreError::LoginLocked {
+            retry_after_secs: 60
+        }),
+        "locked where the guesses come from"
+    );
+    w.svc
+        .verify_password(&email, pw.expose(), from("198.51.100.1"))
+        .unwrap();
 }

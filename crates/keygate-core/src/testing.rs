@@ -13,6 +13,7 @@ pub(crate) use crate::model::{KeyState, KeyView, LastUsed, Principal, Tag, Times
 pub(crate) use crate::page::PageRequest;
 pub(crate) use crate::rules::{KeyDeletion, Limits, Operation, Rules};
 pub(crate) use crate::service::Service;
+pub(crate) use crate::sign_in::Source;
 pub(crate) use crate::system::{FixedClock, RandomIds};
 
 /// The policy actions the IAM front end's router names.

@@ -4,7 +4,7 @@
 #![deny(clippy::wildcard_enum_match_arm)]
 
 use actix_web::http::StatusCode;
-use keygate_auth::{AuthError, Failure};
+use keygate_auth::{AuthError, BodyError, Failure};
 use keygate_core::{CoreError, Dependents, Quota};
 
 use crate::params::ParamError;
@@ -40,6 +40,12 @@ pub enum IamError {
     MalformedQueryString(String),
     /// 413: the body is larger than the server accepts.
     RequestEntityTooLarge(String),
+    /// 408: the body did not arrive in time.
+    RequestTimeout(String),
+    /// 405: a method the endpoint does not serve (S3's code for it).
+    MethodNotAllowed(String),
+    /// 400: too many requests for now; botocore retries it.
+    Throttling(String),
     /// 400: no `Action` parameter.
     MissingAction,
     /// 400: no `Version` parameter.
@@ -68,6 +74,9 @@ impl IamError {
             Self::ValidationError(_) => "ValidationError",
             Self::MalformedQueryString(_) => "MalformedQueryString",
             Self::RequestEntityTooLarge(_) => "RequestEntityTooLarge",
+            Self::RequestTimeout(_) => "RequestTimeout",
+            Self::MethodNotAllowed(_) => "MethodNotAllowed",
+            Self::Throttling(_) => "Throttling",
             Self::MissingAction => "MissingAction",
             Self::MissingVersion => "MissingParameter",
             Self::InvalidAction(_) => "InvalidAction",
@@ -87,12 +96,15 @@ impl IamError {
             | Self::ValidationError(_)
             | Self::MissingAction
             | Self::MissingVersion
+            | Self::Throttling(_)
             | Self::InvalidAction(_) => StatusCode::BAD_REQUEST,
             Self::AccessDenied(_)
             | Self::InvalidClientTokenId
             | Self::SignatureDoesNotMatch(_)
             | Self::MissingAuthenticationToken => StatusCode::FORBIDDEN,
             Self::RequestEntityTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::ServiceFailure => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +124,9 @@ impl IamError {
             | Self::ValidationError(m)
             | Self::MalformedQueryString(m)
             | Self::RequestEntityTooLarge(m)
+            | Self::RequestTimeout(m)
+            | Self::MethodNotAllowed(m)
+            | Self::Throttling(m)
             | Self::InvalidAction(m) => m,
             Self::InvalidClientTokenId => "The security token included in the request is invalid.",
             Self::MissingAuthenticationToken => "Request is missing Authentication Token",
@@ -202,6 +217,7 @@ impl IamError {
             CoreError::LoginLocked { retry_after_secs } => Self::AccessDenied(format!(
                 "too many failed attempts; retry in {retry_after_secs} s"
             )),
+            e @ (CoreError::Throttled { .. } | CoreError::Busy) => Self::Throttling(e.to_string()),
             // The store logged its failure, with its cause, where it happened.
             CoreError::Storage(_) => Self::ServiceFailure,
             CoreError::Internal(cause) => {
@@ -225,9 +241,8 @@ impl IamError {
     pub fn from_auth(e: AuthError) -> Self {
         match e {
             AuthError::Missing => Self::MissingAuthenticationToken,
-            AuthError::Incomplete(m) | AuthError::WrongAlgorithm(m) | AuthError::BadBasic(m) => {
-                Self::IncompleteSignature(m)
-            }
+            AuthError::Incomplete(m) | AuthError::BadBasic(m) => Self::IncompleteSignature(m),
+            e @ AuthError::WrongAlgorithm(_) => Self::IncompleteSignature(e.to_string()),
             AuthError::SignatureMismatch => Self::SignatureDoesNotMatch(
                 "The request signature we calculated does not match the signature you provided. \
                  Check your AWS Secret Access Key and signing method. Consult the service \
@@ -249,13 +264,13 @@ impl IamError {
         }
     }
 
-    /// The body could not be read to its end.
-    pub fn unreadable_body(cause: impl std::fmt::Display) -> Self {
-        Self::MalformedQueryString(format!("cannot read the body: {cause}"))
-    }
-
-    pub fn body_too_large(max: usize) -> Self {
-        Self::RequestEntityTooLarge(format!("Request body must be at most {max} bytes"))
+    /// The body was not received whole.
+    pub fn from_body(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge { .. } => Self::RequestEntityTooLarge(e.to_string()),
+            BodyError::TimedOut { .. } => Self::RequestTimeout(e.to_string()),
+            BodyError::Broken(_) => Self::MalformedQueryString(e.to_string()),
+        }
     }
 
     /// `Status=Expired`: a state the model names but a caller cannot set.
@@ -268,6 +283,12 @@ impl IamError {
     /// A permissions boundary names a managed policy, and keygate has none yet.
     pub fn no_such_boundary(arn: &str) -> Self {
         Self::NoSuchEntity(format!("Policy {arn} does not exist or is not attachable."))
+    }
+
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::MethodNotAllowed(format!(
+            "The method {method} is not allowed here: send GET or POST"
+        ))
     }
 
     pub fn unknown_action(name: &str, version: &str) -> Self {

@@ -12,9 +12,11 @@ pub mod xml;
 
 use std::sync::Arc;
 
+use actix_web::http::Method;
+use actix_web::http::header::ALLOW;
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use keygate_auth::{Authenticated, Flavour, Gate, SecretLookup, SignedHttp};
+use keygate_auth::{Authenticated, BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, receive};
 use keygate_core::{CoreError, Principal, RequestId, Service};
 
 use crate::error::IamError;
@@ -30,23 +32,23 @@ pub type Keys = Arc<dyn SecretLookup<Owner = Principal, Error = CoreError>>;
 pub struct IamApi {
     service: Arc<Service>,
     gate: Gate<Keys>,
-    max_body: usize,
+    body: BodyLimits,
 }
 
-/// Registers `POST /` and `GET /`.
+/// Serves every path no other front end claims: GET and POST route on `Action`, as AWS's
+/// endpoint does; any other method is refused in IAM's envelope.
 pub fn configure(
     service: Arc<Service>,
     keys: Keys,
-    max_body: usize,
+    body: BodyLimits,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(IamApi {
             service,
             gate: Gate::new(keys, Flavour::Aws4),
-            max_body,
+            body,
         }))
-        .route("/", web::post().to(handle))
-        .route("/", web::get().to(handle));
+        .default_service(web::to(handle));
     }
 }
 
@@ -113,18 +115,23 @@ fn error_response(api: Api, e: &IamError, request_id: &str) -> HttpResponse {
     xml_response(e.status(), body, request_id)
 }
 
+fn method_not_allowed(req: &HttpRequest, rid: &str) -> HttpResponse {
+    let e = IamError::method_not_allowed(req.method().as_str());
+    let mut res = error_response(Api::Iam, &e, rid);
+    res.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+    res
+}
+
 async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>) -> HttpResponse {
     let rid = request_id(&req);
-    let body = match payload.to_bytes_limited(api.max_body).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(e)) => {
-            return error_response(Api::Iam, &IamError::unreadable_body(e), &rid);
-        }
-        Err(_) => {
-            return error_response(Api::Iam, &IamError::body_too_large(api.max_body), &rid);
-        }
+    if req.method() != Method::GET && req.method() != Method::POST {
+        return method_not_allowed(&req, &rid);
+    }
+    let http = match receive(&req, payload, api.body).await {
+        Ok(http) => http,
+        Err(e) => return error_response(Api::Iam, &IamError::from_body(e), &rid),
     };
-    let http = SignedHttp::from_actix(&req, body);
     let api2 = api.clone();
     let span = tracing::Span::current();
     match web::block(move || span.in_scope(|| process(&api2, &http))).await {

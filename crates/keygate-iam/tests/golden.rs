@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use keygate_auth::AuthError;
+use keygate_auth::{AuthError, BodyError};
 use keygate_core::*;
 use keygate_iam::error::IamError;
 use keygate_iam::ops::{Answer, Empty, access_keys, sts, user_policies, users};
@@ -270,7 +270,12 @@ fn bodies() -> BTreeMap<String, String> {
         IamError::MissingVersion,
         IamError::unknown_action("FooBar", "2010-05-08"),
         IamError::MalformedQueryString("invalid percent-encoding at byte 3".into()),
-        IamError::body_too_large(262_144),
+        IamError::from_body(BodyError::TooLarge { max: 262_144 }),
+        IamError::from_body(BodyError::TimedOut {
+            after: std::time::Duration::from_secs(5),
+        }),
+        IamError::method_not_allowed("PUT"),
+        IamError::from_core(CoreError::Busy, None),
         IamError::from_auth(AuthError::Missing),
         IamError::from_auth(AuthError::Incomplete(
             "Authorization header requires 'Signature' parameter".into(),

@@ -5,7 +5,7 @@
 #![deny(clippy::wildcard_enum_match_arm)]
 
 use actix_web::http::StatusCode;
-use keygate_auth::{AuthError, Failure};
+use keygate_auth::{AuthError, BodyError, Failure};
 use keygate_core::{CoreError, Dependents, Quota};
 
 /// An error as the OSC API shows it: the variant decides status, code and type; the text is
@@ -24,6 +24,13 @@ pub enum OscError {
     UnknownAuthType,
     /// 401 code 13: too many wrong passwords; locked for a while.
     LoginLocked(String),
+    /// 429 code 24: too many failed sign-ins from this address; the nearest documented code,
+    /// "throttled per account".
+    Throttled(String),
+    /// 503 code 6: every password check is taken ("throttled, whole platform").
+    Busy,
+    /// 408 code 0: the body did not arrive in time.
+    BodyTimedOut(String),
     /// 400 code 4047: a value breaks its field's rule.
     InvalidValue(String),
     /// 400 code 4108: a field of the wrong JSON type, or a body that is not a JSON object.
@@ -79,6 +86,9 @@ impl OscError {
             | Self::TooManyKeys(_)
             | Self::UnknownCall(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BodyTimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             Self::AlreadyExists(_) | Self::KeyNotInactive(_) | Self::HasDependents(_) => {
                 StatusCode::CONFLICT
             }
@@ -95,6 +105,8 @@ impl OscError {
             Self::PasswordNotAccepted => "9",
             Self::UnknownAuthType => "12",
             Self::LoginLocked(_) => "13",
+            Self::Throttled(_) => "24",
+            Self::Busy => "6",
             Self::InvalidValue(_) => "4047",
             Self::InvalidType(_) => "4108",
             Self::InvalidParameter(_) => "4045",
@@ -107,7 +119,7 @@ impl OscError {
             Self::TooManyKeys(_) => "10005",
             Self::KeyNotInactive(_) => "6003",
             Self::HasDependents(_) => "9029",
-            Self::UnknownCall(_) | Self::Internal => "0",
+            Self::UnknownCall(_) | Self::BodyTimedOut(_) | Self::Internal => "0",
         }
     }
 
@@ -118,7 +130,9 @@ impl OscError {
             | Self::MethodNotAllowed(_)
             | Self::NotAuthorized(_)
             | Self::UnknownAuthType
-            | Self::LoginLocked(_) => "AccessDenied",
+            | Self::LoginLocked(_)
+            | Self::Throttled(_)
+            | Self::Busy => "AccessDenied",
             Self::PasswordNotAccepted => "AuthFailure",
             Self::InvalidValue(_)
             | Self::InvalidParameter(_)
@@ -133,7 +147,7 @@ impl OscError {
             Self::AlreadyExists(_) | Self::HasDependents(_) => "ResourceConflict",
             Self::TooManyKeys(_) => "TooManyResources",
             Self::KeyNotInactive(_) => "InvalidState",
-            Self::UnknownCall(_) | Self::Internal => "DefaultError",
+            Self::UnknownCall(_) | Self::BodyTimedOut(_) | Self::Internal => "DefaultError",
         }
     }
 
@@ -144,6 +158,8 @@ impl OscError {
             | Self::MethodNotAllowed(d)
             | Self::NotAuthorized(d)
             | Self::LoginLocked(d)
+            | Self::Throttled(d)
+            | Self::BodyTimedOut(d)
             | Self::InvalidValue(d)
             | Self::InvalidType(d)
             | Self::InvalidParameter(d)
@@ -162,6 +178,7 @@ impl OscError {
                 "This call does not accept a login and password: sign it with an access key."
             }
             Self::UnknownAuthType => "The authorization type is not known.",
+            Self::Busy => "Too many sign-ins at once: retry shortly.",
             Self::NoSuchAccount => "The account does not exist.",
             Self::Internal => {
                 "An internal error occurred; the request id identifies it in the server's log."
@@ -194,12 +211,23 @@ impl OscError {
         Self::UnknownCall(format!("The call '{name}' does not exist."))
     }
 
+    pub fn unknown_path(path: &str) -> Self {
+        Self::UnknownCall(format!(
+            "The path '{path}' names no call: send POST /api/v1/<Call>."
+        ))
+    }
+
     pub fn method_not_allowed(method: &str) -> Self {
         Self::MethodNotAllowed(format!("The method {method} is not allowed: use POST."))
     }
 
-    pub fn body_too_large(max: usize) -> Self {
-        Self::BodyTooLarge(format!("The body must be at most {max} bytes."))
+    /// The body was not received whole.
+    pub fn from_body(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge { .. } => Self::BodyTooLarge(e.to_string()),
+            BodyError::TimedOut { .. } => Self::BodyTimedOut(e.to_string()),
+            BodyError::Broken(_) => Self::InvalidType(e.to_string()),
+        }
     }
 
     pub fn from_core(e: CoreError) -> Self {
@@ -255,6 +283,10 @@ impl OscError {
             CoreError::LoginLocked { retry_after_secs } => Self::LoginLocked(format!(
                 "Too many failed attempts: access is locked for {retry_after_secs} seconds."
             )),
+            CoreError::Throttled { retry_after_secs } => Self::Throttled(format!(
+                "Too many failed sign-ins from this address: retry in {retry_after_secs} seconds."
+            )),
+            CoreError::Busy => Self::Busy,
             // The store logged its failure, with its cause, where it happened.
             CoreError::Storage(_) => Self::Internal,
             CoreError::Internal(cause) => {

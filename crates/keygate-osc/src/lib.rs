@@ -12,11 +12,13 @@ pub mod router;
 use std::sync::Arc;
 
 use actix_cors::Cors;
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::Condition;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use keygate_auth::{Flavour, Gate, SecretLookup, SignedHttp, check_date_header, parse_basic};
-use keygate_core::{CoreError, Email, Principal, RequestId, Service};
+use keygate_auth::{
+    BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, check_date_header, parse_basic, receive,
+};
+use keygate_core::{CoreError, Email, Principal, RequestId, Service, Source};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -29,7 +31,7 @@ pub type Keys = Arc<dyn SecretLookup<Owner = Principal, Error = CoreError>>;
 /// The front end's settings.
 #[derive(Debug, Clone)]
 pub struct OscSettings {
-    pub max_body: usize,
+    pub body: BodyLimits,
     /// Allowed distance between a request's date and the server's clock.
     pub max_skew: Duration,
     /// Origins a browser console may call from; empty: no CORS answers at all.
@@ -68,7 +70,8 @@ pub fn configure(
                 .route("/v1/{call}", web::post().to(handle))
                 .route("/latest/{call}", web::post().to(handle))
                 .route("/v1/{call}", web::route().to(method_not_allowed))
-                .route("/latest/{call}", web::route().to(method_not_allowed)),
+                .route("/latest/{call}", web::route().to(method_not_allowed))
+                .default_service(web::to(unknown_path)),
         );
     }
 }
@@ -112,7 +115,15 @@ fn error_response(e: &OscError, rid: &str) -> HttpResponse {
 
 async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     let e = OscError::method_not_allowed(req.method().as_str());
-    error_response(&e, &request_id(&req))
+    let mut res = error_response(&e, &request_id(&req));
+    res.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("POST"));
+    res
+}
+
+/// A path under `/api` that names no call: `/api/v1/`, another version, extra segments.
+async fn unknown_path(req: HttpRequest) -> HttpResponse {
+    error_response(&OscError::unknown_path(req.path()), &request_id(&req))
 }
 
 /// Who is calling: a signature (OSC4, or AWS4 as the Go SDK sends) or, where the call takes
@@ -156,7 +167,7 @@ fn password(
         parse_basic(authorization).map_err(|e| OscError::auth(e.to_string()))?;
     let login = Email::parse(&login).map_err(|_| OscError::bad_login())?;
     api.service
-        .verify_password(&login, password.expose())
+        .verify_password(&login, password.expose(), Source::new(http.peer))
         .map_err(OscError::from_core)
 }
 
@@ -172,7 +183,8 @@ fn process(api: &OscApi, name: &str, http: &SignedHttp) -> Result<Value, OscErro
     let caller = api
         .service
         .caller(&principal, &RULES)
-        .dry_run(request.dry_run);
+        .dry_run(request.dry_run)
+        .from_source(Source::new(http.peer));
     let value = request.call.run(&caller)?;
     Ok(if request.dry_run { json!({}) } else { value })
 }
@@ -184,19 +196,10 @@ async fn handle(
     api: web::Data<OscApi>,
 ) -> HttpResponse {
     let rid = request_id(&req);
-    let body = match payload.to_bytes_limited(api.settings.max_body).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(e)) => {
-            return error_response(
-                &OscError::InvalidType(format!("The body cannot be read: {e}")),
-                &rid,
-            );
-        }
-        Err(_) => {
-            return error_response(&OscError::body_too_large(api.settings.max_body), &rid);
-        }
+    let http = match receive(&req, payload, api.settings.body).await {
+        Ok(http) => http,
+        Err(e) => return error_response(&OscError::from_body(e), &rid),
     };
-    let http = SignedHttp::from_actix(&req, body);
     let name = path.into_inner();
     let api2 = api.clone();
     let span = tracing::Span::current();

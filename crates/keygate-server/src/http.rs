@@ -1,13 +1,18 @@
 //! The HTTP listener: one actix-web app for every front end, with the request-id middleware,
-//! a body limit, `/healthz`, and graceful shutdown on SIGTERM/SIGINT.
+//! body limits, `/healthz`, the console redirect for browsers, and graceful shutdown on SIGTERM
+//! or SIGINT.
 
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use actix_web::guard::{self, GuardContext};
+use actix_web::http::header::{ACCEPT, ALLOW, LOCATION};
 use actix_web::middleware::{NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use keygate_auth::BodyLimits;
 use keygate_core::Service;
 use keygate_osc::OscSettings;
 
@@ -27,26 +32,72 @@ async fn healthz() -> HttpResponse {
         .body(r#"{"status":"ok"}"#)
 }
 
+async fn healthz_method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((ALLOW, "GET, HEAD"))
+        .content_type("application/json")
+        .body(r#"{"error":"method not allowed: use GET or HEAD"}"#)
+}
+
+/// A browser opening the root (no query, HTML wanted) means the console.
+fn browser_at_root(ctx: &GuardContext<'_>) -> bool {
+    let head = ctx.head();
+    head.uri.query().is_none()
+        && head
+            .headers
+            .get(ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+}
+
+async fn to_console() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((LOCATION, "/console/"))
+        .finish()
+}
+
+/// `GET` or `HEAD`: HEAD answers as GET does, without the body.
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 /// Registers every route. Shared by the server and by in-process tests.
 pub fn configure(
     state: AppState,
-    max_body: usize,
+    body: BodyLimits,
     osc: OscSettings,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let service = state.service.clone();
         let keys: keygate_iam::Keys = Arc::new(ServiceKeys(service.clone()));
         cfg.app_data(web::Data::new(state))
-            .app_data(web::PayloadConfig::new(max_body))
-            .route("/healthz", web::get().to(healthz))
-            .configure(keygate_iam::configure(
-                service.clone(),
-                keys.clone(),
-                max_body,
-            ))
-            .configure(keygate_osc::configure(service, keys, osc))
-            .configure(keygate_console::configure);
+            .route("/healthz", get_or_head().to(healthz))
+            .route("/healthz", web::route().to(healthz_method_not_allowed))
+            .route(
+                "/",
+                web::get()
+                    .guard(guard::fn_guard(browser_at_root))
+                    .to(to_console),
+            )
+            .configure(keygate_osc::configure(service.clone(), keys.clone(), osc))
+            .configure(keygate_console::configure)
+            // Last: every other path is the IAM endpoint's, which routes on `Action`.
+            .configure(keygate_iam::configure(service, keys, body));
     }
+}
+
+/// Takes the listening socket before anything else, so that a busy port fails the start
+/// before the store is opened or an account bootstrapped.
+pub fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let listen = || -> std::io::Result<TcpListener> {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        socket.set_reuse_address(true)?;
+        socket.bind(&addr.into())?;
+        socket.listen(1024)?;
+        Ok(socket.into())
+    };
+    listen().map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
 }
 
 /// Writes noted key uses every `every` until `stop` is set.
@@ -70,9 +121,24 @@ fn spawn_use_flusher(
         })
 }
 
-/// Serves until SIGTERM or SIGINT, then lets in-flight requests finish and records the last
-/// key uses before returning.
-pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result<()> {
+/// Resolves at the first SIGTERM or SIGINT (Ctrl-C); both mean a graceful stop.
+async fn stop_signal() -> std::io::Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    })
+}
+
+/// Serves on `listener` until SIGTERM or SIGINT, then lets in-flight requests finish and
+/// records the last key uses before returning.
+pub async fn serve(
+    service: Arc<Service>,
+    settings: &Settings,
+    listener: TcpListener,
+) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let flusher = spawn_use_flusher(
         service.clone(),
@@ -82,9 +148,9 @@ pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result
     let state = AppState {
         service: service.clone(),
     };
-    let max_body = settings.server.max_body_bytes;
+    let body = settings.body_limits();
     let osc = OscSettings {
-        max_body,
+        body,
         max_skew: time::Duration::seconds(
             i64::try_from(settings.osc.max_clock_skew_secs).unwrap_or(i64::MAX),
         ),
@@ -95,19 +161,29 @@ pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result
             // osc-cli asks for `//api/latest/<Call>`; signatures cover the merged path anyway.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             .wrap(from_fn(telemetry::request_id))
-            .configure(configure(state.clone(), max_body, osc.clone()))
+            .configure(configure(state.clone(), body, osc.clone()))
     })
     .shutdown_timeout(settings.server.shutdown_timeout_secs)
-    .client_request_timeout(Duration::from_secs(30))
-    .bind(settings.server.listen)
-    .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.listen))?;
+    .client_request_timeout(body.timeout)
+    // actix would force the stop on SIGINT; `stop_signal` makes both signals graceful.
+    .disable_signals()
+    .listen(listener)?;
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }
     for addr in server.addrs() {
         tracing::info!(%addr, "keygate is listening");
     }
-    let served = server.run().await;
+    let running = server.run();
+    let handle = running.handle();
+    actix_web::rt::spawn(async move {
+        match stop_signal().await {
+            Ok(name) => tracing::info!(signal = name, "stopping: finishing requests in flight"),
+            Err(e) => tracing::error!(error = %e, "cannot watch for stop signals; stopping"),
+        }
+        handle.stop(true).await;
+    });
+    let served = running.await;
     stop.store(true, Ordering::Relaxed);
     flusher.thread().unpark();
     let _ = flusher.join();
@@ -115,4 +191,17 @@ pub async fn serve(service: Arc<Service>, settings: &Settings) -> anyhow::Result
     served?;
     tracing::info!("keygate stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_port_is_refused_with_its_address() {
+        let first = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = first.local_addr().unwrap();
+        let e = bind(addr).unwrap_err().to_string();
+        assert!(e.contains(&addr.to_string()), "{e}");
+    }
 }

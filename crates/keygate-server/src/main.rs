@@ -76,9 +76,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 listen,
             })?;
             telemetry::init(&settings.log);
+            let listener = http::bind(settings.server.listen)?;
             let service = runtime::open_service(&settings)?;
             runtime::bootstrap(&service, &settings)?;
-            actix_web::rt::System::new().block_on(http::serve(Arc::new(service), &settings))
+            actix_web::rt::System::new().block_on(http::serve(
+                Arc::new(service),
+                &settings,
+                listener,
+            ))
         }
         Command::Admin { common, command } => {
             let settings = Settings::load(&Overrides {

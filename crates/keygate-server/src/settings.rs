@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use config::{Config, Environment, File, FileFormat};
+use keygate_auth::BodyLimits;
 use keygate_core::{Email, Limits};
 use keygate_store_sqlite::{Durability, Location, Options};
 use serde::Deserialize;
@@ -30,6 +31,7 @@ pub struct Settings {
 pub struct Server {
     pub listen: SocketAddr,
     pub max_body_bytes: usize,
+    pub read_timeout_secs: u64,
     pub shutdown_timeout_secs: u64,
     pub workers: usize,
 }
@@ -84,6 +86,8 @@ pub struct Osc {
 pub struct LimitSettings {
     pub access_keys_per_principal: u32,
     pub inline_policy_chars: u32,
+    pub password_failures_per_source_per_minute: u32,
+    pub password_checks_in_flight: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -174,6 +178,12 @@ impl Settings {
                 );
             }
         }
+        if self.server.read_timeout_secs == 0 {
+            bail!("invalid configuration: server.read_timeout_secs must be at least 1");
+        }
+        if self.limits.password_checks_in_flight == 0 {
+            bail!("invalid configuration: limits.password_checks_in_flight must be at least 1");
+        }
         if self.server.max_body_bytes < 1024 {
             bail!("invalid configuration: server.max_body_bytes must be at least 1024");
         }
@@ -219,6 +229,17 @@ impl Settings {
         Limits {
             access_keys_per_principal: self.limits.access_keys_per_principal,
             inline_policy_chars: self.limits.inline_policy_chars,
+            password_failures_per_source_per_minute: self
+                .limits
+                .password_failures_per_source_per_minute,
+            password_checks_in_flight: self.limits.password_checks_in_flight,
+        }
+    }
+
+    pub fn body_limits(&self) -> BodyLimits {
+        BodyLimits {
+            max_bytes: self.server.max_body_bytes,
+            timeout: Duration::from_secs(self.server.read_timeout_secs),
         }
     }
 }

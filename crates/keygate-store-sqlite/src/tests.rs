@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use keygate_core::conformance;
-use keygate_core::{Limits, RandomIds, Service, Store, SystemClock};
+use keygate_core::{Limits, RandomIds, Service, Source, Store, SystemClock};
 
 use super::*;
 
@@ -73,7 +73,10 @@ fn secrets_are_not_stored_in_clear_and_survive_reopening() {
     let svc = service(file_store(&dir, "k.sqlite"));
     let found = svc.signing_key(&creds.access_key_id).unwrap().unwrap();
     assert_eq!(found.secret.expose(), secret);
-    assert!(svc.verify_password(&creds.account.email, &password).is_ok());
+    assert!(
+        svc.verify_password(&creds.account.email, &password, Source::unknown())
+            .is_ok()
+    );
     drop(svc);
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();

@@ -16,6 +16,7 @@ use crate::model::{Principal, User, user_arn};
 use crate::policy::{self, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
+use crate::sign_in::Source;
 use crate::store::{self, ReadTx, WriteTx};
 
 #[derive(Debug)]
@@ -24,6 +25,7 @@ pub struct Caller<'a> {
     principal: &'a Principal,
     rules: &'a Rules,
     dry_run: bool,
+    source: Source,
 }
 
 impl<'a> Caller<'a> {
@@ -33,7 +35,14 @@ impl<'a> Caller<'a> {
             principal,
             rules,
             dry_run: false,
+            source: Source::unknown(),
         }
+    }
+
+    /// Where the request comes from: sign-ins it makes are throttled per source.
+    pub fn from_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
     }
 
     /// Makes every operation a dry run: checked exactly as for real, then nothing is kept.

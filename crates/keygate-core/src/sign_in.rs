@@ -1,0 +1,278 @@
+//! The guards around password sign-in, in the order a check meets them:
+//!
+//! 1. a throttle per source address: failed attempts per address and minute, across logins;
+//! 2. the lockout Outscale documents, per login *and source address*: each run of four failures
+//!    locks the login one minute longer than the last, up to ten minutes. Keyed by address so
+//!    that nobody elsewhere can keep the owner out by failing on purpose;
+//! 3. the bounded password checker ([`crate::password::Checker`]).
+//!
+//! Both tables are bounded and forget quiet entries in O(1): each is two generations of a map,
+//! the older one dropped whole at every turn.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::error::{CoreError, CoreResult};
+use crate::ids::Email;
+use crate::model::Timestamp;
+use crate::password::Checker;
+
+/// Failures in a row that lock a login, and the longest lock, so that no lock lasts long.
+const FAILURES_PER_LOCK: u32 = 4;
+const MAX_LOCK_MINUTES: u32 = 10;
+/// How long a quiet login's failures are remembered: one to two of these.
+const LOGIN_MEMORY_SECS: i64 = 20 * 60;
+/// The throttle's window.
+const SOURCE_WINDOW_SECS: i64 = 60;
+/// Entries per generation. A full table stops tracking new keys: a new source is then
+/// throttled and a new login refused as busy, so memory stays bounded under any flood.
+const CAPACITY: usize = 50_000;
+/// How long a check waits for a free slot before it is refused as busy.
+const SLOT_WAIT: Duration = Duration::from_millis(500);
+
+/// Where an attempt comes from. IPv6 sources count per /64, the block one host is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Source(Option<IpAddr>);
+
+impl Source {
+    pub fn new(addr: Option<IpAddr>) -> Self {
+        Self(addr.map(|a| match a {
+            IpAddr::V4(_) => a,
+            IpAddr::V6(v6) => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(bits.into())
+            }
+        }))
+    }
+
+    /// An attempt whose address is unknown (in-process callers): all such share one budget.
+    pub fn unknown() -> Self {
+        Self(None)
+    }
+}
+
+/// Two generations of a map: entries untouched for one to two `period`s are forgotten.
+#[derive(Debug)]
+struct Generations<K, V> {
+    period_secs: i64,
+    turned_at: Timestamp,
+    current: HashMap<K, V>,
+    previous: HashMap<K, V>,
+}
+
+impl<K: Eq + Hash, V: Default> Generations<K, V> {
+    fn new(period_secs: i64) -> Self {
+        Self {
+            period_secs,
+            turned_at: Timestamp::from_unix_millis(0),
+            current: HashMap::new(),
+            previous: HashMap::new(),
+        }
+    }
+
+    /// The entry of `key`, created if there is room; `None` when the table is full.
+    fn entry(&mut self, key: K, now: Timestamp) -> Option<&mut V> {
+        if now >= self.turned_at.plus_seconds(self.period_secs) {
+            self.previous = std::mem::take(&mut self.current);
+            self.turned_at = now;
+        }
+        if self.current.contains_key(&key) {
+            return self.current.get_mut(&key);
+        }
+        let value = match self.previous.remove(&key) {
+            Some(v) => v,
+            None if self.current.len() < CAPACITY => V::default(),
+            None => return None,
+        };
+        Some(self.current.entry(key).or_insert(value))
+    }
+
+    fn remove(&mut self, key: &K) {
+        self.current.remove(key);
+        self.previous.remove(key);
+    }
+}
+
+/// Failed attempts from one source in the current window, and checks under way.
+#[derive(Debug, Default)]
+struct Window {
+    started: Option<Timestamp>,
+    failures: u32,
+    in_flight: u32,
+}
+
+/// Failed attempts of one login from one source since its last success.
+#[derive(Debug, Default)]
+struct Attempts {
+    failures: u32,
+    locked_until: Option<Timestamp>,
+}
+
+type LoginKey = (Email, Source);
+
+/// Every guard of password sign-in, in this process.
+#[derive(Debug)]
+pub(crate) struct SignInGuard {
+    per_minute: u32,
+    sources: Mutex<Generations<Source, Window>>,
+    logins: Mutex<Generations<LoginKey, Arc<Mutex<Attempts>>>>,
+    checker: Checker,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
+    let ms = until.unix_millis().saturating_sub(now.unix_millis());
+    u64::try_from(ms).unwrap_or(0).div_ceil(1000).max(1)
+}
+
+impl SignInGuard {
+    /// `per_minute` failed attempts per source address and minute (0: no throttle);
+    /// `slots` password checks at once.
+    pub(crate) fn new(per_minute: u32, slots: usize) -> Self {
+        Self {
+            per_minute,
+            sources: Mutex::new(Generations::new(SOURCE_WINDOW_SECS)),
+            logins: Mutex::new(Generations::new(LOGIN_MEMORY_SECS)),
+            checker: Checker::new(slots, SLOT_WAIT),
+        }
+    }
+
+    /// Checks `password` against `stored` (`None`: an unknown login) for `login` from
+    /// `source`, through every guard, and counts the outcome. Checks of one login from one
+    /// source run one at a time, so that parallel guesses meet the lock.
+    pub(crate) fn check(
+        &self,
+        login: &Email,
+        source: Source,
+        now: impl Fn() -> Timestamp,
+        stored: Option<&str>,
+        password: &str,
+    ) -> CoreResult<()> {
+        self.admit(source, now())?;
+        let outcome = self.check_login(login, source, &now, stored, password);
+        self.settle(source, now(), &outcome);
+        outcome
+    }
+
+    /// Refuses a source over its budget; otherwise counts the check as under way.
+    fn admit(&self, source: Source, now: Timestamp) -> CoreResult<()> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let mut sources = lock(&self.sources);
+        let Some(w) = sources.entry(source, now) else {
+            return Err(CoreError::Throttled {
+                retry_after_secs: u64::try_from(SOURCE_WINDOW_SECS).unwrap_or(60),
+            });
+        };
+        let started = match w.started {
+            Some(s) if now < s.plus_seconds(SOURCE_WINDOW_SECS) => s,
+            _ => {
+                w.failures = 0;
+                now
+            }
+        };
+        w.started = Some(started);
+        if w.failures + w.in_flight >= self.per_minute {
+            return Err(CoreError::Throttled {
+                retry_after_secs: seconds_until(started.plus_seconds(SOURCE_WINDOW_SECS), now),
+            });
+        }
+        w.in_flight += 1;
+        Ok(())
+    }
+
+    fn settle(&self, source: Source, now: Timestamp, outcome: &CoreResult<()>) {
+        if self.per_minute == 0 {
+            return;
+        }
+        let mut sources = lock(&self.sources);
+        if let Some(w) = sources.entry(source, now) {
+            w.in_flight = w.in_flight.saturating_sub(1);
+            if *outcome == Err(CoreError::BadCredentials) {
+                w.failures += 1;
+            }
+        }
+    }
+
+    fn check_login(
+        &self,
+        login: &Email,
+        source: Source,
+        now: &impl Fn() -> Timestamp,
+        stored: Option<&str>,
+        password: &str,
+    ) -> CoreResult<()> {
+        let key = (login.clone(), source);
+        let entry = lock(&self.logins)
+            .entry(key.clone(), now())
+            .map(|e| e.clone())
+            .ok_or(CoreError::Busy)?;
+        let mut attempts = lock(&entry);
+        let at = now();
+        if let Some(until) = attempts.locked_until.filter(|until| *until > at) {
+            return Err(CoreError::LoginLocked {
+                retry_after_secs: seconds_until(until, at),
+            });
+        }
+        if self.checker.check(stored, password)? {
+            drop(attempts);
+            lock(&self.logins).remove(&key);
+            return Ok(());
+        }
+        attempts.failures += 1;
+        if attempts.failures.is_multiple_of(FAILURES_PER_LOCK) {
+            let minutes = (attempts.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
+            attempts.locked_until = Some(at.plus_seconds(i64::from(minutes) * 60));
+        }
+        Err(CoreError::BadCredentials)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_sources_count_per_64() {
+        let a = Source::new(Some("2001:db8:1:2:aaaa::1".parse().unwrap()));
+        let b = Source::new(Some("2001:db8:1:2:bbbb::9".parse().unwrap()));
+        let c = Source::new(Some("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        let v4 = Source::new(Some("192.0.2.1".parse().unwrap()));
+        assert_ne!(v4, Source::new(Some("192.0.2.2".parse().unwrap())));
+    }
+
+    #[test]
+    fn generations_forget_quiet_entries_and_keep_touched_ones() {
+        let t0 = Timestamp::from_unix_millis(1_000_000);
+        let mut g: Generations<u32, u32> = Generations::new(60);
+        *g.entry(1, t0).unwrap() = 10;
+        *g.entry(2, t0).unwrap() = 20;
+        // One turn later both are in the older generation; touching 1 brings it back.
+        assert_eq!(g.entry(1, t0.plus_seconds(61)).copied(), Some(10));
+        // Another turn drops what was not touched.
+        assert_eq!(g.entry(1, t0.plus_seconds(122)).copied(), Some(10));
+        assert_eq!(g.entry(2, t0.plus_seconds(123)).copied(), Some(0));
+    }
+
+    #[test]
+    fn a_full_table_tracks_no_new_key() {
+        let t0 = Timestamp::from_unix_millis(1_000_000);
+        let mut g: Generations<usize, u32> = Generations::new(60);
+        for k in 0..CAPACITY {
+            assert!(g.entry(k, t0).is_some());
+        }
+        assert!(g.entry(CAPACITY, t0).is_none());
+        assert!(g.entry(0, t0).is_some(), "known keys stay reachable");
+        // The next turn makes room.
+        assert!(g.entry(CAPACITY, t0.plus_seconds(60)).is_some());
+    }
+}
