@@ -426,3 +426,105 @@ fn a_busy_port_fails_the_start_before_anything_is_created() {
         "no data directory, no account, no credentials"
     );
 }
+
+#[test]
+fn admin_refuses_a_data_directory_without_a_database_unless_told_to_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo");
+    let d = missing.to_str().unwrap();
+    let out = keygate(&["admin", "--data-dir", d, "list-accounts"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--create") && err.contains("typo"), "{err}");
+    assert!(!missing.exists(), "nothing created");
+    let out = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "--create",
+            "create-account",
+            "--name",
+            "first",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "create-account",
+            "--name",
+            "FIRST",
+        ],
+        &[],
+    );
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("FIRST") && err.contains("already exists"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_rotation_or_reset_whose_credentials_file_cannot_be_written_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &[]);
+    let path = data.join("root-credentials.json");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let creds: CredentialsFile = serde_json::from_str(&before).unwrap();
+    // The file is replaced through a temporary file beside it; a directory there makes that fail.
+    std::fs::create_dir(data.join("root-credentials.json.tmp")).unwrap();
+    let d = data.to_str().unwrap();
+    for command in ["rotate-root-key", "reset-password"] {
+        let out = keygate(
+            &[
+                "admin",
+                "--data-dir",
+                d,
+                command,
+                "--account",
+                &creds.account_id,
+            ],
+            &[],
+        );
+        assert!(!out.status.success(), "{command}");
+        assert!(out.stdout.is_empty(), "{command}: no credentials printed");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("nothing changed"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert_credentials_work(&data, &creds);
+    // Once the file can be written, the change and the file agree, and stdout shows the key.
+    std::fs::remove_dir(data.join("root-credentials.json.tmp")).unwrap();
+    let out = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            d,
+            "rotate-root-key",
+            "--account",
+            &creds.account_id,
+        ],
+        &[],
+    );
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let now: CredentialsFile =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(printed["access_key_id"], now.access_key_id.as_str());
+    assert_eq!(printed["secret_access_key"], now.secret_access_key.as_str());
+    assert_credentials_work(&data, &now);
+    drop(server);
+}

@@ -120,6 +120,9 @@ pub enum CoreError {
     /// Too many wrong passwords in a row for this login: refused until the lock expires.
     #[error("too many failed attempts; retry in {retry_after_secs} s")]
     LoginLocked { retry_after_secs: u64 },
+    /// Another account has this name (names compare without regard to case).
+    #[error("an account named {0} already exists")]
+    AccountNameTaken(String),
     /// Too many failed sign-ins from the caller's address this minute, across logins.
     #[error("too many failed sign-ins from this address; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },

@@ -131,6 +131,13 @@ impl Service {
         if tx.account_by_email(&email)?.is_some() {
             return Err(CoreError::AccountAlreadyExists);
         }
+        if tx
+            .accounts()?
+            .iter()
+            .any(|a| a.name.eq_ignore_ascii_case(name))
+        {
+            return Err(CoreError::AccountNameTaken(name.to_owned()));
+        }
         let account = Account {
             id,
             name: name.to_owned(),
@@ -173,26 +180,39 @@ impl Service {
         })
     }
 
-    /// Gives the account a new random password and returns it.
-    pub fn reset_password(&self, id: &AccountId) -> CoreResult<Secret> {
+    /// Gives the account a new random password and returns it, after handing it to `keep`
+    /// inside the same transaction: if `keep` fails, the old password stays.
+    pub fn reset_password(
+        &self,
+        id: &AccountId,
+        keep: impl FnOnce(&Secret) -> Result<(), String>,
+    ) -> CoreResult<Secret> {
         let password = self.ids.password();
         let hash = password::hash(password.expose())?;
         store::write(&*self.store, |tx| {
             tx.account(id)?.ok_or(CoreError::NoSuchAccount)?;
-            tx.set_password_hash(id, &hash)
+            tx.set_password_hash(id, &hash)?;
+            keep(&password).map_err(CoreError::Internal)
         })?;
         Ok(password)
     }
 
-    /// Replaces every root key of the account with one new key.
-    pub fn rotate_root_key(&self, id: &AccountId) -> CoreResult<NewAccessKey> {
+    /// Replaces every root key of the account with one new key, handed to `keep` inside the
+    /// same transaction: if `keep` fails, the old keys stay.
+    pub fn rotate_root_key(
+        &self,
+        id: &AccountId,
+        keep: impl FnOnce(&NewAccessKey) -> Result<(), String>,
+    ) -> CoreResult<NewAccessKey> {
         let now = self.clock.now();
         store::write(&*self.store, |tx| {
             tx.account(id)?.ok_or(CoreError::NoSuchAccount)?;
             for old in tx.keys(id, &KeyOwner::Root)? {
                 tx.delete_key(id, &old.id)?;
             }
-            self.insert_key(tx, id, KeyOwner::Root, None, None, now)
+            let key = self.insert_key(tx, id, KeyOwner::Root, None, None, now)?;
+            keep(&key).map_err(CoreError::Internal)?;
+            Ok(key)
         })
     }
 

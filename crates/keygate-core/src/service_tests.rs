@@ -149,21 +149,57 @@ fn operator_password_reset_and_root_key_rotation() {
     let w = world();
     let account = w.root.account().clone();
     let email = w.svc.account(&account).unwrap().email;
-    let pw = w.svc.reset_password(&account).unwrap();
+    let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     assert!(
         w.svc
             .verify_password(&email, pw.expose(), Source::unknown())
             .is_ok()
     );
     let old = w.keys_of(None)[0].key.id.clone();
-    let new = w.svc.rotate_root_key(&account).unwrap();
+    let new = w.svc.rotate_root_key(&account, |_| Ok(())).unwrap();
     assert!(w.svc.signing_key(&old).unwrap().is_none());
     assert!(w.svc.signing_key(&new.view.key.id).unwrap().is_some());
     assert_eq!(w.keys_of(None).len(), 1);
     let nowhere = AccountId::parse("999999999999").unwrap();
     assert_eq!(
-        w.svc.reset_password(&nowhere).map(|_| ()),
+        w.svc.reset_password(&nowhere, |_| Ok(())).map(|_| ()),
         Err(CoreError::NoSuchAccount)
+    );
+}
+
+#[test]
+fn a_reset_or_rotation_whose_credentials_cannot_be_kept_does_not_happen() {
+    let w = world();
+    let account = w.root.account().clone();
+    let email = w.svc.account(&account).unwrap().email;
+    let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
+    let key = w.keys_of(None)[0].key.id.clone();
+    let full = || Err::<(), _>("disk full".to_owned());
+    assert_eq!(
+        w.svc.reset_password(&account, |_| full()).map(|_| ()),
+        Err(CoreError::Internal("disk full".into()))
+    );
+    assert_eq!(
+        w.svc.rotate_root_key(&account, |_| full()).map(|_| ()),
+        Err(CoreError::Internal("disk full".into()))
+    );
+    w.svc
+        .verify_password(&email, pw.expose(), Source::unknown())
+        .unwrap();
+    assert!(
+        w.svc.signing_key(&key).unwrap().is_some(),
+        "the old key stays"
+    );
+    assert_eq!(w.keys_of(None).len(), 1);
+}
+
+#[test]
+fn account_names_are_unique_without_regard_to_case() {
+    let w = world();
+    w.svc.create_account("team-b", None).unwrap();
+    assert_eq!(
+        w.svc.create_account("Team-B", None).map(|_| ()),
+        Err(CoreError::AccountNameTaken("Team-B".into()))
     );
 }
 
@@ -172,7 +208,7 @@ fn wrong_passwords_lock_the_login_for_a_while() {
     let w = world();
     let account = w.root.account().clone();
     let email = w.svc.account(&account).unwrap().email;
-    let pw = w.svc.reset_password(&account).unwrap();
+    let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     for _ in 0..3 {
         assert_eq!(
             w.svc
@@ -301,7 +337,12 @@ fn parallel_right_passwords_are_never_counted_as_failures() {
     let w = Arc::new(world());
     let account = w.root.account().clone();
     let email = w.svc.account(&account).unwrap().email;
-    let pw = w.svc.reset_password(&account).unwrap().expose().to_owned();
+    let pw = w
+        .svc
+        .reset_password(&account, |_| Ok(()))
+        .unwrap()
+        .expose()
+        .to_owned();
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let (w, email, pw) = (w.clone(), email.clone(), pw.clone());
@@ -343,7 +384,7 @@ fn failed_sign_ins_are_throttled_per_source_across_logins() {
     // Another address keeps its own budget, and the owner signs in from it.
     let account = w.root.account().clone();
     let email = w.svc.account(&account).unwrap().email;
-    let pw = w.svc.reset_password(&account).unwrap();
+    let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     w.svc
         .verify_password(&email, pw.expose(), from("198.51.100.1"))
         .unwrap();
@@ -360,7 +401,7 @@ fn a_lock_set_from_elsewhere_does_not_keep_the_owner_out() {
     let w = world();
     let account = w.root.account().clone();
     let email = w.svc.account(&account).unwrap().email;
-    let pw = w.svc.reset_password(&account).unwrap();
+    let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     let attacker = from("192.0.2.7");
     for _ in 0..4 {
         assert!(w.svc.verify_password(&email, "wrong", attacker).is_err());

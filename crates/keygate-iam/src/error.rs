@@ -178,6 +178,9 @@ impl IamError {
             CoreError::AccountAlreadyExists => {
                 Self::EntityAlreadyExists("An account with this e-mail already exists.".into())
             }
+            CoreError::AccountNameTaken(n) => {
+                Self::EntityAlreadyExists(format!("An account named {n} already exists."))
+            }
             CoreError::LimitExceeded(q) => Self::LimitExceeded(match q {
                 Quota::AccessKeysPerPrincipal(n) => {
                     format!("Cannot exceed quota for AccessKeysPerUser: {n}")

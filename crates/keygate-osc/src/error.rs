@@ -246,6 +246,9 @@ impl OscError {
             CoreError::AccountAlreadyExists => {
                 Self::AlreadyExists("An account with this e-mail already exists.".into())
             }
+            CoreError::AccountNameTaken(n) => {
+                Self::AlreadyExists(format!("An account named '{n}' already exists."))
+            }
             CoreError::LimitExceeded(q) => match q {
                 Quota::AccessKeysPerPrincipal(n) => {
                     Self::TooManyKeys(format!("The limit of {n} access keys has been reached."))

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
 use crate::credentials::CredentialsFile;
-use crate::runtime;
+use crate::runtime::{self, CredentialsKeeper};
 use crate::settings::Settings;
 
 #[derive(Debug, Subcommand)]
@@ -41,7 +41,15 @@ fn account_id(s: &str) -> anyhow::Result<AccountId> {
     AccountId::parse(s).map_err(|e| anyhow::anyhow!("--account {s}: {e}"))
 }
 
-pub fn run(cmd: AdminCommand, settings: &Settings) -> anyhow::Result<String> {
+/// Runs `cmd` on the data directory of `settings`, which must hold a database unless `create`.
+pub fn run(cmd: AdminCommand, settings: &Settings, create: bool) -> anyhow::Result<String> {
+    let db = settings.database_path();
+    if !create && !db.exists() {
+        anyhow::bail!(
+            "no keygate database at {}: give the --data-dir that `keygate serve` uses, or add --create to start a new one",
+            db.display()
+        );
+    }
     let service = runtime::open_service(settings)?;
     match cmd {
         AdminCommand::CreateAccount { name, email } => {
@@ -56,11 +64,13 @@ pub fn run(cmd: AdminCommand, settings: &Settings) -> anyhow::Result<String> {
         AdminCommand::ListAccounts => list_accounts(&service),
         AdminCommand::ResetPassword { account } => {
             let id = account_id(&account)?;
-            let password = service.reset_password(&id)?;
+            let file = CredentialsKeeper::new(settings, &id)?;
+            let password = service
+                .reset_password(&id, |p| {
+                    file.keep(|f| f.password = Zeroizing::new(p.expose().to_owned()))
+                })
+                .inspect_err(|_| file.restore())?;
             let login = service.account(&id)?.email.to_string();
-            runtime::refresh_credentials_file(settings, id.as_str(), |f| {
-                f.password = Zeroizing::new(password.expose().to_owned())
-            })?;
             Ok(serde_json::to_string_pretty(&json!({
                 "account_id": id.as_str(),
                 "login": login,
@@ -69,11 +79,15 @@ pub fn run(cmd: AdminCommand, settings: &Settings) -> anyhow::Result<String> {
         }
         AdminCommand::RotateRootKey { account } => {
             let id = account_id(&account)?;
-            let key = service.rotate_root_key(&id)?;
-            runtime::refresh_credentials_file(settings, id.as_str(), |f| {
-                f.access_key_id = key.view.key.id.to_string();
-                f.secret_access_key = Zeroizing::new(key.secret.expose().to_owned());
-            })?;
+            let file = CredentialsKeeper::new(settings, &id)?;
+            let key = service
+                .rotate_root_key(&id, |k| {
+                    file.keep(|f| {
+                        f.access_key_id = k.view.key.id.to_string();
+                        f.secret_access_key = Zeroizing::new(k.secret.expose().to_owned());
+                    })
+                })
+                .inspect_err(|_| file.restore())?;
             Ok(serde_json::to_string_pretty(&json!({
                 "account_id": id.as_str(),
                 "access_key_id": key.view.key.id.as_str(),

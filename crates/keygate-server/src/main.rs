@@ -44,6 +44,10 @@ enum Command {
     Admin {
         #[command(flatten)]
         common: Common,
+        /// Create the data directory and database if they do not exist (otherwise refused, so
+        /// that a mistyped --data-dir does not silently start an empty store).
+        #[arg(long)]
+        create: bool,
         #[command(subcommand)]
         command: AdminCommand,
     },
@@ -85,14 +89,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 listener,
             ))
         }
-        Command::Admin { common, command } => {
+        Command::Admin {
+            common,
+            create,
+            command,
+        } => {
             let settings = Settings::load(&Overrides {
                 config_file: common.config,
                 data_dir: common.data_dir,
                 listen: None,
             })?;
             telemetry::init(&settings.log);
-            println!("{}", admin::run(command, &settings)?);
+            println!("{}", admin::run(command, &settings, create)?);
             Ok(())
         }
         Command::Healthcheck { config, listen } => {

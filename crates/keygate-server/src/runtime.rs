@@ -1,13 +1,16 @@
 //! Opening what a process needs from the settings: the data directory, the at-rest key, the
 //! store and the `Service`; and the first-start bootstrap of the default account.
 
+use std::cell::Cell;
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use keygate_core::{Email, RandomIds, Service, SystemClock};
+use keygate_core::{AccountId, Email, RandomIds, Service, SystemClock};
 use keygate_store_sqlite::{SealKey, SqliteStore};
+use zeroize::Zeroizing;
 
 use crate::credentials::CredentialsFile;
 use crate::settings::Settings;
@@ -74,21 +77,61 @@ pub fn bootstrap(service: &Service, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rewrites the credentials file when it describes `account`, after an operator change.
-pub fn refresh_credentials_file(
-    settings: &Settings,
-    account: &str,
-    update: impl FnOnce(&mut CredentialsFile),
-) -> anyhow::Result<()> {
-    let path = settings.credentials_path();
-    if !path.exists() {
-        return Ok(());
+/// The default account's credentials file, kept true by an operator change made inside the
+/// change's transaction: [`Self::keep`] rewrites it when it describes the account changed, and
+/// [`Self::restore`] puts it back if the transaction then fails.
+#[derive(Debug)]
+pub struct CredentialsKeeper {
+    path: PathBuf,
+    /// The file's text when it describes the account changed.
+    original: Option<Zeroizing<String>>,
+    written: Cell<bool>,
+}
+
+impl CredentialsKeeper {
+    pub fn new(settings: &Settings, account: &AccountId) -> anyhow::Result<Self> {
+        let path = settings.credentials_path();
+        let original = if path.exists() {
+            let text = Zeroizing::new(
+                fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
+            );
+            let file: CredentialsFile = serde_json::from_str(&text)
+                .with_context(|| format!("parsing {}", path.display()))?;
+            (file.account_id == account.as_str()).then_some(text)
+        } else {
+            None
+        };
+        Ok(Self {
+            path,
+            original,
+            written: Cell::new(false),
+        })
     }
-    let mut file = CredentialsFile::read(&path)?;
-    if file.account_id == account {
+
+    /// Rewrites the file with `update` applied, when it describes the account.
+    pub fn keep(&self, update: impl FnOnce(&mut CredentialsFile)) -> Result<(), String> {
+        let Some(text) = &self.original else {
+            return Ok(());
+        };
+        let mut file: CredentialsFile = serde_json::from_str(text).map_err(|e| format!("{e:#}"))?;
         update(&mut file);
-        file.write(&path)?;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))?;
+        self.written.set(true);
+        file.write(&self.path).map_err(|e| {
+            format!(
+                "cannot keep {} up to date, nothing changed: {e:#}",
+                self.path.display()
+            )
+        })
     }
-    Ok(())
+
+    /// Puts the original file back after a failed change.
+    pub fn restore(&self) {
+        if let (true, Some(text)) = (self.written.get(), &self.original) {
+            if let Ok(file) = serde_json::from_str::<CredentialsFile>(text) {
+                if let Err(e) = file.write(&self.path) {
+                    tracing::error!(path = %self.path.display(), error = %e, "cannot restore the credentials file");
+                }
+            }
+        }
+    }
 }

@@ -336,7 +336,7 @@ fn check_credentials_of_the_callers_own_account() {
     let w = world();
     let account = w.root.account().clone();
     let email = w.svc.account(&account).unwrap().email;
-    let pw = w.svc.reset_password(&account).unwrap();
+    let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     let root = w.root(&OSC);
     root.check_credentials(&email, pw.expose()).unwrap();
     assert_eq!(
