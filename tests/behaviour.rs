@@ -571,15 +571,17 @@ fn table() -> Vec<Case> {
     ]
 }
 
-/// An expired key: given through the OSC API (only it can set an expiration date).
+/// An expired key: given a date a second away through the OSC API (only it can set an
+/// expiration date; a past one is refused), then waited out.
 fn expired_key(server: &Server, root: &Creds) -> Creds {
     let osc = Osc(server);
     let (s, b) = osc.call(
         root,
         "CreateAccessKey",
-        json!({"ExpirationDate": "2020-01-01"}),
+        json!({"ExpirationDate": keygate_tests::support::in_seconds(1)}),
     );
     assert_eq!(s, 200, "{b}");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     Creds::new(
         b["AccessKey"]["AccessKeyId"].as_str().unwrap(),
         b["AccessKey"]["SecretKey"].as_str().unwrap(),

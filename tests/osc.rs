@@ -8,7 +8,7 @@ use keygate_tests::support::clients::{
     Creds, aws, osc_cli, osc_cli_password, osc_sdk_python, validate_osc_schemas,
 };
 use keygate_tests::support::sign::{JSON, osc4_json_headers};
-use keygate_tests::support::{Fresh, Server, header, http};
+use keygate_tests::support::{Fresh, Server, header, http, in_seconds};
 use serde_json::{Value, json};
 
 struct World {
@@ -200,18 +200,20 @@ fn seed_examples_of_the_outscale_guide_with_osc_cli() {
     osc_cli_password(&w.server, &w.file.login, &w.file.password, &["ReadUsers"])
         .osc_failed_with(401, "9");
 
-    // A key whose ExpirationDate is past cannot sign.
+    // A key whose ExpirationDate has passed cannot sign.
+    let soon = in_seconds(1);
     let expired = w.osc(&[
         "CreateAccessKey",
         "--UserName",
         "alice",
         "--ExpirationDate",
-        "2020-01-01",
+        &soon,
     ]);
     assert_eq!(
         expired["AccessKey"]["ExpirationDate"],
-        "2020-01-01T00:00:00.000+0000"
+        format!("{}.000+0000", soon.trim_end_matches('Z'))
     );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     let dead = Creds::new(
         expired["AccessKey"]["AccessKeyId"].as_str().unwrap(),
         expired["AccessKey"]["SecretKey"].as_str().unwrap(),
@@ -539,6 +541,27 @@ fn malformed_calls_get_their_error_and_change_nothing() {
         (
             "CreateAccessKey",
             json!({"UserName": "erin", "ExpirationDate": "soon"}),
+            400,
+            "4047",
+            "ExpirationDate",
+        ),
+        (
+            "CreateAccessKey",
+            json!({"UserName": "erin", "ExpirationDate": "2020-01-01"}),
+            400,
+            "4047",
+            "ExpirationDate",
+        ),
+        (
+            "CreateAccessKey",
+            json!({"UserName": "erin", "ExpirationDate": "9999-12-31T23:59:59-23:59"}),
+            400,
+            "4047",
+            "ExpirationDate",
+        ),
+        (
+            "UpdateAccessKey",
+            json!({"AccessKeyId": "AKIDEXAMPLE0UNKNOWN1", "ExpirationDate": "2020-01-01"}),
             400,
             "4047",
             "ExpirationDate",

@@ -161,6 +161,15 @@ pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
+/// The wall clock `seconds` from now as an ISO 8601 date-time (an `ExpirationDate`).
+pub fn in_seconds(seconds: i64) -> String {
+    (now() + time::Duration::seconds(seconds))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
 /// Runs `keygate <args>` to completion.
 pub fn keygate(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(keygate_bin());

@@ -2,7 +2,7 @@
 //! and policy document text. Identifier shapes are the newtypes' own (`ids`).
 
 use crate::error::{CoreError, CoreResult, Quota};
-use crate::model::Tag;
+use crate::model::{Tag, Timestamp};
 
 /// Tags one user may carry, as in AWS IAM.
 pub const MAX_TAGS_PER_USER: u32 = 50;
@@ -14,6 +14,25 @@ pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> CoreErr
     CoreError::InvalidInput {
         field,
         reason: reason.into(),
+    }
+}
+
+/// The longest life a key may be given: Outscale's bound on `MaxAccessKeyExpirationSeconds`
+/// (3,153,600,000 s, 100 years). It also keeps every date within four-digit years.
+const MAX_KEY_LIFETIME_SECS: i64 = 3_153_600_000;
+
+/// A key's expiration date, when given, lies in the future and within the longest life.
+pub fn expiration(at: Option<Timestamp>, now: Timestamp) -> CoreResult<()> {
+    match at {
+        Some(at) if at <= now => Err(invalid(
+            "ExpirationDate",
+            "the date is not in the future; a key cannot be created or kept already expired",
+        )),
+        Some(at) if at > now.plus_seconds(MAX_KEY_LIFETIME_SECS) => Err(invalid(
+            "ExpirationDate",
+            "the date is more than 100 years away",
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -115,6 +115,7 @@ impl Caller<'_> {
     ) -> CoreResult<NewAccessKey> {
         validate::key_tag(tag.as_deref())?;
         let now = self.svc.clock.now();
+        validate::expiration(expires_at, now)?;
         self.write(|tx| {
             let target = self.authorized_key_target(tx, Operation::CreateAccessKey, user)?;
             let created = self.svc.insert_key(
@@ -163,6 +164,7 @@ impl Caller<'_> {
     ) -> CoreResult<KeyView> {
         validate::key_tag(change.tag.as_ref().and_then(Option::as_deref))?;
         let now = self.svc.clock.now();
+        validate::expiration(change.expires_at.flatten(), now)?;
         self.write(|tx| {
             let target = self.authorized_key_target(tx, Operation::UpdateAccessKey, user)?;
             let mut key = self.owned_key(tx, &target, id)?;

@@ -220,3 +220,35 @@ fn key_tags_filter_and_change() {
         1
     );
 }
+
+#[test]
+fn expiration_dates_lie_in_the_future_and_within_a_century() {
+    let w = world();
+    let now = w.svc.now();
+    let root = w.root(&OSC);
+    for (at, why) in [
+        (now, "not in the future"),
+        (now.plus_seconds(-1), "not in the future"),
+        (now.plus_seconds(3_153_600_001), "100 years"),
+    ] {
+        match root.create_access_key(None, Some(at), None) {
+            Err(CoreError::InvalidInput { field, reason }) => {
+                assert_eq!(field, "ExpirationDate");
+                assert!(reason.contains(why), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(w.keys_of(None).len(), 1, "no key took a slot");
+    let key = root
+        .create_access_key(None, Some(now.plus_seconds(60)), None)
+        .unwrap();
+    let past = KeyChange {
+        expires_at: Some(Some(now.plus_seconds(-60))),
+        ..KeyChange::default()
+    };
+    assert!(matches!(
+        root.update_access_key(None, &key.view.key.id, past),
+        Err(CoreError::InvalidInput { .. })
+    ));
+}
