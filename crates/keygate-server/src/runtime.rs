@@ -126,12 +126,12 @@ impl CredentialsKeeper {
 
     /// Puts the original file back after a failed change.
     pub fn restore(&self) {
-        if let (true, Some(text)) = (self.written.get(), &self.original) {
-            if let Ok(file) = serde_json::from_str::<CredentialsFile>(text) {
-                if let Err(e) = file.write(&self.path) {
-                    tracing::error!(path = %self.path.display(), error = %e, "cannot restore the credentials file");
-                }
-            }
+        if self.written.get()
+            && let Some(text) = &self.original
+            && let Ok(file) = serde_json::from_str::<CredentialsFile>(text)
+            && let Err(e) = file.write(&self.path)
+        {
+            tracing::error!(path = %self.path.display(), error = %e, "cannot restore the credentials file");
         }
     }
 }
