@@ -261,7 +261,11 @@ fn configuration_errors_name_the_key() {
         &[("KEYGATE__LIMITS__KEYS", "3")],
     );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `keys`"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("KEYGATE__LIMITS__KEYS") && err.contains("unknown key `limits.keys`"),
+        "{err}"
+    );
     assert!(
         !dir.path().join("root-credentials.json").exists(),
         "nothing started"

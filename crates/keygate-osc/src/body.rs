@@ -4,6 +4,7 @@
 
 use keygate_core::{Email, InvalidId, KeyState, Timestamp, UserPath};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
@@ -22,34 +23,73 @@ pub(crate) fn body<T: DeserializeOwned>(raw: &[u8]) -> Result<T, OscError> {
             "The request body must be a JSON object.".into(),
         ));
     }
+    let value: Value = serde_json::from_slice(raw).map_err(|e| {
+        OscError::InvalidType(format!("The request body is not a JSON object: {e}"))
+    })?;
+    check_values(&value, "")?;
     let de = &mut serde_json::Deserializer::from_slice(raw);
-    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+    serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let text = inner.to_string();
-        if inner.is_syntax() || inner.is_eof() {
-            OscError::InvalidType(format!("The request body is not a JSON object: {text}"))
-        } else if text.starts_with("unknown field") {
-            let field = text.split('`').nth(1).unwrap_or_default();
-            let at = if path == "." || path.is_empty() {
-                String::new()
+        let text = e.into_inner().to_string();
+        // serde names our own fields between backticks; the caller's names come from the path,
+        // which holds them exactly.
+        let ours = text.split('`').nth(1).unwrap_or_default();
+        let within = |field: &str| {
+            if path == "." || path.is_empty() {
+                field.to_owned()
             } else {
-                format!(" in {path}")
-            };
-            OscError::InvalidParameter(format!(
-                "The parameter {field}{at} is not valid for this call."
-            ))
+                format!("{path}.{field}")
+            }
+        };
+        if text.starts_with("unknown field") {
+            OscError::InvalidParameter(format!("The parameter {path} is not valid for this call."))
         } else if text.starts_with("missing field") {
-            let field = text.split('`').nth(1).unwrap_or_default();
-            OscError::InvalidParameter(format!("The parameter {field} is required."))
+            OscError::InvalidParameter(format!("The parameter {} is required.", within(ours)))
+        } else if text.starts_with("duplicate field") {
+            OscError::InvalidParameter(format!(
+                "The parameter {} is given more than once.",
+                within(ours)
+            ))
         } else {
             OscError::InvalidType(format!("The parameter type of {path} is not valid: {text}"))
         }
-    })?;
-    de.end().map_err(|e| {
-        OscError::InvalidType(format!("The request body is not a JSON object: {e}"))
-    })?;
-    Ok(value)
+    })
+}
+
+/// What the typed reading cannot tell apart: the spec types no request field as nullable, so
+/// `null` is refused wherever it appears; and an integer beyond i64 is out of range, not a
+/// float (no call keygate serves takes a fractional number).
+fn check_values(value: &Value, at: &str) -> Result<(), OscError> {
+    let name = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match value {
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| match v {
+            Value::Null => Err(OscError::InvalidType(format!(
+                "The parameter {} must not be null.",
+                name(k)
+            ))),
+            v => check_values(v, &name(k)),
+        }),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, v)| match v {
+            Value::Null => Err(OscError::InvalidType(format!(
+                "The parameter {at}[{i}] must not be null."
+            ))),
+            v => check_values(v, &format!("{at}[{i}]")),
+        }),
+        Value::Number(n)
+            if n.as_i64().is_none() && n.as_f64().is_some_and(|f| f.fract() == 0.0) =>
+        {
+            Err(OscError::OutOfLimits(format!(
+                "The value of {at} is out of range."
+            )))
+        }
+        Value::Number(_) | Value::Bool(_) | Value::String(_) | Value::Null => Ok(()),
+    }
 }
 
 /// Outscale's rule for paths: letters, digits, `/` and `_`, on top of the shape every path has.
@@ -148,5 +188,60 @@ mod tests {
         );
         assert_eq!(d("2010-10-01T14:34:56+02:00"), d("2010-10-01T12:34:56Z"));
         assert!(parse_date("D", "2010-13-01").is_err());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "PascalCase")]
+    #[allow(dead_code)]
+    struct Probe {
+        user_name: Option<String>,
+        first_item: Option<i64>,
+        filters: Option<ProbeFilters>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "PascalCase")]
+    #[allow(dead_code)]
+    struct ProbeFilters {
+        user_names: Option<Vec<String>>,
+    }
+
+    fn refused(raw: &str) -> (String, String) {
+        let e = body::<Probe>(raw.as_bytes()).unwrap_err();
+        (e.code().to_owned(), e.details().to_owned())
+    }
+
+    #[test]
+    fn refusals_name_the_field_exactly() {
+        let (code, d) = refused(r#"{"Foo": 1}"#);
+        assert_eq!(code, "4045");
+        assert_eq!(d, "The parameter Foo is not valid for this call.");
+        let (_, d) = refused(r#"{"Fo`o": 1}"#);
+        assert_eq!(d, "The parameter Fo`o is not valid for this call.");
+        let (_, d) = refused(r#"{"Filters": {"Bar": []}}"#);
+        assert_eq!(d, "The parameter Filters.Bar is not valid for this call.");
+        let (code, d) = refused(r#"{"UserName": "a", "UserName": "b"}"#);
+        assert_eq!(code, "4045");
+        assert_eq!(d, "The parameter UserName is given more than once.");
+        for (raw, field) in [
+            (r#"{"UserName": null}"#, "UserName"),
+            (r#"{"Filters": {"UserNames": null}}"#, "Filters.UserNames"),
+            (
+                r#"{"Filters": {"UserNames": ["a", null]}}"#,
+                "Filters.UserNames[1]",
+            ),
+        ] {
+            let (code, d) = refused(raw);
+            assert_eq!(code, "4108", "{raw}");
+            assert_eq!(d, format!("The parameter {field} must not be null."));
+        }
+        for big in ["99999999999999999999", "9223372036854775808", "-1e30"] {
+            let (code, d) = refused(&format!(r#"{{"FirstItem": {big}}}"#));
+            assert_eq!(code, "4106", "{big}");
+            assert_eq!(d, "The value of FirstItem is out of range.");
+        }
+        let (code, d) = refused(r#"{"FirstItem": 1.5}"#);
+        assert_eq!(code, "4108");
+        assert!(d.contains("FirstItem"), "{d}");
     }
 }

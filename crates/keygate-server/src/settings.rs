@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use config::{Config, Environment, File, FileFormat};
+use std::collections::BTreeSet;
+
+use config::{Config, Environment, File, FileFormat, Map, Source, Value};
 use keygate_auth::BodyLimits;
 use keygate_core::{Email, Limits};
 use keygate_store_sqlite::{Durability, Location, Options};
@@ -29,6 +31,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Server {
+    #[serde(deserialize_with = "address")]
     pub listen: SocketAddr,
     pub max_body_bytes: usize,
     pub read_timeout_secs: u64,
@@ -37,10 +40,35 @@ pub struct Server {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum DurabilitySetting {
     Full,
     Normal,
+}
+
+impl TryFrom<String> for DurabilitySetting {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "full" => Ok(Self::Full),
+            "normal" => Ok(Self::Normal),
+            _ => Err(one_of(&s, &["full", "normal"])),
+        }
+    }
+}
+
+fn one_of(got: &str, valid: &[&str]) -> String {
+    format!("'{got}' is not one of: {}", valid.join(", "))
+}
+
+/// An address to listen on, its text named when it is none.
+fn address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(d)?;
+    text.trim().parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "'{text}' is not an address and port such as 127.0.0.1:8470 or [::1]:8470"
+        ))
+    })
 }
 
 #[derive(Clone, Deserialize)]
@@ -98,10 +126,21 @@ pub struct Bootstrap {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum LogFormat {
     Text,
     Json,
+}
+
+impl TryFrom<String> for LogFormat {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err(one_of(&s, &["text", "json"])),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -125,20 +164,32 @@ impl Settings {
     }
 
     fn load_from(o: &Overrides, env: Environment) -> anyhow::Result<Self> {
+        let known = keys_of(&File::from_str(DEFAULTS, FileFormat::Toml))?;
         let mut b = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
         if let Some(path) = &o.config_file {
             if !path.is_file() {
                 bail!("configuration file {} does not exist", path.display());
             }
-            b = b.add_source(File::from(path.as_path()).format(FileFormat::Toml));
+            let file = File::from(path.as_path()).format(FileFormat::Toml);
+            if let Some(key) = unknown(&known, &file)? {
+                bail!("{}: {}", path.display(), unknown_key(&known, &key));
+            }
+            b = b.add_source(file);
         }
-        b = b.add_source(
-            env.prefix_separator("__")
-                .separator("__")
-                .try_parsing(true)
-                .list_separator(",")
-                .with_list_parse_key("osc.cors_allowed_origins"),
-        );
+        let env = env
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true)
+            .list_separator(",")
+            .with_list_parse_key("osc.cors_allowed_origins");
+        if let Some(key) = unknown(&known, &env)? {
+            bail!(
+                "environment variable KEYGATE__{}: {}",
+                key.replace('.', "__").to_uppercase(),
+                unknown_key(&known, &key)
+            );
+        }
+        b = b.add_source(env);
         if let Some(d) = &o.data_dir {
             b = b.set_override("storage.data_dir", d.display().to_string())?;
         }
@@ -241,6 +292,58 @@ impl Settings {
             max_bytes: self.server.max_body_bytes,
             timeout: Duration::from_secs(self.server.read_timeout_secs),
         }
+    }
+}
+
+/// Every key a source sets, dotted (`server.listen`).
+fn keys_of(source: &dyn Source) -> anyhow::Result<BTreeSet<String>> {
+    fn walk(map: Map<String, Value>, prefix: &str, out: &mut BTreeSet<String>) {
+        for (k, v) in map {
+            let key = if prefix.is_empty() {
+                k
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v.clone().into_table() {
+                Ok(table) => walk(table, &key, out),
+                Err(_) => {
+                    out.insert(key);
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(
+        source.collect().context("cannot read the configuration")?,
+        "",
+        &mut out,
+    );
+    Ok(out)
+}
+
+/// The first key `source` sets that the defaults do not know.
+fn unknown(known: &BTreeSet<String>, source: &dyn Source) -> anyhow::Result<Option<String>> {
+    Ok(keys_of(source)?.into_iter().find(|k| !known.contains(k)))
+}
+
+/// Names an unknown key and the keys its section does have.
+fn unknown_key(known: &BTreeSet<String>, key: &str) -> String {
+    let section = key.split('.').next().unwrap_or_default();
+    let siblings: Vec<&str> = known
+        .iter()
+        .filter_map(|k| k.strip_prefix(section)?.strip_prefix('.'))
+        .collect();
+    if siblings.is_empty() {
+        let sections: BTreeSet<&str> = known.iter().filter_map(|k| k.split('.').next()).collect();
+        format!(
+            "unknown key `{key}`: the sections are {}",
+            sections.into_iter().collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        format!(
+            "unknown key `{key}`: [{section}] has {}",
+            siblings.join(", ")
+        )
     }
 }
 
@@ -348,6 +451,22 @@ mod tests {
         };
         let e = Settings::load_from(&o, env(&[])).unwrap_err().to_string();
         assert!(e.contains("listen_addr"), "{e}");
+        assert!(e.contains("k.toml"), "names the file: {e}");
+        assert!(
+            e.contains("listen, max_body_bytes"),
+            "names the valid keys: {e}"
+        );
+        let e = Settings::load_from(
+            &Overrides::default(),
+            env(&[("KEYGATE__LIMITS__KEYS", "3")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("KEYGATE__LIMITS__KEYS"),
+            "names the variable: {e}"
+        );
+        assert!(e.contains("access_keys_per_principal"), "{e}");
         let e = Settings::load_from(
             &Overrides::default(),
             env(&[("KEYGATE__STORAGE__DATADIR", "x")]),
@@ -370,11 +489,24 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("sometimes"), "{e}");
+        assert!(e.contains("full, normal"), "names the valid values: {e}");
+        assert!(!e.contains("DurabilitySetting"), "no type name: {e}");
+        let e = Settings::load_from(
+            &Overrides::default(),
+            env(&[("KEYGATE__LOG__FORMAT", "xml")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("text, json") && e.contains("log.format"), "{e}");
         let o = Overrides {
             listen: Some("not an address".into()),
             ..Overrides::default()
         };
-        assert!(Settings::load_from(&o, env(&[])).is_err());
+        let e = Settings::load_from(&o, env(&[])).unwrap_err().to_string();
+        assert!(
+            e.contains("'not an address'") && e.contains("server.listen"),
+            "{e}"
+        );
         assert!(
             Settings::load_from(
                 &Overrides::default(),
