@@ -5,7 +5,7 @@
 use base64::Engine;
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::{
-    Creds, aws, osc_cli, osc_cli_password, osc_sdk_python, validate_osc_schemas,
+    Creds, aws, osc_cli, osc_cli_eim, osc_cli_password, osc_sdk_python, validate_osc_schemas,
 };
 use keygate_tests::support::sign::{JSON, osc4_json_headers};
 use keygate_tests::support::{Fresh, Server, header, http, in_seconds};
@@ -70,6 +70,60 @@ impl World {
         );
         (s, String::from_utf8_lossy(&b).into_owned())
     }
+}
+
+#[test]
+fn osc_cli_eim_speaks_the_iam_endpoint() {
+    let w = start(&[]);
+    let eim = |args: &[&str]| osc_cli_eim(&w.server, &w.root, args).json();
+    let user = eim(&["CreateUser", "--UserName", "carol"]);
+    assert_eq!(
+        user["CreateUserResponse"]["CreateUserResult"]["User"]["UserName"],
+        "carol"
+    );
+    let created = eim(&["CreateAccessKey", "--UserName", "carol"]);
+    let key = &created["CreateAccessKeyResponse"]["CreateAccessKeyResult"]["AccessKey"];
+    let id = key["AccessKeyId"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("AKIA"), "{id}");
+    assert_eq!(key["Status"], "Active");
+    // The key osc-cli eim made is the one the OSC API shows.
+    assert_eq!(w.keys("carol"), [(id.clone(), "ACTIVE".to_owned())]);
+    eim(&[
+        "UpdateAccessKey",
+        "--UserName",
+        "carol",
+        "--AccessKeyId",
+        &id,
+        "--Status",
+        "Inactive",
+    ]);
+    assert_eq!(w.keys("carol"), [(id.clone(), "INACTIVE".to_owned())]);
+    let listed = eim(&["ListAccessKeys", "--UserName", "carol"]);
+    assert_eq!(
+        listed["ListAccessKeysResponse"]["ListAccessKeysResult"]["AccessKeyMetadata"]["member"]["AccessKeyId"],
+        id.as_str()
+    );
+    eim(&[
+        "DeleteAccessKey",
+        "--UserName",
+        "carol",
+        "--AccessKeyId",
+        &id,
+    ]);
+    eim(&["DeleteUser", "--UserName", "carol"]);
+    let users = eim(&["ListUsers"]);
+    assert_eq!(
+        users["ListUsersResponse"]["ListUsersResult"]["Users"],
+        Value::Null,
+        "{users}"
+    );
+    let missing = osc_cli_eim(&w.server, &w.root, &["GetUser", "--UserName", "carol"]);
+    assert!(!missing.ok);
+    assert!(
+        format!("{}{}", missing.stdout, missing.stderr).contains("code = NoSuchEntity"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -201,7 +255,8 @@ fn seed_examples_of_the_outscale_guide_with_osc_cli() {
         .osc_failed_with(401, "9");
 
     // A key whose ExpirationDate has passed cannot sign.
-    let soon = in_seconds(1);
+    // Far enough for osc-cli to start up and send it.
+    let soon = in_seconds(4);
     let expired = w.osc(&[
         "CreateAccessKey",
         "--UserName",
@@ -213,7 +268,7 @@ fn seed_examples_of_the_outscale_guide_with_osc_cli() {
         expired["AccessKey"]["ExpirationDate"],
         format!("{}.000+0000", soon.trim_end_matches('Z'))
     );
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    std::thread::sleep(std::time::Duration::from_millis(4100));
     let dead = Creds::new(
         expired["AccessKey"]["AccessKeyId"].as_str().unwrap(),
         expired["AccessKey"]["SecretKey"].as_str().unwrap(),

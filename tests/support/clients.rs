@@ -132,7 +132,12 @@ pub fn aws(server: &Server, creds: &Creds, args: &[&str]) -> Run {
 
 /// `osc-cli api <Call> <args>` with an access key, its profile pointing at the server.
 pub fn osc_cli(server: &Server, creds: &Creds, args: &[&str]) -> Run {
-    osc_cli_with(server, creds, args, &[])
+    osc_cli_with(server, creds, "api", args, &[])
+}
+
+/// `osc-cli eim …`: osc-cli's client of the EIM endpoint, which speaks the IAM Query API.
+pub fn osc_cli_eim(server: &Server, creds: &Creds, args: &[&str]) -> Run {
+    osc_cli_with(server, creds, "eim", args, &[])
 }
 
 /// `osc-cli api … --authentication-method password --login … --password …`.
@@ -146,10 +151,16 @@ pub fn osc_cli_password(server: &Server, login: &str, password: &str, args: &[&s
         "--password",
         password,
     ];
-    osc_cli_with(server, &none, args, &auth)
+    osc_cli_with(server, &none, "api", args, &auth)
 }
 
-fn osc_cli_with(server: &Server, creds: &Creds, args: &[&str], extra: &[&str]) -> Run {
+fn osc_cli_with(
+    server: &Server,
+    creds: &Creds,
+    service: &str,
+    args: &[&str],
+    extra: &[&str],
+) -> Run {
     let home = server.data_dir.join(format!("osc-home-{}", creds.key_id));
     std::fs::create_dir_all(home.join(".osc")).unwrap();
     let profile = serde_json::json!({"default": {
@@ -161,7 +172,7 @@ fn osc_cli_with(server: &Server, creds: &Creds, args: &[&str], extra: &[&str]) -
     std::fs::write(home.join(".osc/config.json"), profile.to_string()).unwrap();
     let mut cmd = Command::new(client("osc-cli", "osc-cli"));
     env_for(&mut cmd, server, creds);
-    cmd.env("HOME", &home).arg("api").args(args).args(extra);
+    cmd.env("HOME", &home).arg(service).args(args).args(extra);
     Run::from(cmd.output().unwrap())
 }
 

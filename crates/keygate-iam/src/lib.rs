@@ -67,7 +67,7 @@ fn process(api: &IamApi, http: &SignedHttp) -> Result<Done, (Api, IamError)> {
             .merge(Params::parse(&http.body).map_err(|e| iam(IamError::from_params(e)))?)
             .map_err(|e| iam(IamError::from_params(e)))?;
     }
-    let name = router::action_name(&params).map_err(iam)?;
+    let name = router::action_name(&params, http.header("x-amz-target")).map_err(iam)?;
     let span = tracing::Span::current();
     span.record("action", name.wire());
     let fail = |e| (name.api(), e);

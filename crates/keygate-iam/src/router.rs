@@ -159,11 +159,40 @@ actions! {
     }
 }
 
-/// The action named by `Action` and `Version`, before anything else is read.
-pub fn action_name(p: &Params) -> Result<ActionName, IamError> {
+/// The action named by `Action` and `Version`, before anything else is read. `target` is the
+/// request's `X-Amz-Target` header.
+///
+/// osc-cli's `eim` command, a client of Outscale's EIM endpoint (which speaks this API), sends
+/// the day's date as its `Version` and marks its requests with `X-Amz-Target:
+/// eim_<YYYYMMDD>.<Action>` (WIRE A.1 and A.2). For IAM actions so marked, any date from the
+/// API's own version on is taken as that version; unmarked requests must name it exactly.
+pub fn action_name(p: &Params, target: Option<&str>) -> Result<ActionName, IamError> {
     let name = p.get("Action").ok_or(IamError::MissingAction)?;
     let version = p.get("Version").ok_or(IamError::MissingVersion)?;
+    let from_eim_client = target
+        .and_then(|t| t.strip_prefix("eim_"))
+        .and_then(|t| t.split_once('.'))
+        .is_some_and(|(_, action)| action == name);
     ActionName::from_wire(name)
-        .filter(|a| a.api().version() == version)
+        .filter(|a| {
+            a.api().version() == version
+                || (from_eim_client && a.api() == Api::Iam && is_date_from(version, IAM_VERSION))
+        })
         .ok_or_else(|| IamError::unknown_action(name, version))
+}
+
+/// Whether `version` is a `YYYY-MM-DD` date no earlier than `first` (same shape).
+fn is_date_from(version: &str, first: &str) -> bool {
+    let b = version.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    let month = version.get(5..7).and_then(|m| m.parse::<u8>().ok());
+    let day = version.get(8..10).and_then(|d| d.parse::<u8>().ok());
+    shaped
+        && month.is_some_and(|m| (1..=12).contains(&m))
+        && day.is_some_and(|d| (1..=31).contains(&d))
+        && version >= first
 }

@@ -15,7 +15,7 @@ fn p(s: &str) -> Params {
 
 fn err(s: &str) -> IamError {
     let params = p(s);
-    match action_name(&params) {
+    match action_name(&params, None) {
         Ok(name) => name.decode(&params).unwrap_err(),
         Err(e) => e,
     }
@@ -42,11 +42,48 @@ fn names_and_versions() {
         "InvalidAction"
     );
     assert_eq!(
-        action_name(&p("Action=GetCallerIdentity&Version=2011-06-15"))
+        action_name(&p("Action=GetCallerIdentity&Version=2011-06-15"), None)
             .unwrap()
             .api(),
         Api::Sts
     );
+}
+
+#[test]
+fn osc_cli_eim_sends_the_days_date_as_version() {
+    let listed = p("Action=ListUsers&Version=2026-11-24");
+    let eim = Some("eim_20261124.ListUsers");
+    assert_eq!(action_name(&listed, eim).unwrap().wire(), "ListUsers");
+    assert_eq!(
+        action_name(&listed, None).unwrap_err().code(),
+        "InvalidAction",
+        "only osc-cli's marked requests"
+    );
+    for (params, target) in [
+        (
+            "Action=ListUsers&Version=2026-11-24",
+            "eim_20261124.CreateUser",
+        ),
+        (
+            "Action=ListUsers&Version=2009-01-01",
+            "eim_20090101.ListUsers",
+        ),
+        (
+            "Action=ListUsers&Version=2026-13-01",
+            "eim_20261301.ListUsers",
+        ),
+        ("Action=ListUsers&Version=latest", "eim_20261124.ListUsers"),
+        (
+            "Action=GetCallerIdentity&Version=2026-11-24",
+            "eim_20261124.GetCallerIdentity",
+        ),
+    ] {
+        assert_eq!(
+            action_name(&p(params), Some(target)).unwrap_err().code(),
+            "InvalidAction",
+            "{params} {target}"
+        );
+    }
 }
 
 #[test]
