@@ -7,4 +7,5 @@ mod hardening;
 mod iam;
 mod iam_wire;
 mod osc;
+mod properties;
 mod server;
