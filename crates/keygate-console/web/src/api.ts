@@ -86,7 +86,13 @@ export async function signInWithPassword(login: string, password: string): Promi
   const stale: any[] = (await send("ReadAccessKeys", { Tag: SESSION_TAG }, s, true)).AccessKeys;
   for (const k of stale) await send("DeleteAccessKey", { AccessKeyId: k.AccessKeyId }, s, true);
   const expires = new Date(Date.now() + 8 * 3600 * 1000).toISOString();
-  const created = await send("CreateAccessKey", { ExpirationDate: expires, Tag: SESSION_TAG }, s, true);
+  const created = await send("CreateAccessKey", { ExpirationDate: expires, Tag: SESSION_TAG }, s, true).catch((e) => {
+    if (e instanceof ApiError && e.code === "10005") {
+      throw new ApiError(e.status, e.code, e.type,
+        `No free access-key slot for this session's key: ${e.details} Sign in with one of the account's access keys instead, or delete one of them first.`);
+    }
+    throw e;
+  });
   // From here on every call is signed with the session key: the password is dropped, so a
   // lockout of the login cannot break the session and no call pays a password check.
   session = {

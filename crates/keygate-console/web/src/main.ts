@@ -95,6 +95,17 @@ function signInView(message?: string): void {
       route();
     } catch (e) {
       out.append(alertBox(errorText(e)));
+      if (e instanceof ApiError && e.code === "10005" && !pw.hidden) {
+        const offer = el("button", { type: "button" }, "Sign in with an access key");
+        offer.addEventListener("click", () => {
+          (form.querySelector("input[name=mode][value=key]") as HTMLInputElement).checked = true;
+          pw.hidden = true;
+          key.hidden = false;
+          out.replaceChildren();
+          (document.getElementById("key-id") as HTMLInputElement).focus();
+        });
+        out.append(offer);
+      }
     }
   });
   main.replaceChildren(form);

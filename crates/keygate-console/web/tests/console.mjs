@@ -43,9 +43,12 @@ const browser = await chromium.launch({
 try {
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const page = await context.newPage();
+  let quotaRefusals = 0;
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" && !/the server responded with a status of (401|409)/.test(m.text())) problems.push(`console: ${m.text()}`);
+    // One 400 is expected: the key quota refusal of the sign-in with every slot taken.
+    if (m.type() === "error" && /the server responded with a status of 400/.test(m.text())) quotaRefusals += 1;
+    else if (m.type() === "error" && !/the server responded with a status of (401|409)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   await page.goto(`${url}/console/`);
 
@@ -55,6 +58,18 @@ try {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("alert").filter({ hasText: "Sign-in refused" }).waitFor();
   await page.screenshot({ path: `${shots}/sign-in-refused.png` });
+
+  // The right password with every key slot taken: said so, and access-key sign-in offered.
+  const extra = aws("iam", "create-access-key").AccessKey.AccessKeyId;
+  await page.getByLabel("Password", { exact: true }).fill(env("KEYGATE_PASSWORD"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "No free access-key slot" }).waitFor();
+  await page.getByRole("button", { name: "Sign in with an access key" }).click();
+  await page.getByLabel("Access key ID").waitFor();
+  expect(await page.getByLabel("Access key ID").isVisible(), "the access-key fields are shown");
+  expect(quotaRefusals === 1, "one quota refusal, seen by the browser");
+  aws("iam", "delete-access-key", "--access-key-id", extra);
+  await page.getByLabel("Login and password").check();
 
   await page.getByLabel("Password", { exact: true }).fill(env("KEYGATE_PASSWORD"));
   await page.getByRole("button", { name: "Sign in" }).click();
