@@ -5,8 +5,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use keygate_tests::support::sign::JSON;
+use keygate_tests::support::sign::{JSON, basic_read_access_keys};
 use keygate_tests::support::{Fresh, header, http};
 use serde_json::Value;
 
@@ -151,18 +150,8 @@ fn every_path_and_method_answers_in_its_dialect() {
 #[test]
 fn failed_sign_ins_from_one_address_are_throttled_across_logins() {
     let fresh = Fresh::start(&[]);
-    let basic = |login: &str, password: &str| {
-        let token = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
-        let auth = format!("Basic {token}");
-        let (s, _, b) = http(
-            fresh.server.addr,
-            "POST",
-            "/api/v1/ReadAccessKeys",
-            &[("Authorization", &auth), ("Content-Type", JSON)],
-            b"{}",
-        );
-        (s, if s == 200 { "ok".into() } else { osc_code(&b) })
-    };
+    let basic =
+        |login: &str, password: &str| basic_read_access_keys(fresh.server.addr, login, password);
     for i in 0..10 {
         assert_eq!(
             basic(&format!("guess{i}@example.com"), "x"),

@@ -2,12 +2,11 @@
 //! osc-sdk-python, the seed examples of the Outscale guide, a key handled by both dialects'
 //! clients, raw answers checked against the official OpenAPI schemas, and CORS.
 
-use base64::Engine;
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::{
     Creds, aws, osc_cli, osc_cli_eim, osc_cli_password, osc_sdk_python, validate_osc_schemas,
 };
-use keygate_tests::support::sign::{JSON, osc4_json_headers};
+use keygate_tests::support::sign::{JSON, basic_read_access_keys, osc4_json_headers};
 use keygate_tests::support::{Fresh, Server, header, http, in_seconds};
 use serde_json::{Value, json};
 
@@ -943,25 +942,7 @@ fn dry_run_of_every_mutating_call_changes_nothing() {
 #[test]
 fn wrong_passwords_lock_the_login_briefly() {
     let w = start(&[]);
-    let basic = |password: &str| {
-        use std::io::Write;
-        let mut enc = Vec::new();
-        write!(enc, "{}:{password}", w.file.login).unwrap();
-        let token = base64::engine::general_purpose::STANDARD.encode(&enc);
-        let auth = format!("Basic {token}");
-        let (s, _, b) = http(
-            w.server.addr,
-            "POST",
-            "/api/v1/ReadAccessKeys",
-            &[("Authorization", &auth), ("Content-Type", JSON)],
-            b"{}",
-        );
-        let v: Value = serde_json::from_slice(&b).unwrap();
-        (
-            s,
-            v["Errors"][0]["Code"].as_str().unwrap_or("ok").to_owned(),
-        )
-    };
+    let basic = |password: &str| basic_read_access_keys(w.server.addr, &w.file.login, password);
     assert_eq!(basic(&w.file.password), (200, "ok".into()));
     for _ in 0..4 {
         assert_eq!(basic("wrong"), (401, "1".into()));

@@ -96,6 +96,28 @@ pub fn aws4_form_headers(
     )
 }
 
+/// OSC `ReadAccessKeys` with `Basic` login/password credentials: the status and the OSC error
+/// code, `ok` for a success.
+pub fn basic_read_access_keys(
+    addr: std::net::SocketAddr,
+    login: &str,
+    password: &str,
+) -> (u16, String) {
+    use base64::Engine;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
+    let auth = format!("Basic {token}");
+    let (s, _, b) = super::http(
+        addr,
+        "POST",
+        "/api/v1/ReadAccessKeys",
+        &[("Authorization", &auth), ("Content-Type", JSON)],
+        b"{}",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    let code = v["Errors"][0]["Code"].as_str().unwrap_or("ok").to_owned();
+    (s, code)
+}
+
 /// A `POST /api/v1/<Call>` JSON request signed like osc-sdk-python signs one, now.
 pub fn osc4_json_headers(
     host: &str,
