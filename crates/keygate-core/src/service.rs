@@ -254,18 +254,19 @@ impl Service {
         password: &str,
         source: Source,
     ) -> CoreResult<Principal> {
-        let found = store::read(&*self.store, |tx| match tx.account_by_email(login)? {
-            Some(a) => Ok(tx.password_hash(&a.id)?.map(|h| (a.id, h))),
-            None => Ok(None),
-        })?;
-        let (account, hash) = found.unzip();
-        self.sign_in.check(
-            login,
-            source,
-            || self.clock.now(),
-            hash.as_deref(),
-            password,
-        )?;
+        let mut account = None;
+        let stored = || {
+            let found = store::read(&*self.store, |tx| match tx.account_by_email(login)? {
+                Some(a) => Ok(tx.password_hash(&a.id)?.map(|h| (a.id, h))),
+                None => Ok(None),
+            })?;
+            Ok(found.map(|(id, hash)| {
+                account = Some(id);
+                hash
+            }))
+        };
+        self.sign_in
+            .check(login, source, || self.clock.now(), stored, password)?;
         account
             .map(|account| Principal::Root { account })
             .ok_or(CoreError::BadCredentials)

@@ -143,15 +143,16 @@ impl SignInGuard {
         }
     }
 
-    /// Checks `password` against `stored` (`None`: an unknown login) for `login` from
-    /// `source`, through every guard, and counts the outcome. Checks of one login from one
+    /// Checks `password` for `login` from `source`, through every guard, and counts the
+    /// outcome. `stored` looks the login's hash up (`None`: an unknown login) once the attempt
+    /// is admitted, so that refused attempts cost no store read. Checks of one login from one
     /// source run one at a time, so that parallel guesses meet the lock.
     pub(crate) fn check(
         &self,
         login: &Email,
         source: Source,
         now: impl Fn() -> Timestamp,
-        stored: Option<&str>,
+        stored: impl FnOnce() -> CoreResult<Option<String>>,
         password: &str,
     ) -> CoreResult<()> {
         self.admit(source, now())?;
@@ -206,7 +207,7 @@ impl SignInGuard {
         login: &Email,
         source: Source,
         now: &impl Fn() -> Timestamp,
-        stored: Option<&str>,
+        stored: impl FnOnce() -> CoreResult<Option<String>>,
         password: &str,
     ) -> CoreResult<()> {
         let key = (login.clone(), source);
@@ -221,7 +222,7 @@ impl SignInGuard {
                 retry_after_secs: seconds_until(until, at),
             });
         }
-        if self.checker.check(stored, password)? {
+        if self.checker.check(stored()?.as_deref(), password)? {
             drop(attempts);
             lock(&self.logins).remove(&key);
             return Ok(());
