@@ -42,6 +42,8 @@ trait Driver {
     fn create_user(&self, who: &Creds, user: &str) -> Outcome;
     fn create_key(&self, who: &Creds, user: Option<&str>) -> (Outcome, Option<Creds>);
     fn list_keys(&self, who: &Creds, user: Option<&str>) -> Outcome;
+    /// `list_keys`, forwarded for `client` by the proxy the server trusts.
+    fn list_keys_from(&self, who: &Creds, user: Option<&str>, client: &str) -> Outcome;
     fn set_active(&self, who: &Creds, user: Option<&str>, key: &str, active: bool) -> Outcome;
     fn delete_key(&self, who: &Creds, user: Option<&str>, key: &str) -> Outcome;
     fn put_policy(&self, who: &Creds, user: &str, name: &str, document: &str) -> Outcome;
@@ -61,6 +63,16 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a str> {
 
 impl Iam<'_> {
     fn call(&self, who: &Creds, params: &[(&str, &str)], service: &str) -> (u16, String) {
+        self.call_for(who, params, service, None)
+    }
+
+    fn call_for(
+        &self,
+        who: &Creds,
+        params: &[(&str, &str)],
+        service: &str,
+        client: Option<&str>,
+    ) -> (u16, String) {
         let body: String = params
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -74,10 +86,11 @@ impl Iam<'_> {
             service,
             now(),
         );
-        let refs: Vec<(&str, &str)> = headers
+        let mut refs: Vec<(&str, &str)> = headers
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
+        refs.extend(client.map(|c| ("X-Forwarded-For", c)));
         let (s, _, b) = http(self.0.addr, "POST", "/", &refs, body.as_bytes());
         (s, String::from_utf8_lossy(&b).into_owned())
     }
@@ -99,6 +112,22 @@ impl Iam<'_> {
             "InvalidClientTokenId" | "SignatureDoesNotMatch" => Unauthenticated,
             other => panic!("unexpected IAM answer {status} {other}: {body}"),
         }
+    }
+
+    fn list_keys_for(&self, who: &Creds, user: Option<&str>, client: Option<&str>) -> Outcome {
+        let p = Self::with_user(
+            &[("Action", "ListAccessKeys"), ("Version", "2010-05-08")],
+            user,
+        );
+        let (s, b) = self.call_for(who, &p, "iam", client);
+        if s != 200 {
+            return Self::outcome(s, &b);
+        }
+        let states = between(&b, "<Status>", "</Status>");
+        keys(
+            states.iter().filter(|s| **s == "Active").count(),
+            states.iter().filter(|s| **s == "Inactive").count(),
+        )
     }
 
     fn with_user<'p>(
@@ -146,19 +175,11 @@ impl Driver for Iam<'_> {
     }
 
     fn list_keys(&self, who: &Creds, user: Option<&str>) -> Outcome {
-        let p = Self::with_user(
-            &[("Action", "ListAccessKeys"), ("Version", "2010-05-08")],
-            user,
-        );
-        let (s, b) = self.call(who, &p, "iam");
-        if s != 200 {
-            return Self::outcome(s, &b);
-        }
-        let states = between(&b, "<Status>", "</Status>");
-        keys(
-            states.iter().filter(|s| **s == "Active").count(),
-            states.iter().filter(|s| **s == "Inactive").count(),
-        )
+        self.list_keys_for(who, user, None)
+    }
+
+    fn list_keys_from(&self, who: &Creds, user: Option<&str>, client: &str) -> Outcome {
+        self.list_keys_for(who, user, Some(client))
     }
 
     fn set_active(&self, who: &Creds, user: Option<&str>, key: &str, active: bool) -> Outcome {
@@ -226,12 +247,17 @@ impl Driver for Iam<'_> {
 
 impl Osc<'_> {
     fn call(&self, who: &Creds, call: &str, body: Value) -> (u16, Value) {
+        self.call_for(who, call, body, None)
+    }
+
+    fn call_for(&self, who: &Creds, call: &str, body: Value, client: Option<&str>) -> (u16, Value) {
         let body = body.to_string();
         let headers = osc4_json_headers(&self.0.addr.to_string(), call, who, body.as_bytes());
-        let refs: Vec<(&str, &str)> = headers
+        let mut refs: Vec<(&str, &str)> = headers
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
+        refs.extend(client.map(|c| ("X-Forwarded-For", c)));
         let (s, _, b) = http(
             self.0.addr,
             "POST",
@@ -255,6 +281,28 @@ impl Osc<'_> {
             "1" => Unauthenticated,
             other => panic!("unexpected OSC answer {status} {other}: {body}"),
         }
+    }
+
+    fn list_keys_for(&self, who: &Creds, user: Option<&str>, client: Option<&str>) -> Outcome {
+        let (s, b) = self.call_for(
+            who,
+            "ReadAccessKeys",
+            Self::with_user(json!({}), user),
+            client,
+        );
+        if s != 200 {
+            return Self::outcome(s, &b);
+        }
+        let states: Vec<&str> = b["AccessKeys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["State"].as_str().unwrap())
+            .collect();
+        keys(
+            states.iter().filter(|s| **s == "ACTIVE").count(),
+            states.iter().filter(|s| **s == "INACTIVE").count(),
+        )
     }
 
     fn with_user(mut body: Value, user: Option<&str>) -> Value {
@@ -291,20 +339,11 @@ impl Driver for Osc<'_> {
     }
 
     fn list_keys(&self, who: &Creds, user: Option<&str>) -> Outcome {
-        let (s, b) = self.call(who, "ReadAccessKeys", Self::with_user(json!({}), user));
-        if s != 200 {
-            return Self::outcome(s, &b);
-        }
-        let states: Vec<&str> = b["AccessKeys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["State"].as_str().unwrap())
-            .collect();
-        keys(
-            states.iter().filter(|s| **s == "ACTIVE").count(),
-            states.iter().filter(|s| **s == "INACTIVE").count(),
-        )
+        self.list_keys_for(who, user, None)
+    }
+
+    fn list_keys_from(&self, who: &Creds, user: Option<&str>, client: &str) -> Outcome {
+        self.list_keys_for(who, user, Some(client))
     }
 
     fn set_active(&self, who: &Creds, user: Option<&str>, key: &str, active: bool) -> Outcome {
@@ -360,6 +399,14 @@ impl Given<'_> {
 /// Lets users manage their own keys in both dialects (WIRE P.6's two-dialect variant).
 const OWN_KEYS: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:*AccessKey*", "api:CreateAccessKey", "api:DeleteAccessKey", "api:ReadAccessKeys", "api:UpdateAccessKey"], "Resource": ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"]}]}"#;
 
+/// Lets a user read its own keys from 203.0.113.0/24, and denies everything from 203.0.113.66.
+const FROM_ONE_NETWORK: &str = r#"{"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["iam:ListAccessKeys", "api:ReadAccessKeys"],
+     "Resource": "arn:aws:iam::*:user/${aws:username}",
+     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}},
+    {"Effect": "Deny", "Action": "*", "Resource": "*",
+     "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.66/32"]}}}]}"#;
+
 type Steps = fn(&dyn Driver, &Given<'_>) -> Vec<Outcome>;
 
 struct Case {
@@ -371,6 +418,25 @@ struct Case {
 
 fn table() -> Vec<Case> {
     vec![
+        Case {
+            name: "a condition allows from one address and denies from another",
+            when: |d, g| {
+                let u = g.user("dana");
+                let made = d.create_user(g.root, &u);
+                let (_, key) = d.create_key(g.root, Some(&u));
+                let key = key.unwrap();
+                vec![
+                    made,
+                    d.put_policy(g.root, &u, "from-one-network", FROM_ONE_NETWORK),
+                    d.list_keys_from(&key, None, "203.0.113.5"),
+                    d.list_keys_from(&key, None, "198.51.100.5"),
+                    d.list_keys_from(&key, None, "203.0.113.66"),
+                    d.list_keys(&key, None),
+                ]
+            },
+            then_iam: vec![Done, Done, keys(1, 0), Denied, Denied, Denied],
+            then_osc: vec![Done, Done, keys(1, 0), Denied, Denied, Denied],
+        },
         Case {
             name: "root manages its own keys",
             when: |d, g| {
@@ -595,7 +661,7 @@ fn the_table_through_both_dialects() {
         server,
         root,
         ..
-    } = Fresh::start(&[]);
+    } = Fresh::start(&[("KEYGATE__SERVER__TRUSTED_PROXIES", "127.0.0.1")]);
     let out = keygate_tests::support::keygate(
         &[
             "admin",

@@ -15,8 +15,11 @@ pub struct SignedHttp {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// The address the request came from, when known: sign-in throttling counts per address.
-    pub peer: Option<std::net::IpAddr>,
+    /// The client's address, when known: the peer's, or the one a trusted proxy forwarded
+    /// for. Sign-in throttling counts per address; policies read it as `aws:SourceIp`.
+    pub client: Option<std::net::IpAddr>,
+    /// Whether the request came over TLS.
+    pub secure: bool,
 }
 
 impl std::fmt::Debug for SignedHttp {
@@ -32,7 +35,11 @@ impl SignedHttp {
     /// Takes the path and query exactly as received; a header value that is not text is kept
     /// as the empty string, which no signature covers.
     #[cfg(feature = "actix")]
-    pub fn from_actix(req: &actix_web::HttpRequest, body: actix_web::web::Bytes) -> Self {
+    pub fn from_actix(
+        req: &actix_web::HttpRequest,
+        body: actix_web::web::Bytes,
+        proxies: &crate::TrustedProxies,
+    ) -> Self {
         let uri = req.uri();
         Self {
             method: req.method().as_str().to_owned(),
@@ -49,7 +56,8 @@ impl SignedHttp {
                 })
                 .collect(),
             body: Vec::from(body),
-            peer: req.peer_addr().map(|a| a.ip()),
+            client: proxies.client(req),
+            secure: req.app_config().secure(),
         }
     }
 

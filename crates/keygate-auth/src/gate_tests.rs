@@ -127,7 +127,8 @@ fn signed(key_id: &str, secret: &str, service: &str, at: OffsetDateTime) -> Sign
         query: String::new(),
         headers: all,
         body,
-        peer: None,
+        client: None,
+        secure: false,
     }
 }
 

@@ -32,6 +32,6 @@ pub use gate::{Authenticated, Failure, Gate, SignedHttp};
 pub use lookup::{KeySecret, KeyUse, SecretLookup};
 pub use parse::{Scope, SignedRequest, parse};
 #[cfg(feature = "actix")]
-pub use receive::{BodyError, BodyLimits, receive};
+pub use receive::{BodyError, BodyLimits, TrustedProxies, receive};
 pub use request::HttpRequest;
 pub use verify::{VerifyOptions, verify};

@@ -1,18 +1,25 @@
-//! The IAM policy language subset keygate evaluates: parsing a document into statements (with
-//! AWS's texts for each kind of malformed document) and deciding allow / deny for one action on
-//! one resource.
+//! The IAM policy language keygate evaluates: parsing a document into statements (with AWS's
+//! texts for each kind of malformed document) and deciding allow / deny for one action on one
+//! resource in a request's context (`context`), conditions included (`condition`).
+
+mod condition;
+pub mod context;
 
 use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use condition::Condition;
+pub use context::Context;
+
 /// A JSON value that keeps every member of an object, so repeated names can be refused.
 #[derive(Debug)]
 enum Json {
     Null,
-    Bool,
-    Number,
+    Bool(bool),
+    /// A number, as JSON wrote it.
+    Number(String),
     String(String),
     Array(Vec<Json>),
     Object(Vec<(String, Json)>),
@@ -29,17 +36,17 @@ impl<'de> Deserialize<'de> for Json {
             fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
                 Ok(Json::Null)
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Json, E> {
-                Ok(Json::Bool)
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Json, E> {
+                Ok(Json::Bool(b))
             }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Json, E> {
-                Ok(Json::Number)
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Json, E> {
+                Ok(Json::Number(n.to_string()))
             }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Json, E> {
-                Ok(Json::Number)
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Json, E> {
+                Ok(Json::Number(n.to_string()))
             }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Json, E> {
-                Ok(Json::Number)
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Json, E> {
+                Ok(Json::Number(n.to_string()))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Json, E> {
                 Ok(Json::String(s.to_owned()))
@@ -74,7 +81,6 @@ const NO_VENDOR: &str =
     "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
 const TWO_COLONS: &str = "Actions/Condition can contain only one colon.";
 const DUP_SID: &str = "Statement IDs (SID) in a single policy must be unique.";
-const CONDITION: &str = "Policy element Condition is not supported.";
 const PRINCIPAL: &str = "Has prohibited field Principal.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +100,7 @@ struct Statement {
     effect: Effect,
     actions: Clause,
     resources: Clause,
+    condition: Condition,
 }
 
 /// A parsed, valid policy document.
@@ -121,7 +128,7 @@ struct RawStatement {
     not_action: Option<Vec<String>>,
     resource: Option<Vec<String>>,
     not_resource: Option<Vec<String>>,
-    condition: bool,
+    condition: Option<Json>,
     principal: bool,
 }
 
@@ -170,7 +177,7 @@ fn raw_statement(v: Json) -> Result<RawStatement, &'static str> {
             "NotAction" => set_once(&mut st.not_action, string_list(value)?)?,
             "Resource" => set_once(&mut st.resource, string_list(value)?)?,
             "NotResource" => set_once(&mut st.not_resource, string_list(value)?)?,
-            "Condition" => st.condition = true,
+            "Condition" => st.condition = Some(value),
             "Principal" | "NotPrincipal" => st.principal = true,
             _ => return Err(SYNTAX),
         }
@@ -263,31 +270,35 @@ fn parse_inner(document: &str) -> Result<Policy, String> {
             return Err(DUP_SID.into());
         }
     }
-    if raws.iter().any(|r| r.condition) {
-        return Err(CONDITION.into());
-    }
     if raws.iter().any(|r| r.principal) {
         return Err(PRINCIPAL.into());
     }
 
     let statements = raws
         .into_iter()
-        .map(|r| Statement {
-            effect: if r.effect.as_deref() == Some("Deny") {
-                Effect::Deny
-            } else {
-                Effect::Allow
-            },
-            actions: match (r.action, r.not_action) {
-                (Some(a), _) => Clause::Any(a),
-                (None, n) => Clause::NoneOf(n.unwrap_or_default()),
-            },
-            resources: match (r.resource, r.not_resource) {
-                (Some(a), _) => Clause::Any(a),
-                (None, n) => Clause::NoneOf(n.unwrap_or_default()),
-            },
+        .map(|mut r| {
+            let condition = match r.condition.take() {
+                Some(json) => Condition::parse(json)?,
+                None => Condition::default(),
+            };
+            Ok(Statement {
+                condition,
+                effect: if r.effect.as_deref() == Some("Deny") {
+                    Effect::Deny
+                } else {
+                    Effect::Allow
+                },
+                actions: match (r.action, r.not_action) {
+                    (Some(a), _) => Clause::Any(a),
+                    (None, n) => Clause::NoneOf(n.unwrap_or_default()),
+                },
+                resources: match (r.resource, r.not_resource) {
+                    (Some(a), _) => Clause::Any(a),
+                    (None, n) => Clause::NoneOf(n.unwrap_or_default()),
+                },
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, String>>()?;
     Ok(Policy {
         variables: version.as_deref() == Some("2012-10-17"),
         statements,
@@ -302,14 +313,11 @@ enum Tok {
     One,
 }
 
-/// Compiles a resource pattern, replacing variables when the document's version allows them.
-/// `None`: the pattern holds a variable without a value, so it matches nothing.
-fn compile_resource(pattern: &str, variables: bool, username: Option<&str>) -> Option<Vec<Tok>> {
-    let normalised = ["orn:ows:idauth:", "orn:ows:iam:"]
-        .iter()
-        .find_map(|p| pattern.strip_prefix(p))
-        .map(|rest| format!("arn:aws:iam:{rest}"));
-    let pattern = normalised.as_deref().unwrap_or(pattern);
+/// Compiles a pattern (a resource, or a condition value), replacing `${…}` variables with the
+/// context's values when the document's version allows them: a variable's value and the
+/// escapes `${*}`, `${?}`, `${$}` are literal text, never wildcards. `None`: the pattern holds a
+/// variable the request has no value for, so it matches nothing.
+fn compile(pattern: &str, variables: bool, ctx: &Context) -> Option<Vec<Tok>> {
     let mut toks = Vec::with_capacity(pattern.len());
     let mut rest = pattern;
     while let Some(c) = rest.chars().next() {
@@ -317,15 +325,11 @@ fn compile_resource(pattern: &str, variables: bool, username: Option<&str>) -> O
             && rest.starts_with("${")
             && let Some(end) = rest.find('}')
         {
-            let key = &rest[2..end];
-            match key {
+            match &rest[2..end] {
                 "*" => toks.push(Tok::Lit('*')),
                 "?" => toks.push(Tok::Lit('?')),
                 "$" => toks.push(Tok::Lit('$')),
-                k if k.eq_ignore_ascii_case("aws:username") => {
-                    toks.extend(username?.chars().map(Tok::Lit))
-                }
-                _ => return None,
+                key => toks.extend(ctx.variable(key)?.chars().map(Tok::Lit)),
             }
             rest = &rest[end + 1..];
             continue;
@@ -338,6 +342,15 @@ fn compile_resource(pattern: &str, variables: bool, username: Option<&str>) -> O
         rest = &rest[c.len_utf8()..];
     }
     Some(toks)
+}
+
+/// A resource pattern; Outscale's ORN forms name the same resources as IAM's ARNs.
+fn compile_resource(pattern: &str, variables: bool, ctx: &Context) -> Option<Vec<Tok>> {
+    let normalised = ["orn:ows:idauth:", "orn:ows:iam:"]
+        .iter()
+        .find_map(|p| pattern.strip_prefix(p))
+        .map(|rest| format!("arn:aws:iam:{rest}"));
+    compile(normalised.as_deref().unwrap_or(pattern), variables, ctx)
 }
 
 fn compile_action(pattern: &str) -> Vec<Tok> {
@@ -382,13 +395,12 @@ fn glob(pattern: &[Tok], text: &[char]) -> bool {
     pattern[p..].iter().all(|t| *t == Tok::Star)
 }
 
-/// The request being decided: a policy action and the resources it touches.
+/// The request being decided: a policy action, the resource it touches, and its context.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     pub action: &'a str,
     pub resource: &'a str,
-    /// `${aws:username}` of the caller.
-    pub username: Option<&'a str>,
+    pub context: &'a Context,
 }
 
 impl Policy {
@@ -397,7 +409,7 @@ impl Policy {
         for st in &self.statements {
             let action_hit = |p: &String| glob(&compile_action(p), action);
             let resource_hit = |p: &String| {
-                compile_resource(p, self.variables, req.username)
+                compile_resource(p, self.variables, req.context)
                     .is_some_and(|toks| glob(&toks, resource))
             };
             let actions = match &st.actions {
@@ -408,7 +420,7 @@ impl Policy {
                 Clause::Any(ps) => ps.iter().any(resource_hit),
                 Clause::NoneOf(ps) => !ps.iter().any(resource_hit),
             };
-            if actions && resources {
+            if actions && resources && st.condition.holds(req.context, self.variables) {
                 match st.effect {
                     Effect::Deny => return Decision::ExplicitDeny,
                     Effect::Allow => allowed = true,

@@ -16,8 +16,10 @@ use actix_web::http::Method;
 use actix_web::http::header::ALLOW;
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use keygate_auth::{Authenticated, BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, receive};
-use keygate_core::{CoreError, Principal, RequestId, Service};
+use keygate_auth::{
+    Authenticated, BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, receive,
+};
+use keygate_core::{CoreError, Principal, RequestId, RequestInfo, Service};
 
 use crate::error::IamError;
 use crate::ops::Answer;
@@ -33,6 +35,7 @@ pub struct IamApi {
     service: Arc<Service>,
     gate: Gate<Keys>,
     body: BodyLimits,
+    proxies: TrustedProxies,
 }
 
 /// Serves every path no other front end claims: GET and POST route on `Action`, as AWS's
@@ -41,12 +44,14 @@ pub fn configure(
     service: Arc<Service>,
     keys: Keys,
     body: BodyLimits,
+    proxies: TrustedProxies,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(IamApi {
             service,
             gate: Gate::new(keys, Flavour::Aws4),
             body,
+            proxies,
         }))
         .default_service(web::to(handle));
     }
@@ -71,13 +76,21 @@ fn process(api: &IamApi, http: &SignedHttp) -> Result<Done, (Api, IamError)> {
     let span = tracing::Span::current();
     span.record("action", name.wire());
     let fail = |e| (name.api(), e);
-    let Authenticated { principal, .. } = api
+    let Authenticated { principal, scope } = api
         .gate
         .authenticate(http, name.api().scope_services())
         .map_err(|e| fail(IamError::from_auth_failure(e)))?;
     span.record("principal", principal.arn());
     let action = name.decode(&params).map_err(fail)?;
-    let caller = api.service.caller(&principal, &RULES);
+    let caller = api
+        .service
+        .caller(&principal, &RULES)
+        .with_request(RequestInfo {
+            source_ip: http.client,
+            user_agent: http.header("user-agent").map(str::to_owned),
+            region: Some(scope.region),
+            secure_transport: http.secure,
+        });
     action
         .run(&caller)
         .map(|answer| (name.wire(), name.api(), answer))
@@ -128,7 +141,7 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
     if req.method() != Method::GET && req.method() != Method::POST {
         return method_not_allowed(&req, &rid);
     }
-    let http = match receive(&req, payload, api.body).await {
+    let http = match receive(&req, payload, api.body, &api.proxies).await {
         Ok(http) => http,
         Err(e) => return error_response(Api::Iam, &IamError::from_body(e), &rid),
     };

@@ -16,9 +16,10 @@ use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::Condition;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use keygate_auth::{
-    BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, check_date_header, parse_basic, receive,
+    BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, check_date_header,
+    parse_basic, receive,
 };
-use keygate_core::{CoreError, Email, Principal, RequestId, Service, Source};
+use keygate_core::{CoreError, Email, Principal, RequestId, RequestInfo, Service, Source};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -32,6 +33,8 @@ pub type Keys = Arc<dyn SecretLookup<Owner = Principal, Error = CoreError>>;
 #[derive(Debug, Clone)]
 pub struct OscSettings {
     pub body: BodyLimits,
+    /// Who may name the client in `X-Forwarded-For`.
+    pub proxies: TrustedProxies,
     /// Allowed distance between a request's date and the server's clock.
     pub max_skew: Duration,
     /// Origins a browser console may call from; empty: no CORS answers at all.
@@ -127,25 +130,35 @@ async fn unknown_path(req: HttpRequest) -> HttpResponse {
 }
 
 /// Who is calling: a signature (OSC4, or AWS4 as the Go SDK sends) or, where the call takes
-/// it, a login and password.
+/// it, a login and password; and the region a signature is scoped to.
 fn authenticate(
     api: &OscApi,
     http: &SignedHttp,
     security: Security,
-) -> Result<Principal, OscError> {
+) -> Result<(Principal, Option<String>), OscError> {
     let authorization = http.header("authorization").unwrap_or_default();
     let scheme = authorization.split_whitespace().next().unwrap_or_default();
     let gate = match scheme {
         "" => return Err(OscError::auth("The request carries no credentials.")),
         "OSC4-HMAC-SHA256" => &api.osc4,
         "AWS4-HMAC-SHA256" => &api.aws4,
-        "Basic" => return password(api, http, security, authorization),
+        "Basic" => return password(api, http, security, authorization).map(|p| (p, None)),
         _ => return Err(OscError::UnknownAuthType),
     };
     let done = gate
         .authenticate(http, &["api", "oapi"])
         .map_err(OscError::from_auth_failure)?;
-    Ok(done.principal)
+    Ok((done.principal, Some(done.scope.region)))
+}
+
+/// What policy conditions may read of the request.
+fn request_info(http: &SignedHttp, region: Option<String>) -> RequestInfo {
+    RequestInfo {
+        source_ip: http.client,
+        user_agent: http.header("user-agent").map(str::to_owned),
+        region,
+        secure_transport: http.secure,
+    }
 }
 
 fn password(
@@ -167,7 +180,7 @@ fn password(
         parse_basic(authorization).map_err(|e| OscError::auth(e.to_string()))?;
     let login = Email::parse(&login).map_err(|_| OscError::bad_login())?;
     api.service
-        .verify_password(&login, password.expose(), Source::new(http.peer))
+        .verify_password(&login, password.expose(), Source::new(http.client))
         .map_err(OscError::from_core)
 }
 
@@ -177,14 +190,14 @@ fn process(api: &OscApi, name: &str, http: &SignedHttp) -> Result<Value, OscErro
     let name = router::call_name(name)?;
     let span = tracing::Span::current();
     span.record("action", name.wire());
-    let principal = authenticate(api, http, name.security())?;
+    let (principal, region) = authenticate(api, http, name.security())?;
     span.record("principal", principal.arn());
     let request = name.decode(&http.body)?;
     let caller = api
         .service
         .caller(&principal, &RULES)
         .dry_run(request.dry_run)
-        .from_source(Source::new(http.peer));
+        .with_request(request_info(http, region));
     let value = request.call.run(&caller)?;
     Ok(if request.dry_run { json!({}) } else { value })
 }
@@ -196,7 +209,7 @@ async fn handle(
     api: web::Data<OscApi>,
 ) -> HttpResponse {
     let rid = request_id(&req);
-    let http = match receive(&req, payload, api.settings.body).await {
+    let http = match receive(&req, payload, api.settings.body, &api.settings.proxies).await {
         Ok(http) => http,
         Err(e) => return error_response(&OscError::from_body(e), &rid),
     };

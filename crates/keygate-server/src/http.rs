@@ -67,6 +67,7 @@ pub fn configure(
     body: BodyLimits,
     osc: OscSettings,
 ) -> impl FnOnce(&mut web::ServiceConfig) {
+    let proxies = osc.proxies.clone();
     move |cfg: &mut web::ServiceConfig| {
         let service = state.service.clone();
         let keys: keygate_iam::Keys = Arc::new(ServiceKeys(service.clone()));
@@ -82,7 +83,7 @@ pub fn configure(
             .configure(keygate_osc::configure(service.clone(), keys.clone(), osc))
             .configure(keygate_console::configure)
             // Last: every other path is the IAM endpoint's, which routes on `Action`.
-            .configure(keygate_iam::configure(service, keys, body));
+            .configure(keygate_iam::configure(service, keys, body, proxies));
     }
 }
 
@@ -151,6 +152,7 @@ pub async fn serve(
     let body = settings.body_limits();
     let osc = OscSettings {
         body,
+        proxies: settings.trusted_proxies(),
         max_skew: time::Duration::seconds(
             i64::try_from(settings.osc.max_clock_skew_secs).unwrap_or(i64::MAX),
         ),

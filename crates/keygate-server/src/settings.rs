@@ -9,7 +9,8 @@ use anyhow::{Context, bail};
 use std::collections::BTreeSet;
 
 use config::{Config, Environment, File, FileFormat, Map, Source, Value};
-use keygate_auth::BodyLimits;
+use ipnet::IpNet;
+use keygate_auth::{BodyLimits, TrustedProxies};
 use keygate_core::{Email, Limits};
 use keygate_store_sqlite::{Durability, Location, Options};
 use serde::Deserialize;
@@ -35,6 +36,8 @@ pub struct Server {
     pub listen: SocketAddr,
     pub max_body_bytes: usize,
     pub read_timeout_secs: u64,
+    #[serde(deserialize_with = "networks")]
+    pub trusted_proxies: Vec<IpNet>,
     pub shutdown_timeout_secs: u64,
     pub workers: usize,
 }
@@ -59,6 +62,23 @@ impl TryFrom<String> for DurabilitySetting {
 
 fn one_of(got: &str, valid: &[&str]) -> String {
     format!("'{got}' is not one of: {}", valid.join(", "))
+}
+
+/// Networks (CIDR, or single addresses), each named when it is none.
+fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|text| {
+            let t = text.trim();
+            t.parse::<IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "'{text}' is not an address or network such as 10.0.0.1 or 10.0.0.0/8"
+                    ))
+                })
+        })
+        .collect()
 }
 
 /// An address to listen on, its text named when it is none.
@@ -181,7 +201,8 @@ impl Settings {
             .separator("__")
             .try_parsing(true)
             .list_separator(",")
-            .with_list_parse_key("osc.cors_allowed_origins");
+            .with_list_parse_key("osc.cors_allowed_origins")
+            .with_list_parse_key("server.trusted_proxies");
         if let Some(key) = unknown(&known, &env)? {
             bail!(
                 "environment variable KEYGATE__{}: {}",
@@ -285,6 +306,10 @@ impl Settings {
                 .password_failures_per_source_per_minute,
             password_checks_in_flight: self.limits.password_checks_in_flight,
         }
+    }
+
+    pub fn trusted_proxies(&self) -> TrustedProxies {
+        TrustedProxies::new(self.server.trusted_proxies.clone())
     }
 
     pub fn body_limits(&self) -> BodyLimits {
@@ -507,6 +532,19 @@ mod tests {
             e.contains("'not an address'") && e.contains("server.listen"),
             "{e}"
         );
+        let s = Settings::load_from(
+            &Overrides::default(),
+            env(&[("KEYGATE__SERVER__TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.10")]),
+        )
+        .unwrap();
+        assert_eq!(s.server.trusted_proxies.len(), 2);
+        let e = Settings::load_from(
+            &Overrides::default(),
+            env(&[("KEYGATE__SERVER__TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("'proxy.local'"), "{e}");
         assert!(
             Settings::load_from(
                 &Overrides::default(),

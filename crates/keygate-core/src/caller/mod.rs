@@ -10,14 +10,32 @@ mod users;
 pub use access_keys::{KeyChange, KeyFilter};
 pub use users::{Identity, UserChange};
 
+use std::net::IpAddr;
+
+use time::macros::format_description;
+
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AccountId, UserName, UserPath};
 use crate::model::{Principal, User, user_arn};
-use crate::policy::{self, Decision};
+use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
 use crate::sign_in::Source;
 use crate::store::{self, ReadTx, WriteTx};
+
+/// What the front end knows of a request besides who makes it: the condition keys of the
+/// policy language read it, and sign-ins are throttled by its source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestInfo {
+    /// The client's address (`aws:SourceIp`).
+    pub source_ip: Option<IpAddr>,
+    /// The `User-Agent` header (`aws:UserAgent`).
+    pub user_agent: Option<String>,
+    /// The region the signature is scoped to (`aws:RequestedRegion`).
+    pub region: Option<String>,
+    /// Whether the request came over TLS (`aws:SecureTransport`).
+    pub secure_transport: bool,
+}
 
 #[derive(Debug)]
 pub struct Caller<'a> {
@@ -25,7 +43,7 @@ pub struct Caller<'a> {
     principal: &'a Principal,
     rules: &'a Rules,
     dry_run: bool,
-    source: Source,
+    request: RequestInfo,
 }
 
 impl<'a> Caller<'a> {
@@ -35,14 +53,58 @@ impl<'a> Caller<'a> {
             principal,
             rules,
             dry_run: false,
-            source: Source::unknown(),
+            request: RequestInfo::default(),
         }
     }
 
-    /// Where the request comes from: sign-ins it makes are throttled per source.
-    pub fn from_source(mut self, source: Source) -> Self {
-        self.source = source;
+    /// What is known of the request: its source, client, region and transport.
+    pub fn with_request(mut self, request: RequestInfo) -> Self {
+        self.request = request;
         self
+    }
+
+    /// Where the request comes from, for sign-in throttling.
+    fn source(&self) -> Source {
+        Source::new(self.request.source_ip)
+    }
+
+    /// The condition keys of a request by `user`, now.
+    fn context(&self, user: &User) -> Context {
+        let now = self.svc.clock.now().to_datetime();
+        let mut c = Context::new();
+        c.set("aws:username", user.name.as_str())
+            .set("aws:userid", user.id.as_str())
+            .set("aws:PrincipalArn", user.arn())
+            .set("aws:PrincipalAccount", user.account_id.as_str())
+            .set("aws:PrincipalType", "User")
+            .set(
+                "aws:CurrentTime",
+                now.format(format_description!(
+                    "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+                ))
+                .unwrap_or_default(),
+            )
+            .set("aws:EpochTime", now.unix_timestamp().to_string())
+            .set(
+                "aws:SecureTransport",
+                self.request.secure_transport.to_string(),
+            );
+        for tag in &user.tags {
+            c.set(
+                &format!("aws:PrincipalTag/{}", tag.key.as_str()),
+                tag.value.as_str(),
+            );
+        }
+        if let Some(ip) = self.request.source_ip {
+            c.set("aws:SourceIp", ip.to_string());
+        }
+        if let Some(region) = &self.request.region {
+            c.set("aws:RequestedRegion", region.as_str());
+        }
+        if let Some(agent) = &self.request.user_agent {
+            c.set("aws:UserAgent", agent.as_str());
+        }
+        c
     }
 
     /// Makes every operation a dry run: checked exactly as for real, then nothing is kept.
@@ -97,11 +159,12 @@ impl<'a> Caller<'a> {
             .iter()
             .filter_map(|(_, d)| policy::parse(d).ok())
             .collect();
+        let context = self.context(me);
         for resource in resources {
             let req = policy::Request {
                 action,
                 resource,
-                username: Some(me.name.as_str()),
+                context: &context,
             };
             if policy::evaluate(&parsed, &req) != Decision::Allow {
                 return Err(denied(action, resource));
