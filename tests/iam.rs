@@ -586,3 +586,100 @@ except c.exceptions.NoSuchEntityException as e:
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(run.stdout.trim(), "NoSuchEntity 404");
 }
+
+/// Lets a user list its own keys through the aws CLI, signed for eu-west-2, over plain HTTP.
+const FROM_THE_CLI_IN_ONE_REGION: &str = r#"{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "iam:ListAccessKeys",
+            "Resource": "arn:aws:iam::*:user/${aws:username}",
+            "Condition": {
+                "StringEquals": {"aws:RequestedRegion": "eu-west-2"},
+                "StringLike": {"aws:UserAgent": "aws-cli/*"},
+                "StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "${aws:username}"}
+            }
+        },
+        {
+            "Effect": "Deny",
+            "Action": "iam:*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "true"}}
+        }
+    ]
+}"#;
+
+#[test]
+fn conditions_read_the_request_as_the_clients_send_it() {
+    let w = start(&[]);
+    w.root(&[
+        "iam",
+        "create-user",
+        "--user-name",
+        "carol",
+        "--tags",
+        "Key=team,Value=CAROL",
+    ])
+    .json();
+    let carol = w.new_key(&w.root, Some("carol"));
+    w.root(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "carol",
+        "--policy-name",
+        "cli-in-one-region",
+        "--policy-document",
+        FROM_THE_CLI_IN_ONE_REGION,
+    ]);
+    assert_eq!(
+        w.key_ids(&carol, None).len(),
+        1,
+        "allowed as the policy says"
+    );
+    w.aws(
+        &carol,
+        &["iam", "list-access-keys", "--region", "us-east-1"],
+    )
+    .failed_with("AccessDenied");
+    let program = r#"
+import os, boto3
+c = boto3.client('iam', endpoint_url=os.environ['KEYGATE_ENDPOINT'], region_name='eu-west-2')
+try:
+    c.list_access_keys()
+except c.exceptions.ClientError as e:
+    print(e.response['Error']['Code'])
+"#;
+    let run = boto3(&w.server, &carol, program);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "AccessDenied",
+        "boto3 is not the aws CLI"
+    );
+    // The tag the condition compares to the user name no longer matches.
+    w.root(&[
+        "iam",
+        "tag-user",
+        "--user-name",
+        "carol",
+        "--tags",
+        "Key=team,Value=blue",
+    ]);
+    w.aws(&carol, &["iam", "list-access-keys"])
+        .failed_with("AccessDenied");
+    // A condition operator AWS does not know is refused when the policy is put.
+    let typo = FROM_THE_CLI_IN_ONE_REGION.replace("StringLike", "StringLikes");
+    w.root(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "carol",
+        "--policy-name",
+        "typo",
+        "--policy-document",
+        &typo,
+    ])
+    .failed_with("MalformedPolicyDocument");
+}
