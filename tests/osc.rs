@@ -955,3 +955,63 @@ fn wrong_passwords_lock_the_login_briefly() {
     // The access key still works: only the login is locked.
     assert_eq!(w.call(&w.root, "ReadAccessKeys", &json!({})).0, 200);
 }
+
+#[test]
+fn conditions_read_the_request_in_the_osc_dialect() {
+    let w = start(&[]);
+    w.osc(&["CreateUser", "--UserName", "olga"]);
+    let made = w.osc(&["CreateAccessKey", "--UserName", "olga"]);
+    let olga = Creds::new(
+        made["AccessKey"]["AccessKeyId"].as_str().unwrap(),
+        made["AccessKey"]["SecretKey"].as_str().unwrap(),
+    );
+    // Outscale's documents carry no Version: no variables, conditions all the same.
+    let doc = r#"{"Statement": [{"Effect": "Allow", "Action": "api:ReadAccessKeys", "Resource": "*",
+        "Condition": {"StringLike": {"aws:UserAgent": "osc-cli/*"},
+                      "Bool": {"aws:SecureTransport": "false"},
+                      "StringEquals": {"aws:PrincipalType": "User"}}}]}"#;
+    let quoted = serde_json::to_string(doc).unwrap();
+    w.osc(&[
+        "PutUserPolicy",
+        "--UserName",
+        "olga",
+        "--PolicyName",
+        "from-osc-cli",
+        "--PolicyDocument",
+        &quoted,
+    ]);
+    let listed = osc_cli(&w.server, &olga, &["ReadAccessKeys"]).json();
+    assert_eq!(listed["AccessKeys"].as_array().unwrap().len(), 1);
+    let program = r#"
+try:
+    gw().ReadAccessKeys()
+    raise SystemExit('osc-sdk-python passed a condition on osc-cli')
+except SystemExit:
+    raise
+except Exception as e:
+    print(e)
+"#;
+    let run = osc_sdk_python(&w.server, &olga, program);
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("status = 401, code = 4,"),
+        "osc-sdk-python is not osc-cli: {}",
+        run.stdout
+    );
+    // A malformed block is refused with the policy error.
+    let bad = serde_json::to_string(&doc.replace("StringLike", "StringLikes")).unwrap();
+    osc_cli(
+        &w.server,
+        &w.root,
+        &[
+            "PutUserPolicy",
+            "--UserName",
+            "olga",
+            "--PolicyName",
+            "typo",
+            "--PolicyDocument",
+            &bad,
+        ],
+    )
+    .osc_failed_with(400, "4047");
+}
