@@ -251,3 +251,96 @@ fn malformed_documents() {
 fn quota_counts_without_white_space() {
     assert_eq!(counted_chars("{ \"a\" :\n\t1 }"), 7);
 }
+
+/// The caller of the User Guide examples: alice, tagged department=HR, over plain HTTP from
+/// 203.0.113.7, signing for eu-west-1, on 2026-05-01.
+fn example_context(source: &str, at: &str) -> Context {
+    let mut c = Context::new();
+    c.set("aws:username", "alice")
+        .set("aws:PrincipalTag/department", "HR")
+        .set("aws:SourceIp", source)
+        .set("aws:ViaAWSService", "false")
+        .set("aws:SecureTransport", "false")
+        .set("aws:RequestedRegion", "eu-west-1")
+        .set("aws:CurrentTime", at);
+    c
+}
+
+fn example(doc: &str, c: &Context) -> Decision {
+    let p = parse(doc).unwrap();
+    let allow_all =
+        parse(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#).unwrap();
+    evaluate(
+        [&allow_all, &p],
+        &Request {
+            action: "iam:ListAccessKeys",
+            resource: "arn:aws:iam::123456789012:user/alice",
+            context: c,
+        },
+    )
+}
+
+/// Examples of the IAM User Guide's "Example IAM identity-based policies", beside a policy that
+/// allows everything, decided as the guide says they behave.
+#[test]
+fn user_guide_condition_examples() {
+    let inside = example_context("203.0.113.7", "2026-05-01T12:00:00Z");
+    let outside = example_context("198.51.100.7", "2026-05-01T12:00:00Z");
+    // "Denies access to AWS based on the source IP": outside the ranges, unless through a service.
+    let source_ip = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*",
+        "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": ["192.0.2.0/24",
+        "203.0.113.0/24"]}, "Bool": {"aws:ViaAWSService": "false"}}}}"#;
+    assert_eq!(example(source_ip, &inside), Decision::Allow);
+    assert_eq!(example(source_ip, &outside), Decision::ExplicitDeny);
+    // "Denies access ... when not using MFA": long-term keys carry no MFA key, so IfExists denies.
+    let mfa = r#"{"Version": "2012-10-17", "Statement": {"Sid": "DenyAllExceptListedIfNoMFA",
+        "Effect": "Deny", "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice",
+        "iam:GetUser", "iam:ListMFADevices", "iam:ListVirtualMFADevices", "iam:ResyncMFADevice",
+        "sts:GetSessionToken"], "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}}"#;
+    assert_eq!(example(mfa, &inside), Decision::ExplicitDeny);
+    // "Denies access ... over plain HTTP" (aws:SecureTransport).
+    let tls = r#"{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}}"#;
+    assert_eq!(example(tls, &inside), Decision::ExplicitDeny);
+    let mut over_tls = inside.clone();
+    over_tls.set("aws:SecureTransport", "true");
+    assert_eq!(example(tls, &over_tls), Decision::Allow);
+    // "Allows access based on date and time": only the allow inside the window, on its own.
+    let window = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "iam:ListAccessKeys", "Resource": "*", "Condition": {
+        "DateGreaterThan": {"aws:CurrentTime": "2026-04-01T00:00:00Z"},
+        "DateLessThan": {"aws:CurrentTime": "2026-06-30T23:59:59Z"}}}]}"#;
+    let later = example_context("203.0.113.7", "2026-07-01T00:00:00Z");
+    let alone = |c: &Context| {
+        evaluate(
+            [&parse(window).unwrap()],
+            &Request {
+                action: "iam:ListAccessKeys",
+                resource: "*",
+                context: c,
+            },
+        )
+    };
+    assert_eq!(alone(&inside), Decision::Allow);
+    assert_eq!(alone(&later), Decision::ImplicitDeny);
+    // "Denies access to AWS based on the requested Region".
+    let regions = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*",
+        "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion":
+        ["eu-central-1", "eu-west-1"]}}}}"#;
+    assert_eq!(example(regions, &inside), Decision::Allow);
+    let mut us = inside.clone();
+    us.set("aws:RequestedRegion", "us-east-1");
+    assert_eq!(example(regions, &us), Decision::ExplicitDeny);
+    // Access by principal tag.
+    let hr_only = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*",
+        "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalTag/department": "HR"}}}}"#;
+    assert_eq!(example(hr_only, &inside), Decision::Allow);
+    let mut untagged = Context::new();
+    untagged.set("aws:username", "alice");
+    assert_eq!(
+        example(hr_only, &untagged),
+        Decision::ExplicitDeny,
+        "no tag: the negated operator holds"
+    );
+}

@@ -77,6 +77,8 @@ impl<'a> Caller<'a> {
             .set("aws:PrincipalArn", user.arn())
             .set("aws:PrincipalAccount", user.account_id.as_str())
             .set("aws:PrincipalType", "User")
+            // No request reaches keygate through another AWS service on the caller's behalf.
+            .set("aws:ViaAWSService", "false")
             .set(
                 "aws:CurrentTime",
                 now.format(format_description!(
