@@ -329,7 +329,15 @@ fn compile(pattern: &str, variables: bool, ctx: &Context) -> Option<Vec<Tok>> {
                 "*" => toks.push(Tok::Lit('*')),
                 "?" => toks.push(Tok::Lit('?')),
                 "$" => toks.push(Tok::Lit('$')),
-                key => toks.extend(ctx.variable(key)?.chars().map(Tok::Lit)),
+                // `${key, 'default'}`: the default stands in when the request has no value.
+                inner => {
+                    let (key, default) = match inner.split_once(',') {
+                        Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\''))),
+                        None => (inner.trim(), None),
+                    };
+                    let value = ctx.variable(key).or(default)?;
+                    toks.extend(value.chars().map(Tok::Lit));
+                }
             }
             rest = &rest[end + 1..];
             continue;

@@ -157,10 +157,6 @@ impl Operator {
             None => (rest, false),
         };
         let &(_, kind, negated) = OPERATORS.iter().find(|(n, _, _)| *n == base)?;
-        // `Null` tests presence itself: neither IfExists nor a set operator applies to it.
-        if kind == Kind::Null && (if_exists || set != Set::Single) {
-            return None;
-        }
         Some(Self {
             kind,
             negated,
@@ -184,34 +180,39 @@ pub(super) struct Condition {
     tests: Vec<Test>,
 }
 
-/// Why a `Condition` block is refused at put time, in AWS's words.
-pub(super) fn invalid_operator(name: &str) -> String {
-    format!("Invalid Condition type : {name}")
-}
-
 const SYNTAX: &str = super::SYNTAX;
 
 impl Condition {
     /// Reads a `Condition` member: an object of operators, each an object of keys, each a
-    /// value or a list of values (strings, numbers or booleans).
+    /// value or a list of values (strings, numbers or booleans). What AWS refuses at put time
+    /// is refused with its text: a malformed structure or an unknown operator that tests a key
+    /// is a syntax error, an unreadable date fails legacy parsing. Key names and the values of
+    /// the other operators are not checked there, as AWS does not: a key keygate does not know
+    /// is absent, and a value that does not parse never matches.
     pub(super) fn parse(v: Json) -> Result<Self, String> {
         let Json::Object(operators) = v else {
             return Err(SYNTAX.into());
         };
         let mut tests = Vec::new();
         for (name, keys) in operators {
-            let op = Operator::parse(&name).ok_or_else(|| invalid_operator(&name))?;
             let Json::Object(keys) = keys else {
                 return Err(SYNTAX.into());
             };
+            if keys.is_empty() {
+                // AWS accepts an operator, known or not, that tests no key; it tests nothing.
+                continue;
+            }
+            let op = Operator::parse(&name).ok_or(SYNTAX)?;
             for (key, values) in keys {
-                check_key(&key)?;
-                let values = match values {
+                let values: Vec<String> = match values {
                     Json::Array(items) => {
                         items.into_iter().map(scalar).collect::<Result<_, _>>()?
                     }
                     one => vec![scalar(one)?],
                 };
+                if matches!(op.kind, Kind::Date(_)) && values.iter().any(|v| date(v).is_none()) {
+                    return Err(super::LEGACY.into());
+                }
                 tests.push(Test {
                     op,
                     key: key.to_ascii_lowercase(),
@@ -229,16 +230,6 @@ impl Condition {
     }
 }
 
-/// A condition key names its vendor, once: `aws:SourceIp`, `iam:PolicyARN`.
-fn check_key(key: &str) -> Result<(), String> {
-    let name = key.split('/').next().unwrap_or_default();
-    match name.matches(':').count() {
-        0 => Err(super::NO_VENDOR.into()),
-        1 => Ok(()),
-        _ => Err(super::TWO_COLONS.into()),
-    }
-}
-
 fn scalar(v: Json) -> Result<String, String> {
     match v {
         Json::String(s) | Json::Number(s) => Ok(s),
@@ -251,11 +242,16 @@ impl Test {
     fn holds(&self, ctx: &Context, variables: bool) -> bool {
         let present = ctx.get(&self.key).filter(|v| !v.is_empty());
         if self.op.kind == Kind::Null {
-            // `"Null": {"k": "true"}`: the key is absent; `"false"`: it is present.
-            return self
-                .values
-                .iter()
-                .any(|v| v.eq_ignore_ascii_case("true") == present.is_none());
+            // `"Null": {"k": "true"}`: the key is absent; `"false"`: it is present. With a set
+            // operator it is constant, as AWS warns: ForAllValues true, ForAnyValue false.
+            return match self.op.set {
+                Set::AllValues => true,
+                Set::AnyValue => false,
+                Set::Single => self
+                    .values
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case("true") == present.is_none()),
+            };
         }
         let Some(request) = present else {
             return self.op.if_exists
@@ -265,7 +261,9 @@ impl Test {
                     Set::Single => self.op.negated,
                 };
         };
-        // A value whose variable has no value in this request matches nothing.
+        // Variables stand for values only with the String and ARN operators. A value whose
+        // variable has no value in this request matches nothing.
+        let variables = variables && matches!(self.op.kind, Kind::String { .. } | Kind::Arn);
         let wanted: Vec<Vec<Tok>> = self
             .values
             .iter()

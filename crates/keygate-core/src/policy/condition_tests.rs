@@ -303,45 +303,80 @@ fn variables_in_values() {
 }
 
 #[test]
-fn blocks_refused_at_put_time() {
-    let refused = |block: &str| {
+fn blocks_refused_at_put_time_as_aws_refuses_them() {
+    let read = |block: &str| {
         let json: Json = serde_json::from_str(block).unwrap();
-        Condition::parse(json).unwrap_err()
+        Condition::parse(json)
     };
-    assert_eq!(
-        refused(r#"{"StringEqualz": {"aws:username": "a"}}"#),
-        invalid_operator("StringEqualz")
+    for (block, text) in [
+        (r#"{"StringEqualz": {"aws:username": "a"}}"#, SYNTAX),
+        (
+            r#"{"ForAnyValue::StringEquals": {"aws:username": "a"}}"#,
+            SYNTAX,
+        ),
+        (r#"["StringEquals"]"#, SYNTAX),
+        (r#"{"StringEquals": "aws:username"}"#, SYNTAX),
+        (r#"{"DateGreaterThan": []}"#, SYNTAX),
+        (r#"{"StringEquals": {"aws:username": {"a": 1}}}"#, SYNTAX),
+        (r#"{"StringEquals": {"aws:username": [["a"]]}}"#, SYNTAX),
+        (
+            r#"{"DateGreaterThan": {"aws:CurrentTime": "sdfdsf"}}"#,
+            super::super::LEGACY,
+        ),
+        (
+            r#"{"DateLessThan": {"aws:CurrentTime": ["2026-01-01", "234-13"]}}"#,
+            super::super::LEGACY,
+        ),
+    ] {
+        assert_eq!(read(block).unwrap_err(), text, "{block}");
+    }
+    // What AWS takes: an unknown operator testing nothing, keys without a vendor, values of
+    // other operators unchecked, Null with IfExists or a set operator.
+    for block in [
+        r#"{"StringEqualz": {}}"#,
+        r#"{"StringEquals": {"username": "a"}}"#,
+        r#"{"IpAddress": {"aws:SourceIp": "not an address"}}"#,
+        r#"{"NumericLessThan": {"s3:max-keys": "ten"}}"#,
+        r#"{"NullIfExists": {"aws:username": "true"}}"#,
+        r#"{"ForAnyValue:Null": {"aws:username": "true"}}"#,
+        r#"{"StringEquals": {"aws:PrincipalTag/a:b": "c"}}"#,
+    ] {
+        assert!(read(block).is_ok(), "{block}");
+    }
+    assert!(
+        !read(r#"{"IpAddress": {"aws:SourceIp": "not an address"}}"#)
+            .unwrap()
+            .holds(&ctx(&[("aws:SourceIp", &["10.0.0.1"])]), true)
     );
-    assert_eq!(
-        refused(r#"{"NullIfExists": {"aws:username": "true"}}"#),
-        invalid_operator("NullIfExists")
-    );
-    assert_eq!(
-        refused(r#"{"ForAnyValue:Null": {"aws:username": "true"}}"#),
-        invalid_operator("ForAnyValue:Null")
-    );
-    assert_eq!(refused(r#"["StringEquals"]"#), SYNTAX);
-    assert_eq!(refused(r#"{"StringEquals": "aws:username"}"#), SYNTAX);
-    assert_eq!(
-        refused(r#"{"StringEquals": {"aws:username": {"a": 1}}}"#),
-        SYNTAX
-    );
-    assert_eq!(
-        refused(r#"{"StringEquals": {"aws:username": [["a"]]}}"#),
-        SYNTAX
-    );
-    assert_eq!(
-        refused(r#"{"StringEquals": {"username": "a"}}"#),
-        super::super::NO_VENDOR
-    );
-    assert_eq!(
-        refused(r#"{"StringEquals": {"aws:user:name": "a"}}"#),
-        super::super::TWO_COLONS
+    let none = ctx(&[]);
+    assert!(
+        read(r#"{"ForAllValues:Null": {"k:k": "false"}}"#)
+            .unwrap()
+            .holds(&none, true)
     );
     assert!(
-        Condition::parse(
-            serde_json::from_str(r#"{"StringEquals": {"aws:PrincipalTag/a:b": "c"}}"#).unwrap()
-        )
-        .is_ok()
+        !read(r#"{"ForAnyValue:Null": {"k:k": "true"}}"#)
+            .unwrap()
+            .holds(&none, true)
+    );
+}
+
+#[test]
+fn variables_take_defaults_and_stay_out_of_other_operators() {
+    let c = ctx(&[("aws:username", &["alice"]), ("test:n", &["5"])]);
+    let holds = |block: &str| parsed(block).holds(&c, true);
+    assert!(holds(
+        r#"{"StringEquals": {"aws:username": "${aws:PrincipalTag/owner, 'alice'}"}}"#
+    ));
+    assert!(!holds(
+        r#"{"StringEquals": {"aws:username": "${aws:PrincipalTag/owner, 'bob'}"}}"#
+    ));
+    assert!(
+        holds(r#"{"StringNotEquals": {"aws:username": "${aws:PrincipalTag/owner}"}}"#),
+        "a negated operator matches a missing variable"
+    );
+    assert!(
+        !holds(r#"{"NumericEquals": {"test:n": "${test:n}"}}"#),
+        "no variables in Numeric"
     );
 }
