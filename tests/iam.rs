@@ -58,6 +58,20 @@ impl World {
         self.aws(&self.root, args)
     }
 
+    /// The root puts an inline policy, given as text, on `user`.
+    fn put_policy(&self, user: &str, name: &str, document: &str) -> Run {
+        self.root(&[
+            "iam",
+            "put-user-policy",
+            "--user-name",
+            user,
+            "--policy-name",
+            name,
+            "--policy-document",
+            document,
+        ])
+    }
+
     /// Creates a key for `user` (the caller's own when `None`) and returns it.
     fn new_key(&self, creds: &Creds, user: Option<&str>) -> Creds {
         let mut args = vec!["iam", "create-access-key"];
@@ -623,16 +637,8 @@ fn conditions_read_the_request_as_the_clients_send_it() {
     ])
     .json();
     let carol = w.new_key(&w.root, Some("carol"));
-    w.root(&[
-        "iam",
-        "put-user-policy",
-        "--user-name",
-        "carol",
-        "--policy-name",
-        "cli-in-one-region",
-        "--policy-document",
-        FROM_THE_CLI_IN_ONE_REGION,
-    ]);
+    w.put_policy("carol", "cli-in-one-region", FROM_THE_CLI_IN_ONE_REGION)
+        .json();
     assert_eq!(
         w.key_ids(&carol, None).len(),
         1,
@@ -671,15 +677,6 @@ except c.exceptions.ClientError as e:
         .failed_with("AccessDenied");
     // A condition operator AWS does not know is refused when the policy is put.
     let typo = FROM_THE_CLI_IN_ONE_REGION.replace("StringLike", "StringLikes");
-    w.root(&[
-        "iam",
-        "put-user-policy",
-        "--user-name",
-        "carol",
-        "--policy-name",
-        "typo",
-        "--policy-document",
-        &typo,
-    ])
-    .failed_with("MalformedPolicyDocument");
+    w.put_policy("carol", "typo", &typo)
+        .failed_with("MalformedPolicyDocument");
 }
