@@ -181,6 +181,35 @@ string_id!(
     /// A user's unique id (`AIDA…`): 16–128 of `[\w]`.
     UserId
 );
+
+string_id!(
+    /// A group's unique id (`AGPA…`): 16–128 of `[\w]`.
+    GroupId
+);
+impl GroupId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 16, 128)?;
+        check_chars(s, is_word, r"[\w]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
+    /// A group name: 1–128 of `[\w+=,.@-]`. Unique per account without regard to case.
+    GroupName
+);
+impl GroupName {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 128)?;
+        check_chars(s, is_name_char, r"[\w+=,.@-]+")?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The form uniqueness is decided on.
+    pub fn folded(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
 impl UserId {
     pub fn parse(s: &str) -> Result<Self, InvalidId> {
         check_len(s, 16, 128)?;

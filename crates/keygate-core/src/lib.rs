@@ -26,12 +26,12 @@ pub mod conformance;
 pub use caller::{Caller, Identity, KeyChange, KeyFilter, RequestInfo, UserChange};
 pub use error::{CoreError, CoreResult, Dependents, Quota, StoreFailure};
 pub use ids::{
-    AccessKeyId, AccountId, Email, InvalidId, PathPrefix, PolicyName, TagKey, TagValue, UserId,
-    UserName, UserPath,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, PathPrefix, PolicyName, TagKey,
+    TagValue, UserId, UserName, UserPath,
 };
 pub use model::{
-    AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    Principal, RequestId, Secret, SigningKey, Tag, Timestamp, User,
+    AccessKey, Account, AccountCredentials, Group, KeyOwner, KeyState, KeyView, LastUsed,
+    NewAccessKey, Principal, RequestId, Secret, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};

@@ -7,8 +7,11 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::error::{CoreError, CoreResult, StoreFailure};
-use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, UserId, UserName};
-use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, Tag, User};
+use crate::ids::{
+    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyName, TagKey, UserId,
+    UserName,
+};
+use crate::model::{AccessKey, Account, Group, KeyOwner, LastUsed, Secret, Tag, User};
 use crate::store::{ReadTx, Store, WriteTx};
 
 #[derive(Debug, Clone, Default)]
@@ -17,6 +20,24 @@ struct State {
     users: BTreeMap<UserId, User>,
     keys: BTreeMap<AccessKeyId, (AccessKey, Secret)>,
     policies: BTreeMap<(UserId, PolicyName), String>,
+    groups: BTreeMap<GroupId, Group>,
+    /// Memberships `(group, user)`.
+    members: std::collections::BTreeSet<(GroupId, UserId)>,
+    group_policies: BTreeMap<(GroupId, PolicyName), String>,
+}
+
+impl State {
+    fn group_in(&self, account: &AccountId, id: &GroupId) -> Option<&Group> {
+        self.groups.get(id).filter(|g| &g.account_id == account)
+    }
+
+    fn user_in(&self, account: &AccountId, id: &UserId) -> Option<&User> {
+        self.users.get(id).filter(|u| &u.account_id == account)
+    }
+}
+
+fn by_folded_name(groups: &mut [Group]) {
+    groups.sort_by_key(|g| g.name.folded());
 }
 
 #[derive(Debug, Default)]
@@ -167,6 +188,82 @@ impl ReadTx for Tx {
             .map(|((_, n), d)| (n.clone(), d.clone()))
             .collect())
     }
+
+    fn group_by_name(&self, account: &AccountId, name: &GroupName) -> CoreResult<Option<Group>> {
+        let folded = name.folded();
+        Ok(self
+            .0
+            .borrow()
+            .groups
+            .values()
+            .find(|g| &g.account_id == account && g.name.folded() == folded)
+            .cloned())
+    }
+
+    fn groups(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<Group>> {
+        let mut groups: Vec<Group> = self
+            .0
+            .borrow()
+            .groups
+            .values()
+            .filter(|g| &g.account_id == account)
+            .filter(|g| prefix.is_none_or(|p| g.path.as_str().starts_with(p.as_str())))
+            .filter(|g| after.is_none_or(|a| g.name.folded().as_str() > a))
+            .cloned()
+            .collect();
+        by_folded_name(&mut groups);
+        groups.truncate(limit);
+        Ok(groups)
+    }
+
+    fn group_members(&self, account: &AccountId, group: &GroupId) -> CoreResult<Vec<User>> {
+        let s = self.0.borrow();
+        if s.group_in(account, group).is_none() {
+            return Ok(Vec::new());
+        }
+        let mut users: Vec<User> = s
+            .members
+            .iter()
+            .filter(|(g, _)| g == group)
+            .filter_map(|(_, u)| s.user_in(account, u).cloned())
+            .collect();
+        users.sort_by_key(|u| u.name.folded());
+        Ok(users)
+    }
+
+    fn groups_of_user(&self, account: &AccountId, user: &UserId) -> CoreResult<Vec<Group>> {
+        let s = self.0.borrow();
+        let mut groups: Vec<Group> = s
+            .members
+            .iter()
+            .filter(|(_, u)| u == user)
+            .filter_map(|(g, _)| s.group_in(account, g).cloned())
+            .collect();
+        by_folded_name(&mut groups);
+        Ok(groups)
+    }
+
+    fn group_policies(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+    ) -> CoreResult<Vec<(PolicyName, String)>> {
+        let s = self.0.borrow();
+        if s.group_in(account, group).is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(s.group_policies
+            .iter()
+            .filter(|((g, _), _)| g == group)
+            .map(|((_, n), d)| (n.clone(), d.clone()))
+            .collect())
+    }
 }
 
 impl WriteTx for Tx {
@@ -229,9 +326,13 @@ impl WriteTx for Tx {
     fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()> {
         let mut s = self.0.borrow_mut();
         let owner = KeyOwner::User(id.clone());
-        if s.keys.values().any(|(k, _)| k.owner == owner) || s.policies.keys().any(|(u, _)| u == id)
+        if s.keys.values().any(|(k, _)| k.owner == owner)
+            || s.policies.keys().any(|(u, _)| u == id)
+            || s.members.iter().any(|(_, u)| u == id)
         {
-            return Err(conflict("user still owns keys or policies"));
+            return Err(conflict(
+                "user still owns keys or policies, or is in a group",
+            ));
         }
         if s.users.get(id).is_some_and(|u| &u.account_id == account) {
             s.users.remove(id);
@@ -351,6 +452,95 @@ impl WriteTx for Tx {
         let mut s = self.0.borrow_mut();
         if s.users.get(user).is_some_and(|u| &u.account_id == account) {
             s.policies.remove(&(user.clone(), name.clone()));
+        }
+        Ok(())
+    }
+
+    fn insert_group(&self, group: &Group) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = group.name.folded();
+        if s.groups.contains_key(&group.id)
+            || s.groups
+                .values()
+                .any(|g| g.account_id == group.account_id && g.name.folded() == folded)
+        {
+            return Err(conflict("group id or name taken"));
+        }
+        s.groups.insert(group.id.clone(), group.clone());
+        Ok(())
+    }
+
+    fn update_group(&self, group: &Group) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = group.name.folded();
+        if s.groups.values().any(|g| {
+            g.account_id == group.account_id && g.id != group.id && g.name.folded() == folded
+        }) {
+            return Err(conflict("group name taken"));
+        }
+        match s.groups.get_mut(&group.id) {
+            Some(g) if g.account_id == group.account_id => {
+                g.name = group.name.clone();
+                g.path = group.path.clone();
+                g.modified_at = group.modified_at;
+                Ok(())
+            }
+            _ => Err(conflict("no such group")),
+        }
+    }
+
+    fn delete_group(&self, account: &AccountId, id: &GroupId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, id).is_some() {
+            s.groups.remove(id);
+            s.members.retain(|(g, _)| g != id);
+            s.group_policies.retain(|(g, _), _| g != id);
+        }
+        Ok(())
+    }
+
+    fn add_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_none() || s.user_in(account, user).is_none() {
+            return Err(conflict("no such group or user"));
+        }
+        s.members.insert((group.clone(), user.clone()));
+        Ok(())
+    }
+
+    fn remove_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_some() {
+            s.members.remove(&(group.clone(), user.clone()));
+        }
+        Ok(())
+    }
+
+    fn put_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_none() {
+            return Err(conflict("no such group"));
+        }
+        s.group_policies
+            .insert((group.clone(), name.clone()), document.to_owned());
+        Ok(())
+    }
+
+    fn delete_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_some() {
+            s.group_policies.remove(&(group.clone(), name.clone()));
         }
         Ok(())
     }

@@ -6,7 +6,9 @@ use std::fmt;
 use time::OffsetDateTime;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::ids::{AccessKeyId, AccountId, Email, TagKey, TagValue, UserId, UserName, UserPath};
+use crate::ids::{
+    AccessKeyId, AccountId, Email, GroupId, GroupName, TagKey, TagValue, UserId, UserName, UserPath,
+};
 
 /// The id of the request being served: set once per request by the server, echoed by every
 /// dialect in its answers.
@@ -95,6 +97,28 @@ impl User {
     pub fn arn(&self) -> String {
         user_arn(&self.account_id, &self.path, &self.name)
     }
+}
+
+/// A group of users of one account: what its inline policies allow, they allow every member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub account_id: AccountId,
+    pub id: GroupId,
+    pub name: GroupName,
+    pub path: UserPath,
+    pub created_at: Timestamp,
+    pub modified_at: Timestamp,
+}
+
+impl Group {
+    /// `arn:aws:iam::<account>:group<path><name>`.
+    pub fn arn(&self) -> String {
+        group_arn(&self.account_id, &self.path, &self.name)
+    }
+}
+
+pub fn group_arn(account: &AccountId, path: &UserPath, name: &GroupName) -> String {
+    format!("arn:aws:iam::{account}:group{path}{name}")
 }
 
 pub fn user_arn(account: &AccountId, path: &UserPath, name: &UserName) -> String {

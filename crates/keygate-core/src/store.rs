@@ -2,8 +2,11 @@
 //! time and randomness (`Clock`, `IdGen`). No storage type crosses this boundary.
 
 use crate::error::CoreResult;
-use crate::ids::{AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, UserId, UserName};
-use crate::model::{AccessKey, Account, KeyOwner, LastUsed, Secret, Tag, Timestamp, User};
+use crate::ids::{
+    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyName, TagKey, UserId,
+    UserName,
+};
+use crate::model::{AccessKey, Account, Group, KeyOwner, LastUsed, Secret, Tag, Timestamp, User};
 
 /// Reads inside one consistent snapshot. Users always come with their tags, sorted by key.
 pub trait ReadTx {
@@ -38,6 +41,27 @@ pub trait ReadTx {
     /// A user's inline policies `(name, document)`, ordered by name.
     fn policies(&self, account: &AccountId, user: &UserId)
     -> CoreResult<Vec<(PolicyName, String)>>;
+    /// The group of that name, compared without regard to case.
+    fn group_by_name(&self, account: &AccountId, name: &GroupName) -> CoreResult<Option<Group>>;
+    /// Up to `limit` groups whose path starts with `prefix`, ordered by lower-cased name, after
+    /// the lower-cased name `after`.
+    fn groups(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<Group>>;
+    /// A group's members, ordered by lower-cased name, with their tags.
+    fn group_members(&self, account: &AccountId, group: &GroupId) -> CoreResult<Vec<User>>;
+    /// The groups a user belongs to, ordered by lower-cased name.
+    fn groups_of_user(&self, account: &AccountId, user: &UserId) -> CoreResult<Vec<Group>>;
+    /// A group's inline policies `(name, document)`, ordered by name.
+    fn group_policies(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+    ) -> CoreResult<Vec<(PolicyName, String)>>;
 }
 
 /// Writes, inside one transaction that commits only if the closure returns `Ok`.
@@ -79,6 +103,29 @@ pub trait WriteTx: ReadTx {
         &self,
         account: &AccountId,
         user: &UserId,
+        name: &PolicyName,
+    ) -> CoreResult<()>;
+    fn insert_group(&self, group: &Group) -> CoreResult<()>;
+    /// Replaces name, path and modification date of the group with `group.id`.
+    fn update_group(&self, group: &Group) -> CoreResult<()>;
+    /// Deletes the group, its memberships and its policies.
+    fn delete_group(&self, account: &AccountId, id: &GroupId) -> CoreResult<()>;
+    /// Makes the user a member; a member already is one.
+    fn add_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()>;
+    /// Ends a membership; a user that is no member is ignored.
+    fn remove_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()>;
+    /// Creates the group's policy or replaces its document.
+    fn put_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()>;
+    fn delete_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
         name: &PolicyName,
     ) -> CoreResult<()>;
 }
@@ -142,6 +189,7 @@ pub trait Clock: Send + Sync {
 pub trait IdGen: Send + Sync {
     fn account_id(&self) -> AccountId;
     fn user_id(&self) -> UserId;
+    fn group_id(&self) -> GroupId;
     fn access_key_id(&self) -> AccessKeyId;
     fn secret(&self) -> Secret;
     fn password(&self) -> Secret;

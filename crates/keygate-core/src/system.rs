@@ -7,7 +7,7 @@ use rand::TryRngCore;
 use rand::distr::Alphanumeric;
 use rand::rngs::OsRng;
 
-use crate::ids::{AccessKeyId, AccountId, UserId};
+use crate::ids::{AccessKeyId, AccountId, GroupId, UserId};
 use crate::model::{Secret, Timestamp};
 use crate::store::{Clock, IdGen};
 
@@ -81,6 +81,11 @@ impl IdGen for RandomIds {
             .unwrap_or_else(|_| unreachable!("21 word characters"))
     }
 
+    fn group_id(&self) -> GroupId {
+        GroupId::parse(&format!("AGPA{}", pick(UPPER_ALNUM, 17)))
+            .unwrap_or_else(|_| unreachable!("21 word characters"))
+    }
+
     fn access_key_id(&self) -> AccessKeyId {
         // `AKIA` marks a long-term key, as AWS documents; clients and scanners key on it.
         AccessKeyId::parse(&format!("AKIA{}", pick(UPPER_ALNUM, 16)))
@@ -112,6 +117,7 @@ mod tests {
         assert!(s.expose().bytes().all(|b| b.is_ascii_alphanumeric()));
         assert_ne!(ids.secret(), s);
         assert!(ids.user_id().as_str().starts_with("AIDA"));
+        assert!(ids.group_id().as_str().starts_with("AGPA"));
         assert_eq!(ids.account_id().as_str().len(), 12);
     }
 }

@@ -24,6 +24,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/001_initial.sql")),
         M::up(include_str!("migrations/002_user_tags.sql")),
         M::up(include_str!("migrations/003_key_tag.sql")),
+        M::up(include_str!("migrations/004_groups.sql")),
     ])
 });
 

@@ -2,8 +2,8 @@
 //! stored text into validated types, key states and owners.
 
 use keygate_core::{
-    AccessKey, AccessKeyId, Account, AccountId, Email, KeyOwner, KeyState, LastUsed, Timestamp,
-    User, UserId, UserName, UserPath,
+    AccessKey, AccessKeyId, Account, AccountId, Email, Group, GroupId, GroupName, KeyOwner,
+    KeyState, LastUsed, Timestamp, User, UserId, UserName, UserPath,
 };
 use rusqlite::Row;
 
@@ -37,6 +37,20 @@ pub(crate) fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
         name: r.get(1)?,
         email: parse_col(r, 2, "e-mail", Email::parse)?,
         created_at: Timestamp::from_unix_millis(r.get(3)?),
+    })
+}
+
+pub(crate) const GROUP_COLS: &str =
+    "g.account_id, g.id, g.name, g.path, g.created_at, g.modified_at";
+
+pub(crate) fn group_row(r: &Row<'_>) -> rusqlite::Result<Group> {
+    Ok(Group {
+        account_id: parse_col(r, 0, "account id", AccountId::parse)?,
+        id: parse_col(r, 1, "group id", GroupId::parse)?,
+        name: parse_col(r, 2, "group name", GroupName::parse)?,
+        path: parse_col(r, 3, "path", UserPath::parse)?,
+        created_at: Timestamp::from_unix_millis(r.get(4)?),
+        modified_at: Timestamp::from_unix_millis(r.get(5)?),
     })
 }
 

@@ -2,16 +2,16 @@
 //! statement scoped to the account it names.
 
 use keygate_core::{
-    AccessKey, AccessKeyId, Account, AccountId, CoreError, CoreResult, Email, KeyOwner, LastUsed,
-    PathPrefix, PolicyName, ReadTx, Secret, StoreFailure, Tag, TagKey, TagValue, Timestamp, User,
-    UserId, UserName, WriteTx,
+    AccessKey, AccessKeyId, Account, AccountId, CoreError, CoreResult, Email, Group, GroupId,
+    GroupName, KeyOwner, LastUsed, PathPrefix, PolicyName, ReadTx, Secret, StoreFailure, Tag,
+    TagKey, TagValue, Timestamp, User, UserId, UserName, WriteTx,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::SealKey;
 use crate::rows::{
-    ACCOUNT_COLS, KEY_COLS, USER_COLS, account_row, key_row, owner_param, parse_col, state_text,
-    user_row,
+    ACCOUNT_COLS, GROUP_COLS, KEY_COLS, USER_COLS, account_row, group_row, key_row, owner_param,
+    parse_col, state_text, user_row,
 };
 
 /// The store's failure, logged here once with its cause: the line carries the request's span.
@@ -87,6 +87,15 @@ impl SqlTx<'_> {
     }
 
     /// Writes under a user check first that the user is in the account.
+    fn group_exists(&self, account: &AccountId, group: &GroupId) -> CoreResult<()> {
+        self.one(
+            "SELECT 1 FROM groups WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), group.as_str()],
+            |_| Ok(()),
+        )?
+        .ok_or_else(|| described("no such group in this account".into()))
+    }
+
     fn user_exists(&self, account: &AccountId, user: &UserId) -> CoreResult<()> {
         self.one(
             "SELECT 1 FROM users WHERE account_id = ?1 AND id = ?2",
@@ -228,6 +237,86 @@ impl ReadTx for SqlTx<'_> {
             "SELECT p.name, p.document FROM user_policies p JOIN users u ON u.id = p.user_id \
              WHERE u.account_id = ?1 AND p.user_id = ?2 ORDER BY p.name",
             params![account.as_str(), user.as_str()],
+            |r| {
+                Ok((
+                    parse_col(r, 0, "policy name", PolicyName::parse)?,
+                    r.get(1)?,
+                ))
+            },
+        )
+    }
+
+    fn group_by_name(&self, account: &AccountId, name: &GroupName) -> CoreResult<Option<Group>> {
+        self.one(
+            &format!(
+                "SELECT {GROUP_COLS} FROM groups g WHERE g.account_id = ?1 AND g.name_folded = ?2"
+            ),
+            params![account.as_str(), name.folded()],
+            group_row,
+        )
+    }
+
+    fn groups(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<Group>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.many(
+            &format!(
+                "SELECT {GROUP_COLS} FROM groups g WHERE g.account_id = ?1 \
+                 AND (?2 IS NULL OR substr(g.path, 1, length(?2)) = ?2) \
+                 AND (?3 IS NULL OR g.name_folded > ?3) \
+                 ORDER BY g.name_folded LIMIT ?4"
+            ),
+            params![account.as_str(), prefix.map(|p| p.as_str()), after, limit],
+            group_row,
+        )
+    }
+
+    fn group_members(&self, account: &AccountId, group: &GroupId) -> CoreResult<Vec<User>> {
+        let cols: String = USER_COLS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.many(
+            &format!(
+                "SELECT {cols} FROM group_members m JOIN users u ON u.id = m.user_id \
+                 JOIN groups g ON g.id = m.group_id \
+                 WHERE g.account_id = ?1 AND u.account_id = ?1 AND m.group_id = ?2 \
+                 ORDER BY u.name_folded"
+            ),
+            params![account.as_str(), group.as_str()],
+            user_row,
+        )?
+        .into_iter()
+        .map(|u| self.with_tags(u))
+        .collect()
+    }
+
+    fn groups_of_user(&self, account: &AccountId, user: &UserId) -> CoreResult<Vec<Group>> {
+        self.many(
+            &format!(
+                "SELECT {GROUP_COLS} FROM group_members m JOIN groups g ON g.id = m.group_id \
+                 WHERE g.account_id = ?1 AND m.user_id = ?2 ORDER BY g.name_folded"
+            ),
+            params![account.as_str(), user.as_str()],
+            group_row,
+        )
+    }
+
+    fn group_policies(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+    ) -> CoreResult<Vec<(PolicyName, String)>> {
+        self.many(
+            "SELECT p.name, p.document FROM group_policies p JOIN groups g ON g.id = p.group_id \
+             WHERE g.account_id = ?1 AND p.group_id = ?2 ORDER BY p.name",
+            params![account.as_str(), group.as_str()],
             |r| {
                 Ok((
                     parse_col(r, 0, "policy name", PolicyName::parse)?,
@@ -423,6 +512,96 @@ impl WriteTx for SqlTx<'_> {
             "DELETE FROM user_policies WHERE user_id = ?2 AND name = ?3 \
              AND user_id IN (SELECT id FROM users WHERE account_id = ?1)",
             params![account.as_str(), user.as_str(), name.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn insert_group(&self, g: &Group) -> CoreResult<()> {
+        self.exec(
+            "INSERT INTO groups (id, account_id, name, name_folded, path, created_at, modified_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                g.id.as_str(),
+                g.account_id.as_str(),
+                g.name.as_str(),
+                g.name.folded(),
+                g.path.as_str(),
+                g.created_at.unix_millis(),
+                g.modified_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_group(&self, g: &Group) -> CoreResult<()> {
+        self.exec(
+            "UPDATE groups SET name = ?3, name_folded = ?4, path = ?5, modified_at = ?6 \
+             WHERE account_id = ?1 AND id = ?2",
+            params![
+                g.account_id.as_str(),
+                g.id.as_str(),
+                g.name.as_str(),
+                g.name.folded(),
+                g.path.as_str(),
+                g.modified_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_group(&self, account: &AccountId, id: &GroupId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM groups WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn add_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        self.group_exists(account, group)?;
+        self.user_exists(account, user)?;
+        self.exec(
+            "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![group.as_str(), user.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn remove_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM group_members WHERE group_id = ?2 AND user_id = ?3 \
+             AND group_id IN (SELECT id FROM groups WHERE account_id = ?1)",
+            params![account.as_str(), group.as_str(), user.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn put_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        self.group_exists(account, group)?;
+        self.exec(
+            "INSERT INTO group_policies (group_id, name, document) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (group_id, name) DO UPDATE SET document = excluded.document",
+            params![group.as_str(), name.as_str(), document],
+        )
+        .map(drop)
+    }
+
+    fn delete_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM group_policies WHERE group_id = ?2 AND name = ?3 \
+             AND group_id IN (SELECT id FROM groups WHERE account_id = ?1)",
+            params![account.as_str(), group.as_str(), name.as_str()],
         )
         .map(drop)
     }
