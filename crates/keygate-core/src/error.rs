@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ids::{AccessKeyId, PolicyName, UserName};
+use crate::ids::{AccessKeyId, GroupName, PolicyName, UserName};
 
 /// A quota the core enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,15 +15,23 @@ pub enum Quota {
     InlinePolicySize(u32),
     /// Tags on one user.
     TagsPerUser(u32),
+    /// Groups one user belongs to.
+    GroupsPerUser(u32),
+    /// Characters of all inline policy documents of one group, white space not counted.
+    GroupInlinePolicySize(u32),
 }
 
-/// What still hangs off a user that stops it from being deleted.
+/// What still hangs off a user or a group that stops it from being deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dependents {
     /// The user still owns access keys.
     AccessKeys,
-    /// The user still has inline policies.
+    /// The user (or group) still has inline policies.
     Policies,
+    /// The user still belongs to groups.
+    Groups,
+    /// The group still has members.
+    Members,
 }
 
 /// Why the store failed, with the store's own error as its source.
@@ -83,9 +91,15 @@ pub enum CoreError {
     /// The caller's account (or the named owner) has no access key with this id.
     #[error("no access key {0}")]
     NoSuchAccessKey(AccessKeyId),
-    /// The user has no inline policy of this name.
-    #[error("no user policy named {0}")]
+    /// The user (or group) has no inline policy of this name.
+    #[error("no inline policy named {0}")]
     NoSuchPolicy(PolicyName),
+    /// The caller's account has no group of this name.
+    #[error("no group named {0}")]
+    NoSuchGroup(GroupName),
+    /// Another group of the account already has this name, compared without regard to case.
+    #[error("a group named {0} already exists")]
+    GroupAlreadyExists(GroupName),
     /// Another user of the account already has this name, compared without regard to case.
     #[error("a user named {0} already exists")]
     UserAlreadyExists(UserName),

@@ -32,6 +32,18 @@ pub enum Operation {
     GetUserPolicy,
     ListUserPolicies,
     DeleteUserPolicy,
+    CreateGroup,
+    GetGroup,
+    ListGroups,
+    UpdateGroup,
+    DeleteGroup,
+    AddUserToGroup,
+    RemoveUserFromGroup,
+    ListGroupsForUser,
+    PutGroupPolicy,
+    GetGroupPolicy,
+    ListGroupPolicies,
+    DeleteGroupPolicy,
     /// Reading the caller's own account (OSC ReadAccounts).
     ReadAccount,
     /// Checking a login and password of the caller's account (OSC CheckAuthentication).
@@ -61,6 +73,10 @@ pub struct Limits {
     pub password_failures_per_source_per_minute: u32,
     /// Password checks computed at once; each holds about 19 MiB while it runs.
     pub password_checks_in_flight: u32,
+    /// Groups one user may belong to (AWS: 10).
+    pub groups_per_user: u32,
+    /// Sum of a group's inline policy documents, white space not counted (AWS: 5,120).
+    pub group_inline_policy_chars: u32,
 }
 
 impl Default for Limits {
@@ -70,6 +86,8 @@ impl Default for Limits {
             inline_policy_chars: 2048,
             password_failures_per_source_per_minute: 10,
             password_checks_in_flight: 2,
+            groups_per_user: 10,
+            group_inline_policy_chars: 5120,
         }
     }
 }

@@ -3,10 +3,10 @@
 
 pub(crate) use std::sync::Arc;
 
-pub(crate) use crate::caller::{Caller, Identity, KeyChange, KeyFilter, UserChange};
+pub(crate) use crate::caller::{Caller, GroupChange, Identity, KeyChange, KeyFilter, UserChange};
 pub(crate) use crate::error::{CoreError, Dependents, Quota};
 pub(crate) use crate::ids::{
-    AccessKeyId, Email, PathPrefix, PolicyName, TagKey, UserName, UserPath,
+    AccessKeyId, Email, GroupName, PathPrefix, PolicyName, TagKey, UserName, UserPath,
 };
 pub(crate) use crate::memory::MemoryStore;
 pub(crate) use crate::model::{KeyState, KeyView, LastUsed, Principal, Tag, Timestamp};
@@ -36,6 +36,18 @@ pub(crate) fn iam_action(op: Operation) -> &'static str {
         Operation::GetUserPolicy => "iam:GetUserPolicy",
         Operation::ListUserPolicies => "iam:ListUserPolicies",
         Operation::DeleteUserPolicy => "iam:DeleteUserPolicy",
+        Operation::CreateGroup => "iam:CreateGroup",
+        Operation::GetGroup => "iam:GetGroup",
+        Operation::ListGroups => "iam:ListGroups",
+        Operation::UpdateGroup => "iam:UpdateGroup",
+        Operation::DeleteGroup => "iam:DeleteGroup",
+        Operation::AddUserToGroup => "iam:AddUserToGroup",
+        Operation::RemoveUserFromGroup => "iam:RemoveUserFromGroup",
+        Operation::ListGroupsForUser => "iam:ListGroupsForUser",
+        Operation::PutGroupPolicy => "iam:PutGroupPolicy",
+        Operation::GetGroupPolicy => "iam:GetGroupPolicy",
+        Operation::ListGroupPolicies => "iam:ListGroupPolicies",
+        Operation::DeleteGroupPolicy => "iam:DeleteGroupPolicy",
         Operation::ReadAccount => "iam:GetAccountSummary",
         Operation::CheckAuthentication => "iam:GetLoginProfile",
     }
@@ -56,6 +68,18 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
         Operation::GetUserPolicy => "api:ReadUserPolicy",
         Operation::ListUserPolicies => "api:ReadUserPolicies",
         Operation::DeleteUserPolicy => "api:DeleteUserPolicy",
+        Operation::CreateGroup => "api:CreateUserGroup",
+        Operation::GetGroup => "api:ReadUserGroup",
+        Operation::ListGroups => "api:ReadUserGroups",
+        Operation::UpdateGroup => "api:UpdateUserGroup",
+        Operation::DeleteGroup => "api:DeleteUserGroup",
+        Operation::AddUserToGroup => "api:AddUserToUserGroup",
+        Operation::RemoveUserFromGroup => "api:RemoveUserFromUserGroup",
+        Operation::ListGroupsForUser => "api:ReadUserGroupsPerUser",
+        Operation::PutGroupPolicy => "api:PutUserGroupPolicy",
+        Operation::GetGroupPolicy => "api:ReadUserGroupPolicy",
+        Operation::ListGroupPolicies => "api:ReadUserGroupPolicies",
+        Operation::DeleteGroupPolicy => "api:DeleteUserGroupPolicy",
         Operation::ReadAccount => "api:ReadAccounts",
         Operation::CheckAuthentication => "api:CheckAuthentication",
     }

@@ -175,6 +175,12 @@ impl IamError {
             CoreError::UserAlreadyExists(n) => {
                 Self::EntityAlreadyExists(format!("User with name {n} already exists."))
             }
+            CoreError::NoSuchGroup(n) => {
+                Self::NoSuchEntity(format!("The group with name {n} cannot be found."))
+            }
+            CoreError::GroupAlreadyExists(n) => {
+                Self::EntityAlreadyExists(format!("Group with name {n} already exists."))
+            }
             CoreError::AccountAlreadyExists => {
                 Self::EntityAlreadyExists("An account with this e-mail already exists.".into())
             }
@@ -192,6 +198,11 @@ impl IamError {
                 Quota::TagsPerUser(n) => {
                     format!("The number of tags has reached the maximum limit of {n}.")
                 }
+                Quota::GroupsPerUser(n) => format!("Cannot exceed quota for GroupsPerUser: {n}"),
+                Quota::GroupInlinePolicySize(n) => format!(
+                    "Maximum policy size of {n} bytes exceeded for group {}",
+                    user.unwrap_or_default()
+                ),
             }),
             CoreError::KeyNotInactive(id) => Self::DeleteConflict(format!(
                 "The access key {id} must be INACTIVE before it can be deleted."
@@ -202,6 +213,12 @@ impl IamError {
                         "Cannot delete entity, must delete access keys first."
                     }
                     Dependents::Policies => "Cannot delete entity, must delete policies first.",
+                    Dependents::Groups => {
+                        "Cannot delete entity, must remove users from group first."
+                    }
+                    Dependents::Members => {
+                        "Cannot delete entity, must remove users from group first."
+                    }
                 }
                 .into(),
             ),

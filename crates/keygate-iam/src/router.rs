@@ -152,10 +152,23 @@ actions! {
     ListUserPolicies(user_policies::ListUserPolicies) in Iam, checked as ListUserPolicies;
     DeleteUserPolicy(user_policies::DeleteUserPolicy) in Iam, checked as DeleteUserPolicy;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
-    // Operations only the OSC dialect performs, named as IAM's nearest actions.
+    // Operations no action above performs: the OSC dialect's, named as IAM's nearest actions,
+    // and the group operations, named as IAM names them.
     @also {
         ReadAccount => "iam:GetAccountSummary",
         CheckAuthentication => "iam:GetLoginProfile",
+        CreateGroup => "iam:CreateGroup",
+        GetGroup => "iam:GetGroup",
+        ListGroups => "iam:ListGroups",
+        UpdateGroup => "iam:UpdateGroup",
+        DeleteGroup => "iam:DeleteGroup",
+        AddUserToGroup => "iam:AddUserToGroup",
+        RemoveUserFromGroup => "iam:RemoveUserFromGroup",
+        ListGroupsForUser => "iam:ListGroupsForUser",
+        PutGroupPolicy => "iam:PutGroupPolicy",
+        GetGroupPolicy => "iam:GetGroupPolicy",
+        ListGroupPolicies => "iam:ListGroupPolicies",
+        DeleteGroupPolicy => "iam:DeleteGroupPolicy",
     }
 }
 

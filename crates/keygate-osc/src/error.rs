@@ -47,6 +47,8 @@ pub enum OscError {
     NoSuchAccount,
     /// 400 code 5044: the user has no policy of that name.
     NoSuchPolicy(String),
+    /// 400 code 5044: the user group does not exist.
+    NoSuchGroup(String),
     /// 400 code 5075: the user does not exist.
     NoSuchUser(String),
     /// 400 code 5027: the access key does not exist.
@@ -81,6 +83,7 @@ impl OscError {
             | Self::InvalidEmail(_)
             | Self::NoSuchAccount
             | Self::NoSuchPolicy(_)
+            | Self::NoSuchGroup(_)
             | Self::NoSuchUser(_)
             | Self::NoSuchAccessKey(_)
             | Self::TooManyKeys(_)
@@ -112,7 +115,7 @@ impl OscError {
             Self::InvalidParameter(_) => "4045",
             Self::OutOfLimits(_) | Self::BodyTooLarge(_) => "4106",
             Self::InvalidEmail(_) => "4020",
-            Self::NoSuchAccount | Self::NoSuchPolicy(_) => "5044",
+            Self::NoSuchAccount | Self::NoSuchPolicy(_) | Self::NoSuchGroup(_) => "5044",
             Self::NoSuchUser(_) => "5075",
             Self::NoSuchAccessKey(_) => "5027",
             Self::AlreadyExists(_) => "9022",
@@ -142,6 +145,7 @@ impl OscError {
             Self::InvalidType(_) => "InvalidParameterType",
             Self::NoSuchAccount
             | Self::NoSuchPolicy(_)
+            | Self::NoSuchGroup(_)
             | Self::NoSuchUser(_)
             | Self::NoSuchAccessKey(_) => "InvalidResource",
             Self::AlreadyExists(_) | Self::HasDependents(_) => "ResourceConflict",
@@ -167,6 +171,7 @@ impl OscError {
             | Self::BodyTooLarge(d)
             | Self::InvalidEmail(d)
             | Self::NoSuchPolicy(d)
+            | Self::NoSuchGroup(d)
             | Self::NoSuchUser(d)
             | Self::NoSuchAccessKey(d)
             | Self::AlreadyExists(d)
@@ -243,6 +248,12 @@ impl OscError {
             CoreError::UserAlreadyExists(n) => {
                 Self::AlreadyExists(format!("The user '{n}' already exists."))
             }
+            CoreError::NoSuchGroup(n) => {
+                Self::NoSuchGroup(format!("The user group '{n}' does not exist."))
+            }
+            CoreError::GroupAlreadyExists(n) => {
+                Self::AlreadyExists(format!("The user group '{n}' already exists."))
+            }
             CoreError::AccountAlreadyExists => {
                 Self::AlreadyExists("An account with this e-mail already exists.".into())
             }
@@ -259,6 +270,12 @@ impl OscError {
                 Quota::TagsPerUser(n) => {
                     Self::OutOfLimits(format!("A user can have at most {n} tags."))
                 }
+                Quota::GroupsPerUser(n) => {
+                    Self::OutOfLimits(format!("A user can be in at most {n} user groups."))
+                }
+                Quota::GroupInlinePolicySize(n) => Self::OutOfLimits(format!(
+                    "The inline policies of the user group exceed {n} characters without white space."
+                )),
             },
             CoreError::KeyNotInactive(id) => Self::KeyNotInactive(format!(
                 "The access key '{id}' of an EIM user must be INACTIVE before it can be deleted."
@@ -266,7 +283,13 @@ impl OscError {
             CoreError::DeleteConflict(d) => Self::HasDependents(
                 match d {
                     Dependents::AccessKeys => "The user still has access keys: delete them first.",
-                    Dependents::Policies => "The user still has policies: delete them first.",
+                    Dependents::Policies => "It still has policies: delete them first.",
+                    Dependents::Groups => {
+                        "The user is still in user groups: remove it from them first."
+                    }
+                    Dependents::Members => {
+                        "The user group still has users: remove them first, or use Force."
+                    }
                 }
                 .into(),
             ),

@@ -33,7 +33,7 @@ pub struct Request {
 macro_rules! calls {
     (
         $( $name:ident($input:ty) by $security:ident, checked as $op:ident ; )*
-        @also { $( $other:ident => $also:ident ),* $(,)? }
+        @also { $( $other:ident => $also:literal ),* $(,)? }
     ) => {
         /// A call's name, before its body is read.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +105,7 @@ macro_rules! calls {
         pub fn policy_action(op: Operation) -> &'static str {
             match op {
                 $( Operation::$op => CallName::$name.policy_action(), )*
-                $( Operation::$other => CallName::$also.policy_action(), )*
+                $( Operation::$other => $also, )*
             }
         }
     };
@@ -126,13 +126,26 @@ calls! {
     DeleteUserPolicy(user_policies::DeleteUserPolicy) by AccessKey, checked as DeleteUserPolicy;
     ReadAccounts(account::ReadAccounts) by AccessKey, checked as ReadAccount;
     CheckAuthentication(account::CheckAuthentication) by AccessKey, checked as CheckAuthentication;
-    // Operations only the IAM dialect performs, checked as the OSC call that does their work.
+    // Operations no call above performs, checked as the OSC call that does their work
+    // (the user-group calls as the spec names them).
     @also {
-        GetUser => ReadUsers,
-        ListUserTags => ReadUsers,
-        TagUser => UpdateUser,
-        UntagUser => UpdateUser,
-        GetAccessKeyLastUsed => ReadAccessKeys,
+        GetUser => "api:ReadUsers",
+        ListUserTags => "api:ReadUsers",
+        TagUser => "api:UpdateUser",
+        UntagUser => "api:UpdateUser",
+        GetAccessKeyLastUsed => "api:ReadAccessKeys",
+        CreateGroup => "api:CreateUserGroup",
+        GetGroup => "api:ReadUserGroup",
+        ListGroups => "api:ReadUserGroups",
+        UpdateGroup => "api:UpdateUserGroup",
+        DeleteGroup => "api:DeleteUserGroup",
+        AddUserToGroup => "api:AddUserToUserGroup",
+        RemoveUserFromGroup => "api:RemoveUserFromUserGroup",
+        ListGroupsForUser => "api:ReadUserGroupsPerUser",
+        PutGroupPolicy => "api:PutUserGroupPolicy",
+        GetGroupPolicy => "api:ReadUserGroupPolicy",
+        ListGroupPolicies => "api:ReadUserGroupPolicies",
+        DeleteGroupPolicy => "api:DeleteUserGroupPolicy",
     }
 }
 

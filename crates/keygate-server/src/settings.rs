@@ -136,6 +136,8 @@ pub struct LimitSettings {
     pub inline_policy_chars: u32,
     pub password_failures_per_source_per_minute: u32,
     pub password_checks_in_flight: u32,
+    pub groups_per_user: u32,
+    pub group_inline_policy_chars: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -305,6 +307,8 @@ impl Settings {
                 .limits
                 .password_failures_per_source_per_minute,
             password_checks_in_flight: self.limits.password_checks_in_flight,
+            groups_per_user: self.limits.groups_per_user,
+            group_inline_policy_chars: self.limits.group_inline_policy_chars,
         }
     }
 

@@ -4,10 +4,12 @@
 
 mod access_keys;
 mod account;
+mod groups;
 mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
+pub use groups::GroupChange;
 pub use users::{Identity, UserChange};
 
 use std::net::IpAddr;
@@ -155,7 +157,11 @@ impl<'a> Caller<'a> {
         let Some(me) = &caller else {
             return Err(denied(action, resources.first().copied().unwrap_or("*")));
         };
-        let docs = tx.policies(account, id)?;
+        // Its own inline policies, and those of every group it belongs to.
+        let mut docs = tx.policies(account, id)?;
+        for group in tx.groups_of_user(account, id)? {
+            docs.extend(tx.group_policies(account, &group.id)?);
+        }
         // Stored documents were validated on the way in; one that no longer parses grants nothing.
         let parsed: Vec<_> = docs
             .iter()

@@ -165,7 +165,7 @@ impl Caller<'_> {
         })
     }
 
-    /// Deletes a user that owns no access key and no inline policy.
+    /// Deletes a user that owns no access key and no inline policy, and is in no group.
     pub fn delete_user(&self, name: &UserName) -> CoreResult<()> {
         self.write(|tx| {
             let user = self.existing_user(tx, Operation::DeleteUser, name)?;
@@ -177,6 +177,9 @@ impl Caller<'_> {
             }
             if !tx.policies(self.account(), &user.id)?.is_empty() {
                 return Err(CoreError::DeleteConflict(Dependents::Policies));
+            }
+            if !tx.groups_of_user(self.account(), &user.id)?.is_empty() {
+                return Err(CoreError::DeleteConflict(Dependents::Groups));
             }
             tx.delete_user(self.account(), &user.id)
         })

@@ -1,0 +1,254 @@
+//! What a principal may do with groups: create, read, list, rename or move and delete them,
+//! manage their members, and put, read, list and delete their inline policies, which apply to
+//! every member.
+
+use crate::error::{CoreError, CoreResult, Dependents, Quota};
+use crate::ids::{GroupName, PathPrefix, PolicyName, UserName, UserPath};
+use crate::model::{Group, User, group_arn};
+use crate::page::{Page, PageRequest};
+use crate::policy;
+use crate::rules::Operation;
+use crate::store::ReadTx;
+use crate::validate;
+
+use super::Caller;
+
+/// A group's new name and path; `None` keeps the current one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupChange {
+    pub name: Option<GroupName>,
+    pub path: Option<UserPath>,
+}
+
+impl Caller<'_> {
+    /// The named group once `op` is authorised on it; authorised before the group is known to
+    /// exist (a group that does not exist is evaluated with path `/`), so that a denied caller
+    /// cannot learn which groups exist.
+    fn existing_group(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        name: &GroupName,
+    ) -> CoreResult<Group> {
+        let group = tx.group_by_name(self.account(), name)?;
+        let arn = match &group {
+            Some(g) => g.arn(),
+            None => group_arn(self.account(), &UserPath::root(), name),
+        };
+        self.authorize(tx, op, &[&arn])?;
+        group.ok_or_else(|| CoreError::NoSuchGroup(name.clone()))
+    }
+
+    pub fn create_group(&self, name: GroupName, path: Option<UserPath>) -> CoreResult<Group> {
+        let now = self.svc.clock.now();
+        let path = path.unwrap_or_else(UserPath::root);
+        self.write(|tx| {
+            let arn = group_arn(self.account(), &path, &name);
+            self.authorize(tx, Operation::CreateGroup, &[&arn])?;
+            if tx.group_by_name(self.account(), &name)?.is_some() {
+                return Err(CoreError::GroupAlreadyExists(name));
+            }
+            let group = Group {
+                account_id: self.account().clone(),
+                id: self.svc.ids.group_id(),
+                name,
+                path,
+                created_at: now,
+                modified_at: now,
+            };
+            tx.insert_group(&group)?;
+            Ok(group)
+        })
+    }
+
+    /// The group and a page of its members, ordered by name.
+    pub fn get_group(
+        &self,
+        name: &GroupName,
+        page: &PageRequest,
+    ) -> CoreResult<(Group, Page<User>)> {
+        self.read(|tx| {
+            let group = self.existing_group(tx, Operation::GetGroup, name)?;
+            let members = tx.group_members(self.account(), &group.id)?;
+            let members = page.apply(members, |u| u.name.folded())?;
+            Ok((group, members))
+        })
+    }
+
+    pub fn list_groups(
+        &self,
+        prefix: Option<&PathPrefix>,
+        page: &PageRequest,
+    ) -> CoreResult<Page<Group>> {
+        let limit = page.limit()?;
+        let after = page.position()?;
+        self.read(|tx| {
+            self.authorize(tx, Operation::ListGroups, &["*"])?;
+            let groups = tx.groups(self.account(), prefix, after.as_deref(), limit + 1)?;
+            Ok(PageRequest::cut(groups, limit, |g| g.name.folded()))
+        })
+    }
+
+    /// Renames or moves a group; its members and policies stay. Both the old and the new name
+    /// must be allowed.
+    pub fn update_group(&self, name: &GroupName, change: GroupChange) -> CoreResult<Group> {
+        let now = self.svc.clock.now();
+        self.write(|tx| {
+            let found = tx.group_by_name(self.account(), name)?;
+            let old_path = found
+                .as_ref()
+                .map_or_else(UserPath::root, |g| g.path.clone());
+            let old_arn = group_arn(self.account(), &old_path, name);
+            let new_path = change.path.clone().unwrap_or(old_path);
+            let new_name = change.name.clone().unwrap_or_else(|| name.clone());
+            let new_arn = group_arn(self.account(), &new_path, &new_name);
+            if new_arn == old_arn {
+                self.authorize(tx, Operation::UpdateGroup, &[&old_arn])?;
+            } else {
+                self.authorize(tx, Operation::UpdateGroup, &[&old_arn, &new_arn])?;
+            }
+            let mut group = found.ok_or_else(|| CoreError::NoSuchGroup(name.clone()))?;
+            if let Some(other) = tx.group_by_name(self.account(), &new_name)?
+                && other.id != group.id
+            {
+                return Err(CoreError::GroupAlreadyExists(new_name));
+            }
+            group.name = new_name;
+            group.path = new_path;
+            group.modified_at = now;
+            tx.update_group(&group)?;
+            Ok(group)
+        })
+    }
+
+    /// Deletes a group. Without `force` it must have no member and no inline policy (AWS's
+    /// DeleteConflict); with it (OSC's `Force`), its memberships and policies go with it.
+    pub fn delete_group(&self, name: &GroupName, force: bool) -> CoreResult<()> {
+        self.write(|tx| {
+            let group = self.existing_group(tx, Operation::DeleteGroup, name)?;
+            if !force {
+                if !tx.group_members(self.account(), &group.id)?.is_empty() {
+                    return Err(CoreError::DeleteConflict(Dependents::Members));
+                }
+                if !tx.group_policies(self.account(), &group.id)?.is_empty() {
+                    return Err(CoreError::DeleteConflict(Dependents::Policies));
+                }
+            }
+            tx.delete_group(self.account(), &group.id)
+        })
+    }
+
+    /// Adds a user to a group, within the groups a user may belong to; a member stays one.
+    pub fn add_user_to_group(&self, group: &GroupName, user: &UserName) -> CoreResult<()> {
+        self.write(|tx| {
+            let g = self.existing_group(tx, Operation::AddUserToGroup, group)?;
+            let u = tx
+                .user_by_name(self.account(), user)?
+                .ok_or_else(|| CoreError::NoSuchUser(user.clone()))?;
+            let groups = tx.groups_of_user(self.account(), &u.id)?;
+            if groups.iter().any(|m| m.id == g.id) {
+                return Ok(());
+            }
+            let limit = self.svc.limits.groups_per_user;
+            if groups.len() >= limit as usize {
+                return Err(CoreError::LimitExceeded(Quota::GroupsPerUser(limit)));
+            }
+            tx.add_member(self.account(), &g.id, &u.id)
+        })
+    }
+
+    pub fn remove_user_from_group(&self, group: &GroupName, user: &UserName) -> CoreResult<()> {
+        self.write(|tx| {
+            let g = self.existing_group(tx, Operation::RemoveUserFromGroup, group)?;
+            let u = tx
+                .user_by_name(self.account(), user)?
+                .ok_or_else(|| CoreError::NoSuchUser(user.clone()))?;
+            tx.remove_member(self.account(), &g.id, &u.id)
+        })
+    }
+
+    /// The groups a user belongs to, ordered by name.
+    pub fn list_groups_for_user(
+        &self,
+        user: &UserName,
+        page: &PageRequest,
+    ) -> CoreResult<Page<Group>> {
+        self.read(|tx| {
+            let u = self.existing_user(tx, Operation::ListGroupsForUser, user)?;
+            let groups = tx.groups_of_user(self.account(), &u.id)?;
+            page.apply(groups, |g| g.name.folded())
+        })
+    }
+
+    /// Creates or replaces an inline policy of a group.
+    pub fn put_group_policy(
+        &self,
+        group: &GroupName,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        validate::policy_document(document)?;
+        self.write(|tx| {
+            let g = self.existing_group(tx, Operation::PutGroupPolicy, group)?;
+            policy::parse(document).map_err(CoreError::MalformedPolicy)?;
+            let limit = self.svc.limits.group_inline_policy_chars;
+            let others: usize = tx
+                .group_policies(self.account(), &g.id)?
+                .iter()
+                .filter(|(n, _)| n != name)
+                .map(|(_, d)| policy::counted_chars(d))
+                .sum();
+            if others + policy::counted_chars(document) > limit as usize {
+                return Err(CoreError::LimitExceeded(Quota::GroupInlinePolicySize(
+                    limit,
+                )));
+            }
+            tx.put_group_policy(self.account(), &g.id, name, document)
+        })
+    }
+
+    pub fn get_group_policy(&self, group: &GroupName, name: &PolicyName) -> CoreResult<String> {
+        self.read(|tx| {
+            let g = self.existing_group(tx, Operation::GetGroupPolicy, group)?;
+            tx.group_policies(self.account(), &g.id)?
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, d)| d)
+                .ok_or_else(|| CoreError::NoSuchPolicy(name.clone()))
+        })
+    }
+
+    pub fn list_group_policies(
+        &self,
+        group: &GroupName,
+        page: &PageRequest,
+    ) -> CoreResult<Page<PolicyName>> {
+        self.read(|tx| {
+            let g = self.existing_group(tx, Operation::ListGroupPolicies, group)?;
+            let names = tx
+                .group_policies(self.account(), &g.id)?
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect();
+            page.apply(names, |n| n.as_str().to_owned())
+        })
+    }
+
+    pub fn delete_group_policy(&self, group: &GroupName, name: &PolicyName) -> CoreResult<()> {
+        self.write(|tx| {
+            let g = self.existing_group(tx, Operation::DeleteGroupPolicy, group)?;
+            if !tx
+                .group_policies(self.account(), &g.id)?
+                .iter()
+                .any(|(n, _)| n == name)
+            {
+                return Err(CoreError::NoSuchPolicy(name.clone()));
+            }
+            tx.delete_group_policy(self.account(), &g.id, name)
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "groups_tests.rs"]
+mod tests;
