@@ -680,3 +680,143 @@ except c.exceptions.ClientError as e:
     w.put_policy("carol", "typo", &typo)
         .failed_with("MalformedPolicyDocument");
 }
+
+#[test]
+fn groups_through_the_aws_cli_and_boto3() {
+    let w = start(&[]);
+    w.root(&["iam", "create-user", "--user-name", "gina"])
+        .json();
+    let gina = w.new_key(&w.root, Some("gina"));
+    let made = w
+        .root(&[
+            "iam",
+            "create-group",
+            "--group-name",
+            "readers",
+            "--path",
+            "/team/",
+        ])
+        .json();
+    let g = &made["Group"];
+    assert_eq!(g["GroupName"], "readers");
+    assert_eq!(g["Path"], "/team/");
+    assert!(g["GroupId"].as_str().unwrap().starts_with("AGPA"), "{g}");
+    assert_eq!(
+        g["Arn"],
+        format!("arn:aws:iam::{}:group/team/readers", w.account)
+    );
+    w.root(&["iam", "create-group", "--group-name", "READERS"])
+        .failed_with("EntityAlreadyExists");
+    w.root(&["iam", "create-group", "--group-name", "blocked"])
+        .json();
+    let read = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+        "Action": ["iam:ListAccessKeys", "api:ReadAccessKeys"],
+        "Resource": "arn:aws:iam::*:user/${aws:username}"}}"#;
+    w.root(&[
+        "iam",
+        "put-group-policy",
+        "--group-name",
+        "readers",
+        "--policy-name",
+        "read-own-keys",
+        "--policy-document",
+        read,
+    ]);
+    let deny = r#"{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}"#;
+    w.root(&[
+        "iam",
+        "put-group-policy",
+        "--group-name",
+        "blocked",
+        "--policy-name",
+        "nothing",
+        "--policy-document",
+        deny,
+    ]);
+    let got = w
+        .root(&[
+            "iam",
+            "get-group-policy",
+            "--group-name",
+            "readers",
+            "--policy-name",
+            "read-own-keys",
+        ])
+        .json();
+    assert_eq!(
+        got["PolicyDocument"]["Statement"]["Effect"], "Allow",
+        "the CLI decodes the document: {got}"
+    );
+    // No permission of its own; one through the group, in both dialects; a deny elsewhere wins.
+    w.aws(&gina, &["iam", "list-access-keys"])
+        .failed_with("AccessDenied");
+    w.root(&[
+        "iam",
+        "add-user-to-group",
+        "--group-name",
+        "readers",
+        "--user-name",
+        "gina",
+    ]);
+    assert_eq!(w.key_ids(&gina, None).len(), 1, "granted by the group");
+    let osc =
+        keygate_tests::support::clients::osc_cli(&w.server, &gina, &["ReadAccessKeys"]).json();
+    assert_eq!(osc["AccessKeys"].as_array().unwrap().len(), 1);
+    w.root(&[
+        "iam",
+        "add-user-to-group",
+        "--group-name",
+        "blocked",
+        "--user-name",
+        "gina",
+    ]);
+    w.aws(&gina, &["iam", "list-access-keys"])
+        .failed_with("AccessDenied");
+    let program = r#"
+import os, boto3
+c = boto3.client('iam', endpoint_url=os.environ['KEYGATE_ENDPOINT'], region_name='eu-west-2')
+print(sorted(g['GroupName'] for g in c.list_groups_for_user(UserName='gina')['Groups']))
+g = c.get_group(GroupName='readers')
+print(g['Group']['GroupName'], [u['UserName'] for u in g['Users']])
+print([p for p in c.list_group_policies(GroupName='readers')['PolicyNames']])
+try:
+    c.delete_group(GroupName='readers')
+except c.exceptions.DeleteConflictException as e:
+    print(e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'])
+try:
+    c.delete_user(UserName='gina')
+except c.exceptions.DeleteConflictException as e:
+    print(e.response['Error']['Code'])
+try:
+    c.get_group(GroupName='nobody')
+except c.exceptions.NoSuchEntityException as e:
+    print(e.response['Error']['Code'])
+c.update_group(GroupName='blocked', NewGroupName='quarantine', NewPath='/x/')
+print([(g['GroupName'], g['Path']) for g in c.list_groups(PathPrefix='/x/')['Groups']])
+c.remove_user_from_group(GroupName='quarantine', UserName='gina')
+c.delete_group_policy(GroupName='quarantine', PolicyName='nothing')
+c.delete_group(GroupName='quarantine')
+print(sorted(g['GroupName'] for g in c.list_groups()['Groups']))
+"#;
+    let run = boto3(&w.server, &w.root, program);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "['blocked', 'readers']\nreaders ['gina']\n['read-own-keys']\nDeleteConflict 409\nDeleteConflict\nNoSuchEntity\n[('quarantine', '/x/')]\n['readers']"
+    );
+    assert_eq!(
+        w.key_ids(&gina, None).len(),
+        1,
+        "the deny went with its group"
+    );
+    w.root(&[
+        "iam",
+        "remove-user-from-group",
+        "--group-name",
+        "readers",
+        "--user-name",
+        "gina",
+    ]);
+    w.aws(&gina, &["iam", "list-access-keys"])
+        .failed_with("AccessDenied");
+}

@@ -29,11 +29,20 @@ const IAM_ACTIONS: &[&str] = &[
     "GetUserPolicy",
     "ListUserPolicies",
     "DeleteUserPolicy",
+    "CreateGroup",
+    "UpdateGroup",
+    "DeleteGroup",
+    "AddUserToGroup",
+    "RemoveUserFromGroup",
+    "PutGroupPolicy",
+    "DeleteGroupPolicy",
 ];
 
 const IAM_PARAMS: &[&str] = &[
     "UserName",
     "NewUserName",
+    "GroupName",
+    "NewGroupName",
     "Path",
     "NewPath",
     "PathPrefix",
@@ -222,9 +231,26 @@ impl World {
         (s, b)
     }
 
-    /// Every user, key and policy of the account, as the OSC API reads them.
+    /// Every user, key, group and policy of the account, as the APIs read them.
     fn snapshot(&self) -> String {
         let mut all = String::new();
+        let (_, groups) = self.iam(&self.fresh.root, "Action=ListGroups&Version=2010-05-08");
+        let groups = String::from_utf8_lossy(&groups).into_owned();
+        all.push_str(&groups[..groups.find("<ResponseMetadata>").unwrap_or(groups.len())]);
+        for name in groups
+            .split("<GroupName>")
+            .skip(1)
+            .filter_map(|s| s.split('<').next())
+        {
+            for action in ["GetGroup", "ListGroupPolicies"] {
+                let (_, b) = self.iam(
+                    &self.fresh.root,
+                    &format!("Action={action}&Version=2010-05-08&GroupName={name}"),
+                );
+                let b = String::from_utf8_lossy(&b).into_owned();
+                all.push_str(&b[..b.find("<ResponseMetadata>").unwrap_or(b.len())]);
+            }
+        }
         let (_, users) = self.osc("ReadUsers", b"{}");
         let users: Value = serde_json::from_slice(&users).unwrap();
         let (_, keys) = self.osc("ReadAccessKeys", b"{}");

@@ -6,7 +6,7 @@
 use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 
 use crate::error::IamError;
-use crate::ops::{Answer, Op, access_keys, sts, user_policies, users};
+use crate::ops::{Answer, Op, access_keys, groups, sts, user_policies, users};
 use crate::params::Params;
 
 pub const IAM_VERSION: &str = "2010-05-08";
@@ -151,24 +151,23 @@ actions! {
     GetUserPolicy(user_policies::GetUserPolicy) in Iam, checked as GetUserPolicy;
     ListUserPolicies(user_policies::ListUserPolicies) in Iam, checked as ListUserPolicies;
     DeleteUserPolicy(user_policies::DeleteUserPolicy) in Iam, checked as DeleteUserPolicy;
+    CreateGroup(groups::CreateGroup) in Iam, checked as CreateGroup;
+    GetGroup(groups::GetGroup) in Iam, checked as GetGroup;
+    ListGroups(groups::ListGroups) in Iam, checked as ListGroups;
+    UpdateGroup(groups::UpdateGroup) in Iam, checked as UpdateGroup;
+    DeleteGroup(groups::DeleteGroup) in Iam, checked as DeleteGroup;
+    AddUserToGroup(groups::AddUserToGroup) in Iam, checked as AddUserToGroup;
+    RemoveUserFromGroup(groups::RemoveUserFromGroup) in Iam, checked as RemoveUserFromGroup;
+    ListGroupsForUser(groups::ListGroupsForUser) in Iam, checked as ListGroupsForUser;
+    PutGroupPolicy(groups::PutGroupPolicy) in Iam, checked as PutGroupPolicy;
+    GetGroupPolicy(groups::GetGroupPolicy) in Iam, checked as GetGroupPolicy;
+    ListGroupPolicies(groups::ListGroupPolicies) in Iam, checked as ListGroupPolicies;
+    DeleteGroupPolicy(groups::DeleteGroupPolicy) in Iam, checked as DeleteGroupPolicy;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
-    // Operations no action above performs: the OSC dialect's, named as IAM's nearest actions,
-    // and the group operations, named as IAM names them.
+    // Operations only the OSC dialect performs, named as IAM's nearest actions.
     @also {
         ReadAccount => "iam:GetAccountSummary",
         CheckAuthentication => "iam:GetLoginProfile",
-        CreateGroup => "iam:CreateGroup",
-        GetGroup => "iam:GetGroup",
-        ListGroups => "iam:ListGroups",
-        UpdateGroup => "iam:UpdateGroup",
-        DeleteGroup => "iam:DeleteGroup",
-        AddUserToGroup => "iam:AddUserToGroup",
-        RemoveUserFromGroup => "iam:RemoveUserFromGroup",
-        ListGroupsForUser => "iam:ListGroupsForUser",
-        PutGroupPolicy => "iam:PutGroupPolicy",
-        GetGroupPolicy => "iam:GetGroupPolicy",
-        ListGroupPolicies => "iam:ListGroupPolicies",
-        DeleteGroupPolicy => "iam:DeleteGroupPolicy",
     }
 }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use keygate_auth::{AuthError, BodyError};
 use keygate_core::*;
 use keygate_iam::error::IamError;
-use keygate_iam::ops::{Answer, Empty, access_keys, sts, user_policies, users};
+use keygate_iam::ops::{Answer, Empty, access_keys, groups, sts, user_policies, users};
 use keygate_iam::router::Api;
 use keygate_iam::xml;
 
@@ -43,6 +43,17 @@ fn alice(tags: bool) -> User {
         } else {
             vec![]
         },
+    }
+}
+
+fn devs() -> Group {
+    Group {
+        account_id: account().id,
+        id: GroupId::parse("AGPAJQABLZS4A3QDU576R").unwrap(),
+        name: GroupName::parse("devs").unwrap(),
+        path: UserPath::parse("/engineering/").unwrap(),
+        created_at: Timestamp::from_unix_millis(CREATED + 60_000),
+        modified_at: Timestamp::from_unix_millis(CREATED + 60_000),
     }
 }
 
@@ -214,6 +225,78 @@ fn bodies() -> BTreeMap<String, String> {
         (
             "DeleteUserPolicy",
             "DeleteUserPolicy",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "CreateGroup",
+            "CreateGroup",
+            Api::Iam,
+            Box::new(groups::OneGroup(devs())),
+        ),
+        (
+            "GetGroup",
+            "GetGroup",
+            Api::Iam,
+            Box::new(groups::GroupWithUsers(
+                devs(),
+                page(vec![alice(true)], Some("YWxpY2U")),
+            )),
+        ),
+        (
+            "ListGroups",
+            "ListGroups",
+            Api::Iam,
+            Box::new(groups::Groups(page(vec![devs()], None))),
+        ),
+        (
+            "ListGroupsForUser",
+            "ListGroupsForUser",
+            Api::Iam,
+            Box::new(groups::Groups(page(vec![devs()], None))),
+        ),
+        ("UpdateGroup", "UpdateGroup", Api::Iam, Box::new(Empty)),
+        ("DeleteGroup", "DeleteGroup", Api::Iam, Box::new(Empty)),
+        (
+            "AddUserToGroup",
+            "AddUserToGroup",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "RemoveUserFromGroup",
+            "RemoveUserFromGroup",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "PutGroupPolicy",
+            "PutGroupPolicy",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "GetGroupPolicy",
+            "GetGroupPolicy",
+            Api::Iam,
+            Box::new(groups::GroupPolicy {
+                group: GroupName::parse("devs").unwrap(),
+                name: PolicyName::parse("ListOwnKeys").unwrap(),
+                document: doc.into(),
+            }),
+        ),
+        (
+            "ListGroupPolicies",
+            "ListGroupPolicies",
+            Api::Iam,
+            Box::new(user_policies::PolicyNames(page(
+                vec![PolicyName::parse("ListOwnKeys").unwrap()],
+                None,
+            ))),
+        ),
+        (
+            "DeleteGroupPolicy",
+            "DeleteGroupPolicy",
             Api::Iam,
             Box::new(Empty),
         ),

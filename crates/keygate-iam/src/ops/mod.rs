@@ -3,6 +3,7 @@
 //! its own `<…Result>` element (`Encode`), side by side.
 
 pub mod access_keys;
+pub mod groups;
 pub mod sts;
 pub mod user_policies;
 pub mod users;
@@ -69,5 +70,32 @@ pub(crate) fn truncation<T>(x: &mut Xml, page: &Page<T>) {
     x.boolean("IsTruncated", page.is_truncated());
     if let Some(m) = &page.next_marker {
         x.text("Marker", m);
+    }
+}
+
+/// Every byte but `A–Z a–z 0–9 - _ . ~` as `%XX`, the way IAM returns policy documents.
+pub(crate) fn rfc3986(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_documents_are_percent_encoded_with_percent_20() {
+        assert_eq!(
+            rfc3986("{\"Action\": \"iam:*\"}\n/~"),
+            "%7B%22Action%22%3A%20%22iam%3A%2A%22%7D%0A%2F~"
+        );
+        assert_eq!(rfc3986("é"), "%C3%A9");
     }
 }
