@@ -23,7 +23,9 @@ pub mod validate;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-pub use caller::{Caller, GroupChange, Identity, KeyChange, KeyFilter, RequestInfo, UserChange};
+pub use caller::{
+    Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, RequestInfo, UserChange,
+};
 pub use error::{CoreError, CoreResult, Dependents, Quota, StoreFailure};
 pub use ids::{
     AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, PathPrefix, PolicyName, TagKey,

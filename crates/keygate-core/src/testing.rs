@@ -3,7 +3,9 @@
 
 pub(crate) use std::sync::Arc;
 
-pub(crate) use crate::caller::{Caller, GroupChange, Identity, KeyChange, KeyFilter, UserChange};
+pub(crate) use crate::caller::{
+    Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, UserChange,
+};
 pub(crate) use crate::error::{CoreError, Dependents, Quota};
 pub(crate) use crate::ids::{
     AccessKeyId, Email, GroupName, PathPrefix, PolicyName, TagKey, UserName, UserPath,

@@ -13,6 +13,25 @@ use crate::validate;
 
 use super::Caller;
 
+/// A group as a call names it: by name (unique in the account), and, where the dialect lets
+/// the caller say it, the path it must be at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRef {
+    pub name: GroupName,
+    /// `None`: wherever it is.
+    pub path: Option<UserPath>,
+}
+
+impl GroupRef {
+    pub fn named(name: GroupName) -> Self {
+        Self { name, path: None }
+    }
+
+    fn finds(&self, g: &Group) -> bool {
+        self.path.as_ref().is_none_or(|p| *p == g.path)
+    }
+}
+
 /// A group's new name and path; `None` keeps the current one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GroupChange {
@@ -21,6 +40,26 @@ pub struct GroupChange {
 }
 
 impl Caller<'_> {
+    /// The group named (at its path, when given) and its ARN, or the ARN it would have.
+    fn target_group(
+        &self,
+        tx: &dyn ReadTx,
+        group: &GroupRef,
+    ) -> CoreResult<(Option<Group>, String)> {
+        let found = tx
+            .group_by_name(self.account(), &group.name)?
+            .filter(|g| group.finds(g));
+        let arn = match &found {
+            Some(g) => g.arn(),
+            None => group_arn(
+                self.account(),
+                group.path.as_ref().unwrap_or(&UserPath::root()),
+                &group.name,
+            ),
+        };
+        Ok((found, arn))
+    }
+
     /// The named group once `op` is authorised on it; authorised before the group is known to
     /// exist (a group that does not exist is evaluated with path `/`), so that a denied caller
     /// cannot learn which groups exist.
@@ -28,15 +67,23 @@ impl Caller<'_> {
         &self,
         tx: &dyn ReadTx,
         op: Operation,
-        name: &GroupName,
+        group: &GroupRef,
     ) -> CoreResult<Group> {
-        let group = tx.group_by_name(self.account(), name)?;
-        let arn = match &group {
-            Some(g) => g.arn(),
-            None => group_arn(self.account(), &UserPath::root(), name),
-        };
+        let (found, arn) = self.target_group(tx, group)?;
         self.authorize(tx, op, &[&arn])?;
-        group.ok_or_else(|| CoreError::NoSuchGroup(name.clone()))
+        found.ok_or_else(|| CoreError::NoSuchGroup(group.name.clone()))
+    }
+
+    /// The named user, at `path` when one is given.
+    fn member(
+        &self,
+        tx: &dyn ReadTx,
+        user: &UserName,
+        path: Option<&UserPath>,
+    ) -> CoreResult<User> {
+        tx.user_by_name(self.account(), user)?
+            .filter(|u| path.is_none_or(|p| *p == u.path))
+            .ok_or_else(|| CoreError::NoSuchUser(user.clone()))
     }
 
     pub fn create_group(&self, name: GroupName, path: Option<UserPath>) -> CoreResult<Group> {
@@ -64,11 +111,11 @@ impl Caller<'_> {
     /// The group and a page of its members, ordered by name.
     pub fn get_group(
         &self,
-        name: &GroupName,
+        group: &GroupRef,
         page: &PageRequest,
     ) -> CoreResult<(Group, Page<User>)> {
         self.read(|tx| {
-            let group = self.existing_group(tx, Operation::GetGroup, name)?;
+            let group = self.existing_group(tx, Operation::GetGroup, group)?;
             let members = tx.group_members(self.account(), &group.id)?;
             let members = page.apply(members, |u| u.name.folded())?;
             Ok((group, members))
@@ -91,41 +138,42 @@ impl Caller<'_> {
 
     /// Renames or moves a group; its members and policies stay. Both the old and the new name
     /// must be allowed.
-    pub fn update_group(&self, name: &GroupName, change: GroupChange) -> CoreResult<Group> {
+    pub fn update_group(&self, group: &GroupRef, change: GroupChange) -> CoreResult<Group> {
         let now = self.svc.clock.now();
         self.write(|tx| {
-            let found = tx.group_by_name(self.account(), name)?;
-            let old_path = found
-                .as_ref()
-                .map_or_else(UserPath::root, |g| g.path.clone());
-            let old_arn = group_arn(self.account(), &old_path, name);
-            let new_path = change.path.clone().unwrap_or(old_path);
-            let new_name = change.name.clone().unwrap_or_else(|| name.clone());
+            let (found, old_arn) = self.target_group(tx, group)?;
+            let new_path = change
+                .path
+                .clone()
+                .or_else(|| found.as_ref().map(|g| g.path.clone()))
+                .or_else(|| group.path.clone())
+                .unwrap_or_else(UserPath::root);
+            let new_name = change.name.clone().unwrap_or_else(|| group.name.clone());
             let new_arn = group_arn(self.account(), &new_path, &new_name);
             if new_arn == old_arn {
                 self.authorize(tx, Operation::UpdateGroup, &[&old_arn])?;
             } else {
                 self.authorize(tx, Operation::UpdateGroup, &[&old_arn, &new_arn])?;
             }
-            let mut group = found.ok_or_else(|| CoreError::NoSuchGroup(name.clone()))?;
+            let mut found = found.ok_or_else(|| CoreError::NoSuchGroup(group.name.clone()))?;
             if let Some(other) = tx.group_by_name(self.account(), &new_name)?
-                && other.id != group.id
+                && other.id != found.id
             {
                 return Err(CoreError::GroupAlreadyExists(new_name));
             }
-            group.name = new_name;
-            group.path = new_path;
-            group.modified_at = now;
-            tx.update_group(&group)?;
-            Ok(group)
+            found.name = new_name;
+            found.path = new_path;
+            found.modified_at = now;
+            tx.update_group(&found)?;
+            Ok(found)
         })
     }
 
     /// Deletes a group. Without `force` it must have no member and no inline policy (AWS's
     /// DeleteConflict); with it (OSC's `Force`), its memberships and policies go with it.
-    pub fn delete_group(&self, name: &GroupName, force: bool) -> CoreResult<()> {
+    pub fn delete_group(&self, group: &GroupRef, force: bool) -> CoreResult<()> {
         self.write(|tx| {
-            let group = self.existing_group(tx, Operation::DeleteGroup, name)?;
+            let group = self.existing_group(tx, Operation::DeleteGroup, group)?;
             if !force {
                 if !tx.group_members(self.account(), &group.id)?.is_empty() {
                     return Err(CoreError::DeleteConflict(Dependents::Members));
@@ -138,13 +186,17 @@ impl Caller<'_> {
         })
     }
 
-    /// Adds a user to a group, within the groups a user may belong to; a member stays one.
-    pub fn add_user_to_group(&self, group: &GroupName, user: &UserName) -> CoreResult<()> {
+    /// Adds a user (at `user_path`, when given) to a group, within the groups a user may belong
+    /// to; a member stays one.
+    pub fn add_user_to_group(
+        &self,
+        group: &GroupRef,
+        user: &UserName,
+        user_path: Option<&UserPath>,
+    ) -> CoreResult<()> {
         self.write(|tx| {
             let g = self.existing_group(tx, Operation::AddUserToGroup, group)?;
-            let u = tx
-                .user_by_name(self.account(), user)?
-                .ok_or_else(|| CoreError::NoSuchUser(user.clone()))?;
+            let u = self.member(tx, user, user_path)?;
             let groups = tx.groups_of_user(self.account(), &u.id)?;
             if groups.iter().any(|m| m.id == g.id) {
                 return Ok(());
@@ -157,24 +209,31 @@ impl Caller<'_> {
         })
     }
 
-    pub fn remove_user_from_group(&self, group: &GroupName, user: &UserName) -> CoreResult<()> {
+    pub fn remove_user_from_group(
+        &self,
+        group: &GroupRef,
+        user: &UserName,
+        user_path: Option<&UserPath>,
+    ) -> CoreResult<()> {
         self.write(|tx| {
             let g = self.existing_group(tx, Operation::RemoveUserFromGroup, group)?;
-            let u = tx
-                .user_by_name(self.account(), user)?
-                .ok_or_else(|| CoreError::NoSuchUser(user.clone()))?;
+            let u = self.member(tx, user, user_path)?;
             tx.remove_member(self.account(), &g.id, &u.id)
         })
     }
 
-    /// The groups a user belongs to, ordered by name.
+    /// The groups a user (at `user_path`, when given) belongs to, ordered by name.
     pub fn list_groups_for_user(
         &self,
         user: &UserName,
+        user_path: Option<&UserPath>,
         page: &PageRequest,
     ) -> CoreResult<Page<Group>> {
         self.read(|tx| {
             let u = self.existing_user(tx, Operation::ListGroupsForUser, user)?;
+            if user_path.is_some_and(|p| *p != u.path) {
+                return Err(CoreError::NoSuchUser(user.clone()));
+            }
             let groups = tx.groups_of_user(self.account(), &u.id)?;
             page.apply(groups, |g| g.name.folded())
         })
@@ -183,7 +242,7 @@ impl Caller<'_> {
     /// Creates or replaces an inline policy of a group.
     pub fn put_group_policy(
         &self,
-        group: &GroupName,
+        group: &GroupRef,
         name: &PolicyName,
         document: &str,
     ) -> CoreResult<()> {
@@ -207,7 +266,7 @@ impl Caller<'_> {
         })
     }
 
-    pub fn get_group_policy(&self, group: &GroupName, name: &PolicyName) -> CoreResult<String> {
+    pub fn get_group_policy(&self, group: &GroupRef, name: &PolicyName) -> CoreResult<String> {
         self.read(|tx| {
             let g = self.existing_group(tx, Operation::GetGroupPolicy, group)?;
             tx.group_policies(self.account(), &g.id)?
@@ -218,23 +277,20 @@ impl Caller<'_> {
         })
     }
 
+    /// A group's inline policies with their documents, ordered by name.
     pub fn list_group_policies(
         &self,
-        group: &GroupName,
+        group: &GroupRef,
         page: &PageRequest,
-    ) -> CoreResult<Page<PolicyName>> {
+    ) -> CoreResult<Page<(PolicyName, String)>> {
         self.read(|tx| {
             let g = self.existing_group(tx, Operation::ListGroupPolicies, group)?;
-            let names = tx
-                .group_policies(self.account(), &g.id)?
-                .into_iter()
-                .map(|(n, _)| n)
-                .collect();
-            page.apply(names, |n| n.as_str().to_owned())
+            let policies = tx.group_policies(self.account(), &g.id)?;
+            page.apply(policies, |(n, _)| n.as_str().to_owned())
         })
     }
 
-    pub fn delete_group_policy(&self, group: &GroupName, name: &PolicyName) -> CoreResult<()> {
+    pub fn delete_group_policy(&self, group: &GroupRef, name: &PolicyName) -> CoreResult<()> {
         self.write(|tx| {
             let g = self.existing_group(tx, Operation::DeleteGroupPolicy, group)?;
             if !tx

@@ -6,6 +6,10 @@ fn group(s: &str) -> GroupName {
     GroupName::parse(s).unwrap()
 }
 
+fn named(s: &str) -> GroupRef {
+    GroupRef::named(group(s))
+}
+
 #[test]
 fn groups_round_trip_with_members_and_policies() {
     let w = world();
@@ -24,14 +28,14 @@ fn groups_round_trip_with_members_and_policies() {
         root.create_group(group("DEVS"), None).map(|_| ()),
         Err(CoreError::GroupAlreadyExists(group("DEVS")))
     );
-    root.add_user_to_group(&group("devs"), &name("bob"))
+    root.add_user_to_group(&named("devs"), &name("bob"), None)
         .unwrap();
-    root.add_user_to_group(&group("devs"), &name("alice"))
+    root.add_user_to_group(&named("devs"), &name("alice"), None)
         .unwrap();
-    root.add_user_to_group(&group("devs"), &name("alice"))
+    root.add_user_to_group(&named("devs"), &name("alice"), None)
         .unwrap();
     let (got, members) = root
-        .get_group(&group("Devs"), &PageRequest::default())
+        .get_group(&named("Devs"), &PageRequest::default())
         .unwrap();
     assert_eq!(got, devs);
     let names: Vec<_> = members.items.iter().map(|u| u.name.as_str()).collect();
@@ -40,19 +44,19 @@ fn groups_round_trip_with_members_and_policies() {
         marker: None,
         max_items: Some(1),
     };
-    let first = root.get_group(&group("devs"), &page).unwrap().1;
+    let first = root.get_group(&named("devs"), &page).unwrap().1;
     assert_eq!(first.items.len(), 1);
     assert!(first.next_marker.is_some(), "members page");
     let of_alice = root
-        .list_groups_for_user(&name("alice"), &PageRequest::default())
+        .list_groups_for_user(&name("alice"), None, &PageRequest::default())
         .unwrap();
     assert_eq!(of_alice.items, vec![devs.clone()]);
     assert_eq!(
-        root.add_user_to_group(&group("devs"), &name("nobody")),
+        root.add_user_to_group(&named("devs"), &name("nobody"), None),
         Err(CoreError::NoSuchUser(name("nobody")))
     );
     assert_eq!(
-        root.add_user_to_group(&group("nope"), &name("alice")),
+        root.add_user_to_group(&named("nope"), &name("alice"), None),
         Err(CoreError::NoSuchGroup(group("nope")))
     );
     // Renamed and moved: members stay.
@@ -60,10 +64,10 @@ fn groups_round_trip_with_members_and_policies() {
         name: Some(group("developers")),
         path: Some(UserPath::root()),
     };
-    let moved = root.update_group(&group("devs"), change).unwrap();
+    let moved = root.update_group(&named("devs"), change).unwrap();
     assert_eq!(moved.id, devs.id);
     assert_eq!(
-        root.get_group(&group("developers"), &PageRequest::default())
+        root.get_group(&named("developers"), &PageRequest::default())
             .unwrap()
             .1
             .items
@@ -74,58 +78,58 @@ fn groups_round_trip_with_members_and_policies() {
     assert_eq!(listed.items, vec![moved.clone()]);
     // Policies.
     let doc = r#"{"Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}}"#;
-    root.put_group_policy(&group("developers"), &policy_name("read"), doc)
+    root.put_group_policy(&named("developers"), &policy_name("read"), doc)
         .unwrap();
     assert_eq!(
-        root.get_group_policy(&group("developers"), &policy_name("read")),
+        root.get_group_policy(&named("developers"), &policy_name("read")),
         Ok(doc.to_owned())
     );
     assert_eq!(
-        root.list_group_policies(&group("developers"), &PageRequest::default())
+        root.list_group_policies(&named("developers"), &PageRequest::default())
             .unwrap()
             .items,
-        vec![policy_name("read")]
+        vec![(policy_name("read"), doc.to_owned())]
     );
     assert_eq!(
-        root.put_group_policy(&group("developers"), &policy_name("bad"), "{}"),
+        root.put_group_policy(&named("developers"), &policy_name("bad"), "{}"),
         Err(CoreError::MalformedPolicy(
             "Syntax errors in policy.".into()
         ))
     );
     // Deletion: members and policies first, unless forced.
     assert_eq!(
-        root.delete_group(&group("developers"), false),
+        root.delete_group(&named("developers"), false),
         Err(CoreError::DeleteConflict(Dependents::Members))
     );
     assert_eq!(
         root.delete_user(&name("bob")),
         Err(CoreError::DeleteConflict(Dependents::Groups))
     );
-    root.remove_user_from_group(&group("developers"), &name("bob"))
+    root.remove_user_from_group(&named("developers"), &name("bob"), None)
         .unwrap();
-    root.remove_user_from_group(&group("developers"), &name("alice"))
+    root.remove_user_from_group(&named("developers"), &name("alice"), None)
         .unwrap();
     assert_eq!(
-        root.delete_group(&group("developers"), false),
+        root.delete_group(&named("developers"), false),
         Err(CoreError::DeleteConflict(Dependents::Policies))
     );
-    root.delete_group_policy(&group("developers"), &policy_name("read"))
+    root.delete_group_policy(&named("developers"), &policy_name("read"))
         .unwrap();
     assert_eq!(
-        root.delete_group_policy(&group("developers"), &policy_name("read")),
+        root.delete_group_policy(&named("developers"), &policy_name("read")),
         Err(CoreError::NoSuchPolicy(policy_name("read")))
     );
-    root.delete_group(&group("developers"), false).unwrap();
+    root.delete_group(&named("developers"), false).unwrap();
     root.delete_user(&name("bob")).unwrap();
     // Forced: members and policies go with the group.
     root.create_group(group("ops"), None).unwrap();
-    root.add_user_to_group(&group("ops"), &name("alice"))
+    root.add_user_to_group(&named("ops"), &name("alice"), None)
         .unwrap();
-    root.put_group_policy(&group("ops"), &policy_name("read"), doc)
+    root.put_group_policy(&named("ops"), &policy_name("read"), doc)
         .unwrap();
-    root.delete_group(&group("ops"), true).unwrap();
+    root.delete_group(&named("ops"), true).unwrap();
     assert!(
-        root.list_groups_for_user(&name("alice"), &PageRequest::default())
+        root.list_groups_for_user(&name("alice"), None, &PageRequest::default())
             .unwrap()
             .items
             .is_empty()
@@ -144,18 +148,21 @@ fn groups_per_user_and_group_policy_size_are_bounded() {
     for g in ["a", "b", "c"] {
         root.create_group(group(g), None).unwrap();
     }
-    root.add_user_to_group(&group("a"), &name("alice")).unwrap();
-    root.add_user_to_group(&group("b"), &name("alice")).unwrap();
-    root.add_user_to_group(&group("b"), &name("alice")).unwrap();
+    root.add_user_to_group(&named("a"), &name("alice"), None)
+        .unwrap();
+    root.add_user_to_group(&named("b"), &name("alice"), None)
+        .unwrap();
+    root.add_user_to_group(&named("b"), &name("alice"), None)
+        .unwrap();
     assert_eq!(
-        root.add_user_to_group(&group("c"), &name("alice")),
+        root.add_user_to_group(&named("c"), &name("alice"), None),
         Err(CoreError::LimitExceeded(Quota::GroupsPerUser(2)))
     );
     let doc = r#"{"Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}}"#;
-    root.put_group_policy(&group("a"), &policy_name("one"), doc)
+    root.put_group_policy(&named("a"), &policy_name("one"), doc)
         .unwrap();
     assert_eq!(
-        root.put_group_policy(&group("a"), &policy_name("two"), doc),
+        root.put_group_policy(&named("a"), &policy_name("two"), doc),
         Err(CoreError::LimitExceeded(Quota::GroupInlinePolicySize(80)))
     );
 }
@@ -168,32 +175,32 @@ fn a_groups_policies_apply_to_its_members_and_a_deny_in_another_wins() {
     root.create_group(group("readers"), None).unwrap();
     root.create_group(group("blocked"), None).unwrap();
     let read = r#"{"Statement":{"Effect":"Allow","Action":["iam:GetUser","api:ReadUsers"],"Resource":"*"}}"#;
-    root.put_group_policy(&group("readers"), &policy_name("read"), read)
+    root.put_group_policy(&named("readers"), &policy_name("read"), read)
         .unwrap();
     let deny = r#"{"Statement":{"Effect":"Deny","Action":"iam:GetUser","Resource":"*"}}"#;
-    root.put_group_policy(&group("blocked"), &policy_name("deny"), deny)
+    root.put_group_policy(&named("blocked"), &policy_name("deny"), deny)
         .unwrap();
     let as_alice = w.svc.caller(&alice, &IAM);
     assert!(matches!(
         as_alice.get_user(None),
         Err(CoreError::AccessDenied { .. })
     ));
-    root.add_user_to_group(&group("readers"), &name("alice"))
+    root.add_user_to_group(&named("readers"), &name("alice"), None)
         .unwrap();
     assert!(as_alice.get_user(None).is_ok(), "granted through the group");
     assert!(
         w.svc.caller(&alice, &OSC).get_user(None).is_ok(),
         "in both dialects"
     );
-    root.add_user_to_group(&group("blocked"), &name("alice"))
+    root.add_user_to_group(&named("blocked"), &name("alice"), None)
         .unwrap();
     assert!(
         matches!(as_alice.get_user(None), Err(CoreError::AccessDenied { .. })),
         "the deny wins"
     );
-    root.remove_user_from_group(&group("blocked"), &name("alice"))
+    root.remove_user_from_group(&named("blocked"), &name("alice"), None)
         .unwrap();
-    root.remove_user_from_group(&group("readers"), &name("alice"))
+    root.remove_user_from_group(&named("readers"), &name("alice"), None)
         .unwrap();
     assert!(
         matches!(as_alice.get_user(None), Err(CoreError::AccessDenied { .. })),
@@ -207,11 +214,11 @@ fn a_denied_caller_learns_nothing_about_groups() {
     let alice = w.user("alice");
     let c = w.svc.caller(&alice, &IAM);
     for result in [
-        c.get_group(&group("ghost"), &PageRequest::default())
+        c.get_group(&named("ghost"), &PageRequest::default())
             .map(|_| ()),
         c.create_group(group("new"), None).map(|_| ()),
-        c.delete_group(&group("ghost"), false),
-        c.put_group_policy(&group("ghost"), &policy_name("p"), "{}"),
+        c.delete_group(&named("ghost"), false),
+        c.put_group_policy(&named("ghost"), &policy_name("p"), "{}"),
     ] {
         assert!(
             matches!(result, Err(CoreError::AccessDenied { .. })),
@@ -225,4 +232,33 @@ fn a_denied_caller_learns_nothing_about_groups() {
             .items
             .is_empty()
     );
+}
+
+#[test]
+fn a_path_given_with_a_name_must_be_the_groups_or_users() {
+    let w = world();
+    w.user("alice");
+    let root = w.root(&OSC);
+    root.create_group(group("devs"), Some(UserPath::parse("/eng/").unwrap()))
+        .unwrap();
+    let at = |p: &str| GroupRef {
+        name: group("devs"),
+        path: Some(UserPath::parse(p).unwrap()),
+    };
+    assert!(
+        root.get_group(&at("/eng/"), &PageRequest::default())
+            .is_ok()
+    );
+    assert_eq!(
+        root.get_group(&at("/"), &PageRequest::default())
+            .map(|_| ()),
+        Err(CoreError::NoSuchGroup(group("devs")))
+    );
+    let elsewhere = UserPath::parse("/ops/").unwrap();
+    assert_eq!(
+        root.add_user_to_group(&at("/eng/"), &name("alice"), Some(&elsewhere)),
+        Err(CoreError::NoSuchUser(name("alice")))
+    );
+    root.add_user_to_group(&at("/eng/"), &name("alice"), Some(&UserPath::root()))
+        .unwrap();
 }

@@ -9,7 +9,7 @@ mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
-pub use groups::GroupChange;
+pub use groups::{GroupChange, GroupRef};
 pub use users::{Identity, UserChange};
 
 use std::net::IpAddr;

@@ -3,8 +3,8 @@
 //! GetGroupPolicy, ListGroupPolicies, DeleteGroupPolicy).
 
 use keygate_core::{
-    Caller, Group, GroupChange, GroupName, Page, PageRequest, PathPrefix, PolicyName, User,
-    UserPath,
+    Caller, Group, GroupChange, GroupName, GroupRef, Page, PageRequest, PathPrefix, PolicyName,
+    User, UserPath,
 };
 
 use super::{Answer, Encode, Op, empty, truncation, user};
@@ -73,7 +73,7 @@ impl Op for GetGroup {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let (g, users) = c.get_group(&self.group_name, &self.page)?;
+        let (g, users) = c.get_group(&GroupRef::named(self.group_name), &self.page)?;
         Ok(Box::new(GroupWithUsers(g, users)))
     }
 }
@@ -141,7 +141,7 @@ impl Op for UpdateGroup {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        c.update_group(&self.group_name, self.change)?;
+        c.update_group(&GroupRef::named(self.group_name), self.change)?;
         empty()
     }
 }
@@ -160,7 +160,7 @@ impl Op for DeleteGroup {
 
     /// IAM has no forced deletion: members and policies go first.
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        c.delete_group(&self.group_name, false)?;
+        c.delete_group(&GroupRef::named(self.group_name), false)?;
         empty()
     }
 }
@@ -190,7 +190,7 @@ impl Op for AddUserToGroup {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        c.add_user_to_group(&self.0.group_name, &self.0.user_name)?;
+        c.add_user_to_group(&GroupRef::named(self.0.group_name), &self.0.user_name, None)?;
         empty()
     }
 }
@@ -204,7 +204,7 @@ impl Op for RemoveUserFromGroup {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        c.remove_user_from_group(&self.0.group_name, &self.0.user_name)?;
+        c.remove_user_from_group(&GroupRef::named(self.0.group_name), &self.0.user_name, None)?;
         empty()
     }
 }
@@ -224,7 +224,7 @@ impl Op for ListGroupsForUser {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let groups = c.list_groups_for_user(&self.user_name, &self.page)?;
+        let groups = c.list_groups_for_user(&self.user_name, None, &self.page)?;
         Ok(Box::new(Groups(groups)))
     }
 }
@@ -246,9 +246,13 @@ impl Op for PutGroupPolicy {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        c.put_group_policy(&self.group_name, &self.policy_name, &self.document)
-            // IAM's size quota message names the group.
-            .map_err(|e| IamError::from_core(e, Some(self.group_name.as_str())))?;
+        c.put_group_policy(
+            &GroupRef::named(self.group_name.clone()),
+            &self.policy_name,
+            &self.document,
+        )
+        // IAM's size quota message names the group.
+        .map_err(|e| IamError::from_core(e, Some(self.group_name.as_str())))?;
         empty()
     }
 }
@@ -278,7 +282,10 @@ impl Op for GetGroupPolicy {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let document = c.get_group_policy(&self.0.group_name, &self.0.policy_name)?;
+        let document = c.get_group_policy(
+            &GroupRef::named(self.0.group_name.clone()),
+            &self.0.policy_name,
+        )?;
         Ok(Box::new(GroupPolicy {
             group: self.0.group_name,
             name: self.0.policy_name,
@@ -318,7 +325,11 @@ impl Op for ListGroupPolicies {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let names = c.list_group_policies(&self.group_name, &self.page)?;
+        let policies = c.list_group_policies(&GroupRef::named(self.group_name), &self.page)?;
+        let names = Page {
+            items: policies.items.into_iter().map(|(n, _)| n).collect(),
+            next_marker: policies.next_marker,
+        };
         Ok(Box::new(super::user_policies::PolicyNames(names)))
     }
 }
@@ -332,7 +343,7 @@ impl Op for DeleteGroupPolicy {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        c.delete_group_policy(&self.0.group_name, &self.0.policy_name)?;
+        c.delete_group_policy(&GroupRef::named(self.0.group_name), &self.0.policy_name)?;
         empty()
     }
 }
