@@ -500,8 +500,58 @@ fn every_answer_matches_the_official_schemas() {
         "CheckAuthentication",
         json!({"Login": w.file.login, "Password": w.file.password}),
     );
+    // User groups.
+    call(
+        r,
+        "CreateUserGroup",
+        json!({"UserGroupName": "devs", "Path": "/eng/"}),
+    );
+    call(
+        r,
+        "AddUserToUserGroup",
+        json!({"UserGroupName": "devs", "UserGroupPath": "/eng/", "UserName": "david", "UserPath": "/dev/"}),
+    );
+    call(
+        r,
+        "ReadUserGroup",
+        json!({"UserGroupName": "devs", "Path": "/eng/"}),
+    );
+    call(
+        r,
+        "ReadUserGroups",
+        json!({"Filters": {"PathPrefix": "/eng/"}, "FirstItem": 0, "ResultsPerPage": 10}),
+    );
+    call(r, "ReadUserGroupsPerUser", json!({"UserName": "david"}));
+    call(
+        r,
+        "PutUserGroupPolicy",
+        json!({"UserGroupName": "devs", "PolicyName": "read", "PolicyDocument": "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"api:ReadUsers\"], \"Resource\": [\"*\"]}]}"}),
+    );
+    call(
+        r,
+        "ReadUserGroupPolicy",
+        json!({"UserGroupName": "devs", "PolicyName": "read"}),
+    );
+    call(r, "ReadUserGroupPolicies", json!({"UserGroupName": "devs"}));
+    call(
+        r,
+        "UpdateUserGroup",
+        json!({"UserGroupName": "devs", "NewUserGroupName": "developers", "NewPath": "/"}),
+    );
+    call(
+        r,
+        "DeleteUserGroupPolicy",
+        json!({"UserGroupName": "developers", "PolicyName": "read"}),
+    );
+    call(
+        r,
+        "RemoveUserFromUserGroup",
+        json!({"UserGroupName": "developers", "UserName": "david"}),
+    );
+    call(r, "DeleteUserGroup", json!({"UserGroupName": "developers"}));
     call(r, "DeleteUser", json!({"UserName": "david"}));
     // Errors, each in the envelope of the spec.
+    call(r, "ReadUserGroup", json!({"UserGroupName": "nobody"}));
     call(r, "DeleteUser", json!({"UserName": "nobody"}));
     call(
         r,
@@ -528,7 +578,7 @@ fn every_answer_matches_the_official_schemas() {
     );
     assert_eq!(
         answers.iter().filter(|(_, s, _)| *s == 200).count(),
-        15,
+        27,
         "{answers:#?}"
     );
     validate_osc_schemas(&answers).unwrap_or_else(|report| panic!("{report}"));
@@ -1014,4 +1064,105 @@ except Exception as e:
         ],
     )
     .osc_failed_with(400, "4047");
+}
+
+#[test]
+fn user_groups_through_osc_sdk_python_and_osc_cli() {
+    let w = start(&[]);
+    w.osc(&["CreateUser", "--UserName", "hana"]);
+    let made = w.osc(&["CreateAccessKey", "--UserName", "hana"]);
+    let hana = Creds::new(
+        made["AccessKey"]["AccessKeyId"].as_str().unwrap(),
+        made["AccessKey"]["SecretKey"].as_str().unwrap(),
+    );
+    let created = w.osc(&[
+        "CreateUserGroup",
+        "--UserGroupName",
+        "readers",
+        "--Path",
+        "/team/",
+    ]);
+    let g = &created["UserGroup"];
+    assert_eq!(g["Name"], "readers");
+    assert!(
+        g["UserGroupId"].as_str().unwrap().starts_with("AGPA"),
+        "{g}"
+    );
+    assert_eq!(
+        g["Orn"],
+        format!("orn:ows:idauth::{}:group/team/readers", w.file.account_id)
+    );
+    let program = r#"
+g = gw()
+g.CreateUserGroup(UserGroupName='blocked')
+g.PutUserGroupPolicy(UserGroupName='readers', UserGroupPath='/team/', PolicyName='read',
+    PolicyDocument='{"Statement": [{"Effect": "Allow", "Action": ["api:ReadAccessKeys"], "Resource": ["*"]}]}')
+g.PutUserGroupPolicy(UserGroupName='blocked', PolicyName='deny',
+    PolicyDocument='{"Statement": [{"Effect": "Deny", "Action": ["*"], "Resource": ["*"]}]}')
+g.AddUserToUserGroup(UserGroupName='readers', UserGroupPath='/team/', UserName='hana')
+print([x['Name'] for x in g.ReadUserGroupsPerUser(UserName='hana')['UserGroups']])
+r = g.ReadUserGroup(UserGroupName='readers', Path='/team/')
+print([u['UserName'] for u in r['Users']])
+try:
+    g.ReadUserGroup(UserGroupName='readers', Path='/other/')
+except Exception as e:
+    print('5044' in str(e))
+print([p['Name'] for p in g.ReadUserGroupPolicies(UserGroupName='readers')['Policies']])
+try:
+    g.DeleteUserGroup(UserGroupName='readers')
+except Exception as e:
+    print('9029' in str(e))
+try:
+    g.DeleteUser(UserName='hana')
+except Exception as e:
+    print('9029' in str(e))
+print(sorted(x['Name'] for x in g.ReadUserGroups()['UserGroups']))
+"#;
+    let run = osc_sdk_python(&w.server, &w.root, program);
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "['readers']\n['hana']\nTrue\n['read']\nTrue\nTrue\n['blocked', 'readers']"
+    );
+    // Granted through the group, in both dialects; then denied by another group.
+    assert_eq!(
+        osc_cli(&w.server, &hana, &["ReadAccessKeys"]).json()["AccessKeys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    aws(&w.server, &hana, &["iam", "list-access-keys"]).failed_with("AccessDenied");
+    w.osc(&[
+        "AddUserToUserGroup",
+        "--UserGroupName",
+        "blocked",
+        "--UserName",
+        "hana",
+    ]);
+    osc_cli(&w.server, &hana, &["ReadAccessKeys"]).osc_failed_with(401, "4");
+    // Force takes the members and the policies with the group.
+    w.osc(&[
+        "DeleteUserGroup",
+        "--UserGroupName",
+        "blocked",
+        "--Force",
+        "True",
+    ]);
+    assert_eq!(
+        osc_cli(&w.server, &hana, &["ReadAccessKeys"]).json()["AccessKeys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the deny went with its group"
+    );
+    let iam_groups = aws(&w.server, &w.root, &["iam", "list-groups"]).json();
+    let names: Vec<&str> = iam_groups["Groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["GroupName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["readers"], "one state for both dialects");
 }

@@ -76,6 +76,10 @@ const OSC_CALLS: &[&str] = &[
     "DeleteUserPolicy",
     "ReadAccounts",
     "CheckAuthentication",
+    "CreateUserGroup",
+    "AddUserToUserGroup",
+    "PutUserGroupPolicy",
+    "DeleteUserGroup",
 ];
 
 const OSC_FIELDS: &[&str] = &[
@@ -100,6 +104,8 @@ const OSC_FIELDS: &[&str] = &[
     "DryRun",
     "Login",
     "Password",
+    "UserGroupName",
+    "Force",
 ];
 
 fn config() -> Config {

@@ -7,7 +7,7 @@ use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 use serde_json::Value;
 
 use crate::error::OscError;
-use crate::ops::{Op, access_keys, account, user_policies, users};
+use crate::ops::{Op, access_keys, account, user_groups, user_policies, users};
 
 /// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
 /// it is deleted (Outscale's EIM docs), and policies name `api:` actions (WIRE P.5).
@@ -126,26 +126,25 @@ calls! {
     DeleteUserPolicy(user_policies::DeleteUserPolicy) by AccessKey, checked as DeleteUserPolicy;
     ReadAccounts(account::ReadAccounts) by AccessKey, checked as ReadAccount;
     CheckAuthentication(account::CheckAuthentication) by AccessKey, checked as CheckAuthentication;
-    // Operations no call above performs, checked as the OSC call that does their work
-    // (the user-group calls as the spec names them).
+    CreateUserGroup(user_groups::CreateUserGroup) by AccessKey, checked as CreateGroup;
+    ReadUserGroup(user_groups::ReadUserGroup) by AccessKey, checked as GetGroup;
+    ReadUserGroups(user_groups::ReadUserGroups) by AccessKey, checked as ListGroups;
+    UpdateUserGroup(user_groups::UpdateUserGroup) by AccessKey, checked as UpdateGroup;
+    DeleteUserGroup(user_groups::DeleteUserGroup) by AccessKey, checked as DeleteGroup;
+    AddUserToUserGroup(user_groups::AddUserToUserGroup) by AccessKey, checked as AddUserToGroup;
+    RemoveUserFromUserGroup(user_groups::RemoveUserFromUserGroup) by AccessKey, checked as RemoveUserFromGroup;
+    ReadUserGroupsPerUser(user_groups::ReadUserGroupsPerUser) by AccessKey, checked as ListGroupsForUser;
+    PutUserGroupPolicy(user_groups::PutUserGroupPolicy) by AccessKey, checked as PutGroupPolicy;
+    ReadUserGroupPolicy(user_groups::ReadUserGroupPolicy) by AccessKey, checked as GetGroupPolicy;
+    ReadUserGroupPolicies(user_groups::ReadUserGroupPolicies) by AccessKey, checked as ListGroupPolicies;
+    DeleteUserGroupPolicy(user_groups::DeleteUserGroupPolicy) by AccessKey, checked as DeleteGroupPolicy;
+    // Operations only the IAM dialect performs, checked as the OSC call that does their work.
     @also {
         GetUser => "api:ReadUsers",
         ListUserTags => "api:ReadUsers",
         TagUser => "api:UpdateUser",
         UntagUser => "api:UpdateUser",
         GetAccessKeyLastUsed => "api:ReadAccessKeys",
-        CreateGroup => "api:CreateUserGroup",
-        GetGroup => "api:ReadUserGroup",
-        ListGroups => "api:ReadUserGroups",
-        UpdateGroup => "api:UpdateUserGroup",
-        DeleteGroup => "api:DeleteUserGroup",
-        AddUserToGroup => "api:AddUserToUserGroup",
-        RemoveUserFromGroup => "api:RemoveUserFromUserGroup",
-        ListGroupsForUser => "api:ReadUserGroupsPerUser",
-        PutGroupPolicy => "api:PutUserGroupPolicy",
-        GetGroupPolicy => "api:ReadUserGroupPolicy",
-        ListGroupPolicies => "api:ReadUserGroupPolicies",
-        DeleteGroupPolicy => "api:DeleteUserGroupPolicy",
     }
 }
 

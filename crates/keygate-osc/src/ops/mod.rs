@@ -4,6 +4,7 @@
 
 pub mod access_keys;
 pub mod account;
+pub mod user_groups;
 pub mod user_policies;
 pub mod users;
 
@@ -12,6 +13,9 @@ use serde_json::Value;
 use time::macros::format_description;
 
 use crate::error::OscError;
+
+/// The largest `ResultsPerPage` served; larger requests are cut to it.
+pub const MAX_RESULTS: usize = 1000;
 
 /// One call: read from its JSON body, then run for a caller.
 pub trait Op: Sized {
@@ -36,4 +40,34 @@ pub(crate) fn everything() -> PageRequest {
         marker: None,
         max_items: Some(keygate_core::page::MAX_PAGE),
     }
+}
+
+/// `FirstItem` and `ResultsPerPage` of the calls that read many items: the first item, how
+/// many, and whether the page asked for was cut to the maximum.
+pub(crate) fn slice(
+    first: Option<i64>,
+    per_page: Option<i64>,
+) -> Result<(usize, usize, bool), OscError> {
+    let first = match first {
+        None => 0,
+        Some(n) => usize::try_from(n)
+            .map_err(|_| OscError::invalid_value("FirstItem", "must be 0 or more"))?,
+    };
+    let asked = match per_page {
+        None => 100,
+        Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
+        Some(_) => {
+            return Err(OscError::invalid_value(
+                "ResultsPerPage",
+                "must be 1 or more",
+            ));
+        }
+    };
+    Ok((first, asked.min(MAX_RESULTS), asked > MAX_RESULTS))
+}
+
+/// Items `first..first+count` and whether more follow.
+pub(crate) fn window<T>(items: Vec<T>, first: usize, count: usize) -> (Vec<T>, bool) {
+    let more = items.len() > first.saturating_add(count);
+    (items.into_iter().skip(first).take(count).collect(), more)
 }

@@ -4,16 +4,13 @@ use keygate_core::{Caller, Email, User, UserChange, UserId, UserName, UserPath};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Op, date};
+use super::{MAX_RESULTS, Op, date, slice};
 use crate::body::{body, dry, email, id, opt, osc_path};
 use crate::error::OscError;
 
-/// The largest `ResultsPerPage` served; larger requests are cut to it.
-pub const MAX_RESULTS: usize = 1000;
-
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct UserOut<'a> {
+pub(crate) struct UserOut<'a> {
     user_name: &'a str,
     user_id: &'a str,
     path: &'a str,
@@ -23,7 +20,7 @@ struct UserOut<'a> {
     last_modification_date: String,
 }
 
-fn user(u: &User) -> UserOut<'_> {
+pub(crate) fn user(u: &User) -> UserOut<'_> {
     UserOut {
         user_name: u.name.as_str(),
         user_id: u.id.as_str(),
@@ -128,21 +125,7 @@ pub struct ReadUsers {
 impl Op for ReadUsers {
     fn decode(raw: &[u8]) -> Result<(Self, bool), OscError> {
         let b: ReadUsersBody = body(raw)?;
-        let first = match b.first_item {
-            None => 0,
-            Some(n) => usize::try_from(n)
-                .map_err(|_| OscError::invalid_value("FirstItem", "must be 0 or more"))?,
-        };
-        let asked = match b.results_per_page {
-            None => 100,
-            Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
-            Some(_) => {
-                return Err(OscError::invalid_value(
-                    "ResultsPerPage",
-                    "must be 1 or more",
-                ));
-            }
-        };
+        let (first, count, truncated) = slice(b.first_item, b.results_per_page)?;
         let call = Self {
             ids: b
                 .filters
@@ -155,8 +138,8 @@ impl Op for ReadUsers {
                 })
                 .transpose()?,
             first,
-            count: asked.min(MAX_RESULTS),
-            truncated: asked > MAX_RESULTS,
+            count,
+            truncated,
         };
         Ok((call, dry(b.dry_run)))
     }
