@@ -28,6 +28,8 @@ enum Outcome {
     Exists,
     Limit,
     Unauthenticated,
+    /// Still in use (a member, a group with members): removed from there first.
+    InUse,
 }
 
 use Outcome::*;
@@ -49,6 +51,24 @@ trait Driver {
     fn put_policy(&self, who: &Creds, user: &str, name: &str, document: &str) -> Outcome;
     /// A call any authenticated principal may make.
     fn whoami(&self, who: &Creds) -> Outcome;
+    fn delete_user(&self, who: &Creds, user: &str) -> Outcome;
+    fn create_group(&self, who: &Creds, group: &str) -> Outcome;
+    fn add_to_group(&self, who: &Creds, group: &str, user: &str) -> Outcome;
+    fn put_group_policy(&self, who: &Creds, group: &str, name: &str, document: &str) -> Outcome;
+    fn delete_group(&self, who: &Creds, group: &str) -> Outcome;
+}
+
+/// `%XX` for every byte but letters and digits: a form value.
+fn form_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 struct Iam<'a>(&'a Server);
@@ -106,12 +126,21 @@ impl Iam<'_> {
         {
             "NoSuchEntity" => NotFound,
             "AccessDenied" => Denied,
+            "DeleteConflict" if body.contains("must remove users from group") => InUse,
             "DeleteConflict" => MustBeInactive,
             "EntityAlreadyExists" => Exists,
             "LimitExceeded" => Limit,
             "InvalidClientTokenId" | "SignatureDoesNotMatch" => Unauthenticated,
             other => panic!("unexpected IAM answer {status} {other}: {body}"),
         }
+    }
+
+    /// An IAM action of version 2010-05-08.
+    fn iam(&self, who: &Creds, params: &[(&str, &str)]) -> Outcome {
+        let mut p = params.to_vec();
+        p.push(("Version", "2010-05-08"));
+        let (s, b) = self.call(who, &p, "iam");
+        Self::outcome(s, &b)
     }
 
     fn list_keys_for(&self, who: &Creds, user: Option<&str>, client: Option<&str>) -> Outcome {
@@ -211,16 +240,7 @@ impl Driver for Iam<'_> {
     }
 
     fn put_policy(&self, who: &Creds, user: &str, name: &str, document: &str) -> Outcome {
-        let encoded: String = document
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
+        let encoded = form_value(document);
         let (s, b) = self.call(
             who,
             &[
@@ -242,6 +262,42 @@ impl Driver for Iam<'_> {
             "sts",
         );
         Self::outcome(s, &b)
+    }
+
+    fn delete_user(&self, who: &Creds, user: &str) -> Outcome {
+        self.iam(who, &[("Action", "DeleteUser"), ("UserName", user)])
+    }
+
+    fn create_group(&self, who: &Creds, group: &str) -> Outcome {
+        self.iam(who, &[("Action", "CreateGroup"), ("GroupName", group)])
+    }
+
+    fn add_to_group(&self, who: &Creds, group: &str, user: &str) -> Outcome {
+        self.iam(
+            who,
+            &[
+                ("Action", "AddUserToGroup"),
+                ("GroupName", group),
+                ("UserName", user),
+            ],
+        )
+    }
+
+    fn put_group_policy(&self, who: &Creds, group: &str, name: &str, document: &str) -> Outcome {
+        let encoded = form_value(document);
+        self.iam(
+            who,
+            &[
+                ("Action", "PutGroupPolicy"),
+                ("GroupName", group),
+                ("PolicyName", name),
+                ("PolicyDocument", &encoded),
+            ],
+        )
+    }
+
+    fn delete_group(&self, who: &Creds, group: &str) -> Outcome {
+        self.iam(who, &[("Action", "DeleteGroup"), ("GroupName", group)])
     }
 }
 
@@ -274,6 +330,7 @@ impl Osc<'_> {
         }
         match body["Errors"][0]["Code"].as_str().unwrap_or_default() {
             "5075" | "5027" | "5044" => NotFound,
+            "9029" => InUse,
             "4" => Denied,
             "6003" => MustBeInactive,
             "9022" => Exists,
@@ -378,6 +435,33 @@ impl Driver for Osc<'_> {
         let (s, b) = self.call(who, "ReadAccessKeys", json!({}));
         Self::outcome(s, &b)
     }
+
+    fn delete_user(&self, who: &Creds, user: &str) -> Outcome {
+        let (s, b) = self.call(who, "DeleteUser", json!({"UserName": user}));
+        Self::outcome(s, &b)
+    }
+
+    fn create_group(&self, who: &Creds, group: &str) -> Outcome {
+        let (s, b) = self.call(who, "CreateUserGroup", json!({"UserGroupName": group}));
+        Self::outcome(s, &b)
+    }
+
+    fn add_to_group(&self, who: &Creds, group: &str, user: &str) -> Outcome {
+        let body = json!({"UserGroupName": group, "UserName": user});
+        let (s, b) = self.call(who, "AddUserToUserGroup", body);
+        Self::outcome(s, &b)
+    }
+
+    fn put_group_policy(&self, who: &Creds, group: &str, name: &str, document: &str) -> Outcome {
+        let body = json!({"UserGroupName": group, "PolicyName": name, "PolicyDocument": document});
+        let (s, b) = self.call(who, "PutUserGroupPolicy", body);
+        Self::outcome(s, &b)
+    }
+
+    fn delete_group(&self, who: &Creds, group: &str) -> Outcome {
+        let (s, b) = self.call(who, "DeleteUserGroup", json!({"UserGroupName": group}));
+        Self::outcome(s, &b)
+    }
 }
 
 /// What a case may use: the server, the account's root, a second account's root, and the
@@ -416,8 +500,74 @@ struct Case {
     then_osc: Vec<Outcome>,
 }
 
+/// What a group's members may do: read their own keys, in both dialects.
+const READ_OWN_KEYS: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["iam:ListAccessKeys", "api:ReadAccessKeys"], "Resource": "arn:aws:iam::*:user/${aws:username}"}}"#;
+const DENY_ALL: &str = r#"{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}"#;
+
 fn table() -> Vec<Case> {
     vec![
+        Case {
+            name: "a group's policy applies to its members; a deny in another group wins",
+            when: |d, g| {
+                let u = g.user("gus");
+                let readers = g.user("readers");
+                let blocked = g.user("blocked");
+                let made = d.create_user(g.root, &u);
+                let (_, key) = d.create_key(g.root, Some(&u));
+                let key = key.unwrap();
+                vec![
+                    made,
+                    d.create_group(g.root, &readers),
+                    d.create_group(g.root, &readers.to_uppercase()),
+                    d.put_group_policy(g.root, &readers, "read", READ_OWN_KEYS),
+                    d.list_keys(&key, None),
+                    d.add_to_group(g.root, &readers, &u),
+                    d.list_keys(&key, None),
+                    d.create_group(g.root, &blocked),
+                    d.put_group_policy(g.root, &blocked, "deny", DENY_ALL),
+                    d.add_to_group(g.root, &blocked, &u),
+                    d.list_keys(&key, None),
+                    d.delete_group(g.root, &blocked),
+                    d.set_active(g.root, Some(&u), &key.key_id, false),
+                    d.delete_key(g.root, Some(&u), &key.key_id),
+                    d.delete_user(g.root, &u),
+                ]
+            },
+            then_iam: vec![
+                Done,
+                Done,
+                Exists,
+                Done,
+                Denied,
+                Done,
+                keys(1, 0),
+                Done,
+                Done,
+                Done,
+                Denied,
+                InUse,
+                Done,
+                Done,
+                InUse,
+            ],
+            then_osc: vec![
+                Done,
+                Done,
+                Exists,
+                Done,
+                Denied,
+                Done,
+                keys(1, 0),
+                Done,
+                Done,
+                Done,
+                Denied,
+                InUse,
+                Done,
+                Done,
+                InUse,
+            ],
+        },
         Case {
             name: "a condition allows from one address and denies from another",
             when: |d, g| {
