@@ -123,6 +123,17 @@ pub(crate) fn opt<T>(
     value.map(|v| id(field, &v, &parse)).transpose()
 }
 
+/// A list of identifiers, each checked, named `field` in errors.
+pub(crate) fn ids<T>(
+    field: &str,
+    values: Option<Vec<String>>,
+    parse: impl Fn(&str) -> Result<T, InvalidId>,
+) -> Result<Option<Vec<T>>, OscError> {
+    values
+        .map(|vs| vs.iter().map(|v| id(field, v, &parse)).collect())
+        .transpose()
+}
+
 pub(crate) fn email(field: &str, value: Option<String>) -> Result<Option<Email>, OscError> {
     value
         .map(|v| Email::parse(&v).map_err(|_| OscError::invalid_email(field)))

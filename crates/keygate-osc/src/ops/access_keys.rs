@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Op, date, everything};
-use crate::body::{body, date as date_field, dry, id, opt, state};
+use crate::body::{body, date as date_field, dry, id, ids, opt, state};
 use crate::error::OscError;
 
 #[derive(Serialize)]
@@ -141,14 +141,7 @@ impl Op for ReadAccessKeys {
         let f = b.filters.unwrap_or_default();
         let call = Self {
             user_name: user_opt(b.user_name)?,
-            ids: f
-                .access_key_ids
-                .map(|ids| {
-                    ids.iter()
-                        .map(|i| id("Filters.AccessKeyIds", i, AccessKeyId::parse))
-                        .collect()
-                })
-                .transpose()?,
+            ids: ids("Filters.AccessKeyIds", f.access_key_ids, AccessKeyId::parse)?,
             states: f
                 .states
                 .map(|s| s.iter().map(|v| state("Filters.States", v)).collect())

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::users::{user, user_name};
 use super::{MAX_RESULTS, Op, date, everything, slice, window};
-use crate::body::{body, dry, id, opt, osc_path};
+use crate::body::{body, dry, id, ids, opt, osc_path};
 use crate::error::OscError;
 
 #[derive(Serialize)]
@@ -149,14 +149,7 @@ impl Op for ReadUserGroups {
         let f = b.filters.unwrap_or_default();
         let call = Self {
             prefix: opt("Filters.PathPrefix", f.path_prefix, PathPrefix::parse)?,
-            ids: f
-                .user_group_ids
-                .map(|ids| {
-                    ids.iter()
-                        .map(|i| id("Filters.UserGroupIds", i, GroupId::parse))
-                        .collect()
-                })
-                .transpose()?,
+            ids: ids("Filters.UserGroupIds", f.user_group_ids, GroupId::parse)?,
             first,
             count,
             truncated,

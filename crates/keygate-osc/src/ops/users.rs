@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{MAX_RESULTS, Op, date, slice};
-use crate::body::{body, dry, email, id, opt, osc_path};
+use crate::body::{body, dry, email, id, ids, opt, osc_path};
 use crate::error::OscError;
 
 #[derive(Serialize)]
@@ -127,16 +127,11 @@ impl Op for ReadUsers {
         let b: ReadUsersBody = body(raw)?;
         let (first, count, truncated) = slice(b.first_item, b.results_per_page)?;
         let call = Self {
-            ids: b
-                .filters
-                .unwrap_or_default()
-                .user_ids
-                .map(|ids| {
-                    ids.iter()
-                        .map(|i| id("Filters.UserIds", i, UserId::parse))
-                        .collect()
-                })
-                .transpose()?,
+            ids: ids(
+                "Filters.UserIds",
+                b.filters.unwrap_or_default().user_ids,
+                UserId::parse,
+            )?,
             first,
             count,
             truncated,
