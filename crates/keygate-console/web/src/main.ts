@@ -171,6 +171,107 @@ function deleteUserButton(user: string, out: HTMLElement): HTMLElement {
   return b;
 }
 
+// ---- user groups ----
+
+/** Runs a change, says what it did, and shows the view again; a refusal goes to `out`. */
+async function change(out: HTMLElement, done: string, run: () => Promise<unknown>, again: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+    say(done);
+    await again();
+  } catch (e) {
+    out.replaceChildren(alertBox(errorText(e)));
+  }
+}
+
+async function groupsView(): Promise<void> {
+  const groups: any[] = [];
+  for (let more = true; more; ) {
+    const page = await call("ReadUserGroups", { FirstItem: groups.length, ResultsPerPage: 1000 });
+    groups.push(...page.UserGroups);
+    more = page.HasMoreItems && page.UserGroups.length > 0;
+  }
+  const out = el("div", {});
+  const name = el("input", { id: "new-group", required: "", pattern: "[\\w+=,.@\\-]{1,128}" });
+  const form = el("form", { class: "inline", "aria-label": "Create a group" },
+    el("label", { for: "new-group" }, "Group name"), name, el("button", { type: "submit" }, "Create group"));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const g = name.value.trim();
+    void change(out, `Group ${g} created.`, () => call("CreateUserGroup", { UserGroupName: g }), groupsView);
+  });
+  const rows = groups.map((g) =>
+    el("tr", {},
+      el("td", { "data-label": "Name" }, el("a", { href: `#/groups/${encodeURIComponent(g.Name)}`, "aria-label": `Open group ${g.Name}` }, g.Name)),
+      el("td", { "data-label": "Group ID" }, g.UserGroupId), el("td", { "data-label": "Path" }, g.Path),
+      el("td", { "data-label": "Created" }, date(g.CreationDate))));
+  const table = groups.length
+    ? el("table", {}, el("caption", {}, "User groups of this account"),
+      el("thead", {}, el("tr", {}, ...["Name", "Group ID", "Path", "Created"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows))
+    : el("p", {}, "No group yet.");
+  if (!signedIn()) return;
+  main.replaceChildren(el("h1", { tabindex: "-1" }, "User groups"), form, out, table);
+}
+
+async function groupView(group: string): Promise<void> {
+  const again = () => groupView(group);
+  const g = { UserGroupName: group };
+  const [detail, policies] = await Promise.all([call("ReadUserGroup", g), call("ReadUserGroupPolicies", g)]);
+  const out = el("div", {});
+  const member = el("input", { id: "add-member", required: "" });
+  const add = el("form", { class: "inline", "aria-label": "Add a member" },
+    el("label", { for: "add-member" }, "User name"), member, el("button", { type: "submit" }, "Add to group"));
+  add.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const u = member.value.trim();
+    void change(out, `${u} added to ${group}.`, () => call("AddUserToUserGroup", { ...g, UserName: u }), again);
+  });
+  const members = detail.Users.length
+    ? el("ul", { "aria-label": "Members" }, ...detail.Users.map((u: any) => {
+      const remove = el("button", { class: "danger", "aria-label": `Remove ${u.UserName} from ${group}` }, "Remove");
+      remove.addEventListener("click", () =>
+        void change(out, `${u.UserName} removed from ${group}.`, () => call("RemoveUserFromUserGroup", { ...g, UserName: u.UserName }), again));
+      return el("li", {}, el("a", { href: `#/users/${encodeURIComponent(u.UserName)}` }, u.UserName), " ", remove);
+    }))
+    : el("p", {}, "No member.");
+  const pname = el("input", { id: "policy-name", required: "" });
+  const pdoc = el("textarea", { id: "policy-document", required: "", rows: "6", spellcheck: "false" });
+  const put = el("form", { "aria-label": "Put an inline policy" },
+    el("label", { for: "policy-name" }, "Policy name"), pname,
+    el("label", { for: "policy-document" }, "Policy document (JSON, checked by the server)"), pdoc,
+    el("button", { type: "submit" }, "Save policy"));
+  put.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const n = pname.value.trim();
+    void change(out, `Policy ${n} saved.`, () => call("PutUserGroupPolicy", { ...g, PolicyName: n, PolicyDocument: pdoc.value }), again);
+  });
+  const list = policies.Policies.length
+    ? el("ul", { "aria-label": "Inline policies" }, ...policies.Policies.map((p: any) => {
+      const del = el("button", { class: "danger", "aria-label": `Delete policy ${p.Name}` }, "Delete");
+      del.addEventListener("click", async () => {
+        if (!(await confirmAction(`Delete the policy ${p.Name} of ${group}?`, "Delete policy"))) return;
+        await change(out, `Policy ${p.Name} deleted.`, () => call("DeleteUserGroupPolicy", { ...g, PolicyName: p.Name }), again);
+      });
+      return el("li", {}, el("details", {}, el("summary", {}, p.Name), el("pre", {}, p.Body)), del);
+    }))
+    : el("p", {}, "No inline policy.");
+  const remove = el("button", { class: "danger" }, "Delete group");
+  remove.addEventListener("click", async () => {
+    if (!(await confirmAction(`Delete the group ${group}, its memberships and its policies?`, "Delete group"))) return;
+    try {
+      await call("DeleteUserGroup", { ...g, Force: true });
+      say(`Group ${group} deleted.`);
+      location.hash = "#/groups";
+    } catch (e) {
+      out.replaceChildren(alertBox(errorText(e)));
+    }
+  });
+  if (!signedIn()) return;
+  main.replaceChildren(el("h1", { tabindex: "-1" }, `Group ${group}`), el("p", {}, el("a", { href: "#/groups" }, "← All groups")),
+    out, el("h2", {}, "Members"), add, members, el("h2", {}, "Inline policies"), list, put, el("h2", {}, "Danger zone"), remove);
+}
+
 // ---- access keys (a user's, or the account's own) ----
 
 async function keysView(user: string | null): Promise<void> {
@@ -204,8 +305,13 @@ async function keysView(user: string | null): Promise<void> {
       el("tbody", {}, ...rows))
     : el("p", {}, "No access key.");
   const back = user === null ? null : el("p", {}, el("a", { href: "#/users" }, "← All users"));
+  // Where a user's permissions come from besides its own policies.
+  const groups = user === null ? null : (await call("ReadUserGroupsPerUser", { UserName: user })).UserGroups;
+  const memberOf = groups === null ? "" : el("p", { id: "member-of" }, "Groups: ", ...(groups.length
+    ? groups.flatMap((g: any, i: number) => [i ? ", " : "", el("a", { href: `#/groups/${encodeURIComponent(g.Name)}` }, g.Name)])
+    : ["none"]));
   if (!signedIn()) return;
-  main.replaceChildren(el("h1", { tabindex: "-1" }, title), back ?? "", create, el("div", { id: "secret" }), out, table);
+  main.replaceChildren(el("h1", { tabindex: "-1" }, title), back ?? "", memberOf, create, el("div", { id: "secret" }), out, table);
 
   function showSecret(id: string, secret: string): void {
     const box = document.getElementById("secret") as HTMLElement;
@@ -289,7 +395,10 @@ async function route(): Promise<void> {
   main.setAttribute("aria-busy", "true");
   try {
     const m = hash.match(/^#\/users\/(.+)$/);
+    const gm = hash.match(/^#\/groups\/(.+)$/);
     if (m) await keysView(decodeURIComponent(m[1]));
+    else if (gm) await groupView(decodeURIComponent(gm[1]));
+    else if (hash === "#/groups") await groupsView();
     else if (hash === "#/account-keys") await keysView(null);
     else await usersView();
   } catch (e) {
