@@ -791,6 +791,10 @@ try:
     c.get_group(GroupName='nobody')
 except c.exceptions.NoSuchEntityException as e:
     print(e.response['Error']['Code'])
+try:
+    c.get_group_policy(GroupName='readers', PolicyName='nope')
+except c.exceptions.NoSuchEntityException as e:
+    print(e.response['Error']['Message'])
 c.update_group(GroupName='blocked', NewGroupName='quarantine', NewPath='/x/')
 print([(g['GroupName'], g['Path']) for g in c.list_groups(PathPrefix='/x/')['Groups']])
 c.remove_user_from_group(GroupName='quarantine', UserName='gina')
@@ -802,7 +806,7 @@ print(sorted(g['GroupName'] for g in c.list_groups()['Groups']))
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
-        "['blocked', 'readers']\nreaders ['gina']\n['read-own-keys']\nDeleteConflict 409\nDeleteConflict\nNoSuchEntity\n[('quarantine', '/x/')]\n['readers']"
+        "['blocked', 'readers']\nreaders ['gina']\n['read-own-keys']\nDeleteConflict 409\nDeleteConflict\nNoSuchEntity\nThe group policy with name nope cannot be found.\n[('quarantine', '/x/')]\n['readers']"
     );
     assert_eq!(
         w.key_ids(&gina, None).len(),

@@ -91,9 +91,12 @@ pub enum CoreError {
     /// The caller's account (or the named owner) has no access key with this id.
     #[error("no access key {0}")]
     NoSuchAccessKey(AccessKeyId),
-    /// The user (or group) has no inline policy of this name.
-    #[error("no inline policy named {0}")]
+    /// The user has no inline policy of this name.
+    #[error("no user policy named {0}")]
     NoSuchPolicy(PolicyName),
+    /// The group has no inline policy of this name.
+    #[error("no group policy named {0}")]
+    NoSuchGroupPolicy(PolicyName),
     /// The caller's account has no group of this name.
     #[error("no group named {0}")]
     NoSuchGroup(GroupName),

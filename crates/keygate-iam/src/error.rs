@@ -172,6 +172,9 @@ impl IamError {
             CoreError::NoSuchPolicy(n) => {
                 Self::NoSuchEntity(format!("The user policy with name {n} cannot be found."))
             }
+            CoreError::NoSuchGroupPolicy(n) => {
+                Self::NoSuchEntity(format!("The group policy with name {n} cannot be found."))
+            }
             CoreError::UserAlreadyExists(n) => {
                 Self::EntityAlreadyExists(format!("User with name {n} already exists."))
             }

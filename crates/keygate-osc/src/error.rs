@@ -242,7 +242,7 @@ impl OscError {
             CoreError::NoSuchAccessKey(id) => {
                 Self::NoSuchAccessKey(format!("The access key '{id}' does not exist."))
             }
-            CoreError::NoSuchPolicy(n) => {
+            CoreError::NoSuchPolicy(n) | CoreError::NoSuchGroupPolicy(n) => {
                 Self::NoSuchPolicy(format!("The policy '{n}' does not exist."))
             }
             CoreError::UserAlreadyExists(n) => {

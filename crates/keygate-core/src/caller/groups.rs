@@ -273,7 +273,7 @@ impl Caller<'_> {
                 .into_iter()
                 .find(|(n, _)| n == name)
                 .map(|(_, d)| d)
-                .ok_or_else(|| CoreError::NoSuchPolicy(name.clone()))
+                .ok_or_else(|| CoreError::NoSuchGroupPolicy(name.clone()))
         })
     }
 
@@ -298,7 +298,7 @@ impl Caller<'_> {
                 .iter()
                 .any(|(n, _)| n == name)
             {
-                return Err(CoreError::NoSuchPolicy(name.clone()));
+                return Err(CoreError::NoSuchGroupPolicy(name.clone()));
             }
             tx.delete_group_policy(self.account(), &g.id, name)
         })

@@ -117,7 +117,7 @@ fn groups_round_trip_with_members_and_policies() {
         .unwrap();
     assert_eq!(
         root.delete_group_policy(&named("developers"), &policy_name("read")),
-        Err(CoreError::NoSuchPolicy(policy_name("read")))
+        Err(CoreError::NoSuchGroupPolicy(policy_name("read")))
     );
     root.delete_group(&named("developers"), false).unwrap();
     root.delete_user(&name("bob")).unwrap();
