@@ -5,6 +5,7 @@
 mod rows;
 mod seal;
 mod tx;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;

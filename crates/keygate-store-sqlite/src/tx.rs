@@ -1,17 +1,17 @@
-//! One transaction of the SQLite store: the core's `ReadTx` and `WriteTx` as SQL, every
-//! statement scoped to the account it names.
+//! One transaction of the SQLite store: its statements, and the core's `ReadTx` as SQL, every
+//! statement scoped to the account it names (`write` has the `WriteTx` half).
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, CoreError, CoreResult, Email, Group, GroupId,
-    GroupName, KeyOwner, LastUsed, PathPrefix, PolicyName, ReadTx, Secret, StoreFailure, Tag,
-    TagKey, TagValue, Timestamp, User, UserId, UserName, WriteTx,
+    GroupName, KeyOwner, PathPrefix, PolicyName, ReadTx, Secret, StoreFailure, Tag, TagKey,
+    TagValue, User, UserId, UserName,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::SealKey;
 use crate::rows::{
     ACCOUNT_COLS, GROUP_COLS, KEY_COLS, USER_COLS, account_row, group_row, key_row, owner_param,
-    parse_col, state_text, user_row,
+    parse_col, user_row,
 };
 
 /// The store's failure, logged here once with its cause: the line carries the request's span.
@@ -22,15 +22,15 @@ pub(crate) fn storage(e: impl std::error::Error + Send + Sync + 'static) -> Core
 }
 
 /// A failure the store describes in words (sealing, a row that is not there), logged once.
-fn described(text: String) -> CoreError {
+pub(crate) fn described(text: String) -> CoreError {
     let e = CoreError::Storage(StoreFailure::message(text));
     tracing::error!(error = %keygate_core::error::chain(&e), "storage failure");
     e
 }
 
 pub(crate) struct SqlTx<'a> {
-    tx: &'a Transaction<'a>,
-    seal: &'a SealKey,
+    pub(crate) tx: &'a Transaction<'a>,
+    pub(crate) seal: &'a SealKey,
 }
 
 impl<'a> SqlTx<'a> {
@@ -40,7 +40,7 @@ impl<'a> SqlTx<'a> {
 }
 
 impl SqlTx<'_> {
-    fn one<T>(
+    pub(crate) fn one<T>(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
@@ -52,7 +52,7 @@ impl SqlTx<'_> {
             .map_err(storage)
     }
 
-    fn many<T>(
+    pub(crate) fn many<T>(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
@@ -65,7 +65,7 @@ impl SqlTx<'_> {
     }
 
     /// Fills in a user's tags, sorted by key.
-    fn with_tags(&self, mut user: User) -> CoreResult<User> {
+    pub(crate) fn with_tags(&self, mut user: User) -> CoreResult<User> {
         user.tags = self.many(
             "SELECT key, value FROM user_tags WHERE user_id = ?1 ORDER BY key",
             [user.id.as_str()],
@@ -79,7 +79,12 @@ impl SqlTx<'_> {
         Ok(user)
     }
 
-    fn unseal(&self, id: &AccessKeyId, nonce: &[u8], sealed: &[u8]) -> CoreResult<Secret> {
+    pub(crate) fn unseal(
+        &self,
+        id: &AccessKeyId,
+        nonce: &[u8],
+        sealed: &[u8],
+    ) -> CoreResult<Secret> {
         self.seal
             .open(id.as_str(), nonce, sealed)
             .map(Secret::new)
@@ -87,7 +92,7 @@ impl SqlTx<'_> {
     }
 
     /// Writes under a user check first that the user is in the account.
-    fn group_exists(&self, account: &AccountId, group: &GroupId) -> CoreResult<()> {
+    pub(crate) fn group_exists(&self, account: &AccountId, group: &GroupId) -> CoreResult<()> {
         self.one(
             "SELECT 1 FROM groups WHERE account_id = ?1 AND id = ?2",
             params![account.as_str(), group.as_str()],
@@ -96,7 +101,7 @@ impl SqlTx<'_> {
         .ok_or_else(|| described("no such group in this account".into()))
     }
 
-    fn user_exists(&self, account: &AccountId, user: &UserId) -> CoreResult<()> {
+    pub(crate) fn user_exists(&self, account: &AccountId, user: &UserId) -> CoreResult<()> {
         self.one(
             "SELECT 1 FROM users WHERE account_id = ?1 AND id = ?2",
             params![account.as_str(), user.as_str()],
@@ -105,7 +110,7 @@ impl SqlTx<'_> {
         .ok_or_else(|| described("no such user in this account".into()))
     }
 
-    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> CoreResult<usize> {
+    pub(crate) fn exec(&self, sql: &str, params: impl rusqlite::Params) -> CoreResult<usize> {
         self.tx
             .prepare_cached(sql)
             .and_then(|mut st| st.execute(params))
@@ -324,285 +329,5 @@ impl ReadTx for SqlTx<'_> {
                 ))
             },
         )
-    }
-}
-
-impl WriteTx for SqlTx<'_> {
-    fn insert_account(&self, a: &Account, password_hash: &str) -> CoreResult<()> {
-        self.exec(
-            "INSERT INTO accounts (id, name, email, password_hash, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                a.id.as_str(),
-                a.name,
-                a.email.as_str(),
-                password_hash,
-                a.created_at.unix_millis()
-            ],
-        )
-        .map(drop)
-    }
-
-    fn set_password_hash(&self, id: &AccountId, hash: &str) -> CoreResult<()> {
-        self.exec(
-            "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
-            params![id.as_str(), hash],
-        )
-        .map(drop)
-    }
-
-    fn insert_user(&self, u: &User) -> CoreResult<()> {
-        self.exec(
-            "INSERT INTO users (id, account_id, name, name_folded, path, email, created_at, \
-             modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                u.id.as_str(),
-                u.account_id.as_str(),
-                u.name.as_str(),
-                u.name.folded(),
-                u.path.as_str(),
-                u.email.as_ref().map(|e| e.as_str()),
-                u.created_at.unix_millis(),
-                u.modified_at.unix_millis()
-            ],
-        )?;
-        self.put_tags(&u.account_id, &u.id, &u.tags)
-    }
-
-    fn update_user(&self, u: &User) -> CoreResult<()> {
-        self.exec(
-            "UPDATE users SET name = ?3, name_folded = ?4, path = ?5, email = ?6, \
-             modified_at = ?7 WHERE account_id = ?1 AND id = ?2",
-            params![
-                u.account_id.as_str(),
-                u.id.as_str(),
-                u.name.as_str(),
-                u.name.folded(),
-                u.path.as_str(),
-                u.email.as_ref().map(|e| e.as_str()),
-                u.modified_at.unix_millis()
-            ],
-        )
-        .map(drop)
-    }
-
-    fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()> {
-        self.exec(
-            "DELETE FROM users WHERE account_id = ?1 AND id = ?2",
-            params![account.as_str(), id.as_str()],
-        )
-        .map(drop)
-    }
-
-    fn put_tags(&self, account: &AccountId, user: &UserId, tags: &[Tag]) -> CoreResult<()> {
-        self.user_exists(account, user)?;
-        for t in tags {
-            self.exec(
-                "INSERT INTO user_tags (user_id, key, value) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
-                params![user.as_str(), t.key.as_str(), t.value.as_str()],
-            )?;
-        }
-        Ok(())
-    }
-
-    fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()> {
-        for k in keys {
-            self.exec(
-                "DELETE FROM user_tags WHERE user_id = ?2 AND key = ?3 \
-                 AND user_id IN (SELECT id FROM users WHERE account_id = ?1)",
-                params![account.as_str(), user.as_str(), k.as_str()],
-            )?;
-        }
-        Ok(())
-    }
-
-    fn insert_key(&self, k: &AccessKey, secret: &Secret) -> CoreResult<()> {
-        let (nonce, sealed) = self
-            .seal
-            .seal(k.id.as_str(), secret.expose())
-            .map_err(described)?;
-        self.exec(
-            "INSERT INTO access_keys (id, account_id, user_id, state, secret_nonce, \
-             secret_sealed, created_at, modified_at, expires_at, tag) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                k.id.as_str(),
-                k.account_id.as_str(),
-                owner_param(&k.owner),
-                state_text(k.state),
-                nonce,
-                sealed,
-                k.created_at.unix_millis(),
-                k.modified_at.unix_millis(),
-                k.expires_at.map(Timestamp::unix_millis),
-                k.tag
-            ],
-        )
-        .map(drop)
-    }
-
-    fn update_key(&self, k: &AccessKey) -> CoreResult<()> {
-        self.exec(
-            "UPDATE access_keys SET state = ?2, modified_at = ?3, expires_at = ?4, tag = ?5 \
-             WHERE id = ?1 AND account_id = ?6",
-            params![
-                k.id.as_str(),
-                state_text(k.state),
-                k.modified_at.unix_millis(),
-                k.expires_at.map(Timestamp::unix_millis),
-                k.tag,
-                k.account_id.as_str()
-            ],
-        )
-        .map(drop)
-    }
-
-    fn record_last_use(
-        &self,
-        account: &AccountId,
-        id: &AccessKeyId,
-        used: &LastUsed,
-    ) -> CoreResult<()> {
-        self.exec(
-            "UPDATE access_keys SET last_used_at = ?3, last_used_service = ?4, \
-             last_used_region = ?5 WHERE account_id = ?1 AND id = ?2",
-            params![
-                account.as_str(),
-                id.as_str(),
-                used.at.unix_millis(),
-                used.service,
-                used.region
-            ],
-        )
-        .map(drop)
-    }
-
-    fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()> {
-        self.exec(
-            "DELETE FROM access_keys WHERE account_id = ?1 AND id = ?2",
-            params![account.as_str(), id.as_str()],
-        )
-        .map(drop)
-    }
-
-    fn put_policy(
-        &self,
-        account: &AccountId,
-        user: &UserId,
-        name: &PolicyName,
-        document: &str,
-    ) -> CoreResult<()> {
-        self.user_exists(account, user)?;
-        self.exec(
-            "INSERT INTO user_policies (user_id, name, document) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (user_id, name) DO UPDATE SET document = excluded.document",
-            params![user.as_str(), name.as_str(), document],
-        )
-        .map(drop)
-    }
-
-    fn delete_policy(
-        &self,
-        account: &AccountId,
-        user: &UserId,
-        name: &PolicyName,
-    ) -> CoreResult<()> {
-        self.exec(
-            "DELETE FROM user_policies WHERE user_id = ?2 AND name = ?3 \
-             AND user_id IN (SELECT id FROM users WHERE account_id = ?1)",
-            params![account.as_str(), user.as_str(), name.as_str()],
-        )
-        .map(drop)
-    }
-
-    fn insert_group(&self, g: &Group) -> CoreResult<()> {
-        self.exec(
-            "INSERT INTO groups (id, account_id, name, name_folded, path, created_at, modified_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                g.id.as_str(),
-                g.account_id.as_str(),
-                g.name.as_str(),
-                g.name.folded(),
-                g.path.as_str(),
-                g.created_at.unix_millis(),
-                g.modified_at.unix_millis()
-            ],
-        )
-        .map(drop)
-    }
-
-    fn update_group(&self, g: &Group) -> CoreResult<()> {
-        self.exec(
-            "UPDATE groups SET name = ?3, name_folded = ?4, path = ?5, modified_at = ?6 \
-             WHERE account_id = ?1 AND id = ?2",
-            params![
-                g.account_id.as_str(),
-                g.id.as_str(),
-                g.name.as_str(),
-                g.name.folded(),
-                g.path.as_str(),
-                g.modified_at.unix_millis()
-            ],
-        )
-        .map(drop)
-    }
-
-    fn delete_group(&self, account: &AccountId, id: &GroupId) -> CoreResult<()> {
-        self.exec(
-            "DELETE FROM groups WHERE account_id = ?1 AND id = ?2",
-            params![account.as_str(), id.as_str()],
-        )
-        .map(drop)
-    }
-
-    fn add_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
-        self.group_exists(account, group)?;
-        self.user_exists(account, user)?;
-        self.exec(
-            "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![group.as_str(), user.as_str()],
-        )
-        .map(drop)
-    }
-
-    fn remove_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
-        self.exec(
-            "DELETE FROM group_members WHERE group_id = ?2 AND user_id = ?3 \
-             AND group_id IN (SELECT id FROM groups WHERE account_id = ?1)",
-            params![account.as_str(), group.as_str(), user.as_str()],
-        )
-        .map(drop)
-    }
-
-    fn put_group_policy(
-        &self,
-        account: &AccountId,
-        group: &GroupId,
-        name: &PolicyName,
-        document: &str,
-    ) -> CoreResult<()> {
-        self.group_exists(account, group)?;
-        self.exec(
-            "INSERT INTO group_policies (group_id, name, document) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (group_id, name) DO UPDATE SET document = excluded.document",
-            params![group.as_str(), name.as_str(), document],
-        )
-        .map(drop)
-    }
-
-    fn delete_group_policy(
-        &self,
-        account: &AccountId,
-        group: &GroupId,
-        name: &PolicyName,
-    ) -> CoreResult<()> {
-        self.exec(
-            "DELETE FROM group_policies WHERE group_id = ?2 AND name = ?3 \
-             AND group_id IN (SELECT id FROM groups WHERE account_id = ?1)",
-            params![account.as_str(), group.as_str(), name.as_str()],
-        )
-        .map(drop)
     }
 }

@@ -1,0 +1,289 @@
+//! The write half of a `MemoryStore` transaction, keeping the constraints the SQLite schema
+//! keeps (unique names, no dangling owner), so that the conformance suite holds for both.
+
+use crate::error::CoreResult;
+use crate::ids::{AccessKeyId, AccountId, GroupId, PolicyName, TagKey, UserId};
+use crate::model::{AccessKey, Account, Group, KeyOwner, LastUsed, Secret, Tag, User};
+use crate::store::WriteTx;
+
+use super::{Tx, conflict};
+
+impl WriteTx for Tx {
+    fn insert_account(&self, account: &Account, password_hash: &str) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.accounts.contains_key(&account.id)
+            || s.accounts.values().any(|(a, _)| a.email == account.email)
+        {
+            return Err(conflict("account id or e-mail taken"));
+        }
+        s.accounts.insert(
+            account.id.clone(),
+            (account.clone(), password_hash.to_owned()),
+        );
+        Ok(())
+    }
+
+    fn set_password_hash(&self, id: &AccountId, hash: &str) -> CoreResult<()> {
+        if let Some((_, h)) = self.0.borrow_mut().accounts.get_mut(id) {
+            *h = hash.to_owned();
+        }
+        Ok(())
+    }
+
+    fn insert_user(&self, user: &User) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = user.name.folded();
+        if !s.accounts.contains_key(&user.account_id)
+            || s.users.contains_key(&user.id)
+            || s.users
+                .values()
+                .any(|u| u.account_id == user.account_id && u.name.folded() == folded)
+        {
+            return Err(conflict("user id or name taken, or no such account"));
+        }
+        let mut user = user.clone();
+        user.tags.sort_by(|a, b| a.key.cmp(&b.key));
+        s.users.insert(user.id.clone(), user);
+        Ok(())
+    }
+
+    fn update_user(&self, user: &User) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = user.name.folded();
+        if s.users.values().any(|u| {
+            u.account_id == user.account_id && u.id != user.id && u.name.folded() == folded
+        }) {
+            return Err(conflict("user name taken"));
+        }
+        if let Some(u) = s.users.get_mut(&user.id) {
+            let tags = std::mem::take(&mut u.tags);
+            *u = User {
+                tags,
+                ..user.clone()
+            };
+        }
+        Ok(())
+    }
+
+    fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let owner = KeyOwner::User(id.clone());
+        if s.keys.values().any(|(k, _)| k.owner == owner)
+            || s.policies.keys().any(|(u, _)| u == id)
+            || s.members.iter().any(|(_, u)| u == id)
+        {
+            return Err(conflict(
+                "user still owns keys or policies, or is in a group",
+            ));
+        }
+        if s.users.get(id).is_some_and(|u| &u.account_id == account) {
+            s.users.remove(id);
+        }
+        Ok(())
+    }
+
+    fn put_tags(&self, account: &AccountId, user: &UserId, tags: &[Tag]) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let Some(u) = s.users.get_mut(user).filter(|u| &u.account_id == account) else {
+            return Err(conflict("no such user"));
+        };
+        for t in tags {
+            u.tags.retain(|old| old.key != t.key);
+            u.tags.push(t.clone());
+        }
+        u.tags.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(())
+    }
+
+    fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()> {
+        if let Some(u) = self
+            .0
+            .borrow_mut()
+            .users
+            .get_mut(user)
+            .filter(|u| &u.account_id == account)
+        {
+            u.tags.retain(|t| !keys.contains(&t.key));
+        }
+        Ok(())
+    }
+
+    fn insert_key(&self, key: &AccessKey, secret: &Secret) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let owner_ok = match &key.owner {
+            KeyOwner::Root => s.accounts.contains_key(&key.account_id),
+            KeyOwner::User(uid) => s
+                .users
+                .get(uid)
+                .is_some_and(|u| u.account_id == key.account_id),
+        };
+        if !owner_ok || s.keys.contains_key(&key.id) {
+            return Err(conflict("key id taken or no such owner"));
+        }
+        s.keys.insert(key.id.clone(), (key.clone(), secret.clone()));
+        Ok(())
+    }
+
+    fn update_key(&self, key: &AccessKey) -> CoreResult<()> {
+        if let Some((k, _)) = self
+            .0
+            .borrow_mut()
+            .keys
+            .get_mut(&key.id)
+            .filter(|(k, _)| k.account_id == key.account_id)
+        {
+            k.state = key.state;
+            k.modified_at = key.modified_at;
+            k.expires_at = key.expires_at;
+            k.tag = key.tag.clone();
+        }
+        Ok(())
+    }
+
+    fn record_last_use(
+        &self,
+        account: &AccountId,
+        id: &AccessKeyId,
+        used: &LastUsed,
+    ) -> CoreResult<()> {
+        if let Some((k, _)) = self
+            .0
+            .borrow_mut()
+            .keys
+            .get_mut(id)
+            .filter(|(k, _)| &k.account_id == account)
+        {
+            k.last_used = Some(used.clone());
+        }
+        Ok(())
+    }
+
+    fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.keys
+            .get(id)
+            .is_some_and(|(k, _)| &k.account_id == account)
+        {
+            s.keys.remove(id);
+        }
+        Ok(())
+    }
+
+    fn put_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.users.get(user).is_none_or(|u| &u.account_id != account) {
+            return Err(conflict("no such user"));
+        }
+        s.policies
+            .insert((user.clone(), name.clone()), document.to_owned());
+        Ok(())
+    }
+
+    fn delete_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.users.get(user).is_some_and(|u| &u.account_id == account) {
+            s.policies.remove(&(user.clone(), name.clone()));
+        }
+        Ok(())
+    }
+
+    fn insert_group(&self, group: &Group) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = group.name.folded();
+        if s.groups.contains_key(&group.id)
+            || s.groups
+                .values()
+                .any(|g| g.account_id == group.account_id && g.name.folded() == folded)
+        {
+            return Err(conflict("group id or name taken"));
+        }
+        s.groups.insert(group.id.clone(), group.clone());
+        Ok(())
+    }
+
+    fn update_group(&self, group: &Group) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let folded = group.name.folded();
+        if s.groups.values().any(|g| {
+            g.account_id == group.account_id && g.id != group.id && g.name.folded() == folded
+        }) {
+            return Err(conflict("group name taken"));
+        }
+        match s.groups.get_mut(&group.id) {
+            Some(g) if g.account_id == group.account_id => {
+                g.name = group.name.clone();
+                g.path = group.path.clone();
+                g.modified_at = group.modified_at;
+                Ok(())
+            }
+            _ => Err(conflict("no such group")),
+        }
+    }
+
+    fn delete_group(&self, account: &AccountId, id: &GroupId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, id).is_some() {
+            s.groups.remove(id);
+            s.members.retain(|(g, _)| g != id);
+            s.group_policies.retain(|(g, _), _| g != id);
+        }
+        Ok(())
+    }
+
+    fn add_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_none() || s.user_in(account, user).is_none() {
+            return Err(conflict("no such group or user"));
+        }
+        s.members.insert((group.clone(), user.clone()));
+        Ok(())
+    }
+
+    fn remove_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_some() {
+            s.members.remove(&(group.clone(), user.clone()));
+        }
+        Ok(())
+    }
+
+    fn put_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_none() {
+            return Err(conflict("no such group"));
+        }
+        s.group_policies
+            .insert((group.clone(), name.clone()), document.to_owned());
+        Ok(())
+    }
+
+    fn delete_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.group_in(account, group).is_some() {
+            s.group_policies.remove(&(group.clone(), name.clone()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,291 @@
+//! The write half of a SQLite transaction: the core's `WriteTx` as SQL, every statement scoped
+//! to the account it names.
+
+use keygate_core::{
+    AccessKey, AccessKeyId, Account, AccountId, CoreResult, Group, GroupId, LastUsed, PolicyName,
+    Secret, Tag, TagKey, Timestamp, User, UserId, WriteTx,
+};
+use rusqlite::params;
+
+use crate::rows::{owner_param, state_text};
+use crate::tx::{SqlTx, described};
+
+impl WriteTx for SqlTx<'_> {
+    fn insert_account(&self, a: &Account, password_hash: &str) -> CoreResult<()> {
+        self.exec(
+            "INSERT INTO accounts (id, name, email, password_hash, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                a.id.as_str(),
+                a.name,
+                a.email.as_str(),
+                password_hash,
+                a.created_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn set_password_hash(&self, id: &AccountId, hash: &str) -> CoreResult<()> {
+        self.exec(
+            "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+            params![id.as_str(), hash],
+        )
+        .map(drop)
+    }
+
+    fn insert_user(&self, u: &User) -> CoreResult<()> {
+        self.exec(
+            "INSERT INTO users (id, account_id, name, name_folded, path, email, created_at, \
+             modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                u.id.as_str(),
+                u.account_id.as_str(),
+                u.name.as_str(),
+                u.name.folded(),
+                u.path.as_str(),
+                u.email.as_ref().map(|e| e.as_str()),
+                u.created_at.unix_millis(),
+                u.modified_at.unix_millis()
+            ],
+        )?;
+        self.put_tags(&u.account_id, &u.id, &u.tags)
+    }
+
+    fn update_user(&self, u: &User) -> CoreResult<()> {
+        self.exec(
+            "UPDATE users SET name = ?3, name_folded = ?4, path = ?5, email = ?6, \
+             modified_at = ?7 WHERE account_id = ?1 AND id = ?2",
+            params![
+                u.account_id.as_str(),
+                u.id.as_str(),
+                u.name.as_str(),
+                u.name.folded(),
+                u.path.as_str(),
+                u.email.as_ref().map(|e| e.as_str()),
+                u.modified_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_user(&self, account: &AccountId, id: &UserId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM users WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn put_tags(&self, account: &AccountId, user: &UserId, tags: &[Tag]) -> CoreResult<()> {
+        self.user_exists(account, user)?;
+        for t in tags {
+            self.exec(
+                "INSERT INTO user_tags (user_id, key, value) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
+                params![user.as_str(), t.key.as_str(), t.value.as_str()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn delete_tags(&self, account: &AccountId, user: &UserId, keys: &[TagKey]) -> CoreResult<()> {
+        for k in keys {
+            self.exec(
+                "DELETE FROM user_tags WHERE user_id = ?2 AND key = ?3 \
+                 AND user_id IN (SELECT id FROM users WHERE account_id = ?1)",
+                params![account.as_str(), user.as_str(), k.as_str()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn insert_key(&self, k: &AccessKey, secret: &Secret) -> CoreResult<()> {
+        let (nonce, sealed) = self
+            .seal
+            .seal(k.id.as_str(), secret.expose())
+            .map_err(described)?;
+        self.exec(
+            "INSERT INTO access_keys (id, account_id, user_id, state, secret_nonce, \
+             secret_sealed, created_at, modified_at, expires_at, tag) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                k.id.as_str(),
+                k.account_id.as_str(),
+                owner_param(&k.owner),
+                state_text(k.state),
+                nonce,
+                sealed,
+                k.created_at.unix_millis(),
+                k.modified_at.unix_millis(),
+                k.expires_at.map(Timestamp::unix_millis),
+                k.tag
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_key(&self, k: &AccessKey) -> CoreResult<()> {
+        self.exec(
+            "UPDATE access_keys SET state = ?2, modified_at = ?3, expires_at = ?4, tag = ?5 \
+             WHERE id = ?1 AND account_id = ?6",
+            params![
+                k.id.as_str(),
+                state_text(k.state),
+                k.modified_at.unix_millis(),
+                k.expires_at.map(Timestamp::unix_millis),
+                k.tag,
+                k.account_id.as_str()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn record_last_use(
+        &self,
+        account: &AccountId,
+        id: &AccessKeyId,
+        used: &LastUsed,
+    ) -> CoreResult<()> {
+        self.exec(
+            "UPDATE access_keys SET last_used_at = ?3, last_used_service = ?4, \
+             last_used_region = ?5 WHERE account_id = ?1 AND id = ?2",
+            params![
+                account.as_str(),
+                id.as_str(),
+                used.at.unix_millis(),
+                used.service,
+                used.region
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM access_keys WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn put_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        self.user_exists(account, user)?;
+        self.exec(
+            "INSERT INTO user_policies (user_id, name, document) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (user_id, name) DO UPDATE SET document = excluded.document",
+            params![user.as_str(), name.as_str(), document],
+        )
+        .map(drop)
+    }
+
+    fn delete_policy(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM user_policies WHERE user_id = ?2 AND name = ?3 \
+             AND user_id IN (SELECT id FROM users WHERE account_id = ?1)",
+            params![account.as_str(), user.as_str(), name.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn insert_group(&self, g: &Group) -> CoreResult<()> {
+        self.exec(
+            "INSERT INTO groups (id, account_id, name, name_folded, path, created_at, modified_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                g.id.as_str(),
+                g.account_id.as_str(),
+                g.name.as_str(),
+                g.name.folded(),
+                g.path.as_str(),
+                g.created_at.unix_millis(),
+                g.modified_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_group(&self, g: &Group) -> CoreResult<()> {
+        self.exec(
+            "UPDATE groups SET name = ?3, name_folded = ?4, path = ?5, modified_at = ?6 \
+             WHERE account_id = ?1 AND id = ?2",
+            params![
+                g.account_id.as_str(),
+                g.id.as_str(),
+                g.name.as_str(),
+                g.name.folded(),
+                g.path.as_str(),
+                g.modified_at.unix_millis()
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_group(&self, account: &AccountId, id: &GroupId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM groups WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn add_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        self.group_exists(account, group)?;
+        self.user_exists(account, user)?;
+        self.exec(
+            "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![group.as_str(), user.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn remove_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM group_members WHERE group_id = ?2 AND user_id = ?3 \
+             AND group_id IN (SELECT id FROM groups WHERE account_id = ?1)",
+            params![account.as_str(), group.as_str(), user.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn put_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        self.group_exists(account, group)?;
+        self.exec(
+            "INSERT INTO group_policies (group_id, name, document) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (group_id, name) DO UPDATE SET document = excluded.document",
+            params![group.as_str(), name.as_str(), document],
+        )
+        .map(drop)
+    }
+
+    fn delete_group_policy(
+        &self,
+        account: &AccountId,
+        group: &GroupId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM group_policies WHERE group_id = ?2 AND name = ?3 \
+             AND group_id IN (SELECT id FROM groups WHERE account_id = ?1)",
+            params![account.as_str(), group.as_str(), name.as_str()],
+        )
+        .map(drop)
+    }
+}
