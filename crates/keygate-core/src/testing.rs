@@ -155,6 +155,17 @@ impl World {
             .unwrap();
     }
 
+    /// A new key of `user` (the root's own when `None`), made by the root.
+    pub(crate) fn new_key(&self, user: Option<&str>) -> AccessKeyId {
+        let user = user.map(name);
+        self.root(&IAM)
+            .create_access_key(user.as_ref(), None, None)
+            .unwrap()
+            .view
+            .key
+            .id
+    }
+
     pub(crate) fn keys_of(&self, user: Option<&str>) -> Vec<KeyView> {
         let n = user.map(name);
         self.root(&IAM)

@@ -62,12 +62,7 @@ fn deletion_require_inactive_refuses_then_deletes() {
     w.user("alice");
     let alice = Some(name("alice"));
     let osc = w.root(&OSC);
-    let k = osc
-        .create_access_key(alice.as_ref(), None, None)
-        .unwrap()
-        .view
-        .key
-        .id;
+    let k = w.new_key(Some("alice"));
     assert_eq!(
         osc.delete_access_key(alice.as_ref(), &k),
         Err(CoreError::KeyNotInactive(k.clone()))
@@ -97,13 +92,7 @@ fn self_service_policy_on_own_and_other_keys() {
     let alice = w.user("alice");
     w.user("bob");
     w.grant("alice", "ManageOwnAccessKeys", SELF_SERVICE);
-    let bob_key = w
-        .root(&IAM)
-        .create_access_key(Some(&name("bob")), None, None)
-        .unwrap()
-        .view
-        .key
-        .id;
+    let bob_key = w.new_key(Some("bob"));
     let c = w.svc.caller(&alice, &IAM);
     let mine = c.create_access_key(None, None, None).unwrap();
     assert_eq!(mine.view.user_name, Some(name("alice")));

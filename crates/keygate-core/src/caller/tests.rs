@@ -133,13 +133,7 @@ fn policies_see_the_callers_current_name() {
 fn nothing_crosses_accounts() {
     let w = world();
     w.user("alice");
-    let alice_key = w
-        .root(&IAM)
-        .create_access_key(Some(&name("alice")), None, None)
-        .unwrap()
-        .view
-        .key
-        .id;
+    let alice_key = w.new_key(Some("alice"));
     let root_key = w.keys_of(None)[0].key.id.clone();
     let other = w.svc.create_account("other", None).unwrap();
     let b = Principal::Root {
@@ -264,12 +258,7 @@ fn dry_runs_check_everything_and_change_nothing() {
     w.user("alice");
     let alice = Some(name("alice"));
     let osc = w.root(&OSC);
-    let k = osc
-        .create_access_key(alice.as_ref(), None, None)
-        .unwrap()
-        .view
-        .key
-        .id;
+    let k = w.new_key(Some("alice"));
     let dry = w.root(&OSC).dry_run(true);
     // What would succeed answers as for real and leaves no trace.
     let would = dry

@@ -48,13 +48,7 @@ fn rename_keeps_keys_and_needs_both_arns() {
     let w = world();
     let admin = w.user("admin");
     w.user("alice");
-    let k = w
-        .root(&IAM)
-        .create_access_key(Some(&name("alice")), None, None)
-        .unwrap()
-        .view
-        .key
-        .id;
+    let k = w.new_key(Some("alice"));
     w.grant(
         "admin",
         "p",
@@ -80,12 +74,7 @@ fn deleting_a_user_that_owns_keys_is_a_conflict() {
     let w = world();
     w.user("alice");
     let root = w.root(&IAM);
-    let k = root
-        .create_access_key(Some(&name("alice")), None, None)
-        .unwrap()
-        .view
-        .key
-        .id;
+    let k = w.new_key(Some("alice"));
     assert_eq!(
         root.delete_user(&name("alice")),
         Err(CoreError::DeleteConflict(Dependents::AccessKeys))
@@ -153,13 +142,7 @@ fn pagination_with_markers() {
     let mut created = Vec::new();
     for i in 0..4 {
         w.clock.advance_seconds(i);
-        created.push(
-            root.create_access_key(Some(&name("bob")), None, None)
-                .unwrap()
-                .view
-                .key
-                .id,
-        );
+        created.push(w.new_key(Some("bob")));
     }
     let mut req = PageRequest {
         marker: None,
