@@ -13,6 +13,7 @@ use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::TryRngCore;
 use rand::rngs::OsRng as Rand09;
+use zeroize::Zeroize;
 
 use crate::error::{CoreError, CoreResult};
 
@@ -82,10 +83,20 @@ pub(crate) struct Checker {
     freed: Condvar,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Pool {
     free: Vec<Vec<Block>>,
     handed_out: usize,
+}
+
+/// The counts only: the blocks are working memory of password checks.
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("free", &self.free.len())
+            .field("handed_out", &self.handed_out)
+            .finish()
+    }
 }
 
 impl Checker {
@@ -103,6 +114,8 @@ impl Checker {
     pub(crate) fn check(&self, stored: Option<&str>, password: &str) -> CoreResult<bool> {
         let mut memory = self.take()?;
         let ok = matches(stored.unwrap_or(NOBODY), password, &mut memory);
+        // What the hash left in memory derives from the password: not kept between checks.
+        memory.iter_mut().for_each(Zeroize::zeroize);
         self.give_back(memory);
         Ok(ok && stored.is_some())
     }
@@ -196,5 +209,13 @@ mod tests {
             (1, 0),
             "one block, reused"
         );
+        assert!(!pool.free[0].is_empty(), "the check ran in it");
+        assert!(
+            pool.free[0]
+                .iter()
+                .all(|b| b.as_ref().iter().all(|w| *w == 0)),
+            "wiped after the check"
+        );
+        assert_eq!(format!("{:?}", *pool), "Pool { free: 1, handed_out: 0 }");
     }
 }
