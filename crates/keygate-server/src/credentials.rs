@@ -11,7 +11,7 @@ use keygate_core::AccountCredentials;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-#[derive(Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CredentialsFile {
     pub account_id: String,
     pub access_key_id: String,

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use keygate_core::{AccountId, Email, RandomIds, Service, SystemClock};
 use keygate_store_sqlite::{SealKey, SqliteStore};
-use zeroize::Zeroizing;
 
 use crate::credentials::CredentialsFile;
 use crate::settings::Settings;
@@ -80,24 +79,27 @@ pub fn bootstrap(service: &Service, settings: &Settings) -> anyhow::Result<()> {
 /// The default account's credentials file, kept true by an operator change made inside the
 /// change's transaction: [`Self::keep`] rewrites it when it describes the account changed, and
 /// [`Self::restore`] puts it back if the transaction then fails.
-#[derive(Debug)]
 pub struct CredentialsKeeper {
     path: PathBuf,
-    /// The file's text when it describes the account changed.
-    original: Option<Zeroizing<String>>,
+    /// The file as it was, when it describes the account changed.
+    original: Option<CredentialsFile>,
     written: Cell<bool>,
+}
+
+/// The path only: the file holds the account's secrets.
+impl std::fmt::Debug for CredentialsKeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialsKeeper")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CredentialsKeeper {
     pub fn new(settings: &Settings, account: &AccountId) -> anyhow::Result<Self> {
         let path = settings.credentials_path();
         let original = if path.exists() {
-            let text = Zeroizing::new(
-                fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
-            );
-            let file: CredentialsFile = serde_json::from_str(&text)
-                .with_context(|| format!("parsing {}", path.display()))?;
-            (file.account_id == account.as_str()).then_some(text)
+            Some(CredentialsFile::read(&path)?).filter(|f| f.account_id == account.as_str())
         } else {
             None
         };
@@ -110,10 +112,10 @@ impl CredentialsKeeper {
 
     /// Rewrites the file with `update` applied, when it describes the account.
     pub fn keep(&self, update: impl FnOnce(&mut CredentialsFile)) -> Result<(), String> {
-        let Some(text) = &self.original else {
+        let Some(original) = &self.original else {
             return Ok(());
         };
-        let mut file: CredentialsFile = serde_json::from_str(text).map_err(|e| format!("{e:#}"))?;
+        let mut file = original.clone();
         update(&mut file);
         self.written.set(true);
         file.write(&self.path).map_err(|e| {
@@ -127,8 +129,7 @@ impl CredentialsKeeper {
     /// Puts the original file back after a failed change.
     pub fn restore(&self) {
         if self.written.get()
-            && let Some(text) = &self.original
-            && let Ok(file) = serde_json::from_str::<CredentialsFile>(text)
+            && let Some(file) = &self.original
             && let Err(e) = file.write(&self.path)
         {
             tracing::error!(path = %self.path.display(), error = %e, "cannot restore the credentials file");
