@@ -57,7 +57,7 @@ impl SignedHttp {
                 .collect(),
             body: Vec::from(body),
             client: proxies.client(req),
-            secure: req.app_config().secure(),
+            secure: proxies.secure(req),
         }
     }
 

@@ -48,33 +48,48 @@ impl TrustedProxies {
     }
 
     /// The peer, unless it is trusted: then the nearest address in `X-Forwarded-For` that is
-    /// not itself a trusted proxy (the leftmost if all are). An unreadable header is ignored.
+    /// not itself a trusted proxy (the leftmost if all are). A hop that is no address ends the
+    /// walk with no client: what lies left of it cannot be believed, and the proxy is not the
+    /// client. IPv4-mapped IPv6 addresses count as the IPv4 address they carry.
     pub fn client(&self, req: &HttpRequest) -> Option<IpAddr> {
-        let peer = req.peer_addr()?.ip();
+        let peer = req.peer_addr()?.ip().to_canonical();
         if !self.trusts(peer) {
             return Some(peer);
         }
-        let forwarded: Option<Vec<IpAddr>> = req
+        let hops: Vec<&str> = req
             .headers()
             .get_all("x-forwarded-for")
-            .map(|v| v.to_str().ok())
-            .collect::<Option<Vec<&str>>>()
-            .and_then(|values| {
-                values
-                    .iter()
-                    .flat_map(|v| v.split(','))
-                    .map(|a| a.trim().parse::<IpAddr>().ok())
-                    .collect()
-            });
-        match forwarded {
-            Some(chain) if !chain.is_empty() => chain
-                .iter()
-                .rev()
-                .find(|ip| !self.trusts(**ip))
-                .or(chain.first())
-                .copied(),
-            _ => Some(peer),
+            .flat_map(|v| v.to_str().unwrap_or("?").split(','))
+            .map(str::trim)
+            .collect();
+        if hops.is_empty() {
+            return Some(peer);
         }
+        let mut nearest = None;
+        for hop in hops.iter().rev() {
+            let ip = hop.parse::<IpAddr>().ok()?.to_canonical();
+            nearest = Some(ip);
+            if !self.trusts(ip) {
+                break;
+            }
+        }
+        nearest
+    }
+
+    /// Whether the request came over TLS: to this server, or, from a trusted proxy, to the proxy
+    /// (its `X-Forwarded-Proto`).
+    pub fn secure(&self, req: &HttpRequest) -> bool {
+        let proxied_tls = || {
+            req.headers()
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+        };
+        req.app_config().secure()
+            || (req
+                .peer_addr()
+                .is_some_and(|p| self.trusts(p.ip().to_canonical()))
+                && proxied_tls())
     }
 }
 
@@ -134,6 +149,25 @@ mod tests {
     }
 
     #[test]
+    fn tls_is_the_servers_or_a_trusted_proxys() {
+        let proxies = TrustedProxies::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        let req = |peer: &str, proto: Option<&str>| {
+            let mut r = TestRequest::default().peer_addr(format!("{peer}:4000").parse().unwrap());
+            if let Some(p) = proto {
+                r = r.insert_header(("x-forwarded-proto", p));
+            }
+            r.to_http_request()
+        };
+        assert!(proxies.secure(&req("10.1.1.1", Some("https"))));
+        assert!(!proxies.secure(&req("10.1.1.1", Some("http"))));
+        assert!(
+            !proxies.secure(&req("192.0.2.1", Some("https"))),
+            "anyone can write it"
+        );
+        assert!(!proxies.secure(&req("10.1.1.1", None)));
+    }
+
+    #[test]
     fn only_a_trusted_proxy_names_the_client() {
         assert_eq!(
             client(&[], "192.0.2.1", Some("203.0.113.5")),
@@ -161,10 +195,23 @@ mod tests {
             client(&trusted, "10.1.1.1", Some("10.3.3.3, 10.2.2.2")),
             ip("10.3.3.3")
         );
-        assert_eq!(
-            client(&trusted, "10.1.1.1", Some("not an address")),
-            ip("10.1.1.1")
-        );
         assert_eq!(client(&trusted, "10.1.1.1", None), ip("10.1.1.1"));
+        // An unreadable hop leaves the client unknown, never the proxy.
+        assert_eq!(client(&trusted, "10.1.1.1", Some("not an address")), None);
+        assert_eq!(
+            client(&trusted, "10.1.1.1", Some("203.0.113.5, junk")),
+            None
+        );
+        assert_eq!(
+            client(&trusted, "10.1.1.1", Some("junk, 203.0.113.5")),
+            ip("203.0.113.5"),
+            "what lies left of the client does not matter"
+        );
+        // IPv4 through an IPv6 listener.
+        assert_eq!(client(&[], "[::ffff:192.0.2.1]", None), ip("192.0.2.1"));
+        assert_eq!(
+            client(&trusted, "[::ffff:10.1.1.1]", Some("::ffff:203.0.113.5")),
+            ip("203.0.113.5")
+        );
     }
 }

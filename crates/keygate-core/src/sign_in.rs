@@ -39,8 +39,8 @@ pub struct Source(Option<IpAddr>);
 
 impl Source {
     pub fn new(addr: Option<IpAddr>) -> Self {
-        Self(addr.map(|a| match a {
-            IpAddr::V4(_) => a,
+        Self(addr.map(|a| match a.to_canonical() {
+            v4 @ IpAddr::V4(_) => v4,
             IpAddr::V6(v6) => {
                 let bits = u128::from(v6) & !((1u128 << 64) - 1);
                 IpAddr::V6(bits.into())
@@ -248,6 +248,11 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         let v4 = Source::new(Some("192.0.2.1".parse().unwrap()));
+        assert_eq!(
+            v4,
+            Source::new(Some("::ffff:192.0.2.1".parse().unwrap())),
+            "an IPv4 client through an IPv6 listener is itself"
+        );
         assert_ne!(v4, Source::new(Some("192.0.2.2".parse().unwrap())));
     }
 
