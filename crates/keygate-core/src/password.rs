@@ -34,6 +34,9 @@ pub fn hash(password: &str) -> CoreResult<String> {
 /// as long as for a known login.
 const NOBODY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$3WUb4Ggi6Xwvw/Iq3pbPgcz06Id8L4T9Tr4xM/QxZvg";
 
+/// The most working memory a check may take: four times argon2's default (19 MiB).
+const MAX_BLOCKS: usize = 4 * Params::DEFAULT_M_COST as usize;
+
 /// Whether `password` matches `stored`, computed in `memory` (grown if the hash asks for
 /// more). A corrupt hash never matches.
 fn matches(stored: &str, password: &str, memory: &mut Vec<Block>) -> bool {
@@ -58,6 +61,11 @@ fn matches(stored: &str, password: &str, memory: &mut Vec<Block>) -> bool {
     let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
         return false;
     };
+    // keygate hashes with argon2's default cost; a stored hash asking for far more memory is
+    // not one it wrote, and is not given it.
+    if params.block_count() > MAX_BLOCKS {
+        return false;
+    }
     if memory.len() < params.block_count() {
         memory.resize(params.block_count(), Block::default());
     }
@@ -112,11 +120,11 @@ impl Checker {
     /// Whether `password` matches `stored` (`None`: an unknown login, checked against a hash
     /// nobody knows so that it takes as long). `Busy` when no slot frees up in time.
     pub(crate) fn check(&self, stored: Option<&str>, password: &str) -> CoreResult<bool> {
-        let mut memory = self.take()?;
-        let ok = matches(stored.unwrap_or(NOBODY), password, &mut memory);
-        // What the hash left in memory derives from the password: not kept between checks.
-        memory.iter_mut().for_each(Zeroize::zeroize);
-        self.give_back(memory);
+        let mut slot = Slot {
+            checker: self,
+            memory: self.take()?,
+        };
+        let ok = matches(stored.unwrap_or(NOBODY), password, &mut slot.memory);
         Ok(ok && stored.is_some())
     }
 
@@ -153,6 +161,21 @@ impl Checker {
     }
 }
 
+/// A slot taken from the checker: its memory goes back, wiped, however the check ends.
+struct Slot<'a> {
+    checker: &'a Checker,
+    memory: Vec<Block>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut memory = std::mem::take(&mut self.memory);
+        // What the hash left in memory derives from the password: not kept between checks.
+        memory.iter_mut().for_each(Zeroize::zeroize);
+        self.checker.give_back(memory);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Barrier};
@@ -172,6 +195,9 @@ mod tests {
         assert_eq!(checker.check(Some(&h), "wrong"), Ok(false));
         assert_eq!(checker.check(Some("garbage"), "wrong"), Ok(false));
         assert_eq!(checker.check(None, "anything"), Ok(false));
+        // A hash asking for a gigabyte is not computed.
+        let greedy = "$argon2id$v=19$m=1048576,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$3WUb4Ggi6Xwvw/Iq3pbPgcz06Id8L4T9Tr4xM/QxZvg";
+        assert_eq!(checker.check(Some(greedy), "anything"), Ok(false));
         // The reused memory gives the same answers.
         assert_eq!(
             checker.check(Some(&h), "correct horse battery staple"),

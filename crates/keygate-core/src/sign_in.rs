@@ -27,8 +27,9 @@ const MAX_LOCK_MINUTES: u32 = 10;
 const LOGIN_MEMORY_SECS: i64 = 20 * 60;
 /// The throttle's window.
 const SOURCE_WINDOW_SECS: i64 = 60;
-/// Entries per generation. A full table stops tracking new keys: a new source is then
-/// throttled and a new login refused as busy, so memory stays bounded under any flood.
+/// Entries per generation. A new key in a full generation turns the table early, so memory
+/// stays bounded under any flood and a fresh attempt is never refused for want of room; what
+/// a flood of sources forgets soonest is the oldest quiet entries.
 const CAPACITY: usize = 50_000;
 /// How long a check waits for a free slot before it is refused as busy.
 const SLOT_WAIT: Duration = Duration::from_millis(500);
@@ -73,21 +74,17 @@ impl<K: Eq + Hash, V: Default> Generations<K, V> {
         }
     }
 
-    /// The entry of `key`, created if there is room; `None` when the table is full.
-    fn entry(&mut self, key: K, now: Timestamp) -> Option<&mut V> {
-        if now >= self.turned_at.plus_seconds(self.period_secs) {
+    /// The entry of `key`, created when new.
+    fn entry(&mut self, key: K, now: Timestamp) -> &mut V {
+        let full = self.current.len() >= CAPACITY && !self.current.contains_key(&key);
+        if full || now >= self.turned_at.plus_seconds(self.period_secs) {
             self.previous = std::mem::take(&mut self.current);
             self.turned_at = now;
         }
-        if self.current.contains_key(&key) {
-            return self.current.get_mut(&key);
-        }
-        let value = match self.previous.remove(&key) {
-            Some(v) => v,
-            None if self.current.len() < CAPACITY => V::default(),
-            None => return None,
-        };
-        Some(self.current.entry(key).or_insert(value))
+        let earlier = self.previous.remove(&key);
+        self.current
+            .entry(key)
+            .or_insert_with(|| earlier.unwrap_or_default())
     }
 
     fn remove(&mut self, key: &K) {
@@ -167,11 +164,7 @@ impl SignInGuard {
             return Ok(());
         }
         let mut sources = lock(&self.sources);
-        let Some(w) = sources.entry(source, now) else {
-            return Err(CoreError::Throttled {
-                retry_after_secs: u64::try_from(SOURCE_WINDOW_SECS).unwrap_or(60),
-            });
-        };
+        let w = sources.entry(source, now);
         let started = match w.started {
             Some(s) if now < s.plus_seconds(SOURCE_WINDOW_SECS) => s,
             _ => {
@@ -194,11 +187,10 @@ impl SignInGuard {
             return;
         }
         let mut sources = lock(&self.sources);
-        if let Some(w) = sources.entry(source, now) {
-            w.in_flight = w.in_flight.saturating_sub(1);
-            if *outcome == Err(CoreError::BadCredentials) {
-                w.failures += 1;
-            }
+        let w = sources.entry(source, now);
+        w.in_flight = w.in_flight.saturating_sub(1);
+        if *outcome == Err(CoreError::BadCredentials) {
+            w.failures += 1;
         }
     }
 
@@ -211,10 +203,7 @@ impl SignInGuard {
         password: &str,
     ) -> CoreResult<()> {
         let key = (login.clone(), source);
-        let entry = lock(&self.logins)
-            .entry(key.clone(), now())
-            .map(|e| e.clone())
-            .ok_or(CoreError::Busy)?;
+        let entry = lock(&self.logins).entry(key.clone(), now()).clone();
         let mut attempts = lock(&entry);
         let at = now();
         if let Some(until) = attempts.locked_until.filter(|until| *until > at) {
@@ -260,25 +249,32 @@ mod tests {
     fn generations_forget_quiet_entries_and_keep_touched_ones() {
         let t0 = Timestamp::from_unix_millis(1_000_000);
         let mut g: Generations<u32, u32> = Generations::new(60);
-        *g.entry(1, t0).unwrap() = 10;
-        *g.entry(2, t0).unwrap() = 20;
+        *g.entry(1, t0) = 10;
+        *g.entry(2, t0) = 20;
         // One turn later both are in the older generation; touching 1 brings it back.
-        assert_eq!(g.entry(1, t0.plus_seconds(61)).copied(), Some(10));
+        assert_eq!(*g.entry(1, t0.plus_seconds(61)), 10);
         // Another turn drops what was not touched.
-        assert_eq!(g.entry(1, t0.plus_seconds(122)).copied(), Some(10));
-        assert_eq!(g.entry(2, t0.plus_seconds(123)).copied(), Some(0));
+        assert_eq!(*g.entry(1, t0.plus_seconds(122)), 10);
+        assert_eq!(*g.entry(2, t0.plus_seconds(123)), 0);
     }
 
     #[test]
-    fn a_full_table_tracks_no_new_key() {
+    fn a_full_table_turns_early_and_stays_bounded() {
         let t0 = Timestamp::from_unix_millis(1_000_000);
         let mut g: Generations<usize, u32> = Generations::new(60);
         for k in 0..CAPACITY {
-            assert!(g.entry(k, t0).is_some());
+            *g.entry(k, t0) = 1;
         }
-        assert!(g.entry(CAPACITY, t0).is_none());
-        assert!(g.entry(0, t0).is_some(), "known keys stay reachable");
-        // The next turn makes room.
-        assert!(g.entry(CAPACITY, t0.plus_seconds(60)).is_some());
+        *g.entry(CAPACITY, t0) = 2;
+        assert_eq!(
+            (g.current.len(), g.previous.len()),
+            (1, CAPACITY),
+            "turned early"
+        );
+        assert_eq!(*g.entry(0, t0), 1, "the older generation is still read");
+        for k in CAPACITY + 1..3 * CAPACITY {
+            *g.entry(k, t0) = 3;
+        }
+        assert!(g.current.len() + g.previous.len() <= 2 * CAPACITY);
     }
 }
