@@ -3,7 +3,7 @@
 //! every member.
 
 use crate::error::{CoreError, CoreResult, Dependents, Quota};
-use crate::ids::{GroupName, PathPrefix, PolicyName, UserName, UserPath};
+use crate::ids::{GroupId, GroupName, PathPrefix, PolicyName, UserName, UserPath};
 use crate::model::{Group, User, group_arn};
 use crate::page::{Page, PageRequest};
 use crate::policy;
@@ -136,9 +136,35 @@ impl Caller<'_> {
         })
     }
 
+    /// Groups whose path starts with `prefix` (and, when given, whose id is in `ids`), ordered
+    /// by name, from the 0-based `first` for `count`, and whether more follow (the OSC
+    /// dialect's `FirstItem` / `ResultsPerPage`).
+    pub fn read_groups(
+        &self,
+        prefix: Option<&PathPrefix>,
+        ids: Option<&[GroupId]>,
+        first: usize,
+        count: usize,
+    ) -> CoreResult<(Vec<Group>, bool)> {
+        self.read(|tx| {
+            self.authorize(tx, Operation::ListGroups, &["*"])?;
+            let groups: Vec<Group> = tx
+                .groups(self.account(), prefix, None, usize::MAX)?
+                .into_iter()
+                .filter(|g| ids.is_none_or(|ids| ids.contains(&g.id)))
+                .collect();
+            let more = groups.len() > first.saturating_add(count);
+            Ok((groups.into_iter().skip(first).take(count).collect(), more))
+        })
+    }
+
     /// Renames or moves a group; its members and policies stay. Both the old and the new name
-    /// must be allowed.
-    pub fn update_group(&self, group: &GroupRef, change: GroupChange) -> CoreResult<Group> {
+    /// must be allowed. Answers the group as it now is, with its members.
+    pub fn update_group(
+        &self,
+        group: &GroupRef,
+        change: GroupChange,
+    ) -> CoreResult<(Group, Vec<User>)> {
         let now = self.svc.clock.now();
         self.write(|tx| {
             let (found, old_arn) = self.target_group(tx, group)?;
@@ -165,7 +191,8 @@ impl Caller<'_> {
             found.path = new_path;
             found.modified_at = now;
             tx.update_group(&found)?;
-            Ok(found)
+            let members = tx.group_members(self.account(), &found.id)?;
+            Ok((found, members))
         })
     }
 

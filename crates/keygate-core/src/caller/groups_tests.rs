@@ -64,8 +64,9 @@ fn groups_round_trip_with_members_and_policies() {
         name: Some(group("developers")),
         path: Some(UserPath::root()),
     };
-    let moved = root.update_group(&named("devs"), change).unwrap();
+    let (moved, members) = root.update_group(&named("devs"), change).unwrap();
     assert_eq!(moved.id, devs.id);
+    assert_eq!(members.len(), 2, "members stay");
     assert_eq!(
         root.get_group(&named("developers"), &PageRequest::default())
             .unwrap()
@@ -76,6 +77,14 @@ fn groups_round_trip_with_members_and_policies() {
     );
     let listed = root.list_groups(None, &PageRequest::default()).unwrap();
     assert_eq!(listed.items, vec![moved.clone()]);
+    assert_eq!(
+        root.read_groups(None, Some(&[moved.id.clone()]), 0, 10),
+        Ok((vec![moved.clone()], false))
+    );
+    assert_eq!(
+        root.read_groups(None, Some(&[]), 0, 10),
+        Ok((vec![], false))
+    );
     // Policies.
     let doc = r#"{"Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}}"#;
     root.put_group_policy(&named("developers"), &policy_name("read"), doc)

@@ -6,8 +6,8 @@
 //! it has.
 
 use keygate_core::{
-    Caller, Group, GroupChange, GroupId, GroupName, GroupRef, PathPrefix, PolicyName, UserName,
-    UserPath,
+    Caller, Group, GroupChange, GroupId, GroupName, GroupRef, PathPrefix, PolicyName, User,
+    UserName, UserPath,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -106,15 +106,15 @@ impl Op for ReadUserGroup {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
-        group_with_users(c, &self.0)
+        let (g, members) = c.get_group(&self.0, &everything())?;
+        Ok(group_json(&g, &members.items))
     }
 }
 
 /// The group and its members, as ReadUserGroup and UpdateUserGroup answer.
-fn group_with_users(c: &Caller<'_>, group: &GroupRef) -> Result<Value, OscError> {
-    let (g, members) = c.get_group(group, &everything())?;
-    let users: Vec<_> = members.items.iter().map(user).collect();
-    Ok(json!({"UserGroup": user_group(&g), "Users": users}))
+fn group_json(g: &Group, members: &[User]) -> Value {
+    let users: Vec<_> = members.iter().map(user).collect();
+    json!({"UserGroup": user_group(g), "Users": users})
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -158,13 +158,12 @@ impl Op for ReadUserGroups {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
-        let groups: Vec<Group> = c
-            .list_groups(self.prefix.as_ref(), &everything())?
-            .items
-            .into_iter()
-            .filter(|g| self.ids.as_ref().is_none_or(|ids| ids.contains(&g.id)))
-            .collect();
-        let (groups, more) = window(groups, self.first, self.count);
+        let (groups, more) = c.read_groups(
+            self.prefix.as_ref(),
+            self.ids.as_deref(),
+            self.first,
+            self.count,
+        )?;
         let out: Vec<_> = groups.iter().map(user_group).collect();
         Ok(json!({
             "UserGroups": out,
@@ -205,8 +204,8 @@ impl Op for UpdateUserGroup {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
-        let g = c.update_group(&self.group, self.change)?;
-        group_with_users(c, &GroupRef::named(g.name))
+        let (g, members) = c.update_group(&self.group, self.change)?;
+        Ok(group_json(&g, &members))
     }
 }
 
