@@ -78,7 +78,7 @@ fn groups_round_trip_with_members_and_policies() {
     let listed = root.list_groups(None, &PageRequest::default()).unwrap();
     assert_eq!(listed.items, vec![moved.clone()]);
     assert_eq!(
-        root.read_groups(None, Some(&[moved.id.clone()]), 0, 10),
+        root.read_groups(None, Some(std::slice::from_ref(&moved.id)), 0, 10),
         Ok((vec![moved.clone()], false))
     );
     assert_eq!(
