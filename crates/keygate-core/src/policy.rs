@@ -11,6 +11,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use condition::Condition;
+pub use condition::network;
 pub use context::Context;
 
 /// A JSON value that keeps every member of an object, so repeated names can be refused.
@@ -456,6 +457,22 @@ pub fn evaluate<'p>(policies: impl IntoIterator<Item = &'p Policy>, req: &Reques
         }
     }
     outcome
+}
+
+/// Whether the inline policies `existing`, with `document` put as policy `name` (replacing
+/// one of that name), stay within `limit` characters, white space not counted.
+pub fn inline_policies_fit(
+    existing: &[(crate::ids::PolicyName, String)],
+    name: &crate::ids::PolicyName,
+    document: &str,
+    limit: u32,
+) -> bool {
+    let others: usize = existing
+        .iter()
+        .filter(|(n, _)| n != name)
+        .map(|(_, d)| counted_chars(d))
+        .sum();
+    others + counted_chars(document) <= limit as usize
 }
 
 /// Characters of a document that count against the inline quota: all but white space.

@@ -69,14 +69,11 @@ fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Err
     Vec::<String>::deserialize(d)?
         .iter()
         .map(|text| {
-            let t = text.trim();
-            t.parse::<IpNet>()
-                .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
-                .map_err(|_| {
-                    serde::de::Error::custom(format!(
-                        "'{text}' is not an address or network such as 10.0.0.1 or 10.0.0.0/8"
-                    ))
-                })
+            keygate_core::policy::network(text).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "'{text}' is not an address or network such as 10.0.0.1 or 10.0.0.0/8"
+                ))
+            })
         })
         .collect()
 }

@@ -278,13 +278,8 @@ impl Caller<'_> {
             let g = self.existing_group(tx, Operation::PutGroupPolicy, group)?;
             policy::parse(document).map_err(CoreError::MalformedPolicy)?;
             let limit = self.svc.limits.group_inline_policy_chars;
-            let others: usize = tx
-                .group_policies(self.account(), &g.id)?
-                .iter()
-                .filter(|(n, _)| n != name)
-                .map(|(_, d)| policy::counted_chars(d))
-                .sum();
-            if others + policy::counted_chars(document) > limit as usize {
+            let existing = tx.group_policies(self.account(), &g.id)?;
+            if !policy::inline_policies_fit(&existing, name, document, limit) {
                 return Err(CoreError::LimitExceeded(Quota::GroupInlinePolicySize(
                     limit,
                 )));

@@ -22,13 +22,8 @@ impl Caller<'_> {
             let target = self.existing_user(tx, Operation::PutUserPolicy, user)?;
             policy::parse(document).map_err(CoreError::MalformedPolicy)?;
             let limit = self.svc.limits.inline_policy_chars;
-            let others: usize = tx
-                .policies(self.account(), &target.id)?
-                .iter()
-                .filter(|(n, _)| n != name)
-                .map(|(_, d)| policy::counted_chars(d))
-                .sum();
-            if others + policy::counted_chars(document) > limit as usize {
+            let existing = tx.policies(self.account(), &target.id)?;
+            if !policy::inline_policies_fit(&existing, name, document, limit) {
                 return Err(CoreError::LimitExceeded(Quota::InlinePolicySize(limit)));
             }
             tx.put_policy(self.account(), &target.id, name, document)

@@ -354,8 +354,8 @@ fn date(s: &str) -> Option<OffsetDateTime> {
     })
 }
 
-/// A network as `IpAddress` writes it: CIDR, or a single address.
-fn network(s: &str) -> Option<IpNet> {
+/// A network as `IpAddress` writes it: CIDR, or a single address (a network of one).
+pub fn network(s: &str) -> Option<IpNet> {
     let s = s.trim();
     s.parse::<IpNet>()
         .ok()
