@@ -165,7 +165,7 @@ fn failed_sign_ins_from_one_address_are_throttled_across_logins() {
         "the whole address waits out the minute"
     );
     // Signed requests are not sign-ins.
-    let (s, _) = {
+    let (s, b) = {
         let headers = keygate_tests::support::sign::osc4_json_headers(
             &fresh.server.addr.to_string(),
             "ReadAccessKeys",
@@ -186,6 +186,12 @@ fn failed_sign_ins_from_one_address_are_throttled_across_logins() {
         (s, b)
     };
     assert_eq!(s, 200);
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(
+        v["AccessKeys"][0]["AccessKeyId"],
+        fresh.file.access_key_id.as_str(),
+        "{v}"
+    );
 }
 
 #[test]

@@ -240,7 +240,8 @@ impl World {
     /// Every user, key, group and policy of the account, as the APIs read them.
     fn snapshot(&self) -> String {
         let mut all = String::new();
-        let (_, groups) = self.iam(&self.fresh.root, "Action=ListGroups&Version=2010-05-08");
+        let (status, groups) = self.iam(&self.fresh.root, "Action=ListGroups&Version=2010-05-08");
+        assert_eq!(status, 200);
         let groups = String::from_utf8_lossy(&groups).into_owned();
         all.push_str(&groups[..groups.find("<ResponseMetadata>").unwrap_or(groups.len())]);
         for name in groups
@@ -249,10 +250,14 @@ impl World {
             .filter_map(|s| s.split('<').next())
         {
             for action in ["GetGroup", "ListGroupPolicies"] {
-                let (_, b) = self.iam(
+                let (status, b) = self.iam(
                     &self.fresh.root,
-                    &format!("Action={action}&Version=2010-05-08&GroupName={name}"),
+                    &format!(
+                        "Action={action}&Version=2010-05-08&GroupName={}",
+                        percent_encode(name)
+                    ),
                 );
+                assert_eq!(status, 200, "{action} {name}");
                 let b = String::from_utf8_lossy(&b).into_owned();
                 all.push_str(&b[..b.find("<ResponseMetadata>").unwrap_or(b.len())]);
             }
