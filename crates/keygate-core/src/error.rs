@@ -4,7 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ids::{AccessKeyId, GroupName, PolicyName, UserName};
+use crate::ids::{AccessKeyId, GroupName, PolicyName, UserName, VersionId};
+use crate::model::PolicyRef;
 
 /// A quota the core enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,12 +14,20 @@ pub enum Quota {
     AccessKeysPerPrincipal(u32),
     /// Characters of all inline policy documents of one user, white space not counted.
     InlinePolicySize(u32),
-    /// Tags on one user.
-    TagsPerUser(u32),
+    /// Tags on one user or managed policy.
+    TagsPerEntity(u32),
     /// Groups one user belongs to.
     GroupsPerUser(u32),
     /// Characters of all inline policy documents of one group, white space not counted.
     GroupInlinePolicySize(u32),
+    /// Characters of one managed policy document, white space not counted.
+    ManagedPolicySize(u32),
+    /// Versions one managed policy keeps.
+    VersionsPerPolicy(u32),
+    /// Managed policies attached to one user.
+    PoliciesPerUser(u32),
+    /// Managed policies attached to one group.
+    PoliciesPerGroup(u32),
 }
 
 /// What still hangs off a user or a group that stops it from being deleted.
@@ -32,6 +41,14 @@ pub enum Dependents {
     Groups,
     /// The group still has members.
     Members,
+    /// The user or group still has managed policies attached.
+    AttachedPolicies,
+    /// The managed policy is still attached to users or groups.
+    Attachments,
+    /// The managed policy still has versions besides its default one.
+    Versions,
+    /// The version is its policy's default one.
+    DefaultVersion,
 }
 
 /// Why the store failed, with the store's own error as its source.
@@ -97,6 +114,21 @@ pub enum CoreError {
     /// The group has no inline policy of this name.
     #[error("no group policy named {0}")]
     NoSuchGroupPolicy(PolicyName),
+    /// Neither the caller's account nor the provider's catalog has this managed policy.
+    #[error("no managed policy {}", .0.arn())]
+    NoSuchManagedPolicy(PolicyRef),
+    /// The managed policy has no version with this id.
+    #[error("policy {} has no version {}", .0.arn(), .1)]
+    NoSuchPolicyVersion(PolicyRef, VersionId),
+    /// The managed policy is not attached to the user or group named.
+    #[error("policy {} is not attached there", .0.arn())]
+    PolicyNotAttached(PolicyRef),
+    /// Another managed policy of the account has this name, compared without regard to case.
+    #[error("a managed policy named {0} already exists")]
+    ManagedPolicyAlreadyExists(PolicyName),
+    /// The provider's policies are read-only: no version, tag or deletion.
+    #[error("policy {} belongs to the provider and cannot be changed", .0.arn())]
+    ProviderPolicyReadOnly(PolicyRef),
     /// The caller's account has no group of this name.
     #[error("no group named {0}")]
     NoSuchGroup(GroupName),

@@ -219,9 +219,65 @@ impl UserId {
 }
 
 string_id!(
+    /// A managed policy's unique id (`ANPA…`): 16–128 of `[\w]`.
+    PolicyId
+);
+impl PolicyId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 16, 128)?;
+        check_chars(s, is_word, r"[\w]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// A managed policy version's id, `v1`, `v2`…: numbers are never reused within a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VersionId(u32);
+
+impl VersionId {
+    pub const FIRST: Self = Self(1);
+
+    /// `v` and a number from 1, without leading zeros (AWS's `v[1-9][0-9]*`).
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        let digits = s.strip_prefix('v').unwrap_or("");
+        let n = (!digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse::<u32>().ok())
+            .flatten()
+            .filter(|n| *n >= 1);
+        n.map(Self).ok_or_else(|| {
+            InvalidId(
+                r"Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?"
+                    .into(),
+            )
+        })
+    }
+
+    pub fn number(self) -> u32 {
+        self.0
+    }
+
+    /// The version after this one.
+    pub fn next(self) -> Self {
+        Self(self.0.saturating_add(1))
+    }
+}
+
+impl fmt::Display for VersionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}", self.0)
+    }
+}
+
+string_id!(
     /// An inline policy's name: 1–128 of `[\w+=,.@-]`.
     PolicyName
 );
+impl PolicyName {
+    /// The form uniqueness of a managed policy's name is decided on.
+    pub fn folded(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
 impl PolicyName {
     pub fn parse(s: &str) -> Result<Self, InvalidId> {
         check_len(s, 1, 128)?;

@@ -3,6 +3,7 @@
 //! ends decode requests into calls on `Caller` and encode its answers.
 
 pub mod caller;
+pub mod catalog;
 pub mod error;
 pub mod ids;
 mod key_uses;
@@ -24,16 +25,18 @@ pub mod validate;
 pub mod conformance;
 
 pub use caller::{
-    Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, RequestInfo, UserChange,
+    AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, NewPolicy,
+    PolicyEntities, PolicyFilter, PolicyScope, PolicyView, RequestInfo, UserChange,
 };
 pub use error::{CoreError, CoreResult, Dependents, Quota, StoreFailure};
 pub use ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, PathPrefix, PolicyName, TagKey,
-    TagValue, UserId, UserName, UserPath,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, PathPrefix, PolicyId, PolicyName,
+    TagKey, TagValue, UserId, UserName, UserPath, VersionId,
 };
 pub use model::{
-    AccessKey, Account, AccountCredentials, Group, KeyOwner, KeyState, KeyView, LastUsed,
-    NewAccessKey, Principal, RequestId, Secret, SigningKey, Tag, Timestamp, User,
+    AccessKey, Account, AccountCredentials, Attachee, Group, KeyOwner, KeyState, KeyView, LastUsed,
+    ManagedPolicy, NewAccessKey, PolicyOwner, PolicyRef, PolicyVersion, Principal, RequestId,
+    Secret, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};

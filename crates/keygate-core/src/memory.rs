@@ -8,9 +8,13 @@ use std::sync::Mutex;
 
 use crate::error::{CoreError, CoreResult, StoreFailure};
 use crate::ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyName, UserId, UserName,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, UserId,
+    UserName, VersionId,
 };
-use crate::model::{AccessKey, Account, Group, KeyOwner, Secret, User};
+use crate::model::{
+    AccessKey, Account, Attachee, Group, KeyOwner, ManagedPolicy, PolicyOwner, PolicyVersion,
+    Secret, User,
+};
 use crate::store::{ReadTx, Store, WriteTx};
 
 mod write;
@@ -25,6 +29,11 @@ struct State {
     /// Memberships `(group, user)`.
     members: std::collections::BTreeSet<(GroupId, UserId)>,
     group_policies: BTreeMap<(GroupId, PolicyName), String>,
+    /// Customer managed policies, each with its account.
+    managed: BTreeMap<PolicyId, (AccountId, ManagedPolicy)>,
+    versions: BTreeMap<(PolicyId, VersionId), PolicyVersion>,
+    /// Attachments `(account, policy, attachee)`: provider policies have no row in `managed`.
+    attachments: std::collections::BTreeSet<(AccountId, PolicyId, Attachee)>,
 }
 
 impl State {
@@ -34,6 +43,28 @@ impl State {
 
     fn user_in(&self, account: &AccountId, id: &UserId) -> Option<&User> {
         self.users.get(id).filter(|u| &u.account_id == account)
+    }
+
+    fn managed_in(&self, account: &AccountId, id: &PolicyId) -> Option<&ManagedPolicy> {
+        self.managed
+            .get(id)
+            .filter(|(a, _)| a == account)
+            .map(|(_, p)| p)
+    }
+
+    fn attachee_in(&self, account: &AccountId, to: &Attachee) -> bool {
+        match to {
+            Attachee::User(u) => self.user_in(account, u).is_some(),
+            Attachee::Group(g) => self.group_in(account, g).is_some(),
+        }
+    }
+}
+
+/// The account a managed policy record names as its owner; the provider's are never stored.
+fn owning_account(p: &ManagedPolicy) -> Option<&AccountId> {
+    match &p.owner {
+        PolicyOwner::Account(a) => Some(a),
+        PolicyOwner::Provider => None,
     }
 }
 
@@ -263,6 +294,82 @@ impl ReadTx for Tx {
             .iter()
             .filter(|((g, _), _)| g == group)
             .map(|((_, n), d)| (n.clone(), d.clone()))
+            .collect())
+    }
+
+    fn managed_policies(&self, account: &AccountId) -> CoreResult<Vec<ManagedPolicy>> {
+        let mut all: Vec<ManagedPolicy> = self
+            .0
+            .borrow()
+            .managed
+            .values()
+            .filter(|(a, _)| a == account)
+            .map(|(_, p)| p.clone())
+            .collect();
+        all.sort_by_key(|p| p.name.folded());
+        Ok(all)
+    }
+
+    fn managed_policy(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+    ) -> CoreResult<Option<ManagedPolicy>> {
+        Ok(self.0.borrow().managed_in(account, id).cloned())
+    }
+
+    fn policy_versions(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+    ) -> CoreResult<Vec<PolicyVersion>> {
+        let s = self.0.borrow();
+        if s.managed_in(account, id).is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(s.versions
+            .iter()
+            .filter(|((p, _), _)| p == id)
+            .map(|(_, v)| v.clone())
+            .collect())
+    }
+
+    fn policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: VersionId,
+    ) -> CoreResult<Option<PolicyVersion>> {
+        let s = self.0.borrow();
+        if s.managed_in(account, id).is_none() {
+            return Ok(None);
+        }
+        Ok(s.versions.get(&(id.clone(), version)).cloned())
+    }
+
+    fn attached_policies(&self, account: &AccountId, to: &Attachee) -> CoreResult<Vec<PolicyId>> {
+        Ok(self
+            .0
+            .borrow()
+            .attachments
+            .iter()
+            .filter(|(a, _, t)| a == account && t == to)
+            .map(|(_, p, _)| p.clone())
+            .collect())
+    }
+
+    fn policy_attachees(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+    ) -> CoreResult<Vec<Attachee>> {
+        Ok(self
+            .0
+            .borrow()
+            .attachments
+            .iter()
+            .filter(|(a, p, _)| a == account && p == policy)
+            .map(|(_, _, t)| t.clone())
             .collect())
     }
 }

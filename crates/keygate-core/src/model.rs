@@ -1,5 +1,5 @@
-//! The domain's records: accounts, users, access keys, principals, and the secret type that
-//! carries a key's secret without ever printing it.
+//! The domain's records: accounts, users, groups, access keys, managed policies (`managed`),
+//! principals, and the secret type that carries a key's secret without ever printing it.
 
 use std::fmt;
 
@@ -9,6 +9,10 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::ids::{
     AccessKeyId, AccountId, Email, GroupId, GroupName, TagKey, TagValue, UserId, UserName, UserPath,
 };
+
+mod managed;
+
+pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
 
 /// The id of the request being served: set once per request by the server, echoed by every
 /// dialect in its answers.
@@ -20,7 +24,7 @@ pub struct RequestId(pub String);
 pub struct Timestamp(i64);
 
 impl Timestamp {
-    pub fn from_unix_millis(ms: i64) -> Self {
+    pub const fn from_unix_millis(ms: i64) -> Self {
         Self(ms)
     }
 

@@ -413,6 +413,11 @@ pub struct Request<'a> {
 }
 
 impl Policy {
+    /// Whether the document says `Version: 2012-10-17`, which managed policies require.
+    pub fn is_current_version(&self) -> bool {
+        self.variables
+    }
+
     fn decide(&self, req: &Request<'_>, action: &[char], resource: &[char]) -> Decision {
         let mut allowed = false;
         for st in &self.statements {

@@ -44,6 +44,25 @@ pub enum Operation {
     GetGroupPolicy,
     ListGroupPolicies,
     DeleteGroupPolicy,
+    CreatePolicy,
+    GetPolicy,
+    ListPolicies,
+    DeletePolicy,
+    CreatePolicyVersion,
+    GetPolicyVersion,
+    ListPolicyVersions,
+    DeletePolicyVersion,
+    SetDefaultPolicyVersion,
+    AttachUserPolicy,
+    DetachUserPolicy,
+    ListAttachedUserPolicies,
+    AttachGroupPolicy,
+    DetachGroupPolicy,
+    ListAttachedGroupPolicies,
+    ListEntitiesForPolicy,
+    TagPolicy,
+    UntagPolicy,
+    ListPolicyTags,
     /// Reading the caller's own account (OSC ReadAccounts).
     ReadAccount,
     /// Checking a login and password of the caller's account (OSC CheckAuthentication).
@@ -77,6 +96,14 @@ pub struct Limits {
     pub groups_per_user: u32,
     /// Sum of a group's inline policy documents, white space not counted (AWS: 5,120).
     pub group_inline_policy_chars: u32,
+    /// One managed policy document, white space not counted (AWS: 6,144).
+    pub managed_policy_chars: u32,
+    /// Versions one managed policy keeps (AWS: 5).
+    pub versions_per_policy: u32,
+    /// Managed policies attached to one user (AWS: 10).
+    pub policies_per_user: u32,
+    /// Managed policies attached to one group (AWS: 10).
+    pub policies_per_group: u32,
 }
 
 impl Default for Limits {
@@ -88,6 +115,10 @@ impl Default for Limits {
             password_checks_in_flight: 2,
             groups_per_user: 10,
             group_inline_policy_chars: 5120,
+            managed_policy_chars: 6144,
+            versions_per_policy: 5,
+            policies_per_user: 10,
+            policies_per_group: 10,
         }
     }
 }

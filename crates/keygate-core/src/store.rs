@@ -3,10 +3,13 @@
 
 use crate::error::CoreResult;
 use crate::ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyName, TagKey, UserId,
-    UserName,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, TagKey,
+    UserId, UserName, VersionId,
 };
-use crate::model::{AccessKey, Account, Group, KeyOwner, LastUsed, Secret, Tag, Timestamp, User};
+use crate::model::{
+    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, PolicyVersion, Secret,
+    Tag, Timestamp, User,
+};
 
 /// Reads inside one consistent snapshot. Users always come with their tags, sorted by key.
 pub trait ReadTx {
@@ -62,6 +65,28 @@ pub trait ReadTx {
         account: &AccountId,
         group: &GroupId,
     ) -> CoreResult<Vec<(PolicyName, String)>>;
+    /// Every managed policy of the account, ordered by lower-cased name, with its tags.
+    fn managed_policies(&self, account: &AccountId) -> CoreResult<Vec<ManagedPolicy>>;
+    fn managed_policy(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+    ) -> CoreResult<Option<ManagedPolicy>>;
+    /// A managed policy's versions, oldest first.
+    fn policy_versions(&self, account: &AccountId, id: &PolicyId)
+    -> CoreResult<Vec<PolicyVersion>>;
+    fn policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: VersionId,
+    ) -> CoreResult<Option<PolicyVersion>>;
+    /// The ids of the managed policies (the account's or the provider's) attached to a user or
+    /// group, in no particular order.
+    fn attached_policies(&self, account: &AccountId, to: &Attachee) -> CoreResult<Vec<PolicyId>>;
+    /// What a managed policy (the account's or the provider's) is attached to in the account.
+    fn policy_attachees(&self, account: &AccountId, policy: &PolicyId)
+    -> CoreResult<Vec<Attachee>>;
 }
 
 /// Writes, inside one transaction that commits only if the closure returns `Ok`.
@@ -128,6 +153,42 @@ pub trait WriteTx: ReadTx {
         group: &GroupId,
         name: &PolicyName,
     ) -> CoreResult<()>;
+    /// Inserts an account's managed policy (`owner` is its account) with its first version.
+    fn insert_managed_policy(
+        &self,
+        policy: &ManagedPolicy,
+        first: &PolicyVersion,
+    ) -> CoreResult<()>;
+    /// Replaces default and latest version, modification date and tags of the policy.
+    fn update_managed_policy(&self, policy: &ManagedPolicy) -> CoreResult<()>;
+    /// Deletes the policy with its versions; it must be attached to nothing.
+    fn delete_managed_policy(&self, account: &AccountId, id: &PolicyId) -> CoreResult<()>;
+    fn insert_policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: &PolicyVersion,
+    ) -> CoreResult<()>;
+    fn delete_policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: VersionId,
+    ) -> CoreResult<()>;
+    /// Attaches a managed policy (the account's or the provider's); an attached one stays so.
+    fn attach_policy(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+        to: &Attachee,
+    ) -> CoreResult<()>;
+    /// Detaches a managed policy; one that is not attached is ignored.
+    fn detach_policy(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+        to: &Attachee,
+    ) -> CoreResult<()>;
 }
 
 /// A transactional store. Object-safe; use [`read`] and [`write`] for typed results.
@@ -190,6 +251,7 @@ pub trait IdGen: Send + Sync {
     fn account_id(&self) -> AccountId;
     fn user_id(&self) -> UserId;
     fn group_id(&self) -> GroupId;
+    fn policy_id(&self) -> PolicyId;
     fn access_key_id(&self) -> AccessKeyId;
     fn secret(&self) -> Secret;
     fn password(&self) -> Secret;

@@ -39,7 +39,7 @@ pub fn expiration(at: Option<Timestamp>, now: Timestamp) -> CoreResult<()> {
 /// A request's tags: at most 50, keys unique, none reserved by AWS.
 pub fn tags(tags: &[Tag], field: &'static str) -> CoreResult<()> {
     if tags.len() > MAX_TAGS_PER_USER as usize {
-        return Err(CoreError::LimitExceeded(Quota::TagsPerUser(
+        return Err(CoreError::LimitExceeded(Quota::TagsPerEntity(
             MAX_TAGS_PER_USER,
         )));
     }
@@ -83,6 +83,16 @@ pub fn account_name(name: &str) -> CoreResult<()> {
         return Err(invalid("Name", "must be 1 to 64 printable characters"));
     }
     Ok(())
+}
+
+/// A managed policy's description: at most 1,000 characters.
+pub fn policy_description(description: Option<&str>) -> CoreResult<()> {
+    match description {
+        Some(d) if d.chars().count() > 1000 => {
+            Err(invalid("Description", "must be at most 1000 characters"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A policy document's text: 1 to 131,072 characters from IAM's character set.

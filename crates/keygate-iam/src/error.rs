@@ -198,7 +198,7 @@ impl IamError {
                     "Maximum policy size of {n} bytes exceeded for user {}",
                     user.unwrap_or_default()
                 ),
-                Quota::TagsPerUser(n) => {
+                Quota::TagsPerEntity(n) => {
                     format!("The number of tags has reached the maximum limit of {n}.")
                 }
                 Quota::GroupsPerUser(n) => format!("Cannot exceed quota for GroupsPerUser: {n}"),

@@ -267,7 +267,7 @@ impl OscError {
                 Quota::InlinePolicySize(n) => Self::OutOfLimits(format!(
                     "The inline policies of the user exceed {n} characters without white space."
                 )),
-                Quota::TagsPerUser(n) => {
+                Quota::TagsPerEntity(n) => {
                     Self::OutOfLimits(format!("A user can have at most {n} tags."))
                 }
                 Quota::GroupsPerUser(n) => {

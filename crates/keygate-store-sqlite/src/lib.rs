@@ -2,6 +2,7 @@
 //! WAL, foreign keys, a busy timeout, `BEGIN IMMEDIATE` write transactions and durable commits;
 //! access key secrets sealed with an AEAD. No rusqlite type leaves this crate.
 
+mod managed;
 mod rows;
 mod seal;
 mod tx;
@@ -26,6 +27,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/002_user_tags.sql")),
         M::up(include_str!("migrations/003_key_tag.sql")),
         M::up(include_str!("migrations/004_groups.sql")),
+        M::up(include_str!("migrations/005_managed_policies.sql")),
     ])
 });
 

@@ -2,9 +2,9 @@
 //! statement scoped to the account it names (`write` has the `WriteTx` half).
 
 use keygate_core::{
-    AccessKey, AccessKeyId, Account, AccountId, CoreError, CoreResult, Email, Group, GroupId,
-    GroupName, KeyOwner, PathPrefix, PolicyName, ReadTx, Secret, StoreFailure, Tag, TagKey,
-    TagValue, User, UserId, UserName,
+    AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreError, CoreResult, Email, Group,
+    GroupId, GroupName, KeyOwner, ManagedPolicy, PathPrefix, PolicyId, PolicyName, PolicyVersion,
+    ReadTx, Secret, StoreFailure, Tag, TagKey, TagValue, User, UserId, UserName, VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -329,5 +329,46 @@ impl ReadTx for SqlTx<'_> {
                 ))
             },
         )
+    }
+
+    fn managed_policies(&self, account: &AccountId) -> CoreResult<Vec<ManagedPolicy>> {
+        self.read_managed_policies(account)
+    }
+
+    fn managed_policy(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+    ) -> CoreResult<Option<ManagedPolicy>> {
+        self.read_managed_policy(account, id)
+    }
+
+    fn policy_versions(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+    ) -> CoreResult<Vec<PolicyVersion>> {
+        self.read_policy_versions(account, id)
+    }
+
+    fn policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: VersionId,
+    ) -> CoreResult<Option<PolicyVersion>> {
+        self.read_policy_version(account, id, version)
+    }
+
+    fn attached_policies(&self, account: &AccountId, to: &Attachee) -> CoreResult<Vec<PolicyId>> {
+        self.read_attached_policies(account, to)
+    }
+
+    fn policy_attachees(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+    ) -> CoreResult<Vec<Attachee>> {
+        self.read_policy_attachees(account, policy)
     }
 }

@@ -2,8 +2,9 @@
 //! to the account it names.
 
 use keygate_core::{
-    AccessKey, AccessKeyId, Account, AccountId, CoreResult, Group, GroupId, LastUsed, PolicyName,
-    Secret, Tag, TagKey, Timestamp, User, UserId, WriteTx,
+    AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreResult, Group, GroupId, LastUsed,
+    ManagedPolicy, PolicyId, PolicyName, PolicyVersion, Secret, Tag, TagKey, Timestamp, User,
+    UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -287,5 +288,57 @@ impl WriteTx for SqlTx<'_> {
             params![account.as_str(), group.as_str(), name.as_str()],
         )
         .map(drop)
+    }
+
+    fn insert_managed_policy(
+        &self,
+        policy: &ManagedPolicy,
+        first: &PolicyVersion,
+    ) -> CoreResult<()> {
+        self.write_insert_managed_policy(policy, first)
+    }
+
+    fn update_managed_policy(&self, policy: &ManagedPolicy) -> CoreResult<()> {
+        self.write_update_managed_policy(policy)
+    }
+
+    fn delete_managed_policy(&self, account: &AccountId, id: &PolicyId) -> CoreResult<()> {
+        self.write_delete_managed_policy(account, id)
+    }
+
+    fn insert_policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: &PolicyVersion,
+    ) -> CoreResult<()> {
+        self.write_insert_policy_version(account, id, version)
+    }
+
+    fn delete_policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: VersionId,
+    ) -> CoreResult<()> {
+        self.write_delete_policy_version(account, id, version)
+    }
+
+    fn attach_policy(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+        to: &Attachee,
+    ) -> CoreResult<()> {
+        self.write_attach_policy(account, policy, to)
+    }
+
+    fn detach_policy(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+        to: &Attachee,
+    ) -> CoreResult<()> {
+        self.write_detach_policy(account, policy, to)
     }
 }

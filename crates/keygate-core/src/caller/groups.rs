@@ -4,7 +4,7 @@
 
 use crate::error::{CoreError, CoreResult, Dependents, Quota};
 use crate::ids::{GroupId, GroupName, PathPrefix, PolicyName, UserName, UserPath};
-use crate::model::{Group, User, group_arn};
+use crate::model::{Attachee, Group, User, group_arn};
 use crate::page::{Page, PageRequest};
 use crate::policy;
 use crate::rules::Operation;
@@ -41,7 +41,7 @@ pub struct GroupChange {
 
 impl Caller<'_> {
     /// The group named (at its path, when given) and its ARN, or the ARN it would have.
-    fn target_group(
+    pub(super) fn target_group(
         &self,
         tx: &dyn ReadTx,
         group: &GroupRef,
@@ -63,7 +63,7 @@ impl Caller<'_> {
     /// The named group once `op` is authorised on it; authorised before the group is known to
     /// exist (a group that does not exist is evaluated with path `/`), so that a denied caller
     /// cannot learn which groups exist.
-    fn existing_group(
+    pub(super) fn existing_group(
         &self,
         tx: &dyn ReadTx,
         op: Operation,
@@ -153,8 +153,7 @@ impl Caller<'_> {
                 .into_iter()
                 .filter(|g| ids.is_none_or(|ids| ids.contains(&g.id)))
                 .collect();
-            let more = groups.len() > first.saturating_add(count);
-            Ok((groups.into_iter().skip(first).take(count).collect(), more))
+            Ok(super::managed_policies::window(groups, first, count))
         })
     }
 
@@ -196,11 +195,12 @@ impl Caller<'_> {
         })
     }
 
-    /// Deletes a group. Without `force` it must have no member and no inline policy (AWS's
-    /// DeleteConflict); with it (OSC's `Force`), its memberships and policies go with it.
+    /// Deletes a group. Without `force` it must have no member, no inline policy and no attached
+    /// policy (AWS's DeleteConflict); with it (OSC's `Force`), they go with it.
     pub fn delete_group(&self, group: &GroupRef, force: bool) -> CoreResult<()> {
         self.write(|tx| {
             let group = self.existing_group(tx, Operation::DeleteGroup, group)?;
+            let attachee = Attachee::Group(group.id.clone());
             if !force {
                 if !tx.group_members(self.account(), &group.id)?.is_empty() {
                     return Err(CoreError::DeleteConflict(Dependents::Members));
@@ -208,6 +208,12 @@ impl Caller<'_> {
                 if !tx.group_policies(self.account(), &group.id)?.is_empty() {
                     return Err(CoreError::DeleteConflict(Dependents::Policies));
                 }
+                if !tx.attached_policies(self.account(), &attachee)?.is_empty() {
+                    return Err(CoreError::DeleteConflict(Dependents::AttachedPolicies));
+                }
+            }
+            for id in tx.attached_policies(self.account(), &attachee)? {
+                tx.detach_policy(self.account(), &id, &attachee)?;
             }
             tx.delete_group(self.account(), &group.id)
         })

@@ -5,11 +5,15 @@
 mod access_keys;
 mod account;
 mod groups;
+mod managed_policies;
 mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
 pub use groups::{GroupChange, GroupRef};
+pub use managed_policies::{
+    AttachTarget, NewPolicy, PolicyEntities, PolicyFilter, PolicyScope, PolicyView,
+};
 pub use users::{Identity, UserChange};
 
 use std::net::IpAddr;
@@ -18,7 +22,7 @@ use time::macros::format_description;
 
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AccountId, UserName, UserPath};
-use crate::model::{Principal, User, user_arn};
+use crate::model::{Attachee, Principal, User, user_arn};
 use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
@@ -139,8 +143,19 @@ impl<'a> Caller<'a> {
         (self.rules.action)(op)
     }
 
-    /// Allows the root; evaluates a user's inline policies for `op` on every resource.
+    /// Allows the root; evaluates a user's identity policies for `op` on every resource.
     fn authorize(&self, tx: &dyn ReadTx, op: Operation, resources: &[&str]) -> CoreResult<()> {
+        self.authorize_with(tx, op, resources, &[])
+    }
+
+    /// As `authorize`, with the operation's own condition keys (`iam:PolicyARN`…) in the context.
+    fn authorize_with(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        resources: &[&str],
+        keys: &[(&str, &str)],
+    ) -> CoreResult<()> {
         let Principal::User { account, id, .. } = self.principal else {
             return Ok(());
         };
@@ -157,17 +172,27 @@ impl<'a> Caller<'a> {
         let Some(me) = &caller else {
             return Err(denied(action, resources.first().copied().unwrap_or("*")));
         };
-        // Its own inline policies, and those of every group it belongs to.
-        let mut docs = tx.policies(account, id)?;
+        // Its own inline and attached policies, and those of every group it belongs to.
+        let mut docs: Vec<String> = tx
+            .policies(account, id)?
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+        docs.extend(self.attached_documents(tx, &Attachee::User(id.clone()))?);
         for group in tx.groups_of_user(account, id)? {
-            docs.extend(tx.group_policies(account, &group.id)?);
+            docs.extend(
+                tx.group_policies(account, &group.id)?
+                    .into_iter()
+                    .map(|(_, d)| d),
+            );
+            docs.extend(self.attached_documents(tx, &Attachee::Group(group.id))?);
         }
         // Stored documents were validated on the way in; one that no longer parses grants nothing.
-        let parsed: Vec<_> = docs
-            .iter()
-            .filter_map(|(_, d)| policy::parse(d).ok())
-            .collect();
-        let context = self.context(me);
+        let parsed: Vec<_> = docs.iter().filter_map(|d| policy::parse(d).ok()).collect();
+        let mut context = self.context(me);
+        for (key, value) in keys {
+            context.set(key, *value);
+        }
         for resource in resources {
             let req = policy::Request {
                 action,

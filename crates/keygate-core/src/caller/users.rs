@@ -2,7 +2,7 @@
 
 use crate::error::{CoreError, CoreResult, Dependents, Quota};
 use crate::ids::{Email, PathPrefix, TagKey, UserId, UserName, UserPath};
-use crate::model::{Account, KeyOwner, Principal, Tag, User, user_arn};
+use crate::model::{Account, Attachee, KeyOwner, Principal, Tag, User, user_arn};
 use crate::page::{Page, PageRequest};
 use crate::rules::Operation;
 use crate::validate;
@@ -165,7 +165,8 @@ impl Caller<'_> {
         })
     }
 
-    /// Deletes a user that owns no access key and no inline policy, and is in no group.
+    /// Deletes a user that owns no access key, has no inline or attached policy, and is in no
+    /// group.
     pub fn delete_user(&self, name: &UserName) -> CoreResult<()> {
         self.write(|tx| {
             let user = self.existing_user(tx, Operation::DeleteUser, name)?;
@@ -181,6 +182,12 @@ impl Caller<'_> {
             if !tx.groups_of_user(self.account(), &user.id)?.is_empty() {
                 return Err(CoreError::DeleteConflict(Dependents::Groups));
             }
+            if !tx
+                .attached_policies(self.account(), &Attachee::User(user.id.clone()))?
+                .is_empty()
+            {
+                return Err(CoreError::DeleteConflict(Dependents::AttachedPolicies));
+            }
             tx.delete_user(self.account(), &user.id)
         })
     }
@@ -195,7 +202,7 @@ impl Caller<'_> {
                 .filter(|t| !user.tags.iter().any(|o| o.key == t.key))
                 .count();
             if user.tags.len() + added > validate::MAX_TAGS_PER_USER as usize {
-                return Err(CoreError::LimitExceeded(Quota::TagsPerUser(
+                return Err(CoreError::LimitExceeded(Quota::TagsPerEntity(
                     validate::MAX_TAGS_PER_USER,
                 )));
             }

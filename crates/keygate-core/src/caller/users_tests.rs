@@ -268,7 +268,7 @@ fn user_tags() {
     let many: Vec<Tag> = (0..49).map(|i| tag(&format!("k{i}"), "v")).collect();
     assert_eq!(
         root.tag_user(&name("alice"), many),
-        Err(CoreError::LimitExceeded(Quota::TagsPerUser(50)))
+        Err(CoreError::LimitExceeded(Quota::TagsPerEntity(50)))
     );
     assert_eq!(
         root.list_user_tags(&name("alice"), &PageRequest::default())

@@ -2,11 +2,16 @@
 //! keeps (unique names, no dangling owner), so that the conformance suite holds for both.
 
 use crate::error::CoreResult;
-use crate::ids::{AccessKeyId, AccountId, GroupId, PolicyName, TagKey, UserId};
-use crate::model::{AccessKey, Account, Group, KeyOwner, LastUsed, Secret, Tag, User};
+use crate::ids::{
+    AccessKeyId, AccountId, GroupId, PolicyId, PolicyName, TagKey, UserId, VersionId,
+};
+use crate::model::{
+    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, PolicyVersion, Secret,
+    Tag, User,
+};
 use crate::store::WriteTx;
 
-use super::{Tx, conflict};
+use super::{Tx, conflict, owning_account};
 
 impl WriteTx for Tx {
     fn insert_account(&self, account: &Account, password_hash: &str) -> CoreResult<()> {
@@ -71,9 +76,12 @@ impl WriteTx for Tx {
         if s.keys.values().any(|(k, _)| k.owner == owner)
             || s.policies.keys().any(|(u, _)| u == id)
             || s.members.iter().any(|(_, u)| u == id)
+            || s.attachments
+                .iter()
+                .any(|(_, _, t)| *t == Attachee::User(id.clone()))
         {
             return Err(conflict(
-                "user still owns keys or policies, or is in a group",
+                "user still owns keys or policies, is in a group or has policies attached",
             ));
         }
         if s.users.get(id).is_some_and(|u| &u.account_id == account) {
@@ -237,6 +245,8 @@ impl WriteTx for Tx {
             s.groups.remove(id);
             s.members.retain(|(g, _)| g != id);
             s.group_policies.retain(|(g, _), _| g != id);
+            let group = Attachee::Group(id.clone());
+            s.attachments.retain(|(_, _, t)| *t != group);
         }
         Ok(())
     }
@@ -284,6 +294,129 @@ impl WriteTx for Tx {
         if s.group_in(account, group).is_some() {
             s.group_policies.remove(&(group.clone(), name.clone()));
         }
+        Ok(())
+    }
+
+    fn insert_managed_policy(
+        &self,
+        policy: &ManagedPolicy,
+        first: &PolicyVersion,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let Some(account) = owning_account(policy) else {
+            return Err(conflict("the provider's policies are not stored"));
+        };
+        let folded = policy.name.folded();
+        if !s.accounts.contains_key(account)
+            || s.managed.contains_key(&policy.id)
+            || s.managed
+                .values()
+                .any(|(a, p)| a == account && p.name.folded() == folded)
+        {
+            return Err(conflict("policy id or name taken, or no such account"));
+        }
+        s.managed
+            .insert(policy.id.clone(), (account.clone(), policy.clone()));
+        s.versions
+            .insert((policy.id.clone(), first.id), first.clone());
+        Ok(())
+    }
+
+    fn update_managed_policy(&self, policy: &ManagedPolicy) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let Some(account) = owning_account(policy) else {
+            return Err(conflict("the provider's policies are not stored"));
+        };
+        if !s
+            .versions
+            .contains_key(&(policy.id.clone(), policy.default_version))
+        {
+            return Err(conflict("the default version does not exist"));
+        }
+        match s.managed.get_mut(&policy.id) {
+            Some((a, p)) if a == account => {
+                p.default_version = policy.default_version;
+                p.latest_version = policy.latest_version;
+                p.modified_at = policy.modified_at;
+                p.tags = policy.tags.clone();
+                Ok(())
+            }
+            _ => Err(conflict("no such policy")),
+        }
+    }
+
+    fn delete_managed_policy(&self, account: &AccountId, id: &PolicyId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.managed_in(account, id).is_none() {
+            return Ok(());
+        }
+        if s.attachments.iter().any(|(_, p, _)| p == id) {
+            return Err(conflict("policy still attached"));
+        }
+        s.managed.remove(id);
+        s.versions.retain(|(p, _), _| p != id);
+        Ok(())
+    }
+
+    fn insert_policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: &PolicyVersion,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let key = (id.clone(), version.id);
+        if s.managed_in(account, id).is_none() || s.versions.contains_key(&key) {
+            return Err(conflict("no such policy, or version taken"));
+        }
+        s.versions.insert(key, version.clone());
+        Ok(())
+    }
+
+    fn delete_policy_version(
+        &self,
+        account: &AccountId,
+        id: &PolicyId,
+        version: VersionId,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        match s.managed_in(account, id) {
+            Some(p) if p.default_version == version => Err(conflict("the default version stays")),
+            Some(_) => {
+                s.versions.remove(&(id.clone(), version));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn attach_policy(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+        to: &Attachee,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let known =
+            s.managed_in(account, policy).is_some() || crate::catalog::by_id(policy).is_some();
+        if !known || !s.attachee_in(account, to) {
+            return Err(conflict("no such policy, user or group"));
+        }
+        s.attachments
+            .insert((account.clone(), policy.clone(), to.clone()));
+        Ok(())
+    }
+
+    fn detach_policy(
+        &self,
+        account: &AccountId,
+        policy: &PolicyId,
+        to: &Attachee,
+    ) -> CoreResult<()> {
+        self.0
+            .borrow_mut()
+            .attachments
+            .remove(&(account.clone(), policy.clone(), to.clone()));
         Ok(())
     }
 }

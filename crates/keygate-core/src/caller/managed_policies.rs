@@ -1,0 +1,590 @@
+//! What a principal may do with managed policies: create, read, list and delete the account's
+//! own, keep their versions (at most a few, one the default), attach them and the provider's
+//! to users and groups, and tag them. The provider's catalog is read-only.
+
+use crate::catalog;
+use crate::error::{CoreError, CoreResult, Dependents, Quota};
+use crate::ids::{PathPrefix, PolicyName, TagKey, UserName, UserPath, VersionId};
+use crate::model::{
+    Attachee, Group, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion, Tag, User,
+};
+use crate::page::{Page, PageRequest};
+use crate::policy;
+use crate::rules::Operation;
+use crate::store::ReadTx;
+use crate::validate;
+
+use super::{Caller, GroupRef};
+
+/// A managed policy as listed: the policy and how many users and groups of the caller's
+/// account it is attached to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyView {
+    pub policy: ManagedPolicy,
+    pub attachment_count: usize,
+}
+
+/// A new customer managed policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPolicy {
+    pub name: PolicyName,
+    pub path: Option<UserPath>,
+    pub description: Option<String>,
+    pub document: String,
+    pub tags: Vec<Tag>,
+}
+
+/// Whose policies a listing shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PolicyScope {
+    #[default]
+    All,
+    /// The provider's catalog (AWS's `AWS`, Outscale's `OWS`).
+    Provider,
+    /// The account's own (`Local`).
+    Local,
+}
+
+/// Which policies a listing shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyFilter {
+    pub scope: PolicyScope,
+    /// Only those attached to at least one user or group.
+    pub only_attached: bool,
+    pub prefix: Option<PathPrefix>,
+    /// Only those used as permissions boundaries: keygate sets none, so none are.
+    pub boundaries_only: bool,
+}
+
+/// What a policy is attached to, as a call names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttachTarget {
+    User(UserName),
+    Group(GroupRef),
+}
+
+/// What a policy is attached to, as listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyEntities {
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+}
+
+/// The sort key of policy listings: the name, then the ARN (a customer policy may share a
+/// provider policy's name).
+fn listing_key(p: &ManagedPolicy) -> String {
+    format!("{}\u{0}{}", p.name.folded(), p.arn())
+}
+
+impl Caller<'_> {
+    /// The policy a reference names, in the caller's account or the catalog: nothing crosses
+    /// accounts, so another account's policy is one that does not exist.
+    fn find_policy(&self, tx: &dyn ReadTx, r: &PolicyRef) -> CoreResult<Option<ManagedPolicy>> {
+        match &r.owner {
+            PolicyOwner::Provider => Ok(catalog::find(r)),
+            PolicyOwner::Account(a) if a == self.account() => {
+                let folded = r.name.folded();
+                Ok(tx
+                    .managed_policies(self.account())?
+                    .into_iter()
+                    .find(|p| p.name.folded() == folded && p.path == r.path))
+            }
+            PolicyOwner::Account(_) => Ok(None),
+        }
+    }
+
+    /// The named policy once `op` is authorised on its ARN; authorised before the policy is
+    /// known to exist, so that a denied caller cannot learn which exist.
+    fn existing_policy(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        r: &PolicyRef,
+    ) -> CoreResult<ManagedPolicy> {
+        self.authorize(tx, op, &[&r.arn()])?;
+        self.find_policy(tx, r)?
+            .ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))
+    }
+
+    /// The named policy, once `op` is authorised on it and it is the account's own.
+    fn own_policy(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        r: &PolicyRef,
+    ) -> CoreResult<ManagedPolicy> {
+        let p = self.existing_policy(tx, op, r)?;
+        match p.owner {
+            PolicyOwner::Provider => Err(CoreError::ProviderPolicyReadOnly(r.clone())),
+            PolicyOwner::Account(_) => Ok(p),
+        }
+    }
+
+    fn policy_view(&self, tx: &dyn ReadTx, policy: ManagedPolicy) -> CoreResult<PolicyView> {
+        let attachment_count = tx.policy_attachees(self.account(), &policy.id)?.len();
+        Ok(PolicyView {
+            policy,
+            attachment_count,
+        })
+    }
+
+    /// A policy's versions, oldest first (the provider's have their one `v1`).
+    fn versions(&self, tx: &dyn ReadTx, p: &ManagedPolicy) -> CoreResult<Vec<PolicyVersion>> {
+        match p.owner {
+            PolicyOwner::Provider => Ok(catalog::document(&p.id)
+                .map(|d| PolicyVersion {
+                    id: VersionId::FIRST,
+                    document: d.to_owned(),
+                    created_at: p.created_at,
+                })
+                .into_iter()
+                .collect()),
+            PolicyOwner::Account(_) => tx.policy_versions(self.account(), &p.id),
+        }
+    }
+
+    /// The default documents of the managed policies attached to `to`.
+    pub(super) fn attached_documents(
+        &self,
+        tx: &dyn ReadTx,
+        to: &Attachee,
+    ) -> CoreResult<Vec<String>> {
+        let mut docs = Vec::new();
+        for id in tx.attached_policies(self.account(), to)? {
+            if let Some(doc) = catalog::document(&id) {
+                docs.push(doc.to_owned());
+            } else if let Some(p) = tx.managed_policy(self.account(), &id)?
+                && let Some(v) = tx.policy_version(self.account(), &id, p.default_version)?
+            {
+                docs.push(v.document);
+            }
+        }
+        Ok(docs)
+    }
+
+    /// A managed policy document: within the size limit, and in the current language version.
+    fn check_managed_document(&self, document: &str) -> CoreResult<()> {
+        validate::policy_document(document)?;
+        let parsed = policy::parse(document).map_err(CoreError::MalformedPolicy)?;
+        if !parsed.is_current_version() {
+            return Err(CoreError::MalformedPolicy(
+                "Policy document must be version 2012-10-17 or greater.".into(),
+            ));
+        }
+        let limit = self.svc.limits.managed_policy_chars;
+        if policy::counted_chars(document) > limit as usize {
+            return Err(CoreError::LimitExceeded(Quota::ManagedPolicySize(limit)));
+        }
+        Ok(())
+    }
+
+    pub fn create_policy(&self, new: NewPolicy) -> CoreResult<PolicyView> {
+        validate::tags(&new.tags, "Tags")?;
+        validate::policy_description(new.description.as_deref())?;
+        let now = self.svc.clock.now();
+        let path = new.path.unwrap_or_else(UserPath::root);
+        self.write(|tx| {
+            let r = PolicyRef {
+                owner: PolicyOwner::Account(self.account().clone()),
+                path: path.clone(),
+                name: new.name.clone(),
+            };
+            self.authorize(tx, Operation::CreatePolicy, &[&r.arn()])?;
+            self.check_managed_document(&new.document)?;
+            let folded = new.name.folded();
+            if tx
+                .managed_policies(self.account())?
+                .iter()
+                .any(|p| p.name.folded() == folded)
+            {
+                return Err(CoreError::ManagedPolicyAlreadyExists(new.name.clone()));
+            }
+            let mut tags = new.tags.clone();
+            tags.sort_by(|a, b| a.key.cmp(&b.key));
+            let policy = ManagedPolicy {
+                owner: r.owner,
+                id: self.svc.ids.policy_id(),
+                name: new.name.clone(),
+                path: path.clone(),
+                description: new.description.clone(),
+                default_version: VersionId::FIRST,
+                latest_version: VersionId::FIRST,
+                created_at: now,
+                modified_at: now,
+                tags,
+            };
+            let first = PolicyVersion {
+                id: VersionId::FIRST,
+                document: new.document.clone(),
+                created_at: now,
+            };
+            tx.insert_managed_policy(&policy, &first)?;
+            Ok(PolicyView {
+                policy,
+                attachment_count: 0,
+            })
+        })
+    }
+
+    pub fn get_policy(&self, r: &PolicyRef) -> CoreResult<PolicyView> {
+        self.read(|tx| {
+            let p = self.existing_policy(tx, Operation::GetPolicy, r)?;
+            self.policy_view(tx, p)
+        })
+    }
+
+    /// The provider's and the account's policies the filter lets through, ordered by name.
+    fn filtered_policies(
+        &self,
+        tx: &dyn ReadTx,
+        filter: &PolicyFilter,
+    ) -> CoreResult<Vec<PolicyView>> {
+        self.authorize(tx, Operation::ListPolicies, &["*"])?;
+        if filter.boundaries_only {
+            return Ok(Vec::new());
+        }
+        let mut all = Vec::new();
+        if filter.scope != PolicyScope::Local {
+            all.extend(catalog::policies());
+        }
+        if filter.scope != PolicyScope::Provider {
+            all.extend(tx.managed_policies(self.account())?);
+        }
+        let mut views = Vec::new();
+        for p in all {
+            if filter
+                .prefix
+                .as_ref()
+                .is_some_and(|pre| !p.path.as_str().starts_with(pre.as_str()))
+            {
+                continue;
+            }
+            let v = self.policy_view(tx, p)?;
+            if !filter.only_attached || v.attachment_count > 0 {
+                views.push(v);
+            }
+        }
+        views.sort_by_key(|v| listing_key(&v.policy));
+        Ok(views)
+    }
+
+    pub fn list_policies(
+        &self,
+        filter: &PolicyFilter,
+        page: &PageRequest,
+    ) -> CoreResult<Page<PolicyView>> {
+        self.read(|tx| {
+            let views = self.filtered_policies(tx, filter)?;
+            page.apply(views, |v| listing_key(&v.policy))
+        })
+    }
+
+    /// The policies the filter lets through, from the 0-based `first` for `count`, and whether
+    /// more follow (the OSC dialect's `FirstItem` / `ResultsPerPage`).
+    pub fn read_policies(
+        &self,
+        filter: &PolicyFilter,
+        first: usize,
+        count: usize,
+    ) -> CoreResult<(Vec<PolicyView>, bool)> {
+        self.read(|tx| Ok(window(self.filtered_policies(tx, filter)?, first, count)))
+    }
+
+    /// Deletes an account's policy: attached to nothing, and with no version but its default
+    /// one, as AWS requires.
+    pub fn delete_policy(&self, r: &PolicyRef) -> CoreResult<()> {
+        self.write(|tx| {
+            let p = self.own_policy(tx, Operation::DeletePolicy, r)?;
+            if !tx.policy_attachees(self.account(), &p.id)?.is_empty() {
+                return Err(CoreError::DeleteConflict(Dependents::Attachments));
+            }
+            if tx.policy_versions(self.account(), &p.id)?.len() > 1 {
+                return Err(CoreError::DeleteConflict(Dependents::Versions));
+            }
+            tx.delete_managed_policy(self.account(), &p.id)
+        })
+    }
+
+    /// Adds a version, within the versions a policy keeps; `set_default` makes it the one in
+    /// force. Answers the version and whether it is the default.
+    pub fn create_policy_version(
+        &self,
+        r: &PolicyRef,
+        document: &str,
+        set_default: bool,
+    ) -> CoreResult<(PolicyVersion, bool)> {
+        let now = self.svc.clock.now();
+        self.write(|tx| {
+            let mut p = self.own_policy(tx, Operation::CreatePolicyVersion, r)?;
+            self.check_managed_document(document)?;
+            let limit = self.svc.limits.versions_per_policy;
+            if tx.policy_versions(self.account(), &p.id)?.len() >= limit as usize {
+                return Err(CoreError::LimitExceeded(Quota::VersionsPerPolicy(limit)));
+            }
+            let version = PolicyVersion {
+                id: p.latest_version.next(),
+                document: document.to_owned(),
+                created_at: now,
+            };
+            tx.insert_policy_version(self.account(), &p.id, &version)?;
+            p.latest_version = version.id;
+            if set_default {
+                p.default_version = version.id;
+            }
+            p.modified_at = now;
+            tx.update_managed_policy(&p)?;
+            Ok((version, set_default))
+        })
+    }
+
+    /// One version of a policy, and whether it is the default.
+    pub fn get_policy_version(
+        &self,
+        r: &PolicyRef,
+        version: VersionId,
+    ) -> CoreResult<(PolicyVersion, bool)> {
+        self.read(|tx| {
+            let p = self.existing_policy(tx, Operation::GetPolicyVersion, r)?;
+            let v = self
+                .versions(tx, &p)?
+                .into_iter()
+                .find(|v| v.id == version)
+                .ok_or_else(|| CoreError::NoSuchPolicyVersion(r.clone(), version))?;
+            Ok((v, p.default_version == version))
+        })
+    }
+
+    /// Every version of a policy with whether it is the default, newest first (as AWS lists
+    /// them).
+    pub fn list_policy_versions(&self, r: &PolicyRef) -> CoreResult<Vec<(PolicyVersion, bool)>> {
+        self.read(|tx| {
+            let p = self.existing_policy(tx, Operation::ListPolicyVersions, r)?;
+            let mut all: Vec<_> = self
+                .versions(tx, &p)?
+                .into_iter()
+                .map(|v| {
+                    let default = v.id == p.default_version;
+                    (v, default)
+                })
+                .collect();
+            all.reverse();
+            Ok(all)
+        })
+    }
+
+    /// Deletes a version that is not the default.
+    pub fn delete_policy_version(&self, r: &PolicyRef, version: VersionId) -> CoreResult<()> {
+        let now = self.svc.clock.now();
+        self.write(|tx| {
+            let mut p = self.own_policy(tx, Operation::DeletePolicyVersion, r)?;
+            self.version_of(tx, &p, r, version)?;
+            if p.default_version == version {
+                return Err(CoreError::DeleteConflict(Dependents::DefaultVersion));
+            }
+            tx.delete_policy_version(self.account(), &p.id, version)?;
+            p.modified_at = now;
+            tx.update_managed_policy(&p)
+        })
+    }
+
+    /// Makes an existing version the one in force.
+    pub fn set_default_policy_version(&self, r: &PolicyRef, version: VersionId) -> CoreResult<()> {
+        let now = self.svc.clock.now();
+        self.write(|tx| {
+            let mut p = self.own_policy(tx, Operation::SetDefaultPolicyVersion, r)?;
+            self.version_of(tx, &p, r, version)?;
+            p.default_version = version;
+            p.modified_at = now;
+            tx.update_managed_policy(&p)
+        })
+    }
+
+    fn version_of(
+        &self,
+        tx: &dyn ReadTx,
+        p: &ManagedPolicy,
+        r: &PolicyRef,
+        version: VersionId,
+    ) -> CoreResult<PolicyVersion> {
+        tx.policy_version(self.account(), &p.id, version)?
+            .ok_or_else(|| CoreError::NoSuchPolicyVersion(r.clone(), version))
+    }
+
+    /// The user or group a policy is attached to or detached from, once `op` is authorised on
+    /// it with the policy's ARN as `iam:PolicyARN`; and the number of policies it may have
+    /// attached, with the quota that number is.
+    fn attachee(
+        &self,
+        tx: &dyn ReadTx,
+        ops: (Operation, Operation),
+        to: &AttachTarget,
+        r: &PolicyRef,
+    ) -> CoreResult<(Attachee, u32, Quota)> {
+        let arn = r.arn();
+        let extra = [("iam:PolicyARN", arn.as_str())];
+        match to {
+            AttachTarget::User(name) => {
+                let (user, user_arn) = self.target_user(tx, name)?;
+                self.authorize_with(tx, ops.0, &[&user_arn], &extra)?;
+                let user = user.ok_or_else(|| CoreError::NoSuchUser(name.clone()))?;
+                let limit = self.svc.limits.policies_per_user;
+                Ok((
+                    Attachee::User(user.id),
+                    limit,
+                    Quota::PoliciesPerUser(limit),
+                ))
+            }
+            AttachTarget::Group(group) => {
+                let (found, group_arn) = self.target_group(tx, group)?;
+                self.authorize_with(tx, ops.1, &[&group_arn], &extra)?;
+                let g = found.ok_or_else(|| CoreError::NoSuchGroup(group.name.clone()))?;
+                let limit = self.svc.limits.policies_per_group;
+                Ok((Attachee::Group(g.id), limit, Quota::PoliciesPerGroup(limit)))
+            }
+        }
+    }
+
+    /// Attaches a policy (the account's or the provider's) to a user or group, within the
+    /// policies each may have attached; an attached policy stays attached.
+    pub fn attach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
+        let ops = (Operation::AttachUserPolicy, Operation::AttachGroupPolicy);
+        self.write(|tx| {
+            let (attachee, limit, quota) = self.attachee(tx, ops, to, r)?;
+            let p = self
+                .find_policy(tx, r)?
+                .ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))?;
+            let attached = tx.attached_policies(self.account(), &attachee)?;
+            if attached.contains(&p.id) {
+                return Ok(());
+            }
+            if attached.len() >= limit as usize {
+                return Err(CoreError::LimitExceeded(quota));
+            }
+            tx.attach_policy(self.account(), &p.id, &attachee)
+        })
+    }
+
+    pub fn detach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
+        let ops = (Operation::DetachUserPolicy, Operation::DetachGroupPolicy);
+        self.write(|tx| {
+            let (attachee, _, _) = self.attachee(tx, ops, to, r)?;
+            let p = self
+                .find_policy(tx, r)?
+                .ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))?;
+            if !tx
+                .attached_policies(self.account(), &attachee)?
+                .contains(&p.id)
+            {
+                return Err(CoreError::PolicyNotAttached(r.clone()));
+            }
+            tx.detach_policy(self.account(), &p.id, &attachee)
+        })
+    }
+
+    /// The managed policies attached to a user or group whose path starts with `prefix`,
+    /// ordered by name.
+    pub fn attached_policies(
+        &self,
+        to: &AttachTarget,
+        prefix: Option<&PathPrefix>,
+    ) -> CoreResult<Vec<ManagedPolicy>> {
+        self.read(|tx| {
+            let attachee = match to {
+                AttachTarget::User(name) => {
+                    let u = self.existing_user(tx, Operation::ListAttachedUserPolicies, name)?;
+                    Attachee::User(u.id)
+                }
+                AttachTarget::Group(group) => {
+                    let g = self.existing_group(tx, Operation::ListAttachedGroupPolicies, group)?;
+                    Attachee::Group(g.id)
+                }
+            };
+            let mut out = Vec::new();
+            for id in tx.attached_policies(self.account(), &attachee)? {
+                let p = match catalog::by_id(&id) {
+                    Some(p) => Some(p),
+                    None => tx.managed_policy(self.account(), &id)?,
+                };
+                out.extend(p.filter(|p| {
+                    prefix.is_none_or(|pre| p.path.as_str().starts_with(pre.as_str()))
+                }));
+            }
+            out.sort_by_key(listing_key);
+            Ok(out)
+        })
+    }
+
+    /// The users and groups of the account a policy is attached to, each ordered by name.
+    pub fn entities_for_policy(&self, r: &PolicyRef) -> CoreResult<PolicyEntities> {
+        self.read(|tx| {
+            let p = self.existing_policy(tx, Operation::ListEntitiesForPolicy, r)?;
+            let mut out = PolicyEntities::default();
+            let mut group_ids = Vec::new();
+            for a in tx.policy_attachees(self.account(), &p.id)? {
+                match a {
+                    Attachee::User(id) => out.users.extend(tx.user_by_id(self.account(), &id)?),
+                    Attachee::Group(id) => group_ids.push(id),
+                }
+            }
+            if !group_ids.is_empty() {
+                out.groups = tx
+                    .groups(self.account(), None, None, usize::MAX)?
+                    .into_iter()
+                    .filter(|g| group_ids.contains(&g.id))
+                    .collect();
+            }
+            out.users.sort_by_key(|u| u.name.folded());
+            out.groups.sort_by_key(|g| g.name.folded());
+            Ok(out)
+        })
+    }
+
+    /// Adds or overwrites tags of an account's policy; it may carry 50 at most.
+    pub fn tag_policy(&self, r: &PolicyRef, tags: Vec<Tag>) -> CoreResult<()> {
+        validate::tags(&tags, "Tags")?;
+        self.write(|tx| {
+            let mut p = self.own_policy(tx, Operation::TagPolicy, r)?;
+            for t in tags.iter().cloned() {
+                match p.tags.iter_mut().find(|o| o.key == t.key) {
+                    Some(o) => o.value = t.value,
+                    None => p.tags.push(t),
+                }
+            }
+            if p.tags.len() > validate::MAX_TAGS_PER_USER as usize {
+                return Err(CoreError::LimitExceeded(Quota::TagsPerEntity(
+                    validate::MAX_TAGS_PER_USER,
+                )));
+            }
+            p.tags.sort_by(|a, b| a.key.cmp(&b.key));
+            tx.update_managed_policy(&p)
+        })
+    }
+
+    /// Removes tags of an account's policy by key; keys it does not carry are ignored.
+    pub fn untag_policy(&self, r: &PolicyRef, keys: &[TagKey]) -> CoreResult<()> {
+        validate::tag_keys_count(keys.len(), "TagKeys")?;
+        self.write(|tx| {
+            let mut p = self.own_policy(tx, Operation::UntagPolicy, r)?;
+            p.tags.retain(|t| !keys.contains(&t.key));
+            tx.update_managed_policy(&p)
+        })
+    }
+
+    /// A policy's tags, sorted by key.
+    pub fn list_policy_tags(&self, r: &PolicyRef, page: &PageRequest) -> CoreResult<Page<Tag>> {
+        self.read(|tx| {
+            let p = self.existing_policy(tx, Operation::ListPolicyTags, r)?;
+            page.apply(p.tags, |t| t.key.as_str().to_owned())
+        })
+    }
+}
+
+/// Items from the 0-based `first` for `count`, and whether more follow.
+pub(crate) fn window<T>(items: Vec<T>, first: usize, count: usize) -> (Vec<T>, bool) {
+    let more = items.len() > first.saturating_add(count);
+    (items.into_iter().skip(first).take(count).collect(), more)
+}
+
+#[cfg(test)]
+#[path = "managed_policies_tests.rs"]
+mod tests;

@@ -1,0 +1,407 @@
+//! Managed policies: versions and their limits, attachments and their limits, deletion
+//! conflicts, the provider's catalog, and permissions that come through an attached policy.
+
+use crate::model::{PolicyOwner, PolicyRef};
+use crate::testing::*;
+use crate::{AttachTarget, NewPolicy, PolicyFilter, PolicyScope, VersionId};
+
+const READ_USERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}"#;
+const DENY_USERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:GetUser","Resource":"*"}]}"#;
+
+fn new_policy(n: &str, doc: &str) -> NewPolicy {
+    NewPolicy {
+        name: policy_name(n),
+        path: None,
+        description: Some("for tests".into()),
+        document: doc.into(),
+        tags: vec![],
+    }
+}
+
+fn local(w: &World, n: &str) -> PolicyRef {
+    PolicyRef {
+        owner: PolicyOwner::Account(w.root.account().clone()),
+        path: UserPath::root(),
+        name: policy_name(n),
+    }
+}
+
+fn provider(n: &str) -> PolicyRef {
+    PolicyRef {
+        owner: PolicyOwner::Provider,
+        path: UserPath::root(),
+        name: policy_name(n),
+    }
+}
+
+fn v(s: &str) -> VersionId {
+    VersionId::parse(s).unwrap()
+}
+
+fn user(n: &str) -> AttachTarget {
+    AttachTarget::User(name(n))
+}
+
+fn group(n: &str) -> AttachTarget {
+    AttachTarget::Group(GroupRef::named(GroupName::parse(n).unwrap()))
+}
+
+#[test]
+fn versions_are_numbered_limited_and_the_default_is_kept() {
+    let w = world();
+    let root = w.root(&IAM);
+    let made = root
+        .create_policy(new_policy("readers", READ_USERS))
+        .unwrap();
+    assert!(made.policy.id.as_str().starts_with("ANPA"));
+    assert_eq!(made.attachment_count, 0);
+    assert_eq!(
+        made.policy.arn(),
+        format!("arn:aws:iam::{}:policy/readers", w.root.account())
+    );
+    assert_eq!(
+        root.create_policy(new_policy("READERS", READ_USERS))
+            .map(|_| ()),
+        Err(CoreError::ManagedPolicyAlreadyExists(policy_name(
+            "READERS"
+        )))
+    );
+    let r = local(&w, "readers");
+    for n in 2..=5 {
+        let (ver, default) = root.create_policy_version(&r, READ_USERS, n == 3).unwrap();
+        assert_eq!(ver.id.to_string(), format!("v{n}"));
+        assert_eq!(default, n == 3);
+    }
+    assert_eq!(
+        root.create_policy_version(&r, READ_USERS, false),
+        Err(CoreError::LimitExceeded(Quota::VersionsPerPolicy(5)))
+    );
+    assert_eq!(root.get_policy(&r).unwrap().policy.default_version, v("v3"));
+    assert_eq!(
+        root.delete_policy_version(&r, v("v3")),
+        Err(CoreError::DeleteConflict(Dependents::DefaultVersion))
+    );
+    assert_eq!(
+        root.delete_policy_version(&r, v("v9")),
+        Err(CoreError::NoSuchPolicyVersion(r.clone(), v("v9")))
+    );
+    root.delete_policy_version(&r, v("v5")).unwrap();
+    let (ver, _) = root.create_policy_version(&r, READ_USERS, false).unwrap();
+    assert_eq!(ver.id, v("v6"), "numbers are never reused");
+    let listed: Vec<_> = root
+        .list_policy_versions(&r)
+        .unwrap()
+        .into_iter()
+        .map(|(ver, d)| (ver.id.to_string(), d))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("v6".to_owned(), false),
+            ("v4".to_owned(), false),
+            ("v3".to_owned(), true),
+            ("v2".to_owned(), false),
+            ("v1".to_owned(), false)
+        ]
+    );
+    root.set_default_policy_version(&r, v("v1")).unwrap();
+    assert_eq!(
+        root.delete_policy(&r),
+        Err(CoreError::DeleteConflict(Dependents::Versions))
+    );
+    for n in ["v2", "v3", "v4", "v6"] {
+        root.delete_policy_version(&r, v(n)).unwrap();
+    }
+    root.delete_policy(&r).unwrap();
+    assert_eq!(
+        root.get_policy(&r),
+        Err(CoreError::NoSuchManagedPolicy(r.clone()))
+    );
+}
+
+#[test]
+fn documents_are_checked_as_managed_policies() {
+    let w = world_with(Limits {
+        managed_policy_chars: 120,
+        ..Limits::default()
+    });
+    let root = w.root(&IAM);
+    let no_version = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    assert_eq!(
+        root.create_policy(new_policy("p", no_version)).map(|_| ()),
+        Err(CoreError::MalformedPolicy(
+            "Policy document must be version 2012-10-17 or greater.".into()
+        ))
+    );
+    assert!(matches!(
+        root.create_policy(new_policy("p", "{")),
+        Err(CoreError::MalformedPolicy(_))
+    ));
+    let long = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:{}","Resource":"*"}}]}}"#,
+        "x".repeat(60)
+    );
+    assert_eq!(
+        root.create_policy(new_policy("p", &long)).map(|_| ()),
+        Err(CoreError::LimitExceeded(Quota::ManagedPolicySize(120)))
+    );
+    let mut described = new_policy("p", READ_USERS);
+    described.description = Some("d".repeat(1001));
+    assert!(matches!(
+        root.create_policy(described),
+        Err(CoreError::InvalidInput {
+            field: "Description",
+            ..
+        })
+    ));
+    assert!(
+        root.list_policies(&PolicyFilter::default(), &PageRequest::default())
+            .unwrap()
+            .items
+            .iter()
+            .all(|p| p.policy.owner == PolicyOwner::Provider),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn attachments_count_limit_and_block_deletion() {
+    let w = world_with(Limits {
+        policies_per_user: 2,
+        ..Limits::default()
+    });
+    w.user("alice");
+    let root = w.root(&IAM);
+    root.create_group(GroupName::parse("devs").unwrap(), None)
+        .unwrap();
+    root.create_policy(new_policy("readers", READ_USERS))
+        .unwrap();
+    let r = local(&w, "readers");
+    root.attach_policy(&r, &user("alice")).unwrap();
+    root.attach_policy(&r, &user("alice")).unwrap();
+    root.attach_policy(&r, &group("devs")).unwrap();
+    root.attach_policy(&provider("ReadOnlyAccess"), &user("alice"))
+        .unwrap();
+    assert_eq!(
+        root.attach_policy(&provider("AdministratorAccess"), &user("alice")),
+        Err(CoreError::LimitExceeded(Quota::PoliciesPerUser(2)))
+    );
+    assert_eq!(root.get_policy(&r).unwrap().attachment_count, 2);
+    let entities = root.entities_for_policy(&r).unwrap();
+    assert_eq!(entities.users.len(), 1);
+    assert_eq!(entities.groups.len(), 1);
+    let attached: Vec<_> = root
+        .attached_policies(&user("alice"), None)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name.to_string())
+        .collect();
+    assert_eq!(attached, ["readers", "ReadOnlyAccess"]);
+    assert_eq!(
+        root.delete_policy(&r),
+        Err(CoreError::DeleteConflict(Dependents::Attachments))
+    );
+    assert_eq!(
+        root.delete_user(&name("alice")),
+        Err(CoreError::DeleteConflict(Dependents::AttachedPolicies))
+    );
+    assert_eq!(
+        root.delete_group(&GroupRef::named(GroupName::parse("devs").unwrap()), false),
+        Err(CoreError::DeleteConflict(Dependents::AttachedPolicies))
+    );
+    assert_eq!(
+        root.attach_policy(&local(&w, "nope"), &user("alice")),
+        Err(CoreError::NoSuchManagedPolicy(local(&w, "nope")))
+    );
+    assert_eq!(
+        root.attach_policy(&r, &user("nobody")),
+        Err(CoreError::NoSuchUser(name("nobody")))
+    );
+    let elsewhere = PolicyRef {
+        owner: PolicyOwner::Account(crate::AccountId::parse("999999999999").unwrap()),
+        ..r.clone()
+    };
+    assert_eq!(
+        root.attach_policy(&elsewhere, &user("alice")),
+        Err(CoreError::NoSuchManagedPolicy(elsewhere.clone())),
+        "another account's policy is one that does not exist"
+    );
+    root.detach_policy(&r, &user("alice")).unwrap();
+    assert_eq!(
+        root.detach_policy(&r, &user("alice")),
+        Err(CoreError::PolicyNotAttached(r.clone()))
+    );
+    root.delete_group(&GroupRef::named(GroupName::parse("devs").unwrap()), true)
+        .unwrap();
+    assert_eq!(
+        root.get_policy(&r).unwrap().attachment_count,
+        0,
+        "a forced group deletion detaches"
+    );
+    root.delete_policy(&r).unwrap();
+}
+
+#[test]
+fn the_catalog_is_listed_by_scope_and_read_only() {
+    let w = world();
+    let root = w.root(&IAM);
+    root.create_policy(new_policy("readers", READ_USERS))
+        .unwrap();
+    let names = |scope, only_attached| -> Vec<String> {
+        let filter = PolicyFilter {
+            scope,
+            only_attached,
+            ..PolicyFilter::default()
+        };
+        root.list_policies(&filter, &PageRequest::default())
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|p| p.policy.name.to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(PolicyScope::All, false),
+        [
+            "AdministratorAccess",
+            "ManageOwnAccessKeys",
+            "readers",
+            "ReadOnlyAccess"
+        ]
+    );
+    assert_eq!(names(PolicyScope::Local, false), ["readers"]);
+    assert_eq!(names(PolicyScope::Provider, false).len(), 3);
+    assert!(names(PolicyScope::All, true).is_empty());
+    let admin = provider("AdministratorAccess");
+    let (ver, default) = root.get_policy_version(&admin, VersionId::FIRST).unwrap();
+    assert!(default && ver.document.contains("\"Action\": \"*\""));
+    for refused in [
+        root.create_policy_version(&admin, READ_USERS, true)
+            .map(|_| ()),
+        root.delete_policy(&admin),
+        root.set_default_policy_version(&admin, VersionId::FIRST),
+        root.tag_policy(&admin, vec![]),
+    ] {
+        assert_eq!(
+            refused,
+            Err(CoreError::ProviderPolicyReadOnly(admin.clone()))
+        );
+    }
+    let (page, more) = root.read_policies(&PolicyFilter::default(), 1, 2).unwrap();
+    assert_eq!(page.len(), 2);
+    assert!(more);
+}
+
+#[test]
+fn permissions_come_through_attached_policies_and_a_deny_in_another_group_wins() {
+    let w = world();
+    let alice = w.user("alice");
+    let root = w.root(&IAM);
+    root.create_policy(new_policy("readers", READ_USERS))
+        .unwrap();
+    root.create_policy(new_policy("blockers", DENY_USERS))
+        .unwrap();
+    for g in ["devs", "blocked"] {
+        root.create_group(GroupName::parse(g).unwrap(), None)
+            .unwrap();
+    }
+    let as_alice = w.svc.caller(&alice, &IAM);
+    let get = || as_alice.get_user(Some(&name("alice"))).map(|_| ());
+    assert!(matches!(get(), Err(CoreError::AccessDenied { .. })));
+    root.attach_policy(&local(&w, "readers"), &group("devs"))
+        .unwrap();
+    root.add_user_to_group(
+        &GroupRef::named(GroupName::parse("devs").unwrap()),
+        &name("alice"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(get(), Ok(()), "allowed through its group's attached policy");
+    root.attach_policy(&local(&w, "blockers"), &group("blocked"))
+        .unwrap();
+    root.add_user_to_group(
+        &GroupRef::named(GroupName::parse("blocked").unwrap()),
+        &name("alice"),
+        None,
+    )
+    .unwrap();
+    assert!(
+        matches!(get(), Err(CoreError::AccessDenied { .. })),
+        "the deny wins"
+    );
+    root.remove_user_from_group(
+        &GroupRef::named(GroupName::parse("blocked").unwrap()),
+        &name("alice"),
+        None,
+    )
+    .unwrap();
+    root.remove_user_from_group(
+        &GroupRef::named(GroupName::parse("devs").unwrap()),
+        &name("alice"),
+        None,
+    )
+    .unwrap();
+    assert!(
+        matches!(get(), Err(CoreError::AccessDenied { .. })),
+        "lost with the membership"
+    );
+    root.attach_policy(&provider("ReadOnlyAccess"), &user("alice"))
+        .unwrap();
+    assert_eq!(
+        get(),
+        Ok(()),
+        "the provider's read-only policy, attached to the user"
+    );
+    // A new default version changes what every attachment allows at once.
+    root.create_policy_version(&local(&w, "readers"), DENY_USERS, true)
+        .unwrap();
+    root.attach_policy(&local(&w, "readers"), &user("alice"))
+        .unwrap();
+    assert!(matches!(get(), Err(CoreError::AccessDenied { .. })));
+}
+
+#[test]
+fn attaching_can_be_narrowed_to_some_policies_by_iam_policy_arn() {
+    let w = world();
+    w.user("alice");
+    let bob = w.user("bob");
+    let account = w.root.account().clone();
+    w.grant(
+        "bob",
+        "attach-readers-only",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{{"ArnEquals":{{"iam:PolicyARN":"arn:aws:iam::{account}:policy/readers"}}}}}}]}}"#
+        ),
+    );
+    let root = w.root(&IAM);
+    root.create_policy(new_policy("readers", READ_USERS))
+        .unwrap();
+    let as_bob = w.svc.caller(&bob, &IAM);
+    as_bob
+        .attach_policy(&local(&w, "readers"), &user("alice"))
+        .unwrap();
+    assert!(matches!(
+        as_bob.attach_policy(&provider("AdministratorAccess"), &user("alice")),
+        Err(CoreError::AccessDenied { .. })
+    ));
+}
+
+#[test]
+fn policy_tags_round_trip() {
+    let w = world();
+    let root = w.root(&IAM);
+    root.create_policy(new_policy("readers", READ_USERS))
+        .unwrap();
+    let r = local(&w, "readers");
+    let tag = |k: &str, val: &str| Tag {
+        key: TagKey::parse(k).unwrap(),
+        value: crate::TagValue::parse(val).unwrap(),
+    };
+    root.tag_policy(&r, vec![tag("b", "2"), tag("a", "1")])
+        .unwrap();
+    root.tag_policy(&r, vec![tag("a", "one")]).unwrap();
+    root.untag_policy(&r, &[TagKey::parse("b").unwrap()])
+        .unwrap();
+    let tags = root.list_policy_tags(&r, &PageRequest::default()).unwrap();
+    assert_eq!(tags.items, vec![tag("a", "one")]);
+}
