@@ -117,6 +117,10 @@ pub enum CoreError {
     /// Neither the caller's account nor the provider's catalog has this managed policy.
     #[error("no managed policy {}", .0.arn())]
     NoSuchManagedPolicy(PolicyRef),
+    /// What an attachment names is not a policy there is: AWS's "does not exist or is not
+    /// attachable".
+    #[error("no attachable policy {}", .0.arn())]
+    PolicyNotAttachable(PolicyRef),
     /// The managed policy has no version with this id.
     #[error("policy {} has no version {}", .0.arn(), .1)]
     NoSuchPolicyVersion(PolicyRef, VersionId),

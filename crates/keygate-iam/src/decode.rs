@@ -28,7 +28,7 @@ pub(crate) fn policy_name(p: &Params) -> Result<PolicyName, IamError> {
 }
 
 /// The model's name for a member in validation messages: `UserName` → `userName`.
-fn member(name: &str) -> String {
+pub(crate) fn member(name: &str) -> String {
     let mut c = name.chars();
     c.next()
         .map(|f| f.to_ascii_lowercase().to_string() + c.as_str())

@@ -178,6 +178,25 @@ impl IamError {
             CoreError::UserAlreadyExists(n) => {
                 Self::EntityAlreadyExists(format!("User with name {n} already exists."))
             }
+            CoreError::NoSuchManagedPolicy(r) | CoreError::PolicyNotAttached(r) => {
+                Self::NoSuchEntity(format!("Policy {} was not found.", r.arn()))
+            }
+            CoreError::PolicyNotAttachable(r) => Self::NoSuchEntity(format!(
+                "Policy {} does not exist or is not attachable.",
+                r.arn()
+            )),
+            CoreError::NoSuchPolicyVersion(r, v) => Self::NoSuchEntity(format!(
+                "Policy {} version {v} does not exist or is not attachable.",
+                r.arn()
+            )),
+            CoreError::ManagedPolicyAlreadyExists(n) => Self::EntityAlreadyExists(format!(
+                "A policy called {n} already exists. Duplicate names are not allowed."
+            )),
+            // AWS answers as for any policy outside the caller's account: not authorised.
+            CoreError::ProviderPolicyReadOnly(r) => Self::AccessDenied(format!(
+                "Policy {} is managed by the provider and cannot be changed.",
+                r.arn()
+            )),
             CoreError::NoSuchGroup(n) => {
                 Self::NoSuchEntity(format!("The group with name {n} cannot be found."))
             }
@@ -206,6 +225,17 @@ impl IamError {
                     "Maximum policy size of {n} bytes exceeded for group {}",
                     user.unwrap_or_default()
                 ),
+                Quota::ManagedPolicySize(n) => format!("Cannot exceed quota for PolicySize: {n}"),
+                Quota::VersionsPerPolicy(n) => format!(
+                    "A managed policy can have up to {n} versions. Before you create a new \
+                     version, you must delete an existing version."
+                ),
+                Quota::PoliciesPerUser(n) => {
+                    format!("Cannot exceed quota for PoliciesPerUser: {n}")
+                }
+                Quota::PoliciesPerGroup(n) => {
+                    format!("Cannot exceed quota for PoliciesPerGroup: {n}")
+                }
             }),
             CoreError::KeyNotInactive(id) => Self::DeleteConflict(format!(
                 "The access key {id} must be INACTIVE before it can be deleted."
@@ -222,6 +252,16 @@ impl IamError {
                     Dependents::Members => {
                         "Cannot delete entity, must remove users from group first."
                     }
+                    Dependents::AttachedPolicies => {
+                        "Cannot delete entity, must detach all policies first."
+                    }
+                    Dependents::Attachments => "Cannot delete a policy attached to entities.",
+                    Dependents::Versions => {
+                        "This policy has more than one version. Before you delete a policy, you \
+                         must delete the policy's versions. The default version is deleted with \
+                         the policy."
+                    }
+                    Dependents::DefaultVersion => "Cannot delete the default version of a policy.",
                 }
                 .into(),
             ),

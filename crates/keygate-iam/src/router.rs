@@ -6,7 +6,7 @@
 use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 
 use crate::error::IamError;
-use crate::ops::{Answer, Op, access_keys, groups, sts, user_policies, users};
+use crate::ops::{Answer, Op, access_keys, groups, managed_policies, sts, user_policies, users};
 use crate::params::Params;
 
 pub const IAM_VERSION: &str = "2010-05-08";
@@ -163,6 +163,25 @@ actions! {
     GetGroupPolicy(groups::GetGroupPolicy) in Iam, checked as GetGroupPolicy;
     ListGroupPolicies(groups::ListGroupPolicies) in Iam, checked as ListGroupPolicies;
     DeleteGroupPolicy(groups::DeleteGroupPolicy) in Iam, checked as DeleteGroupPolicy;
+    CreatePolicy(managed_policies::CreatePolicy) in Iam, checked as CreatePolicy;
+    GetPolicy(managed_policies::GetPolicy) in Iam, checked as GetPolicy;
+    ListPolicies(managed_policies::ListPolicies) in Iam, checked as ListPolicies;
+    DeletePolicy(managed_policies::DeletePolicy) in Iam, checked as DeletePolicy;
+    CreatePolicyVersion(managed_policies::CreatePolicyVersion) in Iam, checked as CreatePolicyVersion;
+    GetPolicyVersion(managed_policies::GetPolicyVersion) in Iam, checked as GetPolicyVersion;
+    ListPolicyVersions(managed_policies::ListPolicyVersions) in Iam, checked as ListPolicyVersions;
+    DeletePolicyVersion(managed_policies::DeletePolicyVersion) in Iam, checked as DeletePolicyVersion;
+    SetDefaultPolicyVersion(managed_policies::SetDefaultPolicyVersion) in Iam, checked as SetDefaultPolicyVersion;
+    AttachUserPolicy(managed_policies::AttachUserPolicy) in Iam, checked as AttachUserPolicy;
+    DetachUserPolicy(managed_policies::DetachUserPolicy) in Iam, checked as DetachUserPolicy;
+    ListAttachedUserPolicies(managed_policies::ListAttachedUserPolicies) in Iam, checked as ListAttachedUserPolicies;
+    AttachGroupPolicy(managed_policies::AttachGroupPolicy) in Iam, checked as AttachGroupPolicy;
+    DetachGroupPolicy(managed_policies::DetachGroupPolicy) in Iam, checked as DetachGroupPolicy;
+    ListAttachedGroupPolicies(managed_policies::ListAttachedGroupPolicies) in Iam, checked as ListAttachedGroupPolicies;
+    ListEntitiesForPolicy(managed_policies::ListEntitiesForPolicy) in Iam, checked as ListEntitiesForPolicy;
+    TagPolicy(managed_policies::TagPolicy) in Iam, checked as TagPolicy;
+    UntagPolicy(managed_policies::UntagPolicy) in Iam, checked as UntagPolicy;
+    ListPolicyTags(managed_policies::ListPolicyTags) in Iam, checked as ListPolicyTags;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
     // Operations only the OSC dialect performs, named as IAM's nearest actions.
     @also {

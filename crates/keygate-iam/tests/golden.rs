@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use keygate_auth::{AuthError, BodyError};
 use keygate_core::*;
 use keygate_iam::error::IamError;
+use keygate_iam::ops::managed_policies as managed;
 use keygate_iam::ops::{Answer, Empty, access_keys, groups, sts, user_policies, users};
 use keygate_iam::router::Api;
 use keygate_iam::xml;
@@ -54,6 +55,32 @@ fn devs() -> Group {
         path: UserPath::parse("/engineering/").unwrap(),
         created_at: Timestamp::from_unix_millis(CREATED + 60_000),
         modified_at: Timestamp::from_unix_millis(CREATED + 60_000),
+    }
+}
+
+fn readers(tags: bool) -> PolicyView {
+    PolicyView {
+        policy: ManagedPolicy {
+            owner: PolicyOwner::Account(account().id),
+            id: PolicyId::parse("ANPAJQABLZS4A3QDU576S").unwrap(),
+            name: PolicyName::parse("readers").unwrap(),
+            path: UserPath::parse("/engineering/").unwrap(),
+            description: Some("Reads users & keys".into()),
+            default_version: VersionId::parse("v2").unwrap(),
+            latest_version: VersionId::parse("v2").unwrap(),
+            created_at: Timestamp::from_unix_millis(CREATED + 120_000),
+            modified_at: Timestamp::from_unix_millis(CREATED + 180_000),
+            tags: if tags { alice(true).tags } else { vec![] },
+        },
+        attachment_count: 2,
+    }
+}
+
+fn version(n: &str, doc: &str) -> PolicyVersion {
+    PolicyVersion {
+        id: VersionId::parse(n).unwrap(),
+        document: doc.into(),
+        created_at: Timestamp::from_unix_millis(CREATED + 180_000),
     }
 }
 
@@ -299,6 +326,128 @@ fn bodies() -> BTreeMap<String, String> {
             "DeleteGroupPolicy",
             Api::Iam,
             Box::new(Empty),
+        ),
+        (
+            "CreatePolicy",
+            "CreatePolicy",
+            Api::Iam,
+            Box::new(managed::OnePolicy(readers(true))),
+        ),
+        (
+            "GetPolicy",
+            "GetPolicy",
+            Api::Iam,
+            Box::new(managed::OnePolicy(readers(true))),
+        ),
+        (
+            "ListPolicies",
+            "ListPolicies",
+            Api::Iam,
+            Box::new(managed::Policies(page(
+                vec![readers(true)],
+                Some("cmVhZGVycw"),
+            ))),
+        ),
+        ("DeletePolicy", "DeletePolicy", Api::Iam, Box::new(Empty)),
+        (
+            "CreatePolicyVersion",
+            "CreatePolicyVersion",
+            Api::Iam,
+            Box::new(managed::OneVersion {
+                version: version("v2", doc),
+                default: true,
+                with_document: false,
+            }),
+        ),
+        (
+            "GetPolicyVersion",
+            "GetPolicyVersion",
+            Api::Iam,
+            Box::new(managed::OneVersion {
+                version: version("v2", doc),
+                default: true,
+                with_document: true,
+            }),
+        ),
+        (
+            "ListPolicyVersions",
+            "ListPolicyVersions",
+            Api::Iam,
+            Box::new(managed::Versions(page(
+                vec![(version("v2", doc), true), (version("v1", doc), false)],
+                None,
+            ))),
+        ),
+        (
+            "DeletePolicyVersion",
+            "DeletePolicyVersion",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "SetDefaultPolicyVersion",
+            "SetDefaultPolicyVersion",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "AttachUserPolicy",
+            "AttachUserPolicy",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "DetachUserPolicy",
+            "DetachUserPolicy",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "AttachGroupPolicy",
+            "AttachGroupPolicy",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "DetachGroupPolicy",
+            "DetachGroupPolicy",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "ListAttachedUserPolicies",
+            "ListAttachedUserPolicies",
+            Api::Iam,
+            Box::new(managed::Attached(page(
+                vec![readers(false).policy, catalog::policies().remove(0)],
+                None,
+            ))),
+        ),
+        (
+            "ListAttachedGroupPolicies",
+            "ListAttachedGroupPolicies",
+            Api::Iam,
+            Box::new(managed::Attached(page(vec![readers(false).policy], None))),
+        ),
+        (
+            "ListEntitiesForPolicy",
+            "ListEntitiesForPolicy",
+            Api::Iam,
+            Box::new(managed::Entities(page(
+                vec![
+                    managed::Entity::Group(devs().name, devs().id.to_string()),
+                    managed::Entity::User(alice(false).name, alice(false).id.to_string()),
+                ],
+                None,
+            ))),
+        ),
+        ("TagPolicy", "TagPolicy", Api::Iam, Box::new(Empty)),
+        ("UntagPolicy", "UntagPolicy", Api::Iam, Box::new(Empty)),
+        (
+            "ListPolicyTags",
+            "ListPolicyTags",
+            Api::Iam,
+            Box::new(users::Tags(page(alice(true).tags, None))),
         ),
         (
             "GetCallerIdentity",

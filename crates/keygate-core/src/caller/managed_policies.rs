@@ -70,12 +70,6 @@ pub struct PolicyEntities {
     pub groups: Vec<Group>,
 }
 
-/// The sort key of policy listings: the name, then the ARN (a customer policy may share a
-/// provider policy's name).
-fn listing_key(p: &ManagedPolicy) -> String {
-    format!("{}\u{0}{}", p.name.folded(), p.arn())
-}
-
 impl Caller<'_> {
     /// The policy a reference names, in the caller's account or the catalog: nothing crosses
     /// accounts, so another account's policy is one that does not exist.
@@ -264,7 +258,7 @@ impl Caller<'_> {
                 views.push(v);
             }
         }
-        views.sort_by_key(|v| listing_key(&v.policy));
+        views.sort_by_key(|v| v.policy.sort_key());
         Ok(views)
     }
 
@@ -275,7 +269,7 @@ impl Caller<'_> {
     ) -> CoreResult<Page<PolicyView>> {
         self.read(|tx| {
             let views = self.filtered_policies(tx, filter)?;
-            page.apply(views, |v| listing_key(&v.policy))
+            page.apply(views, |v| v.policy.sort_key())
         })
     }
 
@@ -452,7 +446,7 @@ impl Caller<'_> {
             let (attachee, limit, quota) = self.attachee(tx, ops, to, r)?;
             let p = self
                 .find_policy(tx, r)?
-                .ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))?;
+                .ok_or_else(|| CoreError::PolicyNotAttachable(r.clone()))?;
             let attached = tx.attached_policies(self.account(), &attachee)?;
             if attached.contains(&p.id) {
                 return Ok(());
@@ -509,7 +503,7 @@ impl Caller<'_> {
                     prefix.is_none_or(|pre| p.path.as_str().starts_with(pre.as_str()))
                 }));
             }
-            out.sort_by_key(listing_key);
+            out.sort_by_key(ManagedPolicy::sort_key);
             Ok(out)
         })
     }

@@ -211,7 +211,7 @@ fn attachments_count_limit_and_block_deletion() {
     );
     assert_eq!(
         root.attach_policy(&local(&w, "nope"), &user("alice")),
-        Err(CoreError::NoSuchManagedPolicy(local(&w, "nope")))
+        Err(CoreError::PolicyNotAttachable(local(&w, "nope")))
     );
     assert_eq!(
         root.attach_policy(&r, &user("nobody")),
@@ -223,7 +223,7 @@ fn attachments_count_limit_and_block_deletion() {
     };
     assert_eq!(
         root.attach_policy(&elsewhere, &user("alice")),
-        Err(CoreError::NoSuchManagedPolicy(elsewhere.clone())),
+        Err(CoreError::PolicyNotAttachable(elsewhere.clone())),
         "another account's policy is one that does not exist"
     );
     root.detach_policy(&r, &user("alice")).unwrap();

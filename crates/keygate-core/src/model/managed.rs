@@ -44,6 +44,12 @@ impl ManagedPolicy {
         self.reference().arn()
     }
 
+    /// The order policies are listed in: by name without case, then by ARN (an account's
+    /// policy may share a provider policy's name).
+    pub fn sort_key(&self) -> String {
+        format!("{}\u{0}{}", self.name.folded(), self.arn())
+    }
+
     /// The reference that names this policy.
     pub fn reference(&self) -> PolicyRef {
         PolicyRef {

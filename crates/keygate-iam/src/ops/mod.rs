@@ -4,6 +4,7 @@
 
 pub mod access_keys;
 pub mod groups;
+pub mod managed_policies;
 pub mod sts;
 pub mod user_policies;
 pub mod users;

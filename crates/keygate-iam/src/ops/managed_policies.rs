@@ -1,0 +1,652 @@
+//! Managed policies: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy, their versions
+//! (CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions, DeletePolicyVersion,
+//! SetDefaultPolicyVersion), attachments (Attach/Detach/ListAttached User and Group policies,
+//! ListEntitiesForPolicy) and tags (TagPolicy, UntagPolicy, ListPolicyTags).
+
+use keygate_core::{
+    AttachTarget, Caller, GroupName, GroupRef, ManagedPolicy, NewPolicy, Page, PageRequest,
+    PathPrefix, PolicyEntities, PolicyFilter, PolicyName, PolicyRef, PolicyScope, PolicyVersion,
+    PolicyView, Tag, TagKey, UserName, UserPath, VersionId,
+};
+
+use super::{Answer, Encode, Op, empty, rfc3986, tag, truncation};
+use crate::decode::{self, document, optional, page, required};
+use crate::error::IamError;
+use crate::params::Params;
+use crate::xml::Xml;
+
+/// `PolicyArn`: `arn:aws:iam::<account or aws>:policy<path><name>`, 20 to 2,048 characters.
+fn policy_arn(p: &Params) -> Result<PolicyRef, IamError> {
+    let arn = p
+        .get("PolicyArn")
+        .ok_or_else(|| IamError::missing("policyArn"))?;
+    let n = arn.chars().count();
+    if !(20..=2048).contains(&n) {
+        let bound = if n < 20 {
+            "Member must have length greater than or equal to 20"
+        } else {
+            "Member must have length less than or equal to 2048"
+        };
+        return Err(IamError::validation("policyArn", Some(arn), bound));
+    }
+    arn.strip_prefix("arn:aws:iam::")
+        .and_then(|tail| PolicyRef::parse_tail(tail, "aws").ok())
+        .ok_or_else(|| IamError::InvalidInput(format!("ARN {arn} is not valid.")))
+}
+
+fn version_id(p: &Params) -> Result<VersionId, IamError> {
+    required(p, "VersionId", VersionId::parse)
+}
+
+fn flag(p: &Params, name: &str) -> Result<bool, IamError> {
+    match p.get(name) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(IamError::validation(
+            &decode::member(name),
+            Some(other),
+            "Member must be a boolean (true or false)",
+        )),
+    }
+}
+
+fn group(p: &Params) -> Result<GroupRef, IamError> {
+    required(p, "GroupName", GroupName::parse).map(GroupRef::named)
+}
+
+/// A policy as GetPolicy and CreatePolicy show it (`full`), or as ListPolicies does, which
+/// leaves out description and tags (IAM's listings return a subset of the record).
+fn policy(x: &mut Xml, v: &PolicyView, full: bool) {
+    let p = &v.policy;
+    x.text("PolicyName", p.name.as_str());
+    x.text("DefaultVersionId", &p.default_version.to_string());
+    x.text("PolicyId", p.id.as_str());
+    x.text("Path", p.path.as_str());
+    x.text("Arn", &p.arn());
+    x.text("AttachmentCount", &v.attachment_count.to_string());
+    x.text("PermissionsBoundaryUsageCount", "0");
+    x.boolean("IsAttachable", true);
+    if full && let Some(d) = &p.description {
+        x.text("Description", d);
+    }
+    x.date("CreateDate", p.created_at);
+    x.date("UpdateDate", p.modified_at);
+    if full && !p.tags.is_empty() {
+        x.list("Tags", &p.tags, tag);
+    }
+}
+
+/// `<Policy>`: CreatePolicy's and GetPolicy's answer.
+#[derive(Debug)]
+pub struct OnePolicy(pub PolicyView);
+
+impl Encode for OnePolicy {
+    fn write(&self, x: &mut Xml) {
+        x.open("Policy");
+        policy(x, &self.0, true);
+        x.close("Policy");
+    }
+}
+
+#[derive(Debug)]
+pub struct CreatePolicy(pub NewPolicy);
+
+impl Op for CreatePolicy {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        Ok(Self(NewPolicy {
+            name: required(p, "PolicyName", PolicyName::parse)?,
+            path: optional(p, "Path", UserPath::parse)?,
+            description: p.get("Description").map(str::to_owned),
+            document: document(p)?,
+            tags: decode::tags(p, false)?,
+        }))
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        Ok(Box::new(OnePolicy(c.create_policy(self.0)?)))
+    }
+}
+
+#[derive(Debug)]
+pub struct GetPolicy(pub PolicyRef);
+
+impl Op for GetPolicy {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        policy_arn(p).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        Ok(Box::new(OnePolicy(c.get_policy(&self.0)?)))
+    }
+}
+
+#[derive(Debug)]
+pub struct ListPolicies {
+    pub filter: PolicyFilter,
+    pub page: PageRequest,
+}
+
+impl Op for ListPolicies {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        let scope = match p.get("Scope") {
+            None | Some("All") => PolicyScope::All,
+            Some("AWS") => PolicyScope::Provider,
+            Some("Local") => PolicyScope::Local,
+            Some(other) => {
+                return Err(IamError::validation(
+                    "scope",
+                    Some(other),
+                    "Member must satisfy enum value set: [All, AWS, Local]",
+                ));
+            }
+        };
+        let boundaries_only = match p.get("PolicyUsageFilter") {
+            None | Some("PermissionsPolicy") => false,
+            Some("PermissionsBoundary") => true,
+            Some(other) => {
+                return Err(IamError::validation(
+                    "policyUsageFilter",
+                    Some(other),
+                    "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]",
+                ));
+            }
+        };
+        Ok(Self {
+            filter: PolicyFilter {
+                scope,
+                only_attached: flag(p, "OnlyAttached")?,
+                prefix: optional(p, "PathPrefix", PathPrefix::parse)?,
+                boundaries_only,
+            },
+            page: page(p)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        Ok(Box::new(Policies(
+            c.list_policies(&self.filter, &self.page)?,
+        )))
+    }
+}
+
+#[derive(Debug)]
+pub struct Policies(pub Page<PolicyView>);
+
+impl Encode for Policies {
+    fn write(&self, x: &mut Xml) {
+        x.list("Policies", &self.0.items, |x, v| policy(x, v, false));
+        truncation(x, &self.0);
+    }
+}
+
+#[derive(Debug)]
+pub struct DeletePolicy(pub PolicyRef);
+
+impl Op for DeletePolicy {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        policy_arn(p).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        c.delete_policy(&self.0)?;
+        empty()
+    }
+}
+
+/// A version without its document (CreatePolicyVersion, ListPolicyVersions) or with it,
+/// URL-encoded as IAM returns documents (GetPolicyVersion).
+fn version(x: &mut Xml, v: &PolicyVersion, default: bool, with_document: bool) {
+    if with_document {
+        x.text("Document", &rfc3986(&v.document));
+    }
+    x.text("VersionId", &v.id.to_string());
+    x.boolean("IsDefaultVersion", default);
+    x.date("CreateDate", v.created_at);
+}
+
+/// `<PolicyVersion>`.
+#[derive(Debug)]
+pub struct OneVersion {
+    pub version: PolicyVersion,
+    pub default: bool,
+    pub with_document: bool,
+}
+
+impl Encode for OneVersion {
+    fn write(&self, x: &mut Xml) {
+        x.open("PolicyVersion");
+        version(x, &self.version, self.default, self.with_document);
+        x.close("PolicyVersion");
+    }
+}
+
+#[derive(Debug)]
+pub struct CreatePolicyVersion {
+    pub policy: PolicyRef,
+    pub document: String,
+    pub set_as_default: bool,
+}
+
+impl Op for CreatePolicyVersion {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            policy: policy_arn(p)?,
+            document: document(p)?,
+            set_as_default: flag(p, "SetAsDefault")?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        let (version, default) =
+            c.create_policy_version(&self.policy, &self.document, self.set_as_default)?;
+        Ok(Box::new(OneVersion {
+            version,
+            default,
+            with_document: false,
+        }))
+    }
+}
+
+/// GetPolicyVersion's, DeletePolicyVersion's and SetDefaultPolicyVersion's input.
+#[derive(Debug)]
+pub struct VersionOf {
+    pub policy: PolicyRef,
+    pub version: VersionId,
+}
+
+impl VersionOf {
+    fn read(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            policy: policy_arn(p)?,
+            version: version_id(p)?,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct GetPolicyVersion(pub VersionOf);
+
+impl Op for GetPolicyVersion {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        VersionOf::read(p).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        let (version, default) = c.get_policy_version(&self.0.policy, self.0.version)?;
+        Ok(Box::new(OneVersion {
+            version,
+            default,
+            with_document: true,
+        }))
+    }
+}
+
+#[derive(Debug)]
+pub struct DeletePolicyVersion(pub VersionOf);
+
+impl Op for DeletePolicyVersion {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        VersionOf::read(p).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        c.delete_policy_version(&self.0.policy, self.0.version)?;
+        empty()
+    }
+}
+
+#[derive(Debug)]
+pub struct SetDefaultPolicyVersion(pub VersionOf);
+
+impl Op for SetDefaultPolicyVersion {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        VersionOf::read(p).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        c.set_default_policy_version(&self.0.policy, self.0.version)?;
+        empty()
+    }
+}
+
+#[derive(Debug)]
+pub struct ListPolicyVersions {
+    pub policy: PolicyRef,
+    pub page: PageRequest,
+}
+
+impl Op for ListPolicyVersions {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            policy: policy_arn(p)?,
+            page: page(p)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        let versions = c.list_policy_versions(&self.policy)?;
+        // Newest first: the key grows as the version number falls.
+        let page = self.page.apply(versions, |(v, _)| {
+            format!("{:010}", u32::MAX - v.id.number())
+        })?;
+        Ok(Box::new(Versions(page)))
+    }
+}
+
+#[derive(Debug)]
+pub struct Versions(pub Page<(PolicyVersion, bool)>);
+
+impl Encode for Versions {
+    fn write(&self, x: &mut Xml) {
+        x.list("Versions", &self.0.items, |x, (v, d)| {
+            version(x, v, *d, false)
+        });
+        truncation(x, &self.0);
+    }
+}
+
+/// Attach/Detach User/Group Policy's input: the policy and whom it is attached to.
+#[derive(Debug)]
+pub struct Attachment {
+    pub policy: PolicyRef,
+    pub to: AttachTarget,
+}
+
+impl Attachment {
+    fn to_user(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            to: AttachTarget::User(decode::user(p)?),
+            policy: policy_arn(p)?,
+        })
+    }
+
+    fn to_group(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            to: AttachTarget::Group(group(p)?),
+            policy: policy_arn(p)?,
+        })
+    }
+}
+
+macro_rules! attachment_ops {
+    ($( $name:ident: $read:ident, $call:ident; )*) => {
+        $(
+            #[derive(Debug)]
+            pub struct $name(pub Attachment);
+
+            impl Op for $name {
+                fn decode(p: &Params) -> Result<Self, IamError> {
+                    Attachment::$read(p).map(Self)
+                }
+
+                fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+                    c.$call(&self.0.policy, &self.0.to)?;
+                    empty()
+                }
+            }
+        )*
+    };
+}
+
+attachment_ops! {
+    AttachUserPolicy: to_user, attach_policy;
+    DetachUserPolicy: to_user, detach_policy;
+    AttachGroupPolicy: to_group, attach_policy;
+    DetachGroupPolicy: to_group, detach_policy;
+}
+
+/// ListAttachedUserPolicies' and ListAttachedGroupPolicies' input.
+#[derive(Debug)]
+pub struct AttachedTo {
+    pub to: AttachTarget,
+    pub path_prefix: Option<PathPrefix>,
+    pub page: PageRequest,
+}
+
+impl AttachedTo {
+    fn read(p: &Params, to: AttachTarget) -> Result<Self, IamError> {
+        Ok(Self {
+            to,
+            path_prefix: optional(p, "PathPrefix", PathPrefix::parse)?,
+            page: page(p)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        let attached = c.attached_policies(&self.to, self.path_prefix.as_ref())?;
+        let page = self.page.apply(attached, ManagedPolicy::sort_key)?;
+        Ok(Box::new(Attached(page)))
+    }
+}
+
+#[derive(Debug)]
+pub struct ListAttachedUserPolicies(pub AttachedTo);
+
+impl Op for ListAttachedUserPolicies {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        AttachedTo::read(p, AttachTarget::User(decode::user(p)?)).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        self.0.run(c)
+    }
+}
+
+#[derive(Debug)]
+pub struct ListAttachedGroupPolicies(pub AttachedTo);
+
+impl Op for ListAttachedGroupPolicies {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        AttachedTo::read(p, AttachTarget::Group(group(p)?)).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        self.0.run(c)
+    }
+}
+
+#[derive(Debug)]
+pub struct Attached(pub Page<ManagedPolicy>);
+
+impl Encode for Attached {
+    fn write(&self, x: &mut Xml) {
+        x.list("AttachedPolicies", &self.0.items, |x, p| {
+            x.text("PolicyName", p.name.as_str());
+            x.text("PolicyArn", &p.arn());
+        });
+        truncation(x, &self.0);
+    }
+}
+
+/// Which entities ListEntitiesForPolicy shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityFilter {
+    All,
+    Users,
+    Groups,
+    /// Roles: keygate has none.
+    Roles,
+}
+
+#[derive(Debug)]
+pub struct ListEntitiesForPolicy {
+    pub policy: PolicyRef,
+    pub filter: EntityFilter,
+    pub path_prefix: Option<PathPrefix>,
+    pub page: PageRequest,
+}
+
+impl Op for ListEntitiesForPolicy {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        let filter = match p.get("EntityFilter") {
+            None | Some("LocalManagedPolicy" | "AWSManagedPolicy") => EntityFilter::All,
+            Some("User") => EntityFilter::Users,
+            Some("Group") => EntityFilter::Groups,
+            Some("Role") => EntityFilter::Roles,
+            Some(other) => {
+                return Err(IamError::validation(
+                    "entityFilter",
+                    Some(other),
+                    "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]",
+                ));
+            }
+        };
+        if let Some(other) = p
+            .get("PolicyUsageFilter")
+            .filter(|f| !matches!(*f, "PermissionsPolicy" | "PermissionsBoundary"))
+        {
+            return Err(IamError::validation(
+                "policyUsageFilter",
+                Some(other),
+                "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]",
+            ));
+        }
+        Ok(Self {
+            policy: policy_arn(p)?,
+            filter,
+            path_prefix: optional(p, "PathPrefix", PathPrefix::parse)?,
+            page: page(p)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        let PolicyEntities { users, groups } = c.entities_for_policy(&self.policy)?;
+        let on_path = |path: &UserPath| {
+            self.path_prefix
+                .as_ref()
+                .is_none_or(|pre| path.as_str().starts_with(pre.as_str()))
+        };
+        let mut all: Vec<Entity> = Vec::new();
+        if matches!(self.filter, EntityFilter::All | EntityFilter::Groups) {
+            all.extend(
+                groups
+                    .into_iter()
+                    .filter(|g| on_path(&g.path))
+                    .map(|g| Entity::Group(g.name, g.id.to_string())),
+            );
+        }
+        if matches!(self.filter, EntityFilter::All | EntityFilter::Users) {
+            all.extend(
+                users
+                    .into_iter()
+                    .filter(|u| on_path(&u.path))
+                    .map(|u| Entity::User(u.name, u.id.to_string())),
+            );
+        }
+        let page = self.page.apply(all, Entity::key)?;
+        Ok(Box::new(Entities(page)))
+    }
+}
+
+/// One entity a policy is attached to: its name and id.
+#[derive(Debug)]
+pub enum Entity {
+    Group(GroupName, String),
+    User(UserName, String),
+}
+
+impl Entity {
+    /// Groups first, then users, each by name.
+    fn key(&self) -> String {
+        match self {
+            Entity::Group(n, _) => format!("g{}", n.folded()),
+            Entity::User(n, _) => format!("u{}", n.folded()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Entities(pub Page<Entity>);
+
+impl Encode for Entities {
+    fn write(&self, x: &mut Xml) {
+        let groups: Vec<_> = self
+            .0
+            .items
+            .iter()
+            .filter_map(|e| match e {
+                Entity::Group(n, id) => Some((n, id)),
+                Entity::User(..) => None,
+            })
+            .collect();
+        let users: Vec<_> = self
+            .0
+            .items
+            .iter()
+            .filter_map(|e| match e {
+                Entity::User(n, id) => Some((n, id)),
+                Entity::Group(..) => None,
+            })
+            .collect();
+        x.list("PolicyGroups", &groups, |x, (n, id)| {
+            x.text("GroupName", n.as_str());
+            x.text("GroupId", id);
+        });
+        x.list("PolicyUsers", &users, |x, (n, id)| {
+            x.text("UserName", n.as_str());
+            x.text("UserId", id);
+        });
+        x.list("PolicyRoles", &[] as &[()], |_, _| {});
+        truncation(x, &self.0);
+    }
+}
+
+#[derive(Debug)]
+pub struct TagPolicy {
+    pub policy: PolicyRef,
+    pub tags: Vec<Tag>,
+}
+
+impl Op for TagPolicy {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            policy: policy_arn(p)?,
+            tags: decode::tags(p, true)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        c.tag_policy(&self.policy, self.tags)?;
+        empty()
+    }
+}
+
+#[derive(Debug)]
+pub struct UntagPolicy {
+    pub policy: PolicyRef,
+    pub keys: Vec<TagKey>,
+}
+
+impl Op for UntagPolicy {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            policy: policy_arn(p)?,
+            keys: decode::tag_keys(p)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        c.untag_policy(&self.policy, &self.keys)?;
+        empty()
+    }
+}
+
+#[derive(Debug)]
+pub struct ListPolicyTags {
+    pub policy: PolicyRef,
+    pub page: PageRequest,
+}
+
+impl Op for ListPolicyTags {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            policy: policy_arn(p)?,
+            page: page(p)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        let tags = c.list_policy_tags(&self.policy, &self.page)?;
+        Ok(Box::new(super::users::Tags(tags)))
+    }
+}
