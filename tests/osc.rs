@@ -1090,7 +1090,10 @@ fn user_groups_through_osc_sdk_python_and_osc_cli() {
     );
     assert_eq!(
         g["Orn"],
-        format!("orn:ows:idauth::{}:group/team/readers", w.file.account_id)
+        format!(
+            "orn:ows:idauth::{}:usergroup/team/readers",
+            w.file.account_id
+        )
     );
     let program = r#"
 g = gw()

@@ -8,6 +8,8 @@ use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, BodyError, Failure};
 use keygate_core::{CoreError, Dependents, Quota};
 
+use crate::orn;
+
 /// An error as the OSC API shows it: the variant decides status, code and type; the text is
 /// its `Details`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,6 +247,24 @@ impl OscError {
             CoreError::NoSuchPolicy(n) | CoreError::NoSuchGroupPolicy(n) => {
                 Self::NoSuchPolicy(format!("The policy '{n}' does not exist."))
             }
+            CoreError::NoSuchManagedPolicy(r) | CoreError::PolicyNotAttachable(r) => {
+                Self::NoSuchPolicy(format!("The policy '{}' does not exist.", orn::policy(&r)))
+            }
+            CoreError::NoSuchPolicyVersion(r, v) => Self::NoSuchPolicy(format!(
+                "The policy '{}' has no version '{v}'.",
+                orn::policy(&r)
+            )),
+            CoreError::PolicyNotAttached(r) => Self::NoSuchPolicy(format!(
+                "The policy '{}' is not linked to this user or user group.",
+                orn::policy(&r)
+            )),
+            CoreError::ManagedPolicyAlreadyExists(n) => {
+                Self::AlreadyExists(format!("The policy '{n}' already exists."))
+            }
+            CoreError::ProviderPolicyReadOnly(r) => Self::NotAuthorized(format!(
+                "The policy '{}' is provided by the platform and cannot be changed.",
+                orn::policy(&r)
+            )),
             CoreError::UserAlreadyExists(n) => {
                 Self::AlreadyExists(format!("The user '{n}' already exists."))
             }
@@ -267,14 +287,24 @@ impl OscError {
                 Quota::InlinePolicySize(n) => Self::OutOfLimits(format!(
                     "The inline policies of the user exceed {n} characters without white space."
                 )),
-                Quota::TagsPerEntity(n) => {
-                    Self::OutOfLimits(format!("A user can have at most {n} tags."))
-                }
+                Quota::TagsPerEntity(n) => Self::OutOfLimits(format!("At most {n} tags are allowed.")),
                 Quota::GroupsPerUser(n) => {
                     Self::OutOfLimits(format!("A user can be in at most {n} user groups."))
                 }
                 Quota::GroupInlinePolicySize(n) => Self::OutOfLimits(format!(
                     "The inline policies of the user group exceed {n} characters without white space."
+                )),
+                Quota::ManagedPolicySize(n) => Self::OutOfLimits(format!(
+                    "The policy document exceeds {n} characters without white space."
+                )),
+                Quota::VersionsPerPolicy(n) => Self::OutOfLimits(format!(
+                    "A policy can have at most {n} versions: delete one first."
+                )),
+                Quota::PoliciesPerUser(n) => Self::OutOfLimits(format!(
+                    "A user can have at most {n} policies linked."
+                )),
+                Quota::PoliciesPerGroup(n) => Self::OutOfLimits(format!(
+                    "A user group can have at most {n} policies linked."
                 )),
             },
             CoreError::KeyNotInactive(id) => Self::KeyNotInactive(format!(
@@ -289,6 +319,18 @@ impl OscError {
                     }
                     Dependents::Members => {
                         "The user group still has users: remove them first, or use Force."
+                    }
+                    Dependents::AttachedPolicies => {
+                        "It still has managed policies linked: unlink them first."
+                    }
+                    Dependents::Attachments => {
+                        "The policy is still linked to users or user groups: unlink it first."
+                    }
+                    Dependents::Versions => {
+                        "The policy still has versions besides its default one: delete them first."
+                    }
+                    Dependents::DefaultVersion => {
+                        "The default version of a policy cannot be deleted: set another one as default first."
                     }
                 }
                 .into(),

@@ -7,6 +7,7 @@
 pub mod body;
 pub mod error;
 pub mod ops;
+pub mod orn;
 pub mod router;
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 use serde_json::Value;
 
 use crate::error::OscError;
-use crate::ops::{Op, access_keys, account, user_groups, user_policies, users};
+use crate::ops::{Op, access_keys, account, policies, user_groups, user_policies, users};
 
 /// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
 /// it is deleted (Outscale's EIM docs), and policies name `api:` actions (WIRE P.5).
@@ -138,8 +138,27 @@ calls! {
     ReadUserGroupPolicy(user_groups::ReadUserGroupPolicy) by AccessKey, checked as GetGroupPolicy;
     ReadUserGroupPolicies(user_groups::ReadUserGroupPolicies) by AccessKey, checked as ListGroupPolicies;
     DeleteUserGroupPolicy(user_groups::DeleteUserGroupPolicy) by AccessKey, checked as DeleteGroupPolicy;
+    CreatePolicy(policies::CreatePolicy) by AccessKey, checked as CreatePolicy;
+    ReadPolicy(policies::ReadPolicy) by AccessKey, checked as GetPolicy;
+    ReadPolicies(policies::ReadPolicies) by AccessKey, checked as ListPolicies;
+    DeletePolicy(policies::DeletePolicy) by AccessKey, checked as DeletePolicy;
+    CreatePolicyVersion(policies::CreatePolicyVersion) by AccessKey, checked as CreatePolicyVersion;
+    ReadPolicyVersion(policies::ReadPolicyVersion) by AccessKey, checked as GetPolicyVersion;
+    ReadPolicyVersions(policies::ReadPolicyVersions) by AccessKey, checked as ListPolicyVersions;
+    DeletePolicyVersion(policies::DeletePolicyVersion) by AccessKey, checked as DeletePolicyVersion;
+    SetDefaultPolicyVersion(policies::SetDefaultPolicyVersion) by AccessKey, checked as SetDefaultPolicyVersion;
+    LinkPolicy(policies::LinkPolicy) by AccessKey, checked as AttachUserPolicy;
+    UnlinkPolicy(policies::UnlinkPolicy) by AccessKey, checked as DetachUserPolicy;
+    ReadLinkedPolicies(policies::ReadLinkedPolicies) by AccessKey, checked as ListAttachedUserPolicies;
+    LinkManagedPolicyToUserGroup(policies::LinkManagedPolicyToUserGroup) by AccessKey, checked as AttachGroupPolicy;
+    UnlinkManagedPolicyFromUserGroup(policies::UnlinkManagedPolicyFromUserGroup) by AccessKey, checked as DetachGroupPolicy;
+    ReadManagedPoliciesLinkedToUserGroup(policies::ReadManagedPoliciesLinkedToUserGroup) by AccessKey, checked as ListAttachedGroupPolicies;
+    ReadEntitiesLinkedToPolicy(policies::ReadEntitiesLinkedToPolicy) by AccessKey, checked as ListEntitiesForPolicy;
     // Operations only the IAM dialect performs, checked as the OSC call that does their work.
     @also {
+        TagPolicy => "api:CreatePolicyVersion",
+        UntagPolicy => "api:CreatePolicyVersion",
+        ListPolicyTags => "api:ReadPolicy",
         GetUser => "api:ReadUsers",
         ListUserTags => "api:ReadUsers",
         TagUser => "api:UpdateUser",

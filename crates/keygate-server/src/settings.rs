@@ -135,6 +135,10 @@ pub struct LimitSettings {
     pub password_checks_in_flight: u32,
     pub groups_per_user: u32,
     pub group_inline_policy_chars: u32,
+    pub managed_policy_chars: u32,
+    pub versions_per_policy: u32,
+    pub policies_per_user: u32,
+    pub policies_per_group: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,6 +310,10 @@ impl Settings {
             password_checks_in_flight: self.limits.password_checks_in_flight,
             groups_per_user: self.limits.groups_per_user,
             group_inline_policy_chars: self.limits.group_inline_policy_chars,
+            managed_policy_chars: self.limits.managed_policy_chars,
+            versions_per_policy: self.limits.versions_per_policy,
+            policies_per_user: self.limits.policies_per_user,
+            policies_per_group: self.limits.policies_per_group,
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod access_keys;
 pub mod account;
+pub mod policies;
 pub mod user_groups;
 pub mod user_policies;
 pub mod users;

@@ -28,13 +28,13 @@ struct UserGroupOut<'a> {
     last_modification_date: String,
 }
 
-/// A group as the spec's `UserGroup`: its ORN is Outscale's spelling of its ARN.
+/// A group as the spec's `UserGroup`.
 fn user_group(g: &Group) -> UserGroupOut<'_> {
     UserGroupOut {
         name: g.name.as_str(),
         user_group_id: g.id.as_str(),
         path: g.path.as_str(),
-        orn: g.arn().replacen("arn:aws:iam:", "orn:ows:idauth:", 1),
+        orn: crate::orn::group(g),
         creation_date: date(g.created_at),
         last_modification_date: date(g.modified_at),
     }
@@ -44,7 +44,11 @@ fn group_name(field: &str, v: &str) -> Result<GroupName, OscError> {
     id(field, v, GroupName::parse)
 }
 
-fn group_ref(name: &str, path_field: &str, path: Option<String>) -> Result<GroupRef, OscError> {
+pub(crate) fn group_ref(
+    name: &str,
+    path_field: &str,
+    path: Option<String>,
+) -> Result<GroupRef, OscError> {
     Ok(GroupRef {
         name: group_name("UserGroupName", name)?,
         path: osc_path(path_field, path)?,
