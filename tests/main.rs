@@ -7,5 +7,6 @@ mod hardening;
 mod iam;
 mod iam_wire;
 mod osc;
+mod policies;
 mod properties;
 mod server;
