@@ -56,6 +56,14 @@ trait Driver {
     fn add_to_group(&self, who: &Creds, group: &str, user: &str) -> Outcome;
     fn put_group_policy(&self, who: &Creds, group: &str, name: &str, document: &str) -> Outcome;
     fn delete_group(&self, who: &Creds, group: &str) -> Outcome;
+    fn remove_from_group(&self, who: &Creds, group: &str, user: &str) -> Outcome;
+    /// Creates a managed policy; the reference the dialect names it by (ARN or ORN).
+    fn create_policy(&self, who: &Creds, name: &str, document: &str) -> (Outcome, String);
+    fn create_version(&self, who: &Creds, policy: &str, document: &str, default: bool) -> Outcome;
+    fn delete_version(&self, who: &Creds, policy: &str, version: &str) -> Outcome;
+    fn attach_to_user(&self, who: &Creds, policy: &str, user: &str) -> Outcome;
+    fn attach_to_group(&self, who: &Creds, policy: &str, group: &str) -> Outcome;
+    fn delete_policy(&self, who: &Creds, policy: &str) -> Outcome;
 }
 
 /// `%XX` for every byte but letters and digits: a form value.
@@ -126,7 +134,13 @@ impl Iam<'_> {
         {
             "NoSuchEntity" => NotFound,
             "AccessDenied" => Denied,
-            "DeleteConflict" if body.contains("must remove users from group") => InUse,
+            "DeleteConflict"
+                if ["must remove users from group", "attached", "version"]
+                    .iter()
+                    .any(|t| body.contains(t)) =>
+            {
+                InUse
+            }
             "DeleteConflict" => MustBeInactive,
             "EntityAlreadyExists" => Exists,
             "LimitExceeded" => Limit,
@@ -296,6 +310,83 @@ impl Driver for Iam<'_> {
         )
     }
 
+    fn remove_from_group(&self, who: &Creds, group: &str, user: &str) -> Outcome {
+        self.iam(
+            who,
+            &[
+                ("Action", "RemoveUserFromGroup"),
+                ("GroupName", group),
+                ("UserName", user),
+            ],
+        )
+    }
+
+    fn create_policy(&self, who: &Creds, name: &str, document: &str) -> (Outcome, String) {
+        let encoded = form_value(document);
+        let p = [
+            ("Action", "CreatePolicy"),
+            ("Version", "2010-05-08"),
+            ("PolicyName", name),
+            ("PolicyDocument", &encoded),
+        ];
+        let (s, b) = self.call(who, &p, "iam");
+        let arn = between(&b, "<Arn>", "</Arn>")
+            .first()
+            .copied()
+            .unwrap_or_default();
+        (Self::outcome(s, &b), arn.to_owned())
+    }
+
+    fn create_version(&self, who: &Creds, policy: &str, document: &str, default: bool) -> Outcome {
+        let encoded = form_value(document);
+        self.iam(
+            who,
+            &[
+                ("Action", "CreatePolicyVersion"),
+                ("PolicyArn", policy),
+                ("PolicyDocument", &encoded),
+                ("SetAsDefault", if default { "true" } else { "false" }),
+            ],
+        )
+    }
+
+    fn delete_version(&self, who: &Creds, policy: &str, version: &str) -> Outcome {
+        self.iam(
+            who,
+            &[
+                ("Action", "DeletePolicyVersion"),
+                ("PolicyArn", policy),
+                ("VersionId", version),
+            ],
+        )
+    }
+
+    fn attach_to_user(&self, who: &Creds, policy: &str, user: &str) -> Outcome {
+        self.iam(
+            who,
+            &[
+                ("Action", "AttachUserPolicy"),
+                ("PolicyArn", policy),
+                ("UserName", user),
+            ],
+        )
+    }
+
+    fn attach_to_group(&self, who: &Creds, policy: &str, group: &str) -> Outcome {
+        self.iam(
+            who,
+            &[
+                ("Action", "AttachGroupPolicy"),
+                ("PolicyArn", policy),
+                ("GroupName", group),
+            ],
+        )
+    }
+
+    fn delete_policy(&self, who: &Creds, policy: &str) -> Outcome {
+        self.iam(who, &[("Action", "DeletePolicy"), ("PolicyArn", policy)])
+    }
+
     fn delete_group(&self, who: &Creds, group: &str) -> Outcome {
         self.iam(who, &[("Action", "DeleteGroup"), ("GroupName", group)])
     }
@@ -334,7 +425,7 @@ impl Osc<'_> {
             "4" => Denied,
             "6003" => MustBeInactive,
             "9022" => Exists,
-            "10005" => Limit,
+            "10005" | "4106" => Limit,
             "1" => Unauthenticated,
             other => panic!("unexpected OSC answer {status} {other}: {body}"),
         }
@@ -462,6 +553,48 @@ impl Driver for Osc<'_> {
         let (s, b) = self.call(who, "DeleteUserGroup", json!({"UserGroupName": group}));
         Self::outcome(s, &b)
     }
+
+    fn remove_from_group(&self, who: &Creds, group: &str, user: &str) -> Outcome {
+        let body = json!({"UserGroupName": group, "UserName": user});
+        let (s, b) = self.call(who, "RemoveUserFromUserGroup", body);
+        Self::outcome(s, &b)
+    }
+
+    fn create_policy(&self, who: &Creds, name: &str, document: &str) -> (Outcome, String) {
+        let body = json!({"PolicyName": name, "Document": document});
+        let (s, b) = self.call(who, "CreatePolicy", body);
+        let orn = b["Policy"]["Orn"].as_str().unwrap_or_default().to_owned();
+        (Self::outcome(s, &b), orn)
+    }
+
+    fn create_version(&self, who: &Creds, policy: &str, document: &str, default: bool) -> Outcome {
+        let body = json!({"PolicyOrn": policy, "Document": document, "SetAsDefault": default});
+        let (s, b) = self.call(who, "CreatePolicyVersion", body);
+        Self::outcome(s, &b)
+    }
+
+    fn delete_version(&self, who: &Creds, policy: &str, version: &str) -> Outcome {
+        let body = json!({"PolicyOrn": policy, "VersionId": version});
+        let (s, b) = self.call(who, "DeletePolicyVersion", body);
+        Self::outcome(s, &b)
+    }
+
+    fn attach_to_user(&self, who: &Creds, policy: &str, user: &str) -> Outcome {
+        let body = json!({"PolicyOrn": policy, "UserName": user});
+        let (s, b) = self.call(who, "LinkPolicy", body);
+        Self::outcome(s, &b)
+    }
+
+    fn attach_to_group(&self, who: &Creds, policy: &str, group: &str) -> Outcome {
+        let body = json!({"PolicyOrn": policy, "UserGroupName": group});
+        let (s, b) = self.call(who, "LinkManagedPolicyToUserGroup", body);
+        Self::outcome(s, &b)
+    }
+
+    fn delete_policy(&self, who: &Creds, policy: &str) -> Outcome {
+        let (s, b) = self.call(who, "DeletePolicy", json!({"PolicyOrn": policy}));
+        Self::outcome(s, &b)
+    }
 }
 
 /// What a case may use: the server, the account's root, a second account's root, and the
@@ -504,8 +637,109 @@ struct Case {
 const READ_OWN_KEYS: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["iam:ListAccessKeys", "api:ReadAccessKeys"], "Resource": "arn:aws:iam::*:user/${aws:username}"}}"#;
 const DENY_ALL: &str = r#"{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}"#;
 
+/// A managed policy document that denies everything (managed policies need `Version`).
+const DENY_ALL_MANAGED: &str =
+    r#"{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}"#;
+
 fn table() -> Vec<Case> {
     vec![
+        Case {
+            name: "an attached policy grants through a group, is lost with the membership, and a \
+                   deny attached to another group wins",
+            when: |d, g| {
+                let u = g.user("ida");
+                let (readers, blocked) = (g.user("readers"), g.user("blocked"));
+                d.create_user(g.root, &u);
+                let key = d.create_key(g.root, Some(&u)).1.unwrap();
+                let (_, read) = d.create_policy(g.root, &g.user("read"), READ_OWN_KEYS);
+                let (_, deny) = d.create_policy(g.root, &g.user("deny"), DENY_ALL_MANAGED);
+                d.create_group(g.root, &readers);
+                d.create_group(g.root, &blocked);
+                vec![
+                    d.list_keys(&key, None),
+                    d.attach_to_group(g.root, &read, &readers),
+                    d.add_to_group(g.root, &readers, &u),
+                    d.list_keys(&key, None),
+                    d.attach_to_group(g.root, &deny, &blocked),
+                    d.add_to_group(g.root, &blocked, &u),
+                    d.list_keys(&key, None),
+                    d.remove_from_group(g.root, &blocked, &u),
+                    d.remove_from_group(g.root, &readers, &u),
+                    d.list_keys(&key, None),
+                    d.delete_group(g.root, &blocked),
+                ]
+            },
+            then_iam: vec![
+                Denied,
+                Done,
+                Done,
+                keys(1, 0),
+                Done,
+                Done,
+                Denied,
+                Done,
+                Done,
+                Denied,
+                InUse,
+            ],
+            then_osc: vec![
+                Denied,
+                Done,
+                Done,
+                keys(1, 0),
+                Done,
+                Done,
+                Denied,
+                Done,
+                Done,
+                Denied,
+                InUse,
+            ],
+        },
+        Case {
+            name: "a policy keeps five versions, never loses its default, and is not deleted while \
+                   attached or versioned",
+            when: |d, g| {
+                let u = g.user("jo");
+                d.create_user(g.root, &u);
+                let (made, p) = d.create_policy(g.root, &g.user("p"), READ_OWN_KEYS);
+                let mut out = vec![made];
+                for n in 2..=5 {
+                    out.push(d.create_version(g.root, &p, READ_OWN_KEYS, n == 5));
+                }
+                out.extend([
+                    d.create_version(g.root, &p, READ_OWN_KEYS, false),
+                    d.delete_version(g.root, &p, "v5"),
+                    d.delete_version(g.root, &p, "v9"),
+                    d.attach_to_user(g.root, &p, &u),
+                    d.delete_policy(g.root, &p),
+                    d.delete_user(g.root, &u),
+                    d.create_policy(g.root, &g.user("P"), READ_OWN_KEYS).0,
+                ]);
+                out
+            },
+            then_iam: vec![
+                Done, Done, Done, Done, Done, Limit, InUse, NotFound, Done, InUse, InUse, Exists,
+            ],
+            then_osc: vec![
+                Done, Done, Done, Done, Done, Limit, InUse, NotFound, Done, InUse, InUse, Exists,
+            ],
+        },
+        Case {
+            name: "attaching stops at ten policies per user",
+            when: |d, g| {
+                let u = g.user("kai");
+                d.create_user(g.root, &u);
+                let mut out = Vec::new();
+                for n in 0..11 {
+                    let (_, p) = d.create_policy(g.root, &g.user(&format!("p{n}")), READ_OWN_KEYS);
+                    out.push(d.attach_to_user(g.root, &p, &u));
+                }
+                out
+            },
+            then_iam: [vec![Done; 10], vec![Limit]].concat(),
+            then_osc: [vec![Done; 10], vec![Limit]].concat(),
+        },
         Case {
             name: "a group's policy applies to its members; a deny in another group wins",
             when: |d, g| {
