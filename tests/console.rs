@@ -100,6 +100,9 @@ fn click_through_the_console_in_chromium() {
         "account-keys",
         "users-phone",
         "signed-out",
+        "group",
+        "policy",
+        "user-permissions",
     ] {
         assert!(
             std::path::Path::new(&format!("{shots}/{shot}.png")).is_file(),

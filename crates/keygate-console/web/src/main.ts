@@ -1,64 +1,10 @@
-// keygate console: sign-in, EIM users, a user's access keys, the account's own keys. Every
-// view is rebuilt from API answers after each action, so what it shows is what the server holds.
+// keygate console: sign-in, EIM users, a user's access keys and policies, groups, managed
+// policies (`policies`), the account's own keys. Every view is rebuilt from API answers after
+// each action, so what it shows is what the server holds.
 
 import { ApiError, call, forget, lastUsed, sessionKeyId, signedIn, signInWithKey, signInWithPassword } from "./api";
-
-type Attrs = Record<string, string>;
-type Child = Node | string | null | undefined | false;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  for (const c of children) if (c) e.append(c);
-  return e;
-}
-
-const main = document.getElementById("main") as HTMLElement;
-const nav = document.getElementById("nav") as HTMLElement;
-const status = document.getElementById("status") as HTMLElement;
-const dialog = document.getElementById("confirm") as HTMLDialogElement;
-
-function say(text: string): void {
-  status.textContent = text;
-}
-
-function errorText(e: unknown): string {
-  if (e instanceof ApiError) {
-    if (e.code === "6003") {
-      return "This key is ACTIVE. An EIM user's access key must be deactivated before it can be deleted.";
-    }
-    if (e.code === "9029") return `This user cannot be deleted yet: ${e.details}`;
-    if (e.code === "1") return `Sign-in refused: ${e.details || "wrong credentials."}`;
-    return `${e.details || e.type} (code ${e.code})`;
-  }
-  return e instanceof Error ? e.message : String(e);
-}
-
-function alertBox(text: string): HTMLElement {
-  return el("p", { role: "alert", class: "error" }, text);
-}
-
-function date(s: string | undefined): string {
-  return s ? s.replace("T", " ").replace(/\.\d{3}\+0000$/, " UTC") : "—";
-}
-
-/** Asks before a destructive action; resolves true when confirmed. */
-function confirmAction(question: string, verb: string): Promise<boolean> {
-  dialog.replaceChildren(
-    el("form", { method: "dialog" },
-      el("p", { id: "confirm-text" }, question),
-      el("div", { class: "actions" },
-        el("button", { value: "cancel", type: "submit" }, "Cancel"),
-        el("button", { value: "ok", type: "submit", class: "danger" }, verb))),
-  );
-  dialog.setAttribute("aria-labelledby", "confirm-text");
-  // Escape closes the dialog without touching returnValue: clear the last answer first.
-  dialog.returnValue = "";
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
-    dialog.showModal();
-  });
-}
+import { alertBox, change, confirmAction, date, el, errorText, main, nav, say, status } from "./ui";
+import { linkedPolicies, permissions, policiesView, policyView } from "./policies";
 
 // ---- sign-in ----
 
@@ -173,17 +119,6 @@ function deleteUserButton(user: string, out: HTMLElement): HTMLElement {
 
 // ---- user groups ----
 
-/** Runs a change, says what it did, and shows the view again; a refusal goes to `out`. */
-async function change(out: HTMLElement, done: string, run: () => Promise<unknown>, again: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-    say(done);
-    await again();
-  } catch (e) {
-    out.replaceChildren(alertBox(errorText(e)));
-  }
-}
-
 async function groupsView(): Promise<void> {
   const groups: any[] = [];
   for (let more = true; more; ) {
@@ -267,9 +202,10 @@ async function groupView(group: string): Promise<void> {
       out.replaceChildren(alertBox(errorText(e)));
     }
   });
+  const managed = await linkedPolicies(g, out, again);
   if (!signedIn()) return;
   main.replaceChildren(el("h1", { tabindex: "-1" }, `Group ${group}`), el("p", {}, el("a", { href: "#/groups" }, "← All groups")),
-    out, el("h2", {}, "Members"), add, members, el("h2", {}, "Inline policies"), list, put, el("h2", {}, "Danger zone"), remove);
+    out, el("h2", {}, "Members"), add, members, el("h2", {}, "Inline policies"), list, put, managed, el("h2", {}, "Danger zone"), remove);
 }
 
 // ---- access keys (a user's, or the account's own) ----
@@ -310,8 +246,10 @@ async function keysView(user: string | null): Promise<void> {
   const memberOf = groups === null ? "" : el("p", { id: "member-of" }, "Groups: ", ...(groups.length
     ? groups.flatMap((g: any, i: number) => [i ? ", " : "", el("a", { href: `#/groups/${encodeURIComponent(g.Name)}` }, g.Name)])
     : ["none"]));
+  const policies = user === null || groups === null ? []
+    : [await linkedPolicies({ UserName: user }, out, () => keysView(user)), await permissions(user, groups)];
   if (!signedIn()) return;
-  main.replaceChildren(el("h1", { tabindex: "-1" }, title), back ?? "", memberOf, create, el("div", { id: "secret" }), out, table);
+  main.replaceChildren(el("h1", { tabindex: "-1" }, title), back ?? "", memberOf, create, el("div", { id: "secret" }), out, table, ...policies);
 
   function showSecret(id: string, secret: string): void {
     const box = document.getElementById("secret") as HTMLElement;
@@ -396,9 +334,12 @@ async function route(): Promise<void> {
   try {
     const m = hash.match(/^#\/users\/(.+)$/);
     const gm = hash.match(/^#\/groups\/(.+)$/);
+    const pm = hash.match(/^#\/policies\/(.+)$/);
     if (m) await keysView(decodeURIComponent(m[1]));
     else if (gm) await groupView(decodeURIComponent(gm[1]));
+    else if (pm) await policyView(decodeURIComponent(pm[1]));
     else if (hash === "#/groups") await groupsView();
+    else if (hash === "#/policies") await policiesView();
     else if (hash === "#/account-keys") await keysView(null);
     else await usersView();
   } catch (e) {

@@ -156,11 +156,67 @@ try {
   expect(ofAlice.length === 1 && ofAlice[0] === "devs", "the aws CLI sees alice in devs");
   await page.getByRole("link", { name: "alice" }).click();
   await page.locator("#member-of").filter({ hasText: "devs" }).waitFor();
-  await page.getByRole("link", { name: "devs" }).click();
+
+  // Managed policies: one refused by the server then created, a second version made the default
+  // and the first deleted, linked to devs; the platform's read-only policy linked to alice; on
+  // alice's page every policy that applies to her and where it comes from.
+  const account = aws("sts", "get-caller-identity").Account;
+  const doc = (actions) => JSON.stringify({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: actions, Resource: "*" } });
+  await page.getByRole("link", { name: "Policies" }).click();
+  await page.getByRole("heading", { name: "Managed policies" }).waitFor();
+  await page.getByRole("link", { name: "Open policy ReadOnlyAccess" }).waitFor();
+  await page.getByLabel("Policy name").fill("readers");
+  const newDoc = page.getByLabel("Policy document (JSON, checked by the server)");
+  await newDoc.fill('{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}');
+  await page.getByRole("button", { name: "Create policy" }).click();
+  await page.getByRole("alert").filter({ hasText: "must be version 2012-10-17" }).waitFor();
+  await newDoc.fill(doc("api:ReadUsers"));
+  await page.getByRole("button", { name: "Create policy" }).click();
+  await page.getByRole("link", { name: "Open policy readers" }).click();
+  await page.getByRole("heading", { name: "Policy readers" }).waitFor();
+  await page.getByLabel("New version (JSON, checked by the server)").fill(doc(["api:ReadUsers", "api:ReadAccessKeys"]));
+  await page.getByRole("button", { name: "Create version" }).click();
+  await page.getByText("v2 (default)").waitFor();
+  await page.getByRole("button", { name: "Delete version v1" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete version" }).click();
+  await page.getByRole("button", { name: "Delete version v1" }).waitFor({ state: "detached" });
+  await page.getByLabel("Link to").selectOption("group");
+  await page.getByLabel("Name", { exact: true }).fill("devs");
+  await page.getByRole("button", { name: "Link policy" }).click();
+  await page.getByRole("button", { name: "Unlink devs" }).waitFor();
+  await page.screenshot({ path: `${shots}/policy.png` });
+  const readersArn = `arn:aws:iam::${account}:policy/readers`;
+  const onDevs = aws("iam", "list-attached-group-policies", "--group-name", "devs").AttachedPolicies;
+  expect(onDevs.length === 1 && onDevs[0].PolicyArn === readersArn, "the aws CLI sees readers attached to devs");
+  expect(aws("iam", "get-policy", "--policy-arn", readersArn).Policy.DefaultVersionId === "v2", "v2 is the default for the aws CLI");
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("link", { name: "Open user alice" }).click();
+  await page.getByRole("heading", { name: "User alice" }).waitFor();
+  await page.getByLabel("Managed policy", { exact: true }).selectOption({ label: "ReadOnlyAccess" });
+  await page.getByRole("button", { name: "Link", exact: true }).click();
+  await page.getByRole("button", { name: "Unlink policy ReadOnlyAccess" }).waitFor();
+  const applied = await page.locator("#permissions tbody tr").evaluateAll((rows) =>
+    rows.map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent.trim()).join(" | ")));
+  const want = ["ReadOnlyAccess | managed | linked to alice", "read | inline | group devs", "readers | managed | group devs"];
+  expect(JSON.stringify(applied) === JSON.stringify(want), `alice's policies and where they come from: ${JSON.stringify(applied)}`);
+  await page.screenshot({ path: `${shots}/user-permissions.png`, fullPage: true });
+  const ofAliceAttached = aws("iam", "list-attached-user-policies", "--user-name", "alice").AttachedPolicies;
+  expect(ofAliceAttached.length === 1 && ofAliceAttached[0].PolicyArn === "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "the aws CLI sees the platform's policy attached to alice");
+
+  await page.getByRole("link", { name: "devs" }).first().click();
+  await page.getByRole("heading", { name: "Group devs" }).waitFor();
   await page.getByRole("button", { name: "Delete group" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete group" }).click();
   await page.getByText("No group yet.").waitFor();
   expect(aws("iam", "list-groups").Groups.length === 0, "the group is gone for the aws CLI too");
+  // Its policy, linked to nothing now, is deleted.
+  await page.getByRole("link", { name: "Policies" }).click();
+  await page.getByRole("link", { name: "Open policy readers" }).click();
+  await page.getByRole("button", { name: "Delete policy" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete policy" }).click();
+  await page.getByRole("heading", { name: "Managed policies" }).waitFor();
+  expect(aws("iam", "list-policies", "--scope", "Local").Policies.length === 0, "the policy is gone for the aws CLI too");
 
   // The account's own keys, and a phone-width screen.
   await page.getByRole("link", { name: "Account keys" }).click();
