@@ -235,7 +235,15 @@ fn managed_policies_through_the_aws_cli_and_boto3() {
         "kim",
     ])
     .json();
-    aws(&w.server, &kim, &["iam", "list-access-keys"]).failed_with("AccessDenied");
+    let denied = aws(&w.server, &kim, &["iam", "list-access-keys"]);
+    denied.failed_with("AccessDenied");
+    assert!(
+        denied.stderr.contains(&format!(
+            "with an explicit deny in an identity-based policy: {deny_arn}"
+        )),
+        "the deciding policy is named: {}",
+        denied.stderr
+    );
     for g in ["blocked", "devs"] {
         iam(&[
             "iam",

@@ -51,6 +51,27 @@ pub enum Dependents {
     DefaultVersion,
 }
 
+/// A policy that decided a request, as a message names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicySource {
+    /// An inline policy of the user or group with this ARN.
+    Inline { name: PolicyName, of: String },
+    /// This managed policy.
+    Managed(PolicyRef),
+}
+
+/// Why a request was denied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    /// No statement of the caller's policies allows it (AWS's implicit deny).
+    NoAllow,
+    /// A statement of this policy denies it.
+    ExplicitDeny {
+        policy: PolicySource,
+        sid: Option<String>,
+    },
+}
+
 /// Why the store failed, with the store's own error as its source.
 #[derive(Clone)]
 pub struct StoreFailure(Arc<dyn std::error::Error + Send + Sync>);
@@ -166,6 +187,7 @@ pub enum CoreError {
         principal: String,
         action: String,
         resource: String,
+        why: Denial,
     },
     /// Wrong login or password.
     #[error("invalid login or password")]

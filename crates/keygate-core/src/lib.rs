@@ -28,7 +28,7 @@ pub use caller::{
     AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, NewPolicy,
     PolicyEntities, PolicyFilter, PolicyScope, PolicyView, RequestInfo, UserChange,
 };
-pub use error::{CoreError, CoreResult, Dependents, Quota, StoreFailure};
+pub use error::{CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, StoreFailure};
 pub use ids::{
     AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, PathPrefix, PolicyId, PolicyName,
     TagKey, TagValue, UserId, UserName, UserPath, VersionId,

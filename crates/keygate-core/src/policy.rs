@@ -98,6 +98,7 @@ enum Clause {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Statement {
+    sid: Option<String>,
     effect: Effect,
     actions: Clause,
     resources: Clause,
@@ -283,6 +284,7 @@ fn parse_inner(document: &str) -> Result<Policy, String> {
                 None => Condition::default(),
             };
             Ok(Statement {
+                sid: r.sid.take(),
                 condition,
                 effect: if r.effect.as_deref() == Some("Deny") {
                     Effect::Deny
@@ -412,14 +414,35 @@ pub struct Request<'a> {
     pub context: &'a Context,
 }
 
+/// What decided a request: the decision, and the statement that made it (none for an
+/// implicit deny).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub decided_by: Option<Decider>,
+}
+
+/// The deciding statement: the index of its policy among those evaluated, and its `Sid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decider {
+    pub policy: usize,
+    pub sid: Option<String>,
+}
+
 impl Policy {
     /// Whether the document says `Version: 2012-10-17`, which managed policies require.
     pub fn is_current_version(&self) -> bool {
         self.variables
     }
 
-    fn decide(&self, req: &Request<'_>, action: &[char], resource: &[char]) -> Decision {
-        let mut allowed = false;
+    /// The decision of this one document, and the `Sid` of the statement that made it.
+    fn decide(
+        &self,
+        req: &Request<'_>,
+        action: &[char],
+        resource: &[char],
+    ) -> (Decision, Option<Option<String>>) {
+        let mut allowed = None;
         for st in &self.statements {
             let action_hit = |p: &String| glob(&compile_action(p), action);
             let resource_hit = |p: &String| {
@@ -436,29 +459,51 @@ impl Policy {
             };
             if actions && resources && st.condition.holds(req.context, self.variables) {
                 match st.effect {
-                    Effect::Deny => return Decision::ExplicitDeny,
-                    Effect::Allow => allowed = true,
+                    Effect::Deny => return (Decision::ExplicitDeny, Some(st.sid.clone())),
+                    Effect::Allow => {
+                        allowed.get_or_insert_with(|| st.sid.clone());
+                    }
                 }
             }
         }
-        if allowed {
-            Decision::Allow
-        } else {
-            Decision::ImplicitDeny
+        match allowed {
+            Some(sid) => (Decision::Allow, Some(sid)),
+            None => (Decision::ImplicitDeny, None),
         }
     }
 }
 
 /// Evaluates every policy of the caller: an explicit deny wins, then any allow, else deny.
 pub fn evaluate<'p>(policies: impl IntoIterator<Item = &'p Policy>, req: &Request<'_>) -> Decision {
+    judge(policies, req).decision
+}
+
+/// As `evaluate`, naming the deciding statement: the first that denies, else the first that
+/// allows.
+pub fn judge<'p>(policies: impl IntoIterator<Item = &'p Policy>, req: &Request<'_>) -> Verdict {
     let action: Vec<char> = req.action.to_ascii_lowercase().chars().collect();
     let resource: Vec<char> = req.resource.chars().collect();
-    let mut outcome = Decision::ImplicitDeny;
-    for p in policies {
-        match p.decide(req, &action, &resource) {
-            Decision::ExplicitDeny => return Decision::ExplicitDeny,
-            Decision::Allow => outcome = Decision::Allow,
-            Decision::ImplicitDeny => {}
+    let mut outcome = Verdict {
+        decision: Decision::ImplicitDeny,
+        decided_by: None,
+    };
+    for (i, p) in policies.into_iter().enumerate() {
+        let (decision, sid) = p.decide(req, &action, &resource);
+        let decider = sid.map(|sid| Decider { policy: i, sid });
+        match decision {
+            Decision::ExplicitDeny => {
+                return Verdict {
+                    decision,
+                    decided_by: decider,
+                };
+            }
+            Decision::Allow if outcome.decision != Decision::Allow => {
+                outcome = Verdict {
+                    decision,
+                    decided_by: decider,
+                };
+            }
+            Decision::Allow | Decision::ImplicitDeny => {}
         }
     }
     outcome

@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, BodyError, Failure};
-use keygate_core::{CoreError, Dependents, Quota};
+use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota};
 
 use crate::params::ParamError;
 
@@ -269,13 +269,33 @@ impl IamError {
                 Self::InvalidInput(format!("Invalid {field}: {reason}"))
             }
             CoreError::MalformedPolicy(text) => Self::MalformedPolicyDocument(text),
+            // AWS's wording: the deciding policy, or that none allows the action.
             CoreError::AccessDenied {
                 principal,
                 action,
                 resource,
-            } => Self::AccessDenied(format!(
-                "User: {principal} is not authorized to perform: {action} on resource: {resource}"
-            )),
+                why,
+            } => {
+                let because = match why {
+                    Denial::NoAllow => {
+                        format!("because no identity-based policy allows the {action} action")
+                    }
+                    Denial::ExplicitDeny {
+                        policy: PolicySource::Managed(r),
+                        ..
+                    } => format!(
+                        "with an explicit deny in an identity-based policy: {}",
+                        r.arn()
+                    ),
+                    Denial::ExplicitDeny {
+                        policy: PolicySource::Inline { .. },
+                        ..
+                    } => "with an explicit deny in an identity-based policy".to_owned(),
+                };
+                Self::AccessDenied(format!(
+                    "User: {principal} is not authorized to perform: {action} on resource: {resource} {because}"
+                ))
+            }
             CoreError::BadCredentials => Self::InvalidClientTokenId,
             CoreError::LoginLocked { retry_after_secs } => Self::AccessDenied(format!(
                 "too many failed attempts; retry in {retry_after_secs} s"

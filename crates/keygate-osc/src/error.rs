@@ -6,7 +6,7 @@
 
 use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, BodyError, Failure};
-use keygate_core::{CoreError, Dependents, Quota};
+use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota};
 
 use crate::orn;
 
@@ -341,10 +341,26 @@ impl OscError {
                 principal,
                 action,
                 resource,
+                why,
             } => {
                 let who = principal.rsplit('/').next().unwrap_or(&principal);
+                let because = match why {
+                    Denial::NoAllow => "no policy allows it".to_owned(),
+                    Denial::ExplicitDeny { policy, sid } => {
+                        let statement = sid.map(|s| format!("statement {s} of ")).unwrap_or_default();
+                        match policy {
+                            PolicySource::Managed(r) => {
+                                format!("{statement}the managed policy {} denies it", orn::policy(&r))
+                            }
+                            PolicySource::Inline { name, of } => {
+                                let owner = of.rsplit(['/', ':']).next().unwrap_or(&of);
+                                format!("{statement}the inline policy {name} of {owner} denies it")
+                            }
+                        }
+                    }
+                };
                 Self::NotAuthorized(format!(
-                    "User {who} is not allowed to perform {action} on {resource}"
+                    "User {who} is not allowed to perform {action} on {resource}: {because}."
                 ))
             }
             CoreError::BadCredentials => Self::bad_login(),

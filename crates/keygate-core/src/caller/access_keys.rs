@@ -1,7 +1,7 @@
 //! What a principal may do to access keys: its own, or those of a user it names. The
 //! dialects' rule for deleting an active key (`Rules::user_key_deletion`) is applied here.
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, Denial};
 use crate::ids::{AccessKeyId, UserName};
 use crate::model::{
     AccessKey, KeyOwner, KeyState, KeyView, NewAccessKey, Principal, Timestamp, User, root_arn,
@@ -217,6 +217,7 @@ impl Caller<'_> {
                     principal: self.principal.arn(),
                     action: self.action(Operation::GetAccessKeyLastUsed).to_owned(),
                     resource: format!("arn:aws:iam::{}:access-key/{id}", self.account()),
+                    why: Denial::NoAllow,
                 });
             };
             self.authorize(tx, Operation::GetAccessKeyLastUsed, &[&resource])?;

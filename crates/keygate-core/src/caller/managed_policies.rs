@@ -3,7 +3,7 @@
 //! to users and groups, and tag them. The provider's catalog is read-only.
 
 use crate::catalog;
-use crate::error::{CoreError, CoreResult, Dependents, Quota};
+use crate::error::{CoreError, CoreResult, Dependents, PolicySource, Quota};
 use crate::ids::{PathPrefix, PolicyName, TagKey, UserName, UserPath, VersionId};
 use crate::model::{
     Attachee, Group, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion, Tag, User,
@@ -137,20 +137,20 @@ impl Caller<'_> {
         }
     }
 
-    /// The default documents of the managed policies attached to `to`.
+    /// The default documents of the managed policies attached to `to`, each with its ARN.
     pub(super) fn attached_documents(
         &self,
         tx: &dyn ReadTx,
         to: &Attachee,
-    ) -> CoreResult<Vec<String>> {
+    ) -> CoreResult<Vec<(PolicySource, String)>> {
         let mut docs = Vec::new();
         for id in tx.attached_policies(self.account(), to)? {
-            if let Some(doc) = catalog::document(&id) {
-                docs.push(doc.to_owned());
+            if let (Some(p), Some(doc)) = (catalog::by_id(&id), catalog::document(&id)) {
+                docs.push((PolicySource::Managed(p.reference()), doc.to_owned()));
             } else if let Some(p) = tx.managed_policy(self.account(), &id)?
                 && let Some(v) = tx.policy_version(self.account(), &id, p.default_version)?
             {
-                docs.push(v.document);
+                docs.push((PolicySource::Managed(p.reference()), v.document));
             }
         }
         Ok(docs)

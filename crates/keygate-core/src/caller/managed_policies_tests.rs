@@ -325,10 +325,16 @@ fn permissions_come_through_attached_policies_and_a_deny_in_another_group_wins()
         None,
     )
     .unwrap();
-    assert!(
-        matches!(get(), Err(CoreError::AccessDenied { .. })),
-        "the deny wins"
-    );
+    match get() {
+        Err(CoreError::AccessDenied {
+            why: crate::Denial::ExplicitDeny { policy, sid },
+            ..
+        }) => {
+            assert_eq!(policy, crate::PolicySource::Managed(local(&w, "blockers")));
+            assert_eq!(sid, None);
+        }
+        other => panic!("the deny wins, and is named: {other:?}"),
+    }
     root.remove_user_from_group(
         &GroupRef::named(GroupName::parse("blocked").unwrap()),
         &name("alice"),

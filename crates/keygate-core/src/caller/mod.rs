@@ -20,8 +20,8 @@ use std::net::IpAddr;
 
 use time::macros::format_description;
 
-use crate::error::{CoreError, CoreResult};
-use crate::ids::{AccountId, UserName, UserPath};
+use crate::error::{CoreError, CoreResult, Denial, PolicySource};
+use crate::ids::{AccountId, PolicyName, UserName, UserPath};
 use crate::model::{Attachee, Principal, User, user_arn};
 use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
@@ -161,34 +161,43 @@ impl<'a> Caller<'a> {
         };
         // The name and path as they are now, not as they were when the request was signed.
         let caller = tx.user_by_id(account, id)?;
-        let denied = |action: &str, resource: &str| CoreError::AccessDenied {
+        let denied = |action: &str, resource: &str, why: Denial| CoreError::AccessDenied {
             principal: caller
                 .as_ref()
                 .map_or_else(|| self.principal.arn(), User::arn),
             action: action.to_owned(),
             resource: resource.to_owned(),
+            why,
         };
         let action = self.action(op);
         let Some(me) = &caller else {
-            return Err(denied(action, resources.first().copied().unwrap_or("*")));
+            let first = resources.first().copied().unwrap_or("*");
+            return Err(denied(action, first, Denial::NoAllow));
         };
         // Its own inline and attached policies, and those of every group it belongs to.
-        let mut docs: Vec<String> = tx
-            .policies(account, id)?
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect();
+        let inline = |of: String, docs: Vec<(PolicyName, String)>| {
+            docs.into_iter().map(move |(name, d)| {
+                (
+                    PolicySource::Inline {
+                        name,
+                        of: of.clone(),
+                    },
+                    d,
+                )
+            })
+        };
+        let mut docs: Vec<(PolicySource, String)> =
+            inline(me.arn(), tx.policies(account, id)?).collect();
         docs.extend(self.attached_documents(tx, &Attachee::User(id.clone()))?);
         for group in tx.groups_of_user(account, id)? {
-            docs.extend(
-                tx.group_policies(account, &group.id)?
-                    .into_iter()
-                    .map(|(_, d)| d),
-            );
+            docs.extend(inline(group.arn(), tx.group_policies(account, &group.id)?));
             docs.extend(self.attached_documents(tx, &Attachee::Group(group.id))?);
         }
         // Stored documents were validated on the way in; one that no longer parses grants nothing.
-        let parsed: Vec<_> = docs.iter().filter_map(|d| policy::parse(d).ok()).collect();
+        let (sources, parsed): (Vec<_>, Vec<_>) = docs
+            .into_iter()
+            .filter_map(|(source, d)| policy::parse(&d).ok().map(|p| (source, p)))
+            .unzip();
         let mut context = self.context(me);
         for (key, value) in keys {
             context.set(key, *value);
@@ -199,8 +208,19 @@ impl<'a> Caller<'a> {
                 resource,
                 context: &context,
             };
-            if policy::evaluate(&parsed, &req) != Decision::Allow {
-                return Err(denied(action, resource));
+            let verdict = policy::judge(&parsed, &req);
+            match (verdict.decision, verdict.decided_by) {
+                (Decision::Allow, _) => {}
+                (Decision::ExplicitDeny, Some(by)) => {
+                    let why = Denial::ExplicitDeny {
+                        policy: sources[by.policy].clone(),
+                        sid: by.sid,
+                    };
+                    return Err(denied(action, resource, why));
+                }
+                (Decision::ExplicitDeny | Decision::ImplicitDeny, _) => {
+                    return Err(denied(action, resource, Denial::NoAllow));
+                }
             }
         }
         Ok(())
