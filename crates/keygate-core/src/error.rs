@@ -187,7 +187,8 @@ pub enum CoreError {
         principal: String,
         action: String,
         resource: String,
-        why: Denial,
+        /// Boxed: a denial is rare, and keeps every `CoreResult` small.
+        why: Box<Denial>,
     },
     /// Wrong login or password.
     #[error("invalid login or password")]

@@ -276,7 +276,7 @@ impl IamError {
                 resource,
                 why,
             } => {
-                let because = match why {
+                let because = match *why {
                     Denial::NoAllow => {
                         format!("because no identity-based policy allows the {action} action")
                     }

@@ -486,7 +486,7 @@ fn bodies() -> BTreeMap<String, String> {
                 principal: "arn:aws:iam::123456789012:user/bob".into(),
                 action: "iam:DeleteAccessKey".into(),
                 resource: "arn:aws:iam::123456789012:user/alice".into(),
-                why: Denial::NoAllow,
+                why: Box::new(Denial::NoAllow),
             },
             None,
         ),

@@ -344,7 +344,7 @@ impl OscError {
                 why,
             } => {
                 let who = principal.rsplit('/').next().unwrap_or(&principal);
-                let because = match why {
+                let because = match *why {
                     Denial::NoAllow => "no policy allows it".to_owned(),
                     Denial::ExplicitDeny { policy, sid } => {
                         let statement = sid.map(|s| format!("statement {s} of ")).unwrap_or_default();

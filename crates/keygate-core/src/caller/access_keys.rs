@@ -217,7 +217,7 @@ impl Caller<'_> {
                     principal: self.principal.arn(),
                     action: self.action(Operation::GetAccessKeyLastUsed).to_owned(),
                     resource: format!("arn:aws:iam::{}:access-key/{id}", self.account()),
-                    why: Denial::NoAllow,
+                    why: Box::new(Denial::NoAllow),
                 });
             };
             self.authorize(tx, Operation::GetAccessKeyLastUsed, &[&resource])?;

@@ -326,14 +326,15 @@ fn permissions_come_through_attached_policies_and_a_deny_in_another_group_wins()
     )
     .unwrap();
     match get() {
-        Err(CoreError::AccessDenied {
-            why: crate::Denial::ExplicitDeny { policy, sid },
-            ..
-        }) => {
-            assert_eq!(policy, crate::PolicySource::Managed(local(&w, "blockers")));
-            assert_eq!(sid, None);
-        }
-        other => panic!("the deny wins, and is named: {other:?}"),
+        Err(CoreError::AccessDenied { why, .. }) => assert_eq!(
+            *why,
+            crate::Denial::ExplicitDeny {
+                policy: crate::PolicySource::Managed(local(&w, "blockers")),
+                sid: None
+            },
+            "the deny wins, and is named"
+        ),
+        other => panic!("the deny wins: {other:?}"),
     }
     root.remove_user_from_group(
         &GroupRef::named(GroupName::parse("blocked").unwrap()),

@@ -167,7 +167,7 @@ impl<'a> Caller<'a> {
                 .map_or_else(|| self.principal.arn(), User::arn),
             action: action.to_owned(),
             resource: resource.to_owned(),
-            why,
+            why: Box::new(why),
         };
         let action = self.action(op);
         let Some(me) = &caller else {

@@ -14,7 +14,7 @@ fn user_without_policy_is_denied_even_on_itself() {
             principal: alice.arn(),
             action: "iam:ListAccessKeys".into(),
             resource: alice.arn(),
-            why: crate::Denial::NoAllow,
+            why: Box::new(crate::Denial::NoAllow),
         })
     );
     assert!(matches!(
