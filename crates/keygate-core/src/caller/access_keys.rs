@@ -78,7 +78,12 @@ impl Caller<'_> {
         name: Option<&UserName>,
     ) -> CoreResult<KeyTarget> {
         let target = self.key_target(tx, name)?;
-        self.authorize(tx, op, &[&target.resource])?;
+        let tags = target
+            .user
+            .as_ref()
+            .map(|u| u.tags.as_slice())
+            .unwrap_or_default();
+        self.authorize_with(tx, op, &[&target.resource], &super::resource_tags(tags))?;
         if let (Some(name), None) = (name, &target.user) {
             return Err(CoreError::NoSuchUser(name.clone()));
         }

@@ -9,7 +9,7 @@ use crate::model::{
     Attachee, Group, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion, Tag, User,
 };
 use crate::page::{Page, PageRequest};
-use crate::policy;
+use crate::policy::{self, Context};
 use crate::rules::Operation;
 use crate::store::ReadTx;
 use crate::validate;
@@ -87,17 +87,31 @@ impl Caller<'_> {
         }
     }
 
-    /// The named policy once `op` is authorised on its ARN; authorised before the policy is
-    /// known to exist, so that a denied caller cannot learn which exist.
+    /// The named policy once `op` is authorised on its ARN (its tags are the request's
+    /// `aws:ResourceTag/…`); authorised before the policy is known to exist, so that a denied
+    /// caller cannot learn which exist.
     fn existing_policy(
         &self,
         tx: &dyn ReadTx,
         op: Operation,
         r: &PolicyRef,
     ) -> CoreResult<ManagedPolicy> {
-        self.authorize(tx, op, &[&r.arn()])?;
-        self.find_policy(tx, r)?
-            .ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))
+        self.existing_policy_with(tx, op, r, Context::new())
+    }
+
+    fn existing_policy_with(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        r: &PolicyRef,
+        mut keys: Context,
+    ) -> CoreResult<ManagedPolicy> {
+        let found = self.find_policy(tx, r)?;
+        if let Some(p) = &found {
+            keys.extend(&super::resource_tags(&p.tags));
+        }
+        self.authorize_with(tx, op, &[&r.arn()], &keys)?;
+        found.ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))
     }
 
     /// The named policy, once `op` is authorised on it and it is the account's own.
@@ -107,7 +121,17 @@ impl Caller<'_> {
         op: Operation,
         r: &PolicyRef,
     ) -> CoreResult<ManagedPolicy> {
-        let p = self.existing_policy(tx, op, r)?;
+        self.own_policy_with(tx, op, r, Context::new())
+    }
+
+    fn own_policy_with(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        r: &PolicyRef,
+        keys: Context,
+    ) -> CoreResult<ManagedPolicy> {
+        let p = self.existing_policy_with(tx, op, r, keys)?;
         match p.owner {
             PolicyOwner::Provider => Err(CoreError::ProviderPolicyReadOnly(r.clone())),
             PolicyOwner::Account(_) => Ok(p),
@@ -183,7 +207,12 @@ impl Caller<'_> {
                 path: path.clone(),
                 name: new.name.clone(),
             };
-            self.authorize(tx, Operation::CreatePolicy, &[&r.arn()])?;
+            self.authorize_with(
+                tx,
+                Operation::CreatePolicy,
+                &[&r.arn()],
+                &super::request_tags(&new.tags),
+            )?;
             self.check_managed_document(&new.document)?;
             let folded = new.name.folded();
             if tx
@@ -414,8 +443,8 @@ impl Caller<'_> {
         to: &AttachTarget,
         r: &PolicyRef,
     ) -> CoreResult<(Attachee, u32, Quota)> {
-        let arn = r.arn();
-        let extra = [("iam:PolicyARN", arn.as_str())];
+        let mut extra = Context::new();
+        extra.set("iam:PolicyARN", r.arn());
         match to {
             AttachTarget::User(name) => {
                 let (user, user_arn) = self.target_user(tx, name)?;
@@ -537,7 +566,8 @@ impl Caller<'_> {
     pub fn tag_policy(&self, r: &PolicyRef, tags: Vec<Tag>) -> CoreResult<()> {
         validate::tags(&tags, "Tags")?;
         self.write(|tx| {
-            let mut p = self.own_policy(tx, Operation::TagPolicy, r)?;
+            let keys = super::request_tags(&tags);
+            let mut p = self.own_policy_with(tx, Operation::TagPolicy, r, keys)?;
             for t in tags.iter().cloned() {
                 match p.tags.iter_mut().find(|o| o.key == t.key) {
                     Some(o) => o.value = t.value,
@@ -558,7 +588,8 @@ impl Caller<'_> {
     pub fn untag_policy(&self, r: &PolicyRef, keys: &[TagKey]) -> CoreResult<()> {
         validate::tag_keys_count(keys.len(), "TagKeys")?;
         self.write(|tx| {
-            let mut p = self.own_policy(tx, Operation::UntagPolicy, r)?;
+            let names = super::tag_keys(keys.iter());
+            let mut p = self.own_policy_with(tx, Operation::UntagPolicy, r, names)?;
             p.tags.retain(|t| !keys.contains(&t.key));
             tx.update_managed_policy(&p)
         })

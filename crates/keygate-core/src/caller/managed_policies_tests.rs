@@ -412,3 +412,57 @@ fn policy_tags_round_trip() {
     let tags = root.list_policy_tags(&r, &PageRequest::default()).unwrap();
     assert_eq!(tags.items, vec![tag("a", "one")]);
 }
+
+#[test]
+fn tags_of_the_resource_and_of_the_request_are_condition_keys() {
+    let w = world();
+    let bob = w.user("bob");
+    let root = w.root(&IAM);
+    let team = |v: &str| Tag {
+        key: TagKey::parse("team").unwrap(),
+        value: crate::TagValue::parse(v).unwrap(),
+    };
+    root.create_user(name("blue-1"), None, None, vec![team("blue")])
+        .unwrap();
+    root.create_user(name("red-1"), None, None, vec![team("red")])
+        .unwrap();
+    w.grant(
+        "bob",
+        "by-tags",
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:ResourceTag/team": "blue"}}},
+            {"Effect": "Allow", "Action": ["iam:TagUser", "iam:CreatePolicy"], "Resource": "*",
+             "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"},
+                           "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}},
+            {"Effect": "Allow", "Action": "iam:UntagPolicy", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}]}"#,
+    );
+    let as_bob = w.svc.caller(&bob, &IAM);
+    assert!(as_bob.get_user(Some(&name("blue-1"))).is_ok());
+    assert!(matches!(
+        as_bob.get_user(Some(&name("red-1"))),
+        Err(CoreError::AccessDenied { .. })
+    ));
+    as_bob.tag_user(&name("red-1"), vec![team("blue")]).unwrap();
+    assert!(matches!(
+        as_bob.tag_user(&name("red-1"), vec![team("green")]),
+        Err(CoreError::AccessDenied { .. })
+    ));
+    let mut other = team("blue");
+    other.key = TagKey::parse("owner").unwrap();
+    assert!(matches!(
+        as_bob.tag_user(&name("red-1"), vec![team("blue"), other]),
+        Err(CoreError::AccessDenied { .. })
+    ));
+    let mut tagged = new_policy("tagged", READ_USERS);
+    tagged.tags = vec![team("blue")];
+    as_bob.create_policy(tagged).unwrap();
+    assert!(matches!(
+        as_bob.create_policy(new_policy("untagged", READ_USERS)),
+        Err(CoreError::AccessDenied { .. })
+    ));
+    as_bob
+        .untag_policy(&local(&w, "tagged"), &[TagKey::parse("team").unwrap()])
+        .unwrap();
+}

@@ -21,8 +21,9 @@ use std::net::IpAddr;
 use time::macros::format_description;
 
 use crate::error::{CoreError, CoreResult, Denial, PolicySource};
+use crate::ids::TagKey;
 use crate::ids::{AccountId, PolicyName, UserName, UserPath};
-use crate::model::{Attachee, Principal, User, user_arn};
+use crate::model::{Attachee, Principal, Tag, User, user_arn};
 use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
@@ -145,16 +146,17 @@ impl<'a> Caller<'a> {
 
     /// Allows the root; evaluates a user's identity policies for `op` on every resource.
     fn authorize(&self, tx: &dyn ReadTx, op: Operation, resources: &[&str]) -> CoreResult<()> {
-        self.authorize_with(tx, op, resources, &[])
+        self.authorize_with(tx, op, resources, &Context::new())
     }
 
-    /// As `authorize`, with the operation's own condition keys (`iam:PolicyARN`…) in the context.
+    /// As `authorize`, with the operation's own condition keys (`iam:PolicyARN`, the tags of
+    /// the resource or of the request…) in the context.
     fn authorize_with(
         &self,
         tx: &dyn ReadTx,
         op: Operation,
         resources: &[&str],
-        keys: &[(&str, &str)],
+        keys: &Context,
     ) -> CoreResult<()> {
         let Principal::User { account, id, .. } = self.principal else {
             return Ok(());
@@ -199,9 +201,7 @@ impl<'a> Caller<'a> {
             .filter_map(|(source, d)| policy::parse(&d).ok().map(|p| (source, p)))
             .unzip();
         let mut context = self.context(me);
-        for (key, value) in keys {
-            context.set(key, *value);
-        }
+        context.extend(keys);
         for resource in resources {
             let req = policy::Request {
                 action,
@@ -240,10 +240,51 @@ impl<'a> Caller<'a> {
     /// The named user once `op` is authorised on it; authorised before the user is known to
     /// exist, so that a denied caller cannot learn who exists.
     fn existing_user(&self, tx: &dyn ReadTx, op: Operation, name: &UserName) -> CoreResult<User> {
+        self.existing_user_with(tx, op, name, Context::new())
+    }
+
+    /// As `existing_user`, with the request's own condition keys; the user's tags are its
+    /// `aws:ResourceTag/…` and `iam:ResourceTag/…`.
+    fn existing_user_with(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        name: &UserName,
+        mut keys: Context,
+    ) -> CoreResult<User> {
         let (user, arn) = self.target_user(tx, name)?;
-        self.authorize(tx, op, &[&arn])?;
+        if let Some(u) = &user {
+            keys.extend(&resource_tags(&u.tags));
+        }
+        self.authorize_with(tx, op, &[&arn], &keys)?;
         user.ok_or_else(|| CoreError::NoSuchUser(name.clone()))
     }
+}
+
+/// `aws:ResourceTag/<key>` and `iam:ResourceTag/<key>`: the tags of the resource acted on.
+fn resource_tags(tags: &[Tag]) -> Context {
+    let mut c = Context::new();
+    for t in tags {
+        c.set(&format!("aws:ResourceTag/{}", t.key), t.value.as_str())
+            .set(&format!("iam:ResourceTag/{}", t.key), t.value.as_str());
+    }
+    c
+}
+
+/// `aws:RequestTag/<key>` and `aws:TagKeys`: the tags a request sets.
+fn request_tags(tags: &[Tag]) -> Context {
+    let mut c = tag_keys(tags.iter().map(|t| &t.key));
+    for t in tags {
+        c.set(&format!("aws:RequestTag/{}", t.key), t.value.as_str());
+    }
+    c
+}
+
+/// `aws:TagKeys`: the tag keys a request names.
+fn tag_keys<'k>(keys: impl Iterator<Item = &'k TagKey>) -> Context {
+    let mut c = Context::new();
+    c.set_all("aws:TagKeys", keys.map(|k| k.to_string()).collect());
+    c
 }
 
 #[cfg(test)]

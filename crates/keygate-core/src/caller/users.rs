@@ -7,7 +7,7 @@ use crate::page::{Page, PageRequest};
 use crate::rules::Operation;
 use crate::validate;
 
-use super::Caller;
+use super::{Caller, request_tags, tag_keys};
 
 /// Who a `GetUser` without a name describes: the caller, root or user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl Caller<'_> {
         tags.sort_by(|a, b| a.key.cmp(&b.key));
         self.write(|tx| {
             let arn = user_arn(self.account(), &path, &name);
-            self.authorize(tx, Operation::CreateUser, &[&arn])?;
+            self.authorize_with(tx, Operation::CreateUser, &[&arn], &request_tags(&tags))?;
             if tx.user_by_name(self.account(), &name)?.is_some() {
                 return Err(CoreError::UserAlreadyExists(name));
             }
@@ -196,7 +196,8 @@ impl Caller<'_> {
     pub fn tag_user(&self, name: &UserName, tags: Vec<Tag>) -> CoreResult<()> {
         validate::tags(&tags, "Tags")?;
         self.write(|tx| {
-            let user = self.existing_user(tx, Operation::TagUser, name)?;
+            let user =
+                self.existing_user_with(tx, Operation::TagUser, name, request_tags(&tags))?;
             let added = tags
                 .iter()
                 .filter(|t| !user.tags.iter().any(|o| o.key == t.key))
@@ -214,7 +215,8 @@ impl Caller<'_> {
     pub fn untag_user(&self, name: &UserName, keys: &[TagKey]) -> CoreResult<()> {
         validate::tag_keys_count(keys.len(), "TagKeys")?;
         self.write(|tx| {
-            let user = self.existing_user(tx, Operation::UntagUser, name)?;
+            let user =
+                self.existing_user_with(tx, Operation::UntagUser, name, tag_keys(keys.iter()))?;
             tx.delete_tags(self.account(), &user.id, keys)
         })
     }

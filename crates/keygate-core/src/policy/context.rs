@@ -28,6 +28,13 @@ impl Context {
         self
     }
 
+    /// Adds every key of `other`, replacing those this context already has.
+    pub fn extend(&mut self, other: &Context) -> &mut Self {
+        self.values
+            .extend(other.values.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self
+    }
+
     /// The key's values; `None` when the request has no such key.
     pub fn get(&self, key: &str) -> Option<&[String]> {
         self.values
