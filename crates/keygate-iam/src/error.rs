@@ -363,9 +363,14 @@ impl IamError {
         )
     }
 
-    /// A permissions boundary names a managed policy, and keygate has none yet.
-    pub fn no_such_boundary(arn: &str) -> Self {
-        Self::NoSuchEntity(format!("Policy {arn} does not exist or is not attachable."))
+    /// A permissions boundary: keygate evaluates identity policies only, and says so rather
+    /// than create a user without the limit its caller asked for.
+    pub fn boundaries_unsupported() -> Self {
+        Self::InvalidInput(
+            "PermissionsBoundary is not supported: keygate evaluates identity policies only, \
+             so a user cannot be created with a permissions boundary."
+                .into(),
+        )
     }
 
     pub fn method_not_allowed(method: &str) -> Self {

@@ -132,7 +132,7 @@ fn validation_messages_name_the_member() {
             .message()
             .contains("tags.1.member.value")
     );
-    assert_eq!(err("Action=CreateUser&Version=2010-05-08&UserName=a&PermissionsBoundary=arn:aws:iam::aws:policy/X").code(), "NoSuchEntity");
+    assert_eq!(err("Action=CreateUser&Version=2010-05-08&UserName=a&PermissionsBoundary=arn:aws:iam::aws:policy/X").code(), "InvalidInput");
 }
 
 #[test]

@@ -21,8 +21,8 @@ pub struct CreateUser {
 
 impl Op for CreateUser {
     fn decode(p: &Params) -> Result<Self, IamError> {
-        if let Some(b) = p.get("PermissionsBoundary") {
-            return Err(IamError::no_such_boundary(b));
+        if p.get("PermissionsBoundary").is_some() {
+            return Err(IamError::boundaries_unsupported());
         }
         Ok(Self {
             user_name: required(p, "UserName", UserName::parse)?,
