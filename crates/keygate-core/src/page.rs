@@ -80,6 +80,12 @@ impl PageRequest {
     }
 }
 
+/// Items from the 0-based `first` for `count`, and whether more follow.
+pub fn window<T>(items: Vec<T>, first: usize, count: usize) -> (Vec<T>, bool) {
+    let more = items.len() > first.saturating_add(count);
+    (items.into_iter().skip(first).take(count).collect(), more)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

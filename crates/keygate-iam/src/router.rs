@@ -6,7 +6,10 @@
 use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 
 use crate::error::IamError;
-use crate::ops::{Answer, Op, access_keys, groups, managed_policies, sts, user_policies, users};
+use crate::ops::{
+    Answer, Op, access_keys, groups, managed_policies, policy_attachments, sts, user_policies,
+    users,
+};
 use crate::params::Params;
 
 pub const IAM_VERSION: &str = "2010-05-08";
@@ -172,13 +175,13 @@ actions! {
     ListPolicyVersions(managed_policies::ListPolicyVersions) in Iam, checked as ListPolicyVersions;
     DeletePolicyVersion(managed_policies::DeletePolicyVersion) in Iam, checked as DeletePolicyVersion;
     SetDefaultPolicyVersion(managed_policies::SetDefaultPolicyVersion) in Iam, checked as SetDefaultPolicyVersion;
-    AttachUserPolicy(managed_policies::AttachUserPolicy) in Iam, checked as AttachUserPolicy;
-    DetachUserPolicy(managed_policies::DetachUserPolicy) in Iam, checked as DetachUserPolicy;
-    ListAttachedUserPolicies(managed_policies::ListAttachedUserPolicies) in Iam, checked as ListAttachedUserPolicies;
-    AttachGroupPolicy(managed_policies::AttachGroupPolicy) in Iam, checked as AttachGroupPolicy;
-    DetachGroupPolicy(managed_policies::DetachGroupPolicy) in Iam, checked as DetachGroupPolicy;
-    ListAttachedGroupPolicies(managed_policies::ListAttachedGroupPolicies) in Iam, checked as ListAttachedGroupPolicies;
-    ListEntitiesForPolicy(managed_policies::ListEntitiesForPolicy) in Iam, checked as ListEntitiesForPolicy;
+    AttachUserPolicy(policy_attachments::AttachUserPolicy) in Iam, checked as AttachUserPolicy;
+    DetachUserPolicy(policy_attachments::DetachUserPolicy) in Iam, checked as DetachUserPolicy;
+    ListAttachedUserPolicies(policy_attachments::ListAttachedUserPolicies) in Iam, checked as ListAttachedUserPolicies;
+    AttachGroupPolicy(policy_attachments::AttachGroupPolicy) in Iam, checked as AttachGroupPolicy;
+    DetachGroupPolicy(policy_attachments::DetachGroupPolicy) in Iam, checked as DetachGroupPolicy;
+    ListAttachedGroupPolicies(policy_attachments::ListAttachedGroupPolicies) in Iam, checked as ListAttachedGroupPolicies;
+    ListEntitiesForPolicy(policy_attachments::ListEntitiesForPolicy) in Iam, checked as ListEntitiesForPolicy;
     TagPolicy(managed_policies::TagPolicy) in Iam, checked as TagPolicy;
     UntagPolicy(managed_policies::UntagPolicy) in Iam, checked as UntagPolicy;
     ListPolicyTags(managed_policies::ListPolicyTags) in Iam, checked as ListPolicyTags;

@@ -11,6 +11,7 @@ use keygate_auth::{AuthError, BodyError};
 use keygate_core::*;
 use keygate_iam::error::IamError;
 use keygate_iam::ops::managed_policies as managed;
+use keygate_iam::ops::policy_attachments as attachments;
 use keygate_iam::ops::{Answer, Empty, access_keys, groups, sts, user_policies, users};
 use keygate_iam::router::Api;
 use keygate_iam::xml;
@@ -418,7 +419,7 @@ fn bodies() -> BTreeMap<String, String> {
             "ListAttachedUserPolicies",
             "ListAttachedUserPolicies",
             Api::Iam,
-            Box::new(managed::Attached(page(
+            Box::new(attachments::Attached(page(
                 vec![readers(false).policy, catalog::policies().remove(0)],
                 None,
             ))),
@@ -427,16 +428,19 @@ fn bodies() -> BTreeMap<String, String> {
             "ListAttachedGroupPolicies",
             "ListAttachedGroupPolicies",
             Api::Iam,
-            Box::new(managed::Attached(page(vec![readers(false).policy], None))),
+            Box::new(attachments::Attached(page(
+                vec![readers(false).policy],
+                None,
+            ))),
         ),
         (
             "ListEntitiesForPolicy",
             "ListEntitiesForPolicy",
             Api::Iam,
-            Box::new(managed::Entities(page(
+            Box::new(attachments::Entities(page(
                 vec![
-                    managed::Entity::Group(devs().name, devs().id.to_string()),
-                    managed::Entity::User(alice(false).name, alice(false).id.to_string()),
+                    attachments::Entity::Group(devs().name, devs().id.to_string()),
+                    attachments::Entity::User(alice(false).name, alice(false).id.to_string()),
                 ],
                 None,
             ))),

@@ -7,7 +7,9 @@ use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 use serde_json::Value;
 
 use crate::error::OscError;
-use crate::ops::{Op, access_keys, account, policies, user_groups, user_policies, users};
+use crate::ops::{
+    Op, access_keys, account, policies, policy_links, user_groups, user_policies, users,
+};
 
 /// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
 /// it is deleted (Outscale's EIM docs), and policies name `api:` actions (WIRE P.5).
@@ -147,13 +149,13 @@ calls! {
     ReadPolicyVersions(policies::ReadPolicyVersions) by AccessKey, checked as ListPolicyVersions;
     DeletePolicyVersion(policies::DeletePolicyVersion) by AccessKey, checked as DeletePolicyVersion;
     SetDefaultPolicyVersion(policies::SetDefaultPolicyVersion) by AccessKey, checked as SetDefaultPolicyVersion;
-    LinkPolicy(policies::LinkPolicy) by AccessKey, checked as AttachUserPolicy;
-    UnlinkPolicy(policies::UnlinkPolicy) by AccessKey, checked as DetachUserPolicy;
-    ReadLinkedPolicies(policies::ReadLinkedPolicies) by AccessKey, checked as ListAttachedUserPolicies;
-    LinkManagedPolicyToUserGroup(policies::LinkManagedPolicyToUserGroup) by AccessKey, checked as AttachGroupPolicy;
-    UnlinkManagedPolicyFromUserGroup(policies::UnlinkManagedPolicyFromUserGroup) by AccessKey, checked as DetachGroupPolicy;
-    ReadManagedPoliciesLinkedToUserGroup(policies::ReadManagedPoliciesLinkedToUserGroup) by AccessKey, checked as ListAttachedGroupPolicies;
-    ReadEntitiesLinkedToPolicy(policies::ReadEntitiesLinkedToPolicy) by AccessKey, checked as ListEntitiesForPolicy;
+    LinkPolicy(policy_links::LinkPolicy) by AccessKey, checked as AttachUserPolicy;
+    UnlinkPolicy(policy_links::UnlinkPolicy) by AccessKey, checked as DetachUserPolicy;
+    ReadLinkedPolicies(policy_links::ReadLinkedPolicies) by AccessKey, checked as ListAttachedUserPolicies;
+    LinkManagedPolicyToUserGroup(policy_links::LinkManagedPolicyToUserGroup) by AccessKey, checked as AttachGroupPolicy;
+    UnlinkManagedPolicyFromUserGroup(policy_links::UnlinkManagedPolicyFromUserGroup) by AccessKey, checked as DetachGroupPolicy;
+    ReadManagedPoliciesLinkedToUserGroup(policy_links::ReadManagedPoliciesLinkedToUserGroup) by AccessKey, checked as ListAttachedGroupPolicies;
+    ReadEntitiesLinkedToPolicy(policy_links::ReadEntitiesLinkedToPolicy) by AccessKey, checked as ListEntitiesForPolicy;
     // Operations only the IAM dialect performs, checked as the OSC call that does their work.
     @also {
         TagPolicy => "api:CreatePolicyVersion",

@@ -153,7 +153,7 @@ impl Caller<'_> {
                 .into_iter()
                 .filter(|g| ids.is_none_or(|ids| ids.contains(&g.id)))
                 .collect();
-            Ok(super::managed_policies::window(groups, first, count))
+            Ok(crate::page::window(groups, first, count))
         })
     }
 

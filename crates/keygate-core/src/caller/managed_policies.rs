@@ -1,20 +1,18 @@
 //! What a principal may do with managed policies: create, read, list and delete the account's
-//! own, keep their versions (at most a few, one the default), attach them and the provider's
-//! to users and groups, and tag them. The provider's catalog is read-only.
+//! own, keep their versions (at most a few, one the default), and tag them. The provider's
+//! catalog is read-only. Attaching them is `policy_attachments`.
 
 use crate::catalog;
-use crate::error::{CoreError, CoreResult, Dependents, PolicySource, Quota};
-use crate::ids::{PathPrefix, PolicyName, TagKey, UserName, UserPath, VersionId};
-use crate::model::{
-    Attachee, Group, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion, Tag, User,
-};
-use crate::page::{Page, PageRequest};
+use crate::error::{CoreError, CoreResult, Dependents, Quota};
+use crate::ids::{PathPrefix, PolicyName, TagKey, UserPath, VersionId};
+use crate::model::{ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion, Tag};
+use crate::page::{self, Page, PageRequest};
 use crate::policy::{self, Context};
 use crate::rules::Operation;
 use crate::store::ReadTx;
 use crate::validate;
 
-use super::{Caller, GroupRef};
+use super::Caller;
 
 /// A managed policy as listed: the policy and how many users and groups of the caller's
 /// account it is attached to.
@@ -56,24 +54,14 @@ pub struct PolicyFilter {
     pub boundaries_only: bool,
 }
 
-/// What a policy is attached to, as a call names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttachTarget {
-    User(UserName),
-    Group(GroupRef),
-}
-
-/// What a policy is attached to, as listed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PolicyEntities {
-    pub users: Vec<User>,
-    pub groups: Vec<Group>,
-}
-
 impl Caller<'_> {
     /// The policy a reference names, in the caller's account or the catalog: nothing crosses
     /// accounts, so another account's policy is one that does not exist.
-    fn find_policy(&self, tx: &dyn ReadTx, r: &PolicyRef) -> CoreResult<Option<ManagedPolicy>> {
+    pub(super) fn find_policy(
+        &self,
+        tx: &dyn ReadTx,
+        r: &PolicyRef,
+    ) -> CoreResult<Option<ManagedPolicy>> {
         match &r.owner {
             PolicyOwner::Provider => Ok(catalog::find(r)),
             PolicyOwner::Account(a) if a == self.account() => {
@@ -90,7 +78,7 @@ impl Caller<'_> {
     /// The named policy once `op` is authorised on its ARN (its tags are the request's
     /// `aws:ResourceTag/…`); authorised before the policy is known to exist, so that a denied
     /// caller cannot learn which exist.
-    fn existing_policy(
+    pub(super) fn existing_policy(
         &self,
         tx: &dyn ReadTx,
         op: Operation,
@@ -159,25 +147,6 @@ impl Caller<'_> {
                 .collect()),
             PolicyOwner::Account(_) => tx.policy_versions(self.account(), &p.id),
         }
-    }
-
-    /// The default documents of the managed policies attached to `to`, each with its ARN.
-    pub(super) fn attached_documents(
-        &self,
-        tx: &dyn ReadTx,
-        to: &Attachee,
-    ) -> CoreResult<Vec<(PolicySource, String)>> {
-        let mut docs = Vec::new();
-        for id in tx.attached_policies(self.account(), to)? {
-            if let (Some(p), Some(doc)) = (catalog::by_id(&id), catalog::document(&id)) {
-                docs.push((PolicySource::Managed(p.reference()), doc.to_owned()));
-            } else if let Some(p) = tx.managed_policy(self.account(), &id)?
-                && let Some(v) = tx.policy_version(self.account(), &id, p.default_version)?
-            {
-                docs.push((PolicySource::Managed(p.reference()), v.document));
-            }
-        }
-        Ok(docs)
     }
 
     /// A managed policy document: within the size limit, and in the current language version.
@@ -310,7 +279,13 @@ impl Caller<'_> {
         first: usize,
         count: usize,
     ) -> CoreResult<(Vec<PolicyView>, bool)> {
-        self.read(|tx| Ok(window(self.filtered_policies(tx, filter)?, first, count)))
+        self.read(|tx| {
+            Ok(page::window(
+                self.filtered_policies(tx, filter)?,
+                first,
+                count,
+            ))
+        })
     }
 
     /// Deletes an account's policy: attached to nothing, and with no version but its default
@@ -433,135 +408,6 @@ impl Caller<'_> {
             .ok_or_else(|| CoreError::NoSuchPolicyVersion(r.clone(), version))
     }
 
-    /// The user or group a policy is attached to or detached from, once `op` is authorised on
-    /// it with the policy's ARN as `iam:PolicyARN`; and the number of policies it may have
-    /// attached, with the quota that number is.
-    fn attachee(
-        &self,
-        tx: &dyn ReadTx,
-        ops: (Operation, Operation),
-        to: &AttachTarget,
-        r: &PolicyRef,
-    ) -> CoreResult<(Attachee, u32, Quota)> {
-        let mut extra = Context::new();
-        extra.set("iam:PolicyARN", r.arn());
-        match to {
-            AttachTarget::User(name) => {
-                let (user, user_arn) = self.target_user(tx, name)?;
-                self.authorize_with(tx, ops.0, &[&user_arn], &extra)?;
-                let user = user.ok_or_else(|| CoreError::NoSuchUser(name.clone()))?;
-                let limit = self.svc.limits.policies_per_user;
-                Ok((
-                    Attachee::User(user.id),
-                    limit,
-                    Quota::PoliciesPerUser(limit),
-                ))
-            }
-            AttachTarget::Group(group) => {
-                let (found, group_arn) = self.target_group(tx, group)?;
-                self.authorize_with(tx, ops.1, &[&group_arn], &extra)?;
-                let g = found.ok_or_else(|| CoreError::NoSuchGroup(group.name.clone()))?;
-                let limit = self.svc.limits.policies_per_group;
-                Ok((Attachee::Group(g.id), limit, Quota::PoliciesPerGroup(limit)))
-            }
-        }
-    }
-
-    /// Attaches a policy (the account's or the provider's) to a user or group, within the
-    /// policies each may have attached; an attached policy stays attached.
-    pub fn attach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
-        let ops = (Operation::AttachUserPolicy, Operation::AttachGroupPolicy);
-        self.write(|tx| {
-            let (attachee, limit, quota) = self.attachee(tx, ops, to, r)?;
-            let p = self
-                .find_policy(tx, r)?
-                .ok_or_else(|| CoreError::PolicyNotAttachable(r.clone()))?;
-            let attached = tx.attached_policies(self.account(), &attachee)?;
-            if attached.contains(&p.id) {
-                return Ok(());
-            }
-            if attached.len() >= limit as usize {
-                return Err(CoreError::LimitExceeded(quota));
-            }
-            tx.attach_policy(self.account(), &p.id, &attachee)
-        })
-    }
-
-    pub fn detach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
-        let ops = (Operation::DetachUserPolicy, Operation::DetachGroupPolicy);
-        self.write(|tx| {
-            let (attachee, _, _) = self.attachee(tx, ops, to, r)?;
-            let p = self
-                .find_policy(tx, r)?
-                .ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))?;
-            if !tx
-                .attached_policies(self.account(), &attachee)?
-                .contains(&p.id)
-            {
-                return Err(CoreError::PolicyNotAttached(r.clone()));
-            }
-            tx.detach_policy(self.account(), &p.id, &attachee)
-        })
-    }
-
-    /// The managed policies attached to a user or group whose path starts with `prefix`,
-    /// ordered by name.
-    pub fn attached_policies(
-        &self,
-        to: &AttachTarget,
-        prefix: Option<&PathPrefix>,
-    ) -> CoreResult<Vec<ManagedPolicy>> {
-        self.read(|tx| {
-            let attachee = match to {
-                AttachTarget::User(name) => {
-                    let u = self.existing_user(tx, Operation::ListAttachedUserPolicies, name)?;
-                    Attachee::User(u.id)
-                }
-                AttachTarget::Group(group) => {
-                    let g = self.existing_group(tx, Operation::ListAttachedGroupPolicies, group)?;
-                    Attachee::Group(g.id)
-                }
-            };
-            let mut out = Vec::new();
-            for id in tx.attached_policies(self.account(), &attachee)? {
-                let p = match catalog::by_id(&id) {
-                    Some(p) => Some(p),
-                    None => tx.managed_policy(self.account(), &id)?,
-                };
-                out.extend(p.filter(|p| {
-                    prefix.is_none_or(|pre| p.path.as_str().starts_with(pre.as_str()))
-                }));
-            }
-            out.sort_by_key(ManagedPolicy::sort_key);
-            Ok(out)
-        })
-    }
-
-    /// The users and groups of the account a policy is attached to, each ordered by name.
-    pub fn entities_for_policy(&self, r: &PolicyRef) -> CoreResult<PolicyEntities> {
-        self.read(|tx| {
-            let p = self.existing_policy(tx, Operation::ListEntitiesForPolicy, r)?;
-            let mut out = PolicyEntities::default();
-            let mut group_ids = Vec::new();
-            for a in tx.policy_attachees(self.account(), &p.id)? {
-                match a {
-                    Attachee::User(id) => out.users.extend(tx.user_by_id(self.account(), &id)?),
-                    Attachee::Group(id) => group_ids.push(id),
-                }
-            }
-            if !group_ids.is_empty() {
-                out.groups = tx
-                    .groups(self.account(), None, None, usize::MAX)?
-                    .into_iter()
-                    .filter(|g| group_ids.contains(&g.id))
-                    .collect();
-            }
-            out.users.sort_by_key(|u| u.name.folded());
-            out.groups.sort_by_key(|g| g.name.folded());
-            Ok(out)
-        })
-    }
-
     /// Adds or overwrites tags of an account's policy; it may carry 50 at most.
     pub fn tag_policy(&self, r: &PolicyRef, tags: Vec<Tag>) -> CoreResult<()> {
         validate::tags(&tags, "Tags")?;
@@ -602,12 +448,6 @@ impl Caller<'_> {
             page.apply(p.tags, |t| t.key.as_str().to_owned())
         })
     }
-}
-
-/// Items from the 0-based `first` for `count`, and whether more follow.
-pub(crate) fn window<T>(items: Vec<T>, first: usize, count: usize) -> (Vec<T>, bool) {
-    let more = items.len() > first.saturating_add(count);
-    (items.into_iter().skip(first).take(count).collect(), more)
 }
 
 #[cfg(test)]

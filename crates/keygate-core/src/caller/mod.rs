@@ -6,14 +6,14 @@ mod access_keys;
 mod account;
 mod groups;
 mod managed_policies;
+mod policy_attachments;
 mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
 pub use groups::{GroupChange, GroupRef};
-pub use managed_policies::{
-    AttachTarget, NewPolicy, PolicyEntities, PolicyFilter, PolicyScope, PolicyView,
-};
+pub use managed_policies::{NewPolicy, PolicyFilter, PolicyScope, PolicyView};
+pub use policy_attachments::{AttachTarget, PolicyEntities};
 pub use users::{Identity, UserChange};
 
 use std::net::IpAddr;

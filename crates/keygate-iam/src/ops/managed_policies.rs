@@ -1,12 +1,12 @@
 //! Managed policies: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy, their versions
 //! (CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions, DeletePolicyVersion,
-//! SetDefaultPolicyVersion), attachments (Attach/Detach/ListAttached User and Group policies,
-//! ListEntitiesForPolicy) and tags (TagPolicy, UntagPolicy, ListPolicyTags).
+//! SetDefaultPolicyVersion) and tags (TagPolicy, UntagPolicy, ListPolicyTags). Attaching them
+//! is `policy_attachments`.
 
 use keygate_core::{
-    AttachTarget, Caller, GroupName, GroupRef, ManagedPolicy, NewPolicy, Page, PageRequest,
-    PathPrefix, PolicyEntities, PolicyFilter, PolicyName, PolicyRef, PolicyScope, PolicyVersion,
-    PolicyView, Tag, TagKey, UserName, UserPath, VersionId,
+    Caller, GroupName, GroupRef, NewPolicy, Page, PageRequest, PathPrefix, PolicyFilter,
+    PolicyName, PolicyRef, PolicyScope, PolicyVersion, PolicyView, Tag, TagKey, UserPath,
+    VersionId,
 };
 
 use super::{Answer, Encode, Op, empty, rfc3986, tag, truncation};
@@ -16,7 +16,7 @@ use crate::params::Params;
 use crate::xml::Xml;
 
 /// `PolicyArn`: `arn:aws:iam::<account or aws>:policy<path><name>`, 20 to 2,048 characters.
-fn policy_arn(p: &Params) -> Result<PolicyRef, IamError> {
+pub(crate) fn policy_arn(p: &Params) -> Result<PolicyRef, IamError> {
     let arn = p
         .get("PolicyArn")
         .ok_or_else(|| IamError::missing("policyArn"))?;
@@ -50,7 +50,7 @@ fn flag(p: &Params, name: &str) -> Result<bool, IamError> {
     }
 }
 
-fn group(p: &Params) -> Result<GroupRef, IamError> {
+pub(crate) fn group(p: &Params) -> Result<GroupRef, IamError> {
     required(p, "GroupName", GroupName::parse).map(GroupRef::named)
 }
 
@@ -341,252 +341,6 @@ impl Encode for Versions {
         x.list("Versions", &self.0.items, |x, (v, d)| {
             version(x, v, *d, false)
         });
-        truncation(x, &self.0);
-    }
-}
-
-/// Attach/Detach User/Group Policy's input: the policy and whom it is attached to.
-#[derive(Debug)]
-pub struct Attachment {
-    pub policy: PolicyRef,
-    pub to: AttachTarget,
-}
-
-impl Attachment {
-    fn to_user(p: &Params) -> Result<Self, IamError> {
-        Ok(Self {
-            to: AttachTarget::User(decode::user(p)?),
-            policy: policy_arn(p)?,
-        })
-    }
-
-    fn to_group(p: &Params) -> Result<Self, IamError> {
-        Ok(Self {
-            to: AttachTarget::Group(group(p)?),
-            policy: policy_arn(p)?,
-        })
-    }
-}
-
-macro_rules! attachment_ops {
-    ($( $name:ident: $read:ident, $call:ident; )*) => {
-        $(
-            #[derive(Debug)]
-            pub struct $name(pub Attachment);
-
-            impl Op for $name {
-                fn decode(p: &Params) -> Result<Self, IamError> {
-                    Attachment::$read(p).map(Self)
-                }
-
-                fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-                    c.$call(&self.0.policy, &self.0.to)?;
-                    empty()
-                }
-            }
-        )*
-    };
-}
-
-attachment_ops! {
-    AttachUserPolicy: to_user, attach_policy;
-    DetachUserPolicy: to_user, detach_policy;
-    AttachGroupPolicy: to_group, attach_policy;
-    DetachGroupPolicy: to_group, detach_policy;
-}
-
-/// ListAttachedUserPolicies' and ListAttachedGroupPolicies' input.
-#[derive(Debug)]
-pub struct AttachedTo {
-    pub to: AttachTarget,
-    pub path_prefix: Option<PathPrefix>,
-    pub page: PageRequest,
-}
-
-impl AttachedTo {
-    fn read(p: &Params, to: AttachTarget) -> Result<Self, IamError> {
-        Ok(Self {
-            to,
-            path_prefix: optional(p, "PathPrefix", PathPrefix::parse)?,
-            page: page(p)?,
-        })
-    }
-
-    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let attached = c.attached_policies(&self.to, self.path_prefix.as_ref())?;
-        let page = self.page.apply(attached, ManagedPolicy::sort_key)?;
-        Ok(Box::new(Attached(page)))
-    }
-}
-
-#[derive(Debug)]
-pub struct ListAttachedUserPolicies(pub AttachedTo);
-
-impl Op for ListAttachedUserPolicies {
-    fn decode(p: &Params) -> Result<Self, IamError> {
-        AttachedTo::read(p, AttachTarget::User(decode::user(p)?)).map(Self)
-    }
-
-    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        self.0.run(c)
-    }
-}
-
-#[derive(Debug)]
-pub struct ListAttachedGroupPolicies(pub AttachedTo);
-
-impl Op for ListAttachedGroupPolicies {
-    fn decode(p: &Params) -> Result<Self, IamError> {
-        AttachedTo::read(p, AttachTarget::Group(group(p)?)).map(Self)
-    }
-
-    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        self.0.run(c)
-    }
-}
-
-#[derive(Debug)]
-pub struct Attached(pub Page<ManagedPolicy>);
-
-impl Encode for Attached {
-    fn write(&self, x: &mut Xml) {
-        x.list("AttachedPolicies", &self.0.items, |x, p| {
-            x.text("PolicyName", p.name.as_str());
-            x.text("PolicyArn", &p.arn());
-        });
-        truncation(x, &self.0);
-    }
-}
-
-/// Which entities ListEntitiesForPolicy shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityFilter {
-    All,
-    Users,
-    Groups,
-    /// Roles: keygate has none.
-    Roles,
-}
-
-#[derive(Debug)]
-pub struct ListEntitiesForPolicy {
-    pub policy: PolicyRef,
-    pub filter: EntityFilter,
-    pub path_prefix: Option<PathPrefix>,
-    pub page: PageRequest,
-}
-
-impl Op for ListEntitiesForPolicy {
-    fn decode(p: &Params) -> Result<Self, IamError> {
-        let filter = match p.get("EntityFilter") {
-            None | Some("LocalManagedPolicy" | "AWSManagedPolicy") => EntityFilter::All,
-            Some("User") => EntityFilter::Users,
-            Some("Group") => EntityFilter::Groups,
-            Some("Role") => EntityFilter::Roles,
-            Some(other) => {
-                return Err(IamError::validation(
-                    "entityFilter",
-                    Some(other),
-                    "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]",
-                ));
-            }
-        };
-        if let Some(other) = p
-            .get("PolicyUsageFilter")
-            .filter(|f| !matches!(*f, "PermissionsPolicy" | "PermissionsBoundary"))
-        {
-            return Err(IamError::validation(
-                "policyUsageFilter",
-                Some(other),
-                "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]",
-            ));
-        }
-        Ok(Self {
-            policy: policy_arn(p)?,
-            filter,
-            path_prefix: optional(p, "PathPrefix", PathPrefix::parse)?,
-            page: page(p)?,
-        })
-    }
-
-    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let PolicyEntities { users, groups } = c.entities_for_policy(&self.policy)?;
-        let on_path = |path: &UserPath| {
-            self.path_prefix
-                .as_ref()
-                .is_none_or(|pre| path.as_str().starts_with(pre.as_str()))
-        };
-        let mut all: Vec<Entity> = Vec::new();
-        if matches!(self.filter, EntityFilter::All | EntityFilter::Groups) {
-            all.extend(
-                groups
-                    .into_iter()
-                    .filter(|g| on_path(&g.path))
-                    .map(|g| Entity::Group(g.name, g.id.to_string())),
-            );
-        }
-        if matches!(self.filter, EntityFilter::All | EntityFilter::Users) {
-            all.extend(
-                users
-                    .into_iter()
-                    .filter(|u| on_path(&u.path))
-                    .map(|u| Entity::User(u.name, u.id.to_string())),
-            );
-        }
-        let page = self.page.apply(all, Entity::key)?;
-        Ok(Box::new(Entities(page)))
-    }
-}
-
-/// One entity a policy is attached to: its name and id.
-#[derive(Debug)]
-pub enum Entity {
-    Group(GroupName, String),
-    User(UserName, String),
-}
-
-impl Entity {
-    /// Groups first, then users, each by name.
-    fn key(&self) -> String {
-        match self {
-            Entity::Group(n, _) => format!("g{}", n.folded()),
-            Entity::User(n, _) => format!("u{}", n.folded()),
-        }
-    }
-}
-
-#[derive(Debug)]
-pub struct Entities(pub Page<Entity>);
-
-impl Encode for Entities {
-    fn write(&self, x: &mut Xml) {
-        let groups: Vec<_> = self
-            .0
-            .items
-            .iter()
-            .filter_map(|e| match e {
-                Entity::Group(n, id) => Some((n, id)),
-                Entity::User(..) => None,
-            })
-            .collect();
-        let users: Vec<_> = self
-            .0
-            .items
-            .iter()
-            .filter_map(|e| match e {
-                Entity::User(n, id) => Some((n, id)),
-                Entity::Group(..) => None,
-            })
-            .collect();
-        x.list("PolicyGroups", &groups, |x, (n, id)| {
-            x.text("GroupName", n.as_str());
-            x.text("GroupId", id);
-        });
-        x.list("PolicyUsers", &users, |x, (n, id)| {
-            x.text("UserName", n.as_str());
-            x.text("UserId", id);
-        });
-        x.list("PolicyRoles", &[] as &[()], |_, _| {});
         truncation(x, &self.0);
     }
 }

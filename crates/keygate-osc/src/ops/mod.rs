@@ -5,10 +5,12 @@
 pub mod access_keys;
 pub mod account;
 pub mod policies;
+pub mod policy_links;
 pub mod user_groups;
 pub mod user_policies;
 pub mod users;
 
+pub(crate) use keygate_core::page::window;
 use keygate_core::{Caller, PageRequest, Timestamp};
 use serde_json::Value;
 use time::macros::format_description;
@@ -65,10 +67,4 @@ pub(crate) fn slice(
         }
     };
     Ok((first, asked.min(MAX_RESULTS), asked > MAX_RESULTS))
-}
-
-/// Items `first..first+count` and whether more follow.
-pub(crate) fn window<T>(items: Vec<T>, first: usize, count: usize) -> (Vec<T>, bool) {
-    let more = items.len() > first.saturating_add(count);
-    (items.into_iter().skip(first).take(count).collect(), more)
 }
