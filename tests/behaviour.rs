@@ -6,7 +6,8 @@
 
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::Creds;
-use keygate_tests::support::sign::{aws4_form_headers, osc4_json_headers};
+use keygate_tests::support::osc_call_with;
+use keygate_tests::support::sign::aws4_form_headers;
 use keygate_tests::support::{Fresh, Server, http, now};
 use serde_json::{Value, json};
 
@@ -398,20 +399,9 @@ impl Osc<'_> {
     }
 
     fn call_for(&self, who: &Creds, call: &str, body: Value, client: Option<&str>) -> (u16, Value) {
+        let extra: Vec<(&str, &str)> = client.map(|c| ("X-Forwarded-For", c)).into_iter().collect();
         let body = body.to_string();
-        let headers = osc4_json_headers(&self.0.addr.to_string(), call, who, body.as_bytes());
-        let mut refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        refs.extend(client.map(|c| ("X-Forwarded-For", c)));
-        let (s, _, b) = http(
-            self.0.addr,
-            "POST",
-            &format!("/api/v1/{call}"),
-            &refs,
-            body.as_bytes(),
-        );
+        let (s, b) = osc_call_with(self.0.addr, who, call, body.as_bytes(), &extra);
         (s, serde_json::from_slice(&b).unwrap())
     }
 

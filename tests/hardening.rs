@@ -165,26 +165,8 @@ fn failed_sign_ins_from_one_address_are_throttled_across_logins() {
         "the whole address waits out the minute"
     );
     // Signed requests are not sign-ins.
-    let (s, b) = {
-        let headers = keygate_tests::support::sign::osc4_json_headers(
-            &fresh.server.addr.to_string(),
-            "ReadAccessKeys",
-            &fresh.root,
-            b"{}",
-        );
-        let refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let (s, _, b) = http(
-            fresh.server.addr,
-            "POST",
-            "/api/v1/ReadAccessKeys",
-            &refs,
-            b"{}",
-        );
-        (s, b)
-    };
+    let (s, b) =
+        keygate_tests::support::osc_call(fresh.server.addr, &fresh.root, "ReadAccessKeys", b"{}");
     assert_eq!(s, 200);
     let v: Value = serde_json::from_slice(&b).unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@ use keygate_tests::support::clients::{
     Creds, aws, osc_cli, osc_cli_eim, osc_cli_password, osc_sdk_python, validate_osc_schemas,
 };
 use keygate_tests::support::sign::{JSON, basic_read_access_keys, osc4_json_headers};
-use keygate_tests::support::{Fresh, Server, header, http, in_seconds};
+use keygate_tests::support::{Fresh, Server, header, http, in_seconds, osc_call};
 use serde_json::{Value, json};
 
 struct World {
@@ -53,20 +53,7 @@ impl World {
 
     /// A raw, signed OSC call: status and body.
     fn call(&self, creds: &Creds, call: &str, body: &Value) -> (u16, String) {
-        let body = body.to_string();
-        let headers =
-            osc4_json_headers(&self.server.addr.to_string(), call, creds, body.as_bytes());
-        let refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let (s, _, b) = http(
-            self.server.addr,
-            "POST",
-            &format!("/api/v1/{call}"),
-            &refs,
-            body.as_bytes(),
-        );
+        let (s, b) = osc_call(self.server.addr, creds, call, body.to_string().as_bytes());
         (s, String::from_utf8_lossy(&b).into_owned())
     }
 }

@@ -5,8 +5,7 @@
 use keygate_tests::support::clients::{
     Creds, aws, boto3, osc_cli, osc_sdk_python, validate_osc_schemas,
 };
-use keygate_tests::support::sign::osc4_json_headers;
-use keygate_tests::support::{Fresh, http};
+use keygate_tests::support::{Fresh, osc_call};
 use serde_json::{Value, json};
 
 const READ_KEYS: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:ListAccessKeys", "api:ReadAccessKeys"], "Resource": "*"}]}"#;
@@ -303,19 +302,7 @@ print([p['PolicyName'] for p in iam.list_attached_user_policies(UserName='kim')[
 
 /// A raw, signed OSC call: status and body.
 fn call(w: &Fresh, creds: &Creds, name: &str, body: &Value) -> (u16, String) {
-    let body = body.to_string();
-    let headers = osc4_json_headers(&w.server.addr.to_string(), name, creds, body.as_bytes());
-    let refs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let (s, _, b) = http(
-        w.server.addr,
-        "POST",
-        &format!("/api/v1/{name}"),
-        &refs,
-        body.as_bytes(),
-    );
+    let (s, b) = osc_call(w.server.addr, creds, name, body.to_string().as_bytes());
     (s, String::from_utf8_lossy(&b).into_owned())
 }
 

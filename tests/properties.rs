@@ -5,7 +5,7 @@
 //! header parsers of both signature flavours.
 
 use keygate_tests::support::clients::Creds;
-use keygate_tests::support::sign::{FORM, JSON, aws4_form_headers, osc4_json_headers};
+use keygate_tests::support::sign::{FORM, JSON, aws4_form_headers};
 use keygate_tests::support::{Fresh, http, now};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -227,14 +227,7 @@ impl World {
     }
 
     fn osc(&self, call: &str, body: &[u8]) -> (u16, Vec<u8>) {
-        let addr = self.fresh.server.addr;
-        let headers = osc4_json_headers(&addr.to_string(), call, &self.fresh.root, body);
-        let refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let (s, _, b) = http(addr, "POST", &format!("/api/v1/{call}"), &refs, body);
-        (s, b)
+        keygate_tests::support::osc_call(self.fresh.server.addr, &self.fresh.root, call, body)
     }
 
     /// Every user, key, group and policy of the account, as the APIs read them.

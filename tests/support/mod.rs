@@ -223,3 +223,26 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
+
+/// An OSC call signed with OSC4 by `creds`, with `extra` headers: status and body.
+pub fn osc_call_with(
+    addr: SocketAddr,
+    creds: &Creds,
+    call: &str,
+    body: &[u8],
+    extra: &[(&str, &str)],
+) -> (u16, Vec<u8>) {
+    let headers = sign::osc4_json_headers(&addr.to_string(), call, creds, body);
+    let mut refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    refs.extend_from_slice(extra);
+    let (s, _, b) = http(addr, "POST", &format!("/api/v1/{call}"), &refs, body);
+    (s, b)
+}
+
+/// An OSC call signed with OSC4 by `creds`: status and body.
+pub fn osc_call(addr: SocketAddr, creds: &Creds, call: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    osc_call_with(addr, creds, call, body, &[])
+}
