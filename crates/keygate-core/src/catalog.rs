@@ -103,9 +103,14 @@ pub fn policies() -> Vec<ManagedPolicy> {
     all
 }
 
-/// The provider policy a reference names.
+/// The provider policy a reference names: its path exactly, its name without regard to case,
+/// as an account's own policies are found.
 pub fn find(r: &PolicyRef) -> Option<ManagedPolicy> {
-    ENTRIES.iter().map(policy).find(|p| p.reference() == *r)
+    let folded = r.name.folded();
+    ENTRIES
+        .iter()
+        .map(policy)
+        .find(|p| r.owner == PolicyOwner::Provider && p.path == r.path && p.name.folded() == folded)
 }
 
 /// The provider policy with this id.

@@ -256,9 +256,9 @@ impl VersionId {
         self.0
     }
 
-    /// The version after this one.
-    pub fn next(self) -> Self {
-        Self(self.0.saturating_add(1))
+    /// The version after this one; `None` once the numbers are exhausted.
+    pub fn next(self) -> Option<Self> {
+        self.0.checked_add(1).map(Self)
     }
 }
 

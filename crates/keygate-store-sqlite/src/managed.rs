@@ -82,8 +82,9 @@ fn version_param(v: VersionId) -> i64 {
 impl SqlTx<'_> {
     fn with_policy_tags(&self, mut p: ManagedPolicy) -> CoreResult<ManagedPolicy> {
         p.tags = self.many(
-            "SELECT key, value FROM policy_tags WHERE policy_id = ?1 ORDER BY key",
-            [p.id.as_str()],
+            "SELECT t.key, t.value FROM policy_tags t JOIN managed_policies p ON p.id = t.policy_id \
+             WHERE p.account_id = ?1 AND t.policy_id = ?2 ORDER BY t.key",
+            params![account_of(&p)?.as_str(), p.id.as_str()],
             |r| {
                 Ok(Tag {
                     key: parse_col(r, 0, "tag key", TagKey::parse)?,
@@ -184,14 +185,17 @@ impl SqlTx<'_> {
     }
 
     fn write_policy_tags(&self, p: &ManagedPolicy) -> CoreResult<()> {
+        let account = account_of(p)?.as_str();
         self.exec(
-            "DELETE FROM policy_tags WHERE policy_id = ?1",
-            [p.id.as_str()],
+            "DELETE FROM policy_tags WHERE policy_id = ?2 \
+             AND policy_id IN (SELECT id FROM managed_policies WHERE account_id = ?1)",
+            params![account, p.id.as_str()],
         )?;
         for t in &p.tags {
             self.exec(
-                "INSERT INTO policy_tags (policy_id, key, value) VALUES (?1, ?2, ?3)",
-                params![p.id.as_str(), t.key.as_str(), t.value.as_str()],
+                "INSERT INTO policy_tags (policy_id, key, value) \
+                 SELECT id, ?3, ?4 FROM managed_policies WHERE account_id = ?1 AND id = ?2",
+                params![account, p.id.as_str(), t.key.as_str(), t.value.as_str()],
             )?;
         }
         Ok(())

@@ -98,7 +98,9 @@ impl Caller<'_> {
         if let Some(p) = &found {
             keys.extend(&super::resource_tags(&p.tags));
         }
-        self.authorize_with(tx, op, &[&r.arn()], &keys)?;
+        // The ARN as stored: names compare without case, ARN patterns with it.
+        let arn = found.as_ref().map_or_else(|| r.arn(), ManagedPolicy::arn);
+        self.authorize_with(tx, op, &[&arn], &keys)?;
         found.ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))
     }
 
@@ -319,8 +321,12 @@ impl Caller<'_> {
             if tx.policy_versions(self.account(), &p.id)?.len() >= limit as usize {
                 return Err(CoreError::LimitExceeded(Quota::VersionsPerPolicy(limit)));
             }
+            let next = p
+                .latest_version
+                .next()
+                .ok_or(CoreError::LimitExceeded(Quota::VersionsPerPolicy(limit)))?;
             let version = PolicyVersion {
-                id: p.latest_version.next(),
+                id: next,
                 document: document.to_owned(),
                 created_at: now,
             };
@@ -372,27 +378,23 @@ impl Caller<'_> {
 
     /// Deletes a version that is not the default.
     pub fn delete_policy_version(&self, r: &PolicyRef, version: VersionId) -> CoreResult<()> {
-        let now = self.svc.clock.now();
         self.write(|tx| {
-            let mut p = self.own_policy(tx, Operation::DeletePolicyVersion, r)?;
+            let p = self.own_policy(tx, Operation::DeletePolicyVersion, r)?;
             self.version_of(tx, &p, r, version)?;
             if p.default_version == version {
                 return Err(CoreError::DeleteConflict(Dependents::DefaultVersion));
             }
-            tx.delete_policy_version(self.account(), &p.id, version)?;
-            p.modified_at = now;
-            tx.update_managed_policy(&p)
+            tx.delete_policy_version(self.account(), &p.id, version)
         })
     }
 
-    /// Makes an existing version the one in force.
+    /// Makes an existing version the one in force. `UpdateDate` stays the creation date of the
+    /// newest version, as AWS documents it.
     pub fn set_default_policy_version(&self, r: &PolicyRef, version: VersionId) -> CoreResult<()> {
-        let now = self.svc.clock.now();
         self.write(|tx| {
             let mut p = self.own_policy(tx, Operation::SetDefaultPolicyVersion, r)?;
             self.version_of(tx, &p, r, version)?;
             p.default_version = version;
-            p.modified_at = now;
             tx.update_managed_policy(&p)
         })
     }

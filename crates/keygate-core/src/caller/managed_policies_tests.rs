@@ -466,3 +466,60 @@ fn tags_of_the_resource_and_of_the_request_are_condition_keys() {
         .untag_policy(&local(&w, "tagged"), &[TagKey::parse("team").unwrap()])
         .unwrap();
 }
+
+#[test]
+fn a_policy_is_authorised_on_its_stored_arn_whatever_the_case_it_is_named_in() {
+    let w = world();
+    let bob = w.user("bob");
+    w.user("alice");
+    let account = w.root.account().clone();
+    w.grant(
+        "bob",
+        "all-but-critical",
+        &format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+                {{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}},
+                {{"Effect": "Deny", "Action": "iam:DeletePolicy", "Resource": "arn:aws:iam::{account}:policy/Critical"}},
+                {{"Effect": "Deny", "Action": "iam:AttachUserPolicy", "Resource": "*",
+                  "Condition": {{"ArnLike": {{"iam:PolicyARN": "arn:aws:iam::*:policy/Critical"}}}}}}]}}"#
+        ),
+    );
+    let root = w.root(&IAM);
+    root.create_policy(new_policy("Critical", READ_USERS))
+        .unwrap();
+    let as_bob = w.svc.caller(&bob, &IAM);
+    let lower = local(&w, "critical");
+    assert!(matches!(
+        as_bob.delete_policy(&lower),
+        Err(CoreError::AccessDenied { .. })
+    ));
+    assert!(matches!(
+        as_bob.attach_policy(&lower, &user("alice")),
+        Err(CoreError::AccessDenied { .. })
+    ));
+    assert_eq!(
+        root.get_policy(&lower).unwrap().policy.name.as_str(),
+        "Critical"
+    );
+    // The catalog's names compare as the account's do.
+    assert!(root.get_policy(&provider("readonlyaccess")).is_ok());
+}
+
+#[test]
+fn update_date_is_when_the_newest_version_was_made() {
+    let w = world();
+    let root = w.root(&IAM);
+    let made = root.create_policy(new_policy("p", READ_USERS)).unwrap();
+    let r = local(&w, "p");
+    w.clock.advance_seconds(60);
+    root.create_policy_version(&r, READ_USERS, false).unwrap();
+    let after_version = root.get_policy(&r).unwrap().policy.modified_at;
+    assert_eq!(after_version, made.policy.created_at.plus_seconds(60));
+    w.clock.advance_seconds(60);
+    root.set_default_policy_version(&r, v("v2")).unwrap();
+    root.delete_policy_version(&r, v("v1")).unwrap();
+    assert_eq!(
+        root.get_policy(&r).unwrap().policy.modified_at,
+        after_version
+    );
+}

@@ -55,9 +55,14 @@ impl Caller<'_> {
         ops: (Operation, Operation),
         to: &AttachTarget,
         r: &PolicyRef,
+        found: Option<&ManagedPolicy>,
     ) -> CoreResult<(Attachee, u32, Quota)> {
+        // The policy's ARN as stored (names compare without case), or as named when none is.
         let mut extra = Context::new();
-        extra.set("iam:PolicyARN", r.arn());
+        extra.set(
+            "iam:PolicyARN",
+            found.map_or_else(|| r.arn(), ManagedPolicy::arn),
+        );
         match to {
             AttachTarget::User(name) => {
                 let (user, user_arn) = self.target_user(tx, name)?;
@@ -85,10 +90,9 @@ impl Caller<'_> {
     pub fn attach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
         let ops = (Operation::AttachUserPolicy, Operation::AttachGroupPolicy);
         self.write(|tx| {
-            let (attachee, limit, quota) = self.attachee(tx, ops, to, r)?;
-            let p = self
-                .find_policy(tx, r)?
-                .ok_or_else(|| CoreError::PolicyNotAttachable(r.clone()))?;
+            let found = self.find_policy(tx, r)?;
+            let (attachee, limit, quota) = self.attachee(tx, ops, to, r, found.as_ref())?;
+            let p = found.ok_or_else(|| CoreError::PolicyNotAttachable(r.clone()))?;
             let attached = tx.attached_policies(self.account(), &attachee)?;
             if attached.contains(&p.id) {
                 return Ok(());
@@ -103,10 +107,9 @@ impl Caller<'_> {
     pub fn detach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
         let ops = (Operation::DetachUserPolicy, Operation::DetachGroupPolicy);
         self.write(|tx| {
-            let (attachee, _, _) = self.attachee(tx, ops, to, r)?;
-            let p = self
-                .find_policy(tx, r)?
-                .ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))?;
+            let found = self.find_policy(tx, r)?;
+            let (attachee, _, _) = self.attachee(tx, ops, to, r, found.as_ref())?;
+            let p = found.ok_or_else(|| CoreError::NoSuchManagedPolicy(r.clone()))?;
             if !tx
                 .attached_policies(self.account(), &attachee)?
                 .contains(&p.id)

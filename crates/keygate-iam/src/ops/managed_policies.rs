@@ -34,6 +34,18 @@ pub(crate) fn policy_arn(p: &Params) -> Result<PolicyRef, IamError> {
         .ok_or_else(|| IamError::InvalidInput(format!("ARN {arn} is not valid.")))
 }
 
+/// `Description`: at most 1,000 characters (the model's constraint).
+fn description(p: &Params) -> Result<Option<String>, IamError> {
+    match p.get("Description") {
+        Some(d) if d.chars().count() > 1000 => Err(IamError::validation(
+            "description",
+            Some(d),
+            "Member must have length less than or equal to 1000",
+        )),
+        d => Ok(d.map(str::to_owned)),
+    }
+}
+
 fn version_id(p: &Params) -> Result<VersionId, IamError> {
     required(p, "VersionId", VersionId::parse)
 }
@@ -59,10 +71,10 @@ pub(crate) fn group(p: &Params) -> Result<GroupRef, IamError> {
 fn policy(x: &mut Xml, v: &PolicyView, full: bool) {
     let p = &v.policy;
     x.text("PolicyName", p.name.as_str());
-    x.text("DefaultVersionId", &p.default_version.to_string());
     x.text("PolicyId", p.id.as_str());
-    x.text("Path", p.path.as_str());
     x.text("Arn", &p.arn());
+    x.text("Path", p.path.as_str());
+    x.text("DefaultVersionId", &p.default_version.to_string());
     x.text("AttachmentCount", &v.attachment_count.to_string());
     x.text("PermissionsBoundaryUsageCount", "0");
     x.boolean("IsAttachable", true);
@@ -96,7 +108,7 @@ impl Op for CreatePolicy {
         Ok(Self(NewPolicy {
             name: required(p, "PolicyName", PolicyName::parse)?,
             path: optional(p, "Path", UserPath::parse)?,
-            description: p.get("Description").map(str::to_owned),
+            description: description(p)?,
             document: document(p)?,
             tags: decode::tags(p, false)?,
         }))

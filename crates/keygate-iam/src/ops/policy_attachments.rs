@@ -133,8 +133,9 @@ pub enum EntityFilter {
     All,
     Users,
     Groups,
-    /// Roles: keygate has none.
-    Roles,
+    /// Roles (keygate has none), or what uses the policy as a permissions boundary (nothing
+    /// does: keygate sets none).
+    Nothing,
 }
 
 #[derive(Debug)]
@@ -151,7 +152,7 @@ impl Op for ListEntitiesForPolicy {
             None | Some("LocalManagedPolicy" | "AWSManagedPolicy") => EntityFilter::All,
             Some("User") => EntityFilter::Users,
             Some("Group") => EntityFilter::Groups,
-            Some("Role") => EntityFilter::Roles,
+            Some("Role") => EntityFilter::Nothing,
             Some(other) => {
                 return Err(IamError::validation(
                     "entityFilter",
@@ -170,9 +171,14 @@ impl Op for ListEntitiesForPolicy {
                 "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]",
             ));
         }
+        let boundaries = p.get("PolicyUsageFilter") == Some("PermissionsBoundary");
         Ok(Self {
             policy: policy_arn(p)?,
-            filter,
+            filter: if boundaries {
+                EntityFilter::Nothing
+            } else {
+                filter
+            },
             path_prefix: optional(p, "PathPrefix", PathPrefix::parse)?,
             page: page(p)?,
         })
