@@ -4,14 +4,17 @@
 pub(crate) use std::sync::Arc;
 
 pub(crate) use crate::caller::{
-    Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, UserChange,
+    AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, NewPolicy,
+    UserChange,
 };
 pub(crate) use crate::error::{CoreError, Dependents, Quota};
+pub(crate) use crate::ids::VersionId;
 pub(crate) use crate::ids::{
     AccessKeyId, Email, GroupName, PathPrefix, PolicyName, TagKey, UserName, UserPath,
 };
 pub(crate) use crate::memory::MemoryStore;
 pub(crate) use crate::model::{KeyState, KeyView, LastUsed, Principal, Tag, Timestamp};
+pub(crate) use crate::model::{PolicyOwner, PolicyRef};
 pub(crate) use crate::page::PageRequest;
 pub(crate) use crate::rules::{KeyDeletion, Limits, Operation, Rules};
 pub(crate) use crate::service::Service;
@@ -211,4 +214,47 @@ impl World {
             .unwrap()
             .items
     }
+}
+
+// ---- managed policies ----
+
+pub(crate) const READ_USERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}"#;
+pub(crate) const DENY_USERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:GetUser","Resource":"*"}]}"#;
+
+pub(crate) fn new_policy(n: &str, doc: &str) -> NewPolicy {
+    NewPolicy {
+        name: policy_name(n),
+        path: None,
+        description: Some("for tests".into()),
+        document: doc.into(),
+        tags: vec![],
+    }
+}
+
+pub(crate) fn local(w: &World, n: &str) -> PolicyRef {
+    PolicyRef {
+        owner: PolicyOwner::Account(w.root.account().clone()),
+        path: UserPath::root(),
+        name: policy_name(n),
+    }
+}
+
+pub(crate) fn provider(n: &str) -> PolicyRef {
+    PolicyRef {
+        owner: PolicyOwner::Provider,
+        path: UserPath::root(),
+        name: policy_name(n),
+    }
+}
+
+pub(crate) fn v(s: &str) -> VersionId {
+    VersionId::parse(s).unwrap()
+}
+
+pub(crate) fn user(n: &str) -> AttachTarget {
+    AttachTarget::User(name(n))
+}
+
+pub(crate) fn group(n: &str) -> AttachTarget {
+    AttachTarget::Group(GroupRef::named(GroupName::parse(n).unwrap()))
 }

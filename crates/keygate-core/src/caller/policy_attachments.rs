@@ -178,3 +178,7 @@ impl Caller<'_> {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "policy_attachments_tests.rs"]
+mod tests;
