@@ -298,6 +298,32 @@ print([p['PolicyName'] for p in iam.list_attached_user_policies(UserName='kim')[
     );
     // The provider's read-only policy, attached to kim, now lets it list.
     aws(&w.server, &kim, &["iam", "list-access-keys"]).json();
+
+    // Clean-up, each step the way AWS wants it: detach, delete the other versions, delete.
+    iam(&[
+        "iam",
+        "detach-group-policy",
+        "--group-name",
+        "devs",
+        "--policy-arn",
+        &arn,
+    ])
+    .json();
+    for v in ["v2", "v3", "v4", "v5"] {
+        iam(&[
+            "iam",
+            "delete-policy-version",
+            "--policy-arn",
+            &arn,
+            "--version-id",
+            v,
+        ])
+        .json();
+    }
+    iam(&["iam", "delete-policy", "--policy-arn", &arn]).json();
+    iam(&["iam", "get-policy", "--policy-arn", &arn]).failed_with("NoSuchEntity");
+    let left = iam(&["iam", "list-policies", "--scope", "Local"]).json();
+    assert_eq!(names(&left, "Policies", "PolicyName"), ["deny-all"]);
 }
 
 /// A raw, signed OSC call: status and body.
@@ -384,6 +410,10 @@ for call in (lambda: g.DeletePolicy(PolicyOrn=orn), lambda: g.DeleteUser(UserNam
 g.UnlinkPolicy(PolicyOrn=orn, UserName='lea')
 g.UnlinkManagedPolicyFromUserGroup(PolicyOrn=orn, UserGroupName='devs')
 print(g.ReadPolicy(PolicyOrn=orn)['Policy']['ResourcesCount'])
+print(g.ReadPolicyVersion(PolicyOrn=orn, VersionId='v1')['PolicyVersion']['DefaultVersion'])
+g.DeletePolicyVersion(PolicyOrn=orn, VersionId='v2')
+g.DeletePolicy(PolicyOrn=orn)
+print([p['PolicyName'] for p in g.ReadPolicies(Filters={{'Scope': 'LOCAL'}})['Policies']])
 "#
     );
     let run = osc_sdk_python(&w.server, &w.root, &program);
@@ -392,7 +422,7 @@ print(g.ReadPolicy(PolicyOrn=orn)['Policy']['ResourcesCount'])
         run.stdout.trim(),
         "['readers', 'ReadOnlyAccess']\n['readers']\n2\n['lea'] ['devs'] 2\n\
          ['AdministratorAccess', 'ManageOwnAccessKeys', 'ReadOnlyAccess']\n\
-         ['readers', 'ReadOnlyAccess']\n['v2', 'v1']\nTrue\nTrue\n0"
+         ['readers', 'ReadOnlyAccess']\n['v2', 'v1']\nTrue\nTrue\n0\nTrue\n[]"
     );
 
     // Every call's answer, and its errors, against the official schemas.
