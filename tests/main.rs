@@ -10,3 +10,4 @@ mod osc;
 mod policies;
 mod properties;
 mod server;
+mod sessions;

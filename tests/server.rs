@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use keygate_core::{AccessKeyId, Email, Principal, Source};
+use keygate_core::{AccessKeyId, Email, KeyLookup, Principal, Source};
 use keygate_server::credentials::CredentialsFile;
 use keygate_server::runtime;
 use keygate_server::settings::{Overrides, Settings};
@@ -23,10 +23,12 @@ fn settings(data_dir: &Path) -> Settings {
 /// password opens it.
 fn assert_credentials_work(data_dir: &Path, c: &CredentialsFile) {
     let service = runtime::open_service(&settings(data_dir)).unwrap();
-    let key = service
-        .signing_key(&AccessKeyId::parse(&c.access_key_id).unwrap())
+    let KeyLookup::Found(key) = service
+        .signing_credentials(&AccessKeyId::parse(&c.access_key_id).unwrap(), None)
         .unwrap()
-        .expect("the key is active");
+    else {
+        panic!("the key is active")
+    };
     assert_eq!(key.secret.expose(), c.secret_access_key.as_str());
     assert_eq!(key.principal.account().as_str(), c.account_id);
     assert!(matches!(key.principal, Principal::Root { .. }));
@@ -214,10 +216,12 @@ fn admin_creates_accounts_while_the_server_runs() {
     assert_credentials_work(&data, &now);
     let service = runtime::open_service(&settings(&data)).unwrap();
     assert!(
-        service
-            .signing_key(&AccessKeyId::parse(&root.access_key_id).unwrap())
-            .unwrap()
-            .is_none(),
+        matches!(
+            service
+                .signing_credentials(&AccessKeyId::parse(&root.access_key_id).unwrap(), None)
+                .unwrap(),
+            KeyLookup::Unknown
+        ),
         "the old root key is gone"
     );
     let unknown = keygate(

@@ -7,11 +7,12 @@ use std::process::{Command, Output, Stdio};
 
 use super::Server;
 
-/// An access key to sign with.
+/// An access key to sign with, and for temporary credentials, their session token.
 #[derive(Debug, Clone)]
 pub struct Creds {
     pub key_id: String,
     pub secret: String,
+    pub token: Option<String>,
 }
 
 impl Creds {
@@ -19,6 +20,15 @@ impl Creds {
         Self {
             key_id: key_id.to_owned(),
             secret: secret.to_owned(),
+            token: None,
+        }
+    }
+
+    /// Temporary credentials.
+    pub fn session(key_id: &str, secret: &str, token: &str) -> Self {
+        Self {
+            token: Some(token.to_owned()),
+            ..Self::new(key_id, secret)
         }
     }
 }
@@ -115,6 +125,9 @@ fn env_for(cmd: &mut Command, server: &Server, creds: &Creds) {
         .env("AWS_PAGER", "")
         .env("KEYGATE_ENDPOINT", format!("http://{}", server.addr))
         .stdin(Stdio::null());
+    if let Some(token) = &creds.token {
+        cmd.env("AWS_SESSION_TOKEN", token);
+    }
 }
 
 /// `aws <args> --endpoint-url … --output json`.

@@ -5,8 +5,20 @@
 use time::Duration;
 
 use crate::{
-    AuthError, Flavour, HttpRequest, KeyUse, Scope, SecretLookup, SigningKeyCache, VerifyOptions,
+    AuthError, Flavour, Found, HttpRequest, KeyUse, Scope, SecretLookup, SigningKeyCache,
+    VerifyOptions,
 };
+
+/// The session token a request carries: the `X-Amz-Security-Token` header, or the query
+/// parameter of that name in a presigned URL (taken as sent: a token keygate issued has only
+/// letters and digits, which encoding leaves alone, so any other text matches no session).
+pub fn session_token(http: &SignedHttp) -> Option<&str> {
+    http.header("x-amz-security-token").or_else(|| {
+        http.query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("X-Amz-Security-Token="))
+    })
+}
 
 /// A request's signed parts, owned, so that checking can run off the async workers.
 pub struct SignedHttp {
@@ -85,8 +97,10 @@ pub enum Failure<E> {
     /// The signature is scoped to a service this request is not for; `expected` is the first
     /// service it may be signed for.
     WrongService { expected: &'static str },
-    /// No active, unexpired key has this id.
+    /// No active, unexpired key has this id, or the session token is missing or wrong.
     UnknownKey,
+    /// The session the token names has expired.
+    ExpiredToken,
     /// The lookup itself failed.
     Lookup(E),
 }
@@ -161,11 +175,15 @@ impl<L: SecretLookup> Gate<L> {
         };
         let signed = crate::parse(self.flavour, &req).map_err(Failure::Auth)?;
         let scope = signed.scope().clone();
-        let key = self
+        let key = match self
             .lookup
-            .signing_secret(&scope.access_key_id)
+            .signing_secret(&scope.access_key_id, session_token(http))
             .map_err(Failure::Lookup)?
-            .ok_or(Failure::UnknownKey)?;
+        {
+            Found::Key(k) => k,
+            Found::Unknown => return Err(Failure::UnknownKey),
+            Found::Expired => return Err(Failure::ExpiredToken),
+        };
         crate::verify(&req, &signed, &key.secret, Some(&self.cache), self.options)
             .map_err(Failure::Auth)?;
         let now = self.lookup.now();

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
 use super::*;
-use crate::{KeySecret, canonical_request, derive_signing_key, sign, string_to_sign};
+use crate::{Found, KeySecret, canonical_request, derive_signing_key, sign, string_to_sign};
 
 const NOW: OffsetDateTime = datetime!(2024-05-01 12:00:00 UTC);
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -19,6 +19,10 @@ enum State {
     Active,
     Inactive,
     Expired,
+    /// A session with this token.
+    Session(&'static str),
+    /// An expired session with this token.
+    EndedSession(&'static str),
 }
 
 /// Keys by id with their state, as a keeper of keys would hold them, and the uses noted.
@@ -33,16 +37,25 @@ impl SecretLookup for Keys {
     type Owner = String;
     type Error = &'static str;
 
-    fn signing_secret(&self, key_id: &str) -> Result<Option<KeySecret<String>>, &'static str> {
+    fn signing_secret(
+        &self,
+        key_id: &str,
+        token: Option<&str>,
+    ) -> Result<Found<String>, &'static str> {
         if self.fail {
             return Err("the store is down");
         }
-        Ok(match self.keys.get(key_id) {
-            Some(State::Active) => Some(KeySecret {
+        let key = || {
+            Found::Key(KeySecret {
                 secret: Zeroizing::new(SECRET.to_owned()),
                 owner: format!("owner of {key_id}"),
-            }),
-            Some(State::Inactive | State::Expired) | None => None,
+            })
+        };
+        Ok(match (self.keys.get(key_id), token) {
+            (Some(State::Active), None) => key(),
+            (Some(State::Session(t)), Some(given)) if *t == given => key(),
+            (Some(State::EndedSession(t)), Some(given)) if *t == given => Found::Expired,
+            _ => Found::Unknown,
         })
     }
 
@@ -65,6 +78,8 @@ fn keys() -> Keys {
             ("AKIDACTIVE0000000001", State::Active),
             ("AKIDINACTIVE00000001", State::Inactive),
             ("AKIDEXPIRED000000001", State::Expired),
+            ("ASIDSESSION000000001", State::Session("tok1")),
+            ("ASIDENDED00000000001", State::EndedSession("tok2")),
         ]),
         ..Keys::default()
     }
@@ -224,4 +239,39 @@ fn the_skew_window_is_inclusive_at_both_edges() {
         2,
         "only the requests inside the window"
     );
+}
+
+/// `signed`, carrying a session token in the header (unsigned, as clients may add it).
+fn with_token(mut http: SignedHttp, token: &str) -> SignedHttp {
+    http.headers
+        .push(("x-amz-security-token".into(), token.to_owned()));
+    http
+}
+
+#[test]
+fn a_session_signs_only_with_its_own_token_and_until_it_ends() {
+    let gate = Gate::new(keys(), Flavour::Aws4);
+    let session = |token: Option<&str>| {
+        let http = signed("ASIDSESSION000000001", SECRET, "iam", NOW);
+        let http = match token {
+            Some(t) => with_token(http, t),
+            None => http,
+        };
+        check(&gate, &http)
+    };
+    assert_eq!(
+        session(Some("tok1")).unwrap(),
+        "owner of ASIDSESSION000000001"
+    );
+    assert!(matches!(session(None), Err(Failure::UnknownKey)));
+    assert!(matches!(session(Some("tok2")), Err(Failure::UnknownKey)));
+    let ended = with_token(signed("ASIDENDED00000000001", SECRET, "iam", NOW), "tok2");
+    assert!(matches!(check(&gate, &ended), Err(Failure::ExpiredToken)));
+    // A long-term key with a token beside it signs nothing.
+    let long = with_token(signed("AKIDACTIVE0000000001", SECRET, "iam", NOW), "tok1");
+    assert!(matches!(check(&gate, &long), Err(Failure::UnknownKey)));
+    // A presigned URL carries the token in its query.
+    let mut query = signed("ASIDSESSION000000001", SECRET, "iam", NOW);
+    query.query = "X-Amz-Security-Token=tok1".into();
+    assert_eq!(session_token(&query), Some("tok1"));
 }

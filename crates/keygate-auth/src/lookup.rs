@@ -21,6 +21,17 @@ impl<O: fmt::Debug> fmt::Debug for KeySecret<O> {
     }
 }
 
+/// What a lookup finds for a key id and the session token beside it.
+#[derive(Debug)]
+pub enum Found<O> {
+    Key(KeySecret<O>),
+    /// Nothing signs with these: an unknown, inactive or expired key, a missing or wrong
+    /// token alike.
+    Unknown,
+    /// A session that has expired (AWS's `ExpiredToken`).
+    Expired,
+}
+
 /// One use of a key: when, and the scope's service and region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyUse<'a> {
@@ -36,9 +47,14 @@ pub trait SecretLookup: Send + Sync {
     /// Why a lookup failed: the keeper's fault, never the key's.
     type Error;
 
-    /// The secret and owner of the key `key_id` when it is active and unexpired; `None` for an
-    /// unknown, inactive or expired key alike, so that a caller cannot tell them apart.
-    fn signing_secret(&self, key_id: &str) -> Result<Option<KeySecret<Self::Owner>>, Self::Error>;
+    /// The secret and owner of the key `key_id` when it signs with the session `token` beside
+    /// it (none for a long-term key); `Unknown` for an unknown, inactive or expired key and a
+    /// missing or wrong token alike, so that a caller cannot tell them apart.
+    fn signing_secret(
+        &self,
+        key_id: &str,
+        token: Option<&str>,
+    ) -> Result<Found<Self::Owner>, Self::Error>;
 
     /// Notes that the key signed a request that passed every check.
     fn note_use(&self, key_id: &str, owner: &Self::Owner, used: KeyUse<'_>);
@@ -51,8 +67,12 @@ impl<T: SecretLookup + ?Sized> SecretLookup for Arc<T> {
     type Owner = T::Owner;
     type Error = T::Error;
 
-    fn signing_secret(&self, key_id: &str) -> Result<Option<KeySecret<Self::Owner>>, Self::Error> {
-        (**self).signing_secret(key_id)
+    fn signing_secret(
+        &self,
+        key_id: &str,
+        token: Option<&str>,
+    ) -> Result<Found<Self::Owner>, Self::Error> {
+        (**self).signing_secret(key_id, token)
     }
 
     fn note_use(&self, key_id: &str, owner: &Self::Owner, used: KeyUse<'_>) {

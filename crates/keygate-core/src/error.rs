@@ -60,6 +60,22 @@ pub enum PolicySource {
     Managed(PolicyRef),
 }
 
+/// What session credentials may not do, as AWS documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionRule {
+    /// GetSessionToken signed with session credentials.
+    NoSessionFromSession,
+    /// GetSessionToken without a long-term key's signature (a password sign-in).
+    SignedOnly,
+    /// An IAM or OSC call with a session made without MFA.
+    MfaRequired,
+    /// A key call without `UserName` made with temporary credentials.
+    UserNameRequired,
+    /// An MFA device and code that do not verify: no device of that serial number is
+    /// associated with the caller, or the code is wrong.
+    MfaUnverified,
+}
+
 /// Why a request was denied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denial {
@@ -190,6 +206,9 @@ pub enum CoreError {
         /// Boxed: a denial is rare, and keeps every `CoreResult` small.
         why: Box<Denial>,
     },
+    /// Session credentials may not do this.
+    #[error("session credentials: {0:?}")]
+    SessionRefused(SessionRule),
     /// Wrong login or password.
     #[error("invalid login or password")]
     BadCredentials,

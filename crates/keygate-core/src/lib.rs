@@ -28,19 +28,21 @@ pub use caller::{
     AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, NewPolicy,
     PolicyEntities, PolicyFilter, PolicyScope, PolicyView, RequestInfo, UserChange,
 };
-pub use error::{CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, StoreFailure};
+pub use error::{
+    CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule, StoreFailure,
+};
 pub use ids::{
     AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, PathPrefix, PolicyId, PolicyName,
     TagKey, TagValue, UserId, UserName, UserPath, VersionId,
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, Attachee, Group, KeyOwner, KeyState, KeyView, LastUsed,
-    ManagedPolicy, NewAccessKey, PolicyOwner, PolicyRef, PolicyVersion, Principal, RequestId,
-    Secret, SigningKey, Tag, Timestamp, User,
+    ManagedPolicy, NewAccessKey, NewSession, PolicyOwner, PolicyRef, PolicyVersion, Principal,
+    RequestId, Secret, Session, SessionFacts, Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};
-pub use service::Service;
+pub use service::{KeyLookup, Service};
 pub use sign_in::Source;
 pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};
 pub use system::{FixedClock, RandomIds, SystemClock};

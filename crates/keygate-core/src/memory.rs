@@ -13,7 +13,7 @@ use crate::ids::{
 };
 use crate::model::{
     AccessKey, Account, Attachee, Group, KeyOwner, ManagedPolicy, PolicyOwner, PolicyVersion,
-    Secret, User,
+    Secret, Session, User,
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
@@ -34,6 +34,8 @@ struct State {
     versions: BTreeMap<(PolicyId, VersionId), PolicyVersion>,
     /// Attachments `(account, policy, attachee)`: provider policies have no row in `managed`.
     attachments: std::collections::BTreeSet<(AccountId, PolicyId, Attachee)>,
+    /// Sessions by key id, with their secret and token digest.
+    sessions: BTreeMap<AccessKeyId, (Session, Secret, Vec<u8>)>,
 }
 
 impl State {
@@ -185,6 +187,13 @@ impl ReadTx for Tx {
 
     fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>> {
         Ok(self.0.borrow().keys.get(id).map(|(k, _)| k.clone()))
+    }
+
+    fn session_for_authentication(
+        &self,
+        id: &AccessKeyId,
+    ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
+        Ok(self.0.borrow().sessions.get(id).cloned())
     }
 
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {

@@ -11,8 +11,10 @@ use crate::ids::{
 };
 
 mod managed;
+mod session;
 
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
+pub use session::{NewSession, Session, SessionFacts, Signer};
 
 /// The id of the request being served: set once per request by the server, echoed by every
 /// dialect in its answers.
@@ -231,11 +233,13 @@ impl Principal {
     }
 }
 
-/// What authentication needs to check a signature: the key's secret and who it speaks for.
+/// What authentication needs to check a signature: the key's secret and who it speaks for,
+/// and for a session's key, the session's facts.
 #[derive(Debug, Clone)]
 pub struct SigningKey {
     pub secret: Secret,
     pub principal: Principal,
+    pub session: Option<SessionFacts>,
 }
 
 /// A newly created access key, the only time its secret is handed out.
@@ -263,6 +267,7 @@ mod tests {
         let s = Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into());
         assert!(!format!("{s:?}").contains("wJalr"));
         let k = SigningKey {
+            session: None,
             secret: s,
             principal: Principal::Root {
                 account: AccountId::parse("123456789012").unwrap(),

@@ -11,13 +11,16 @@ use crate::ids::{AccessKeyId, AccountId, Email};
 use crate::key_uses::PendingUses;
 use crate::model::{
     AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    Principal, Secret, SigningKey, Timestamp,
+    Principal, Secret, SessionFacts, SigningKey, Timestamp,
 };
 use crate::password;
 use crate::rules::{Limits, Rules};
 use crate::sign_in::{SignInGuard, Source};
-use crate::store::{self, Clock, IdGen, Store, WriteTx};
+use crate::store::{self, Clock, IdGen, ReadTx, Store, WriteTx};
+
 use crate::validate;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 pub struct Service {
     pub(crate) store: Arc<dyn Store>,
@@ -218,28 +221,49 @@ impl Service {
 
     // ---- authentication support ----
 
-    /// The secret and principal of an active, unexpired key; `None` for any other key.
-    pub fn signing_key(&self, id: &AccessKeyId) -> CoreResult<Option<SigningKey>> {
+    /// What signs for key `id` with the session `token` beside it (if any): an active,
+    /// unexpired long-term key without a token, or a live session with its own token. Any
+    /// other combination is a key that does not exist, except an expired session, which is
+    /// told apart as AWS tells it (`ExpiredToken`).
+    pub fn signing_credentials(
+        &self,
+        id: &AccessKeyId,
+        token: Option<&str>,
+    ) -> CoreResult<KeyLookup> {
         let now = self.clock.now();
         store::read(&*self.store, |tx| {
-            let Some(key) = tx.key_for_authentication(id)? else {
-                return Ok(None);
+            let Some(token) = token else {
+                return Ok(match long_term(tx, id, now)? {
+                    Some((secret, principal)) => KeyLookup::Found(SigningKey {
+                        secret,
+                        principal,
+                        session: None,
+                    }),
+                    None => KeyLookup::Unknown,
+                });
             };
-            if key.state != KeyState::Active || key.is_expired(now) {
-                return Ok(None);
+            let Some((session, secret, digest)) = tx.session_for_authentication(id)? else {
+                return Ok(KeyLookup::Unknown);
+            };
+            let offered = Sha256::digest(token.as_bytes());
+            if !bool::from(offered.as_slice().ct_eq(&digest)) {
+                return Ok(KeyLookup::Unknown);
             }
-            let principal = match &key.owner {
-                KeyOwner::Root => Principal::Root {
-                    account: key.account_id.clone(),
-                },
-                KeyOwner::User(uid) => match tx.user_by_id(&key.account_id, uid)? {
-                    Some(user) => Principal::for_user(&user),
-                    None => return Ok(None),
-                },
+            if session.expires_at <= now {
+                return Ok(KeyLookup::Expired);
+            }
+            // A session signs only while the key that made it could.
+            let Some((_, principal)) = long_term(tx, &session.parent_key, now)? else {
+                return Ok(KeyLookup::Unknown);
             };
-            Ok(tx
-                .key_secret(&key.account_id, id)?
-                .map(|secret| SigningKey { secret, principal }))
+            Ok(KeyLookup::Found(SigningKey {
+                secret,
+                principal,
+                session: Some(SessionFacts {
+                    expires_at: session.expires_at,
+                    mfa_at: session.mfa_at,
+                }),
+            }))
         })
     }
 
@@ -337,6 +361,43 @@ impl Service {
             secret,
         })
     }
+}
+
+/// The secret and principal of an active, unexpired long-term key.
+fn long_term(
+    tx: &dyn ReadTx,
+    id: &AccessKeyId,
+    now: Timestamp,
+) -> CoreResult<Option<(Secret, Principal)>> {
+    let Some(key) = tx.key_for_authentication(id)? else {
+        return Ok(None);
+    };
+    if key.state != KeyState::Active || key.is_expired(now) {
+        return Ok(None);
+    }
+    let principal = match &key.owner {
+        KeyOwner::Root => Principal::Root {
+            account: key.account_id.clone(),
+        },
+        KeyOwner::User(uid) => match tx.user_by_id(&key.account_id, uid)? {
+            Some(user) => Principal::for_user(&user),
+            None => return Ok(None),
+        },
+    };
+    Ok(tx
+        .key_secret(&key.account_id, id)?
+        .map(|secret| (secret, principal)))
+}
+
+/// What authentication finds for a key id and the session token beside it.
+#[derive(Debug)]
+pub enum KeyLookup {
+    Found(SigningKey),
+    /// No key or session signs with these: unknown, inactive, expired key, missing or wrong
+    /// token alike.
+    Unknown,
+    /// The session exists, and has expired.
+    Expired,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ fn account_creation_gives_working_credentials() {
     assert_eq!(accounts.len(), 1);
     let keys = w.keys_of(None);
     assert_eq!(keys.len(), 1);
-    let signing = w.svc.signing_key(&keys[0].key.id).unwrap().unwrap();
+    let signing = w.signing_key(&keys[0].key.id).unwrap().unwrap();
     assert_eq!(signing.principal, w.root);
     let creds = w
         .svc
@@ -61,14 +61,14 @@ fn authentication_lookup_skips_inactive_and_expired_keys() {
         .create_access_key(alice.as_ref(), Some(soon), None)
         .unwrap();
     let id = k.view.key.id.clone();
-    let found = w.svc.signing_key(&id).unwrap().unwrap();
+    let found = w.signing_key(&id).unwrap().unwrap();
     assert_eq!(found.secret, k.secret);
     assert!(
         matches!(found.principal, Principal::User { ref name, .. } if name.as_str() == "alice")
     );
 
     w.clock.advance_seconds(60);
-    assert!(w.svc.signing_key(&id).unwrap().is_none(), "expired");
+    assert!(w.signing_key(&id).unwrap().is_none(), "expired");
     root.update_access_key(
         alice.as_ref(),
         &id,
@@ -78,7 +78,7 @@ fn authentication_lookup_skips_inactive_and_expired_keys() {
         },
     )
     .unwrap();
-    assert!(w.svc.signing_key(&id).unwrap().is_some(), "expiry removed");
+    assert!(w.signing_key(&id).unwrap().is_some(), "expiry removed");
     root.update_access_key(
         alice.as_ref(),
         &id,
@@ -88,9 +88,9 @@ fn authentication_lookup_skips_inactive_and_expired_keys() {
         },
     )
     .unwrap();
-    assert!(w.svc.signing_key(&id).unwrap().is_none(), "inactive");
+    assert!(w.signing_key(&id).unwrap().is_none(), "inactive");
     let unknown = AccessKeyId::parse("AKIDEXAMPLE0UNKNOWN1").unwrap();
-    assert!(w.svc.signing_key(&unknown).unwrap().is_none());
+    assert!(w.signing_key(&unknown).unwrap().is_none());
 }
 
 #[test]
@@ -148,8 +148,8 @@ fn operator_password_reset_and_root_key_rotation() {
     );
     let old = w.keys_of(None)[0].key.id.clone();
     let new = w.svc.rotate_root_key(&account, |_| Ok(())).unwrap();
-    assert!(w.svc.signing_key(&old).unwrap().is_none());
-    assert!(w.svc.signing_key(&new.view.key.id).unwrap().is_some());
+    assert!(w.signing_key(&old).unwrap().is_none());
+    assert!(w.signing_key(&new.view.key.id).unwrap().is_some());
     assert_eq!(w.keys_of(None).len(), 1);
     let nowhere = AccountId::parse("999999999999").unwrap();
     assert_eq!(
@@ -177,10 +177,7 @@ fn a_reset_or_rotation_whose_credentials_cannot_be_kept_does_not_happen() {
     w.svc
         .verify_password(&email, pw.expose(), Source::unknown())
         .unwrap();
-    assert!(
-        w.svc.signing_key(&key).unwrap().is_some(),
-        "the old key stays"
-    );
+    assert!(w.signing_key(&key).unwrap().is_some(), "the old key stays");
     assert_eq!(w.keys_of(None).len(), 1);
 }
 

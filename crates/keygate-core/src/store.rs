@@ -8,7 +8,7 @@ use crate::ids::{
 };
 use crate::model::{
     AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, PolicyVersion, Secret,
-    Tag, Timestamp, User,
+    Session, Tag, Timestamp, User,
 };
 
 /// Reads inside one consistent snapshot. Users always come with their tags, sorted by key.
@@ -39,6 +39,12 @@ pub trait ReadTx {
     /// accounts, because a signature names a key before anyone knows its account. Only
     /// authentication uses it; the secret is then read in the key's own account.
     fn key_for_authentication(&self, id: &AccessKeyId) -> CoreResult<Option<AccessKey>>;
+    /// The session with this key id in whichever account holds it, with its secret and the
+    /// SHA-256 digest of its token: authentication's lookup, as `key_for_authentication`.
+    fn session_for_authentication(
+        &self,
+        id: &AccessKeyId,
+    ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>>;
     /// The keys of one owner, ordered by creation time then id.
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>>;
     /// A user's inline policies `(name, document)`, ordered by name.
@@ -115,7 +121,17 @@ pub trait WriteTx: ReadTx {
         id: &AccessKeyId,
         used: &LastUsed,
     ) -> CoreResult<()>;
+    /// Deletes the key and every session it made.
     fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()>;
+    /// Inserts a session; its parent key must be in its account.
+    fn insert_session(
+        &self,
+        session: &Session,
+        secret: &Secret,
+        token_digest: &[u8],
+    ) -> CoreResult<()>;
+    /// Deletes every session that expired at or before `now`, in every account.
+    fn delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()>;
     /// Creates the policy or replaces its document.
     fn put_policy(
         &self,
@@ -253,6 +269,10 @@ pub trait IdGen: Send + Sync {
     fn group_id(&self) -> GroupId;
     fn policy_id(&self) -> PolicyId;
     fn access_key_id(&self) -> AccessKeyId;
+    /// A temporary key's id (`ASIA…`).
+    fn session_key_id(&self) -> AccessKeyId;
+    /// A session token: opaque to clients, unguessable.
+    fn session_token(&self) -> Secret;
     fn secret(&self) -> Secret;
     fn password(&self) -> Secret;
 }

@@ -97,6 +97,16 @@ impl IdGen for RandomIds {
             .unwrap_or_else(|_| unreachable!("20 word characters"))
     }
 
+    fn session_key_id(&self) -> AccessKeyId {
+        // `ASIA` marks temporary credentials, as AWS documents.
+        AccessKeyId::parse(&format!("ASIA{}", pick(UPPER_ALNUM, 16)))
+            .unwrap_or_else(|_| unreachable!("20 word characters"))
+    }
+
+    fn session_token(&self) -> Secret {
+        Secret::new(alnum(96))
+    }
+
     fn secret(&self) -> Secret {
         Secret::new(alnum(40))
     }

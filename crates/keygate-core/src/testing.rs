@@ -7,13 +7,14 @@ pub(crate) use crate::caller::{
     AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, NewPolicy,
     UserChange,
 };
-pub(crate) use crate::error::{CoreError, Dependents, Quota};
+pub(crate) use crate::error::CoreResult;
+pub(crate) use crate::error::{CoreError, Dependents, Quota, SessionRule};
 pub(crate) use crate::ids::VersionId;
 pub(crate) use crate::ids::{
     AccessKeyId, Email, GroupName, PathPrefix, PolicyName, TagKey, UserName, UserPath,
 };
 pub(crate) use crate::memory::MemoryStore;
-pub(crate) use crate::model::{KeyState, KeyView, LastUsed, Principal, Tag, Timestamp};
+pub(crate) use crate::model::{KeyState, KeyView, LastUsed, Principal, SigningKey, Tag, Timestamp};
 pub(crate) use crate::model::{PolicyOwner, PolicyRef};
 pub(crate) use crate::page::PageRequest;
 pub(crate) use crate::rules::{KeyDeletion, Limits, Operation, Rules};
@@ -205,6 +206,14 @@ impl World {
             .view
             .key
             .id
+    }
+
+    /// What a long-term key signs for, when it signs.
+    pub(crate) fn signing_key(&self, id: &AccessKeyId) -> CoreResult<Option<SigningKey>> {
+        Ok(match self.svc.signing_credentials(id, None)? {
+            crate::service::KeyLookup::Found(k) => Some(k),
+            crate::service::KeyLookup::Unknown | crate::service::KeyLookup::Expired => None,
+        })
     }
 
     pub(crate) fn keys_of(&self, user: Option<&str>) -> Vec<KeyView> {

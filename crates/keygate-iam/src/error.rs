@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, BodyError, Failure};
-use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota};
+use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota, SessionRule};
 
 use crate::params::ParamError;
 
@@ -28,6 +28,8 @@ pub enum IamError {
     AccessDenied(String),
     /// 403: no active, unexpired key has the signature's key id.
     InvalidClientTokenId,
+    /// 403: the session the token names has expired.
+    ExpiredToken,
     /// 403: the signature is wrong, out of its time window or scoped to another service.
     SignatureDoesNotMatch(String),
     /// 403: no credentials at all.
@@ -68,6 +70,7 @@ impl IamError {
             Self::MalformedPolicyDocument(_) => "MalformedPolicyDocument",
             Self::AccessDenied(_) => "AccessDenied",
             Self::InvalidClientTokenId => "InvalidClientTokenId",
+            Self::ExpiredToken => "ExpiredToken",
             Self::SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
             Self::MissingAuthenticationToken => "MissingAuthenticationToken",
             Self::IncompleteSignature(_) => "IncompleteSignature",
@@ -100,6 +103,7 @@ impl IamError {
             | Self::InvalidAction(_) => StatusCode::BAD_REQUEST,
             Self::AccessDenied(_)
             | Self::InvalidClientTokenId
+            | Self::ExpiredToken
             | Self::SignatureDoesNotMatch(_)
             | Self::MissingAuthenticationToken => StatusCode::FORBIDDEN,
             Self::RequestEntityTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -129,6 +133,7 @@ impl IamError {
             | Self::Throttling(m)
             | Self::InvalidAction(m) => m,
             Self::InvalidClientTokenId => "The security token included in the request is invalid.",
+            Self::ExpiredToken => "The security token included in the request is expired",
             Self::MissingAuthenticationToken => "Request is missing Authentication Token",
             Self::MissingAction => "Request is missing the Action parameter",
             Self::MissingVersion => "The request must contain the parameter Version",
@@ -296,6 +301,24 @@ impl IamError {
                     "User: {principal} is not authorized to perform: {action} on resource: {resource} {because}"
                 ))
             }
+            CoreError::SessionRefused(rule) => match rule {
+                SessionRule::NoSessionFromSession => Self::AccessDenied(
+                    "Cannot call GetSessionToken with session credentials".into(),
+                ),
+                SessionRule::SignedOnly => Self::AccessDenied(
+                    "GetSessionToken must be signed with a long-term access key.".into(),
+                ),
+                // What AWS answers an IAM call made with a session that has no MFA.
+                SessionRule::MfaRequired => Self::InvalidClientTokenId,
+                SessionRule::UserNameRequired => Self::ValidationError(
+                    "Must specify userName when calling with non-User credentials".into(),
+                ),
+                SessionRule::MfaUnverified => Self::AccessDenied(
+                    "MultiFactorAuthentication failed, unable to validate MFA code.  Please \
+                     verify your MFA serial number is valid and associated with this user."
+                        .into(),
+                ),
+            },
             CoreError::BadCredentials => Self::InvalidClientTokenId,
             CoreError::LoginLocked { retry_after_secs } => Self::AccessDenied(format!(
                 "too many failed attempts; retry in {retry_after_secs} s"
@@ -314,6 +337,7 @@ impl IamError {
         match f {
             Failure::Auth(e) => Self::from_auth(e),
             Failure::UnknownKey => Self::InvalidClientTokenId,
+            Failure::ExpiredToken => Self::ExpiredToken,
             Failure::WrongService { expected } => Self::SignatureDoesNotMatch(format!(
                 "Credential should be scoped to correct service: '{expected}'. "
             )),

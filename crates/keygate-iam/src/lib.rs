@@ -19,7 +19,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use keygate_auth::{
     Authenticated, BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, receive,
 };
-use keygate_core::{CoreError, Principal, RequestId, RequestInfo, Service};
+use keygate_core::{CoreError, RequestId, RequestInfo, Service, Signer};
 
 use crate::error::IamError;
 use crate::ops::Answer;
@@ -27,7 +27,7 @@ use crate::params::Params;
 use crate::router::{Api, RULES};
 
 /// Where the gate finds keys: the server implements it over the core.
-pub type Keys = Arc<dyn SecretLookup<Owner = Principal, Error = CoreError>>;
+pub type Keys = Arc<dyn SecretLookup<Owner = Signer, Error = CoreError>>;
 
 /// The front end's state: the core and the signature checker.
 #[derive(Debug)]
@@ -76,15 +76,19 @@ fn process(api: &IamApi, http: &SignedHttp) -> Result<Done, (Api, IamError)> {
     let span = tracing::Span::current();
     span.record("action", name.wire());
     let fail = |e| (name.api(), e);
-    let Authenticated { principal, scope } = api
+    let Authenticated {
+        principal: signer,
+        scope,
+    } = api
         .gate
         .authenticate(http, name.api().scope_services())
         .map_err(|e| fail(IamError::from_auth_failure(e)))?;
-    span.record("principal", principal.arn());
+    span.record("principal", signer.principal.arn());
     let action = name.decode(&params).map_err(fail)?;
     let caller = api
         .service
-        .caller(&principal, &RULES)
+        .caller(&signer.principal, &RULES)
+        .signed_with(signer.key.clone(), signer.session)
         .with_request(RequestInfo {
             source_ip: http.client,
             user_agent: http.header("user-agent").map(str::to_owned),

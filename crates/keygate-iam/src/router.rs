@@ -186,6 +186,7 @@ actions! {
     UntagPolicy(managed_policies::UntagPolicy) in Iam, checked as UntagPolicy;
     ListPolicyTags(managed_policies::ListPolicyTags) in Iam, checked as ListPolicyTags;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
+    GetSessionToken(sts::GetSessionToken) in Sts;
     // Operations only the OSC dialect performs, named as IAM's nearest actions.
     @also {
         ReadAccount => "iam:GetAccountSummary",

@@ -133,6 +133,22 @@ fn validation_messages_name_the_member() {
             .contains("tags.1.member.value")
     );
     assert_eq!(err("Action=CreateUser&Version=2010-05-08&UserName=a&PermissionsBoundary=arn:aws:iam::aws:policy/X").code(), "InvalidInput");
+    assert_eq!(
+        err("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=600").code(),
+        "ValidationError"
+    );
+    assert_eq!(
+        err("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=129601").code(),
+        "ValidationError"
+    );
+    assert_eq!(
+        err("Action=GetSessionToken&Version=2011-06-15&TokenCode=123456").code(),
+        "ValidationError"
+    );
+    assert_eq!(
+        err("Action=GetSessionToken&Version=2011-06-15&SerialNumber=short&TokenCode=123456").code(),
+        "ValidationError"
+    );
 }
 
 #[test]

@@ -454,6 +454,24 @@ fn bodies() -> BTreeMap<String, String> {
             Box::new(users::Tags(page(alice(true).tags, None))),
         ),
         (
+            "GetSessionToken",
+            "GetSessionToken",
+            Api::Sts,
+            Box::new(sts::SessionCredentials(NewSession {
+                session: Session {
+                    key_id: AccessKeyId::parse("ASIAIOSFODNN7EXAMPLE").unwrap(),
+                    account_id: account().id,
+                    owner: KeyOwner::User(alice(false).id),
+                    parent_key: AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap(),
+                    created_at: Timestamp::from_unix_millis(CREATED),
+                    expires_at: Timestamp::from_unix_millis(CREATED + 43_200_000),
+                    mfa_at: None,
+                },
+                secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into()),
+                token: Secret::new("AQoDYXdzEJr1K0EXAMPLESESSIONTOKEN".into()),
+            })),
+        ),
+        (
             "GetCallerIdentity",
             "GetCallerIdentity",
             Api::Sts,
@@ -519,6 +537,7 @@ fn bodies() -> BTreeMap<String, String> {
         )),
         IamError::from_auth(AuthError::SignatureMismatch),
         IamError::InvalidClientTokenId,
+        IamError::from_auth_failure(keygate_auth::Failure::ExpiredToken),
     ];
     for e in errors {
         let body = xml::error(Api::Iam.namespace(), e.fault(), e.code(), e.message(), RID);

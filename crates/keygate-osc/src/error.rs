@@ -6,7 +6,7 @@
 
 use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, BodyError, Failure};
-use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota};
+use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota, SessionRule};
 
 use crate::orn;
 
@@ -363,6 +363,24 @@ impl OscError {
                     "User {who} is not allowed to perform {action} on {resource}: {because}."
                 ))
             }
+            CoreError::SessionRefused(rule) => Self::NotAuthorized(
+                match rule {
+                    SessionRule::NoSessionFromSession => {
+                        "Session credentials cannot make another session."
+                    }
+                    SessionRule::SignedOnly => {
+                        "A session is made by a request signed with a long-term access key."
+                    }
+                    SessionRule::MfaRequired => {
+                        "Session credentials made without MFA call no EIM operation."
+                    }
+                    SessionRule::UserNameRequired => {
+                        "With temporary credentials, UserName must be given."
+                    }
+                    SessionRule::MfaUnverified => "The MFA device or code does not verify.",
+                }
+                .into(),
+            ),
             CoreError::BadCredentials => Self::bad_login(),
             CoreError::LoginLocked { retry_after_secs } => Self::LoginLocked(format!(
                 "Too many failed attempts: access is locked for {retry_after_secs} seconds."
@@ -386,6 +404,7 @@ impl OscError {
             Failure::UnknownKey => {
                 Self::auth("The access key is not valid, or is inactive or expired.")
             }
+            Failure::ExpiredToken => Self::auth("The session token has expired."),
             Failure::WrongService { expected } => Self::auth(format!(
                 "The signature must be scoped to the service '{expected}'."
             )),

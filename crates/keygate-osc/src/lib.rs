@@ -20,7 +20,7 @@ use keygate_auth::{
     BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, check_date_header,
     parse_basic, receive,
 };
-use keygate_core::{CoreError, Email, Principal, RequestId, RequestInfo, Service, Source};
+use keygate_core::{CoreError, Email, Principal, RequestId, RequestInfo, Service, Signer, Source};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -28,7 +28,7 @@ use crate::error::OscError;
 use crate::router::{RULES, Security};
 
 /// Where the gates find keys: the server implements it over the core.
-pub type Keys = Arc<dyn SecretLookup<Owner = Principal, Error = CoreError>>;
+pub type Keys = Arc<dyn SecretLookup<Owner = Signer, Error = CoreError>>;
 
 /// The front end's settings.
 #[derive(Debug, Clone)]
@@ -146,10 +146,21 @@ fn authenticate(
         "Basic" => return password(api, http, security, authorization).map(|p| (p, None)),
         _ => return Err(OscError::UnknownAuthType),
     };
+    // The OSC API documents no session token: its calls take long-term keys only.
+    let temporary = authorization
+        .split("Credential=")
+        .nth(1)
+        .is_some_and(|c| c.starts_with("ASIA"));
+    if temporary || keygate_auth::session_token(http).is_some() {
+        return Err(OscError::auth(
+            "The OSC API takes long-term access keys only: temporary credentials (ASIA…) \
+             and session tokens are not accepted here.",
+        ));
+    }
     let done = gate
         .authenticate(http, &["api", "oapi"])
         .map_err(OscError::from_auth_failure)?;
-    Ok((done.principal, Some(done.scope.region)))
+    Ok((done.principal.principal, Some(done.scope.region)))
 }
 
 /// What policy conditions may read of the request.

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use keygate_auth::{KeySecret, KeyUse, SecretLookup};
-use keygate_core::{AccessKeyId, CoreError, LastUsed, Principal, Service, Timestamp};
+use keygate_auth::{Found, KeySecret, KeyUse, SecretLookup};
+use keygate_core::{AccessKeyId, CoreError, KeyLookup, LastUsed, Service, Signer, Timestamp};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
@@ -13,24 +13,40 @@ use zeroize::Zeroizing;
 pub struct ServiceKeys(pub Arc<Service>);
 
 impl SecretLookup for ServiceKeys {
-    type Owner = Principal;
+    type Owner = Signer;
     type Error = CoreError;
 
-    fn signing_secret(&self, key_id: &str) -> Result<Option<KeySecret<Principal>>, CoreError> {
+    fn signing_secret(
+        &self,
+        key_id: &str,
+        token: Option<&str>,
+    ) -> Result<Found<Signer>, CoreError> {
         // An id no key can have is a key that does not exist.
         let Ok(id) = AccessKeyId::parse(key_id) else {
-            return Ok(None);
+            return Ok(Found::Unknown);
         };
-        Ok(self.0.signing_key(&id)?.map(|k| KeySecret {
-            secret: Zeroizing::new(k.secret.expose().to_owned()),
-            owner: k.principal,
-        }))
+        Ok(match self.0.signing_credentials(&id, token)? {
+            KeyLookup::Found(k) => Found::Key(KeySecret {
+                secret: Zeroizing::new(k.secret.expose().to_owned()),
+                owner: Signer {
+                    principal: k.principal,
+                    key: id,
+                    session: k.session,
+                },
+            }),
+            KeyLookup::Unknown => Found::Unknown,
+            KeyLookup::Expired => Found::Expired,
+        })
     }
 
-    fn note_use(&self, key_id: &str, owner: &Principal, used: KeyUse<'_>) {
+    fn note_use(&self, key_id: &str, owner: &Signer, used: KeyUse<'_>) {
+        // A session's uses are not a key's last use (AWS records none for temporary keys).
+        if owner.session.is_some() {
+            return;
+        }
         if let Ok(id) = AccessKeyId::parse(key_id) {
             self.0.note_key_use(
-                owner.account(),
+                owner.principal.account(),
                 &id,
                 LastUsed {
                     at: Timestamp::from_datetime(used.at),

@@ -5,6 +5,7 @@
 mod managed;
 mod rows;
 mod seal;
+mod sessions;
 mod tx;
 mod write;
 
@@ -28,6 +29,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/003_key_tag.sql")),
         M::up(include_str!("migrations/004_groups.sql")),
         M::up(include_str!("migrations/005_managed_policies.sql")),
+        M::up(include_str!("migrations/006_sessions.sql")),
     ])
 });
 

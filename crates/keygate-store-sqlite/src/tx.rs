@@ -4,7 +4,8 @@
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreError, CoreResult, Email, Group,
     GroupId, GroupName, KeyOwner, ManagedPolicy, PathPrefix, PolicyId, PolicyName, PolicyVersion,
-    ReadTx, Secret, StoreFailure, Tag, TagKey, TagValue, User, UserId, UserName, VersionId,
+    ReadTx, Secret, Session, StoreFailure, Tag, TagKey, TagValue, User, UserId, UserName,
+    VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -220,6 +221,13 @@ impl ReadTx for SqlTx<'_> {
             [id.as_str()],
             key_row,
         )
+    }
+
+    fn session_for_authentication(
+        &self,
+        id: &AccessKeyId,
+    ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
+        self.read_session_for_authentication(id)
     }
 
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {

@@ -3,8 +3,8 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreResult, Group, GroupId, LastUsed,
-    ManagedPolicy, PolicyId, PolicyName, PolicyVersion, Secret, Tag, TagKey, Timestamp, User,
-    UserId, VersionId, WriteTx,
+    ManagedPolicy, PolicyId, PolicyName, PolicyVersion, Secret, Session, Tag, TagKey, Timestamp,
+    User, UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -168,6 +168,19 @@ impl WriteTx for SqlTx<'_> {
             params![account.as_str(), id.as_str()],
         )
         .map(drop)
+    }
+
+    fn insert_session(
+        &self,
+        session: &Session,
+        secret: &Secret,
+        token_digest: &[u8],
+    ) -> CoreResult<()> {
+        self.write_insert_session(session, secret, token_digest)
+    }
+
+    fn delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()> {
+        self.write_delete_expired_sessions(now)
     }
 
     fn put_policy(

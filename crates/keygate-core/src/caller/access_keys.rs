@@ -1,7 +1,7 @@
 //! What a principal may do to access keys: its own, or those of a user it names. The
 //! dialects' rule for deleting an active key (`Rules::user_key_deletion`) is applied here.
 
-use crate::error::{CoreError, CoreResult, Denial};
+use crate::error::{CoreError, CoreResult, Denial, SessionRule};
 use crate::ids::{AccessKeyId, UserName};
 use crate::model::{
     AccessKey, KeyOwner, KeyState, KeyView, NewAccessKey, Principal, Timestamp, User, root_arn,
@@ -41,6 +41,11 @@ struct KeyTarget {
 impl Caller<'_> {
     /// Resolves whose keys are meant: the named user, or the caller itself.
     fn key_target(&self, tx: &dyn ReadTx, name: Option<&UserName>) -> CoreResult<KeyTarget> {
+        // "If a temporary access key is used, then UserName is required" (AWS CLI reference).
+        self.session_may_call()?;
+        if name.is_none() && self.session.is_some() {
+            return Err(CoreError::SessionRefused(SessionRule::UserNameRequired));
+        }
         match (name, self.principal) {
             (Some(name), _) => {
                 let (user, resource) = self.target_user(tx, name)?;

@@ -7,6 +7,7 @@ mod account;
 mod groups;
 mod managed_policies;
 mod policy_attachments;
+mod sessions;
 mod user_policies;
 mod users;
 
@@ -20,10 +21,10 @@ use std::net::IpAddr;
 
 use time::macros::format_description;
 
-use crate::error::{CoreError, CoreResult, Denial, PolicySource};
+use crate::error::{CoreError, CoreResult, Denial, PolicySource, SessionRule};
 use crate::ids::TagKey;
-use crate::ids::{AccountId, PolicyName, UserName, UserPath};
-use crate::model::{Attachee, Principal, Tag, User, user_arn};
+use crate::ids::{AccessKeyId, AccountId, PolicyName, UserName, UserPath};
+use crate::model::{Attachee, Principal, SessionFacts, Tag, User, user_arn};
 use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
@@ -51,6 +52,10 @@ pub struct Caller<'a> {
     rules: &'a Rules,
     dry_run: bool,
     request: RequestInfo,
+    /// The key the request was signed with, if it was signed.
+    signed_by: Option<AccessKeyId>,
+    /// The session's facts when that key is a session's.
+    session: Option<SessionFacts>,
 }
 
 impl<'a> Caller<'a> {
@@ -61,7 +66,25 @@ impl<'a> Caller<'a> {
             rules,
             dry_run: false,
             request: RequestInfo::default(),
+            signed_by: None,
+            session: None,
         }
+    }
+
+    /// The key the request was signed with, and its session's facts when it is a session's.
+    pub fn signed_with(mut self, key: AccessKeyId, session: Option<SessionFacts>) -> Self {
+        self.signed_by = Some(key);
+        self.session = session;
+        self
+    }
+
+    /// GetSessionToken's credentials call no IAM (or OSC) operation without MFA (AWS): refused
+    /// before anything else is looked at, as AWS refuses them at authentication.
+    fn session_may_call(&self) -> CoreResult<()> {
+        if self.session.is_some_and(|s| s.mfa_at.is_none()) {
+            return Err(CoreError::SessionRefused(SessionRule::MfaRequired));
+        }
+        Ok(())
     }
 
     /// What is known of the request: its source, client, region and transport.
@@ -158,6 +181,7 @@ impl<'a> Caller<'a> {
         resources: &[&str],
         keys: &Context,
     ) -> CoreResult<()> {
+        self.session_may_call()?;
         let Principal::User { account, id, .. } = self.principal else {
             return Ok(());
         };

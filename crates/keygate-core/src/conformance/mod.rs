@@ -24,9 +24,11 @@ use crate::system::{RandomIds, SystemClock};
 mod groups;
 mod isolation;
 mod managed;
+mod sessions;
 pub use groups::groups_round_trip;
 pub use isolation::nothing_crosses_accounts;
 pub use managed::managed_policies_round_trip;
+pub use sessions::sessions_round_trip;
 
 /// Makes a fresh, empty store.
 pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
@@ -40,6 +42,7 @@ pub fn run_all(make: Factory<'_>) {
     policies_round_trip(make());
     groups_round_trip(make());
     managed_policies_round_trip(make());
+    sessions_round_trip(make());
     failed_write_leaves_nothing(make());
     rehearsal_leaves_nothing(make());
     constraints_hold_in_the_store(make());

@@ -7,7 +7,7 @@ use crate::ids::{
 };
 use crate::model::{
     AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, PolicyVersion, Secret,
-    Tag, User,
+    Session, Tag, Timestamp, User,
 };
 use crate::store::WriteTx;
 
@@ -173,7 +173,41 @@ impl WriteTx for Tx {
             .is_some_and(|(k, _)| &k.account_id == account)
         {
             s.keys.remove(id);
+            s.sessions
+                .retain(|_, (session, _, _)| &session.parent_key != id);
         }
+        Ok(())
+    }
+
+    fn insert_session(
+        &self,
+        session: &Session,
+        secret: &Secret,
+        token_digest: &[u8],
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let parent_here = s
+            .keys
+            .get(&session.parent_key)
+            .is_some_and(|(k, _)| k.account_id == session.account_id);
+        if !parent_here
+            || s.keys.contains_key(&session.key_id)
+            || s.sessions.contains_key(&session.key_id)
+        {
+            return Err(conflict("no such parent key, or key id taken"));
+        }
+        s.sessions.insert(
+            session.key_id.clone(),
+            (session.clone(), secret.clone(), token_digest.to_vec()),
+        );
+        Ok(())
+    }
+
+    fn delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()> {
+        self.0
+            .borrow_mut()
+            .sessions
+            .retain(|_, (session, _, _)| session.expires_at > now);
         Ok(())
     }
 

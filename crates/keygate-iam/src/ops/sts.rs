@@ -1,6 +1,7 @@
-//! STS `GetCallerIdentity`: who signed the request. Never evaluated against policies.
+//! STS: `GetCallerIdentity` (who signed the request, never evaluated against policies) and
+//! `GetSessionToken` (temporary credentials for the caller).
 
-use keygate_core::{Caller, Principal};
+use keygate_core::{Caller, NewSession, Principal};
 
 use super::{Answer, Encode, Op};
 use crate::error::IamError;
@@ -28,5 +29,111 @@ impl Encode for CallerIdentity {
         x.text("Arn", &self.0.arn());
         x.text("UserId", self.0.unique_id());
         x.text("Account", self.0.account().as_str());
+    }
+}
+
+/// `DurationSeconds`: 900 to 129,600 (the model's bounds; the core applies the root's hour).
+fn duration(p: &Params) -> Result<Option<u32>, IamError> {
+    p.get("DurationSeconds")
+        .map(|v| {
+            let n: i64 = v.parse().map_err(|_| {
+                IamError::validation("durationSeconds", Some(v), "Member must be an integer")
+            })?;
+            if n < 900 {
+                return Err(IamError::validation(
+                    "durationSeconds",
+                    Some(v),
+                    "Member must have value greater than or equal to 900",
+                ));
+            }
+            if n > 129_600 {
+                return Err(IamError::validation(
+                    "durationSeconds",
+                    Some(v),
+                    "Member must have value less than or equal to 129600",
+                ));
+            }
+            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+        .transpose()
+}
+
+/// `SerialNumber` (9 to 256 of `[\w+=/:,.@-]`) and `TokenCode` (six digits), given together.
+fn mfa(p: &Params) -> Result<Option<(String, String)>, IamError> {
+    let serial = p
+        .get("SerialNumber")
+        .map(|s| {
+            let n = s.chars().count();
+            let ok = (9..=256).contains(&n)
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c));
+            if ok {
+                Ok(s.to_owned())
+            } else {
+                Err(IamError::validation(
+                    "serialNumber",
+                    Some(s),
+                    r"Member must satisfy regular expression pattern: [\w+=/:,.@-]*, length 9 to 256",
+                ))
+            }
+        })
+        .transpose()?;
+    let code = p
+        .get("TokenCode")
+        .map(|c| {
+            if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(c.to_owned())
+            } else {
+                Err(IamError::validation(
+                    "tokenCode",
+                    Some(c),
+                    r"Member must satisfy regular expression pattern: [\d]*, length 6",
+                ))
+            }
+        })
+        .transpose()?;
+    match (serial, code) {
+        (None, None) => Ok(None),
+        (Some(s), Some(c)) => Ok(Some((s, c))),
+        (None, Some(_)) => Err(IamError::missing("serialNumber")),
+        (Some(_), None) => Err(IamError::missing("tokenCode")),
+    }
+}
+
+#[derive(Debug)]
+pub struct GetSessionToken {
+    pub duration: Option<u32>,
+    pub mfa: Option<(String, String)>,
+}
+
+impl Op for GetSessionToken {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            duration: duration(p)?,
+            mfa: mfa(p)?,
+        })
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        let mfa = self.mfa.as_ref().map(|(s, t)| (s.as_str(), t.as_str()));
+        Ok(Box::new(SessionCredentials(
+            c.get_session_token(self.duration, mfa)?,
+        )))
+    }
+}
+
+/// `<Credentials>`: the one time a session's secret and token are handed out.
+#[derive(Debug)]
+pub struct SessionCredentials(pub NewSession);
+
+impl Encode for SessionCredentials {
+    fn write(&self, x: &mut Xml) {
+        let s = &self.0;
+        x.open("Credentials");
+        x.text("AccessKeyId", s.session.key_id.as_str());
+        x.text("SecretAccessKey", s.secret.expose());
+        x.text("SessionToken", s.token.expose());
+        x.date("Expiration", s.session.expires_at);
+        x.close("Credentials");
     }
 }

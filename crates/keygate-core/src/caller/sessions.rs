@@ -1,0 +1,78 @@
+//! Temporary credentials a principal makes for itself (STS GetSessionToken), and the rules
+//! AWS documents for what they may do: no session from a session, no IAM call without MFA,
+//! and a key call must name its user.
+
+use crate::error::{CoreError, CoreResult, SessionRule};
+use crate::model::{KeyOwner, NewSession, Principal, Session};
+use crate::store::WriteTx;
+
+use super::Caller;
+
+/// GetSessionToken's bounds on `DurationSeconds`, and its default, for users (AWS: 15 minutes
+/// to 36 hours, 12 hours).
+pub const SESSION_SECONDS: (u32, u32, u32) = (900, 129_600, 43_200);
+/// The root's sessions last an hour at most; a longer request gets the hour (AWS).
+pub const ROOT_SESSION_SECONDS: u32 = 3600;
+
+impl Caller<'_> {
+    /// Makes session credentials for the caller from the long-term key it signed with, valid
+    /// for `duration` seconds (the default when `None`). `mfa` is a device's serial number and
+    /// a code from it; no device is yet associated with any principal, so none verifies.
+    pub fn get_session_token(
+        &self,
+        duration: Option<u32>,
+        mfa: Option<(&str, &str)>,
+    ) -> CoreResult<NewSession> {
+        let (min, max, default) = SESSION_SECONDS;
+        let seconds = duration.unwrap_or(default);
+        if !(min..=max).contains(&seconds) {
+            return Err(crate::validate::invalid(
+                "DurationSeconds",
+                format!("must be between {min} and {max}"),
+            ));
+        }
+        if self.session.is_some() {
+            return Err(CoreError::SessionRefused(SessionRule::NoSessionFromSession));
+        }
+        let Some(parent) = self.signed_by.clone() else {
+            return Err(CoreError::SessionRefused(SessionRule::SignedOnly));
+        };
+        if mfa.is_some() {
+            return Err(CoreError::SessionRefused(SessionRule::MfaUnverified));
+        }
+        let seconds = match self.principal {
+            Principal::Root { .. } => seconds.min(ROOT_SESSION_SECONDS),
+            Principal::User { .. } => seconds,
+        };
+        let now = self.svc.clock.now();
+        self.write(|tx: &dyn WriteTx| {
+            tx.delete_expired_sessions(now)?;
+            let owner = match self.principal {
+                Principal::Root { .. } => KeyOwner::Root,
+                Principal::User { id, .. } => KeyOwner::User(id.clone()),
+            };
+            let session = Session {
+                key_id: self.svc.ids.session_key_id(),
+                account_id: self.account().clone(),
+                owner,
+                parent_key: parent.clone(),
+                created_at: now,
+                expires_at: now.plus_seconds(i64::from(seconds)),
+                mfa_at: None,
+            };
+            let secret = self.svc.ids.secret();
+            let token = self.svc.ids.session_token();
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(token.expose().as_bytes());
+            tx.insert_session(&session, &secret, &digest)?;
+            Ok(NewSession {
+                session,
+                secret,
+                token,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "sessions_tests.rs"]
+mod tests;

@@ -1,0 +1,80 @@
+//! The conformance checks of sessions: found by key id with their secret and token digest,
+//! gone with their parent key or once expired, and only ever made from a key of their account.
+
+use std::sync::Arc;
+
+use crate::ids::AccessKeyId;
+use crate::model::{KeyOwner, Secret, Session};
+use crate::store::{self, Store};
+
+use super::{account, key, t, user};
+
+pub fn sessions_round_trip(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let b = account("222222222222", "b@example.com");
+    let alice = user(&a, "AIDA00000000000000001", "alice", "/");
+    let parent = key(
+        &a,
+        "AKIA0000000000000001",
+        KeyOwner::User(alice.id.clone()),
+        10,
+    );
+    let session = |id: &str, expires: i64| Session {
+        key_id: AccessKeyId::parse(id).unwrap(),
+        account_id: a.id.clone(),
+        owner: KeyOwner::User(alice.id.clone()),
+        parent_key: parent.id.clone(),
+        created_at: t(100),
+        expires_at: t(expires),
+        mfa_at: Some(t(90)),
+    };
+    let short = session("ASIA0000000000000001", 1_000);
+    let long = session("ASIA0000000000000002", 5_000);
+    let secret = Secret::new("session-secret".into());
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_account(&b, "h")?;
+        tx.insert_user(&alice)?;
+        tx.insert_key(&parent, &Secret::new("parent-secret".into()))?;
+        tx.insert_session(&short, &secret, b"digest-1")?;
+        tx.insert_session(&long, &secret, b"digest-2")
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        let (found, sec, digest) = tx.session_for_authentication(&short.key_id)?.unwrap();
+        assert_eq!(found, short);
+        assert_eq!(sec, secret);
+        assert_eq!(digest, b"digest-1".to_vec());
+        assert!(
+            tx.keys(&a.id, &KeyOwner::User(alice.id.clone()))?.len() == 1,
+            "never listed"
+        );
+        Ok(())
+    })
+    .unwrap();
+    let mut elsewhere = session("ASIA0000000000000003", 5_000);
+    elsewhere.account_id = b.id.clone();
+    assert!(
+        store::write(&*s, |tx| tx.insert_session(&elsewhere, &secret, b"d")).is_err(),
+        "a session is made from a key of its own account"
+    );
+    store::write(&*s, |tx| tx.delete_expired_sessions(t(1_000))).unwrap();
+    store::read(&*s, |tx| {
+        assert!(
+            tx.session_for_authentication(&short.key_id)?.is_none(),
+            "expired"
+        );
+        assert!(tx.session_for_authentication(&long.key_id)?.is_some());
+        Ok(())
+    })
+    .unwrap();
+    store::write(&*s, |tx| tx.delete_key(&a.id, &parent.id)).unwrap();
+    store::read(&*s, |tx| {
+        assert!(
+            tx.session_for_authentication(&long.key_id)?.is_none(),
+            "gone with its parent key"
+        );
+        Ok(())
+    })
+    .unwrap();
+}

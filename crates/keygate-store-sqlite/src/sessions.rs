@@ -1,0 +1,94 @@
+//! Sessions in SQLite: temporary credentials with their sealed secret and token digest. The
+//! `ReadTx` and `WriteTx` halves (`tx`, `write`) delegate here.
+
+use keygate_core::{
+    AccessKeyId, AccountId, CoreResult, KeyOwner, Secret, Session, Timestamp, UserId,
+};
+use rusqlite::params;
+
+use crate::rows::{corrupt, owner_param, parse_col};
+use crate::tx::{SqlTx, described};
+
+impl SqlTx<'_> {
+    pub(crate) fn read_session_for_authentication(
+        &self,
+        id: &AccessKeyId,
+    ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
+        let row = self.one(
+            "SELECT account_id, user_id, parent_key_id, secret_nonce, secret_sealed, \
+             token_digest, created_at, expires_at, mfa_at FROM sessions WHERE id = ?1",
+            [id.as_str()],
+            |r| {
+                let user: Option<String> = r.get(1)?;
+                let session = Session {
+                    key_id: id.clone(),
+                    account_id: parse_col(r, 0, "account id", AccountId::parse)?,
+                    owner: match user {
+                        None => KeyOwner::Root,
+                        Some(u) => {
+                            KeyOwner::User(UserId::parse(&u).map_err(|e| corrupt("user id", e))?)
+                        }
+                    },
+                    parent_key: parse_col(r, 2, "access key id", AccessKeyId::parse)?,
+                    created_at: Timestamp::from_unix_millis(r.get(6)?),
+                    expires_at: Timestamp::from_unix_millis(r.get(7)?),
+                    mfa_at: r.get::<_, Option<i64>>(8)?.map(Timestamp::from_unix_millis),
+                };
+                Ok((
+                    session,
+                    r.get::<_, Vec<u8>>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                    r.get::<_, Vec<u8>>(5)?,
+                ))
+            },
+        )?;
+        row.map(|(session, nonce, sealed, digest)| {
+            let secret = self.unseal(id, &nonce, &sealed)?;
+            Ok((session, secret, digest))
+        })
+        .transpose()
+    }
+
+    pub(crate) fn write_insert_session(
+        &self,
+        s: &Session,
+        secret: &Secret,
+        token_digest: &[u8],
+    ) -> CoreResult<()> {
+        let (nonce, sealed) = self
+            .seal
+            .seal(s.key_id.as_str(), secret.expose())
+            .map_err(described)?;
+        // The parent key must be in the session's account: no row is written otherwise.
+        let n = self.exec(
+            "INSERT INTO sessions (id, account_id, user_id, parent_key_id, secret_nonce, \
+             secret_sealed, token_digest, created_at, expires_at, mfa_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM access_keys \
+             WHERE id = ?4 AND account_id = ?2",
+            params![
+                s.key_id.as_str(),
+                s.account_id.as_str(),
+                owner_param(&s.owner),
+                s.parent_key.as_str(),
+                nonce,
+                sealed,
+                token_digest,
+                s.created_at.unix_millis(),
+                s.expires_at.unix_millis(),
+                s.mfa_at.map(Timestamp::unix_millis)
+            ],
+        )?;
+        match n {
+            1 => Ok(()),
+            _ => Err(described("no such parent key in this account".into())),
+        }
+    }
+
+    pub(crate) fn write_delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM sessions WHERE expires_at <= ?1",
+            [now.unix_millis()],
+        )
+        .map(drop)
+    }
+}
