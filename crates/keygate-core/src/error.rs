@@ -49,6 +49,10 @@ pub enum Dependents {
     Versions,
     /// The version is its policy's default one.
     DefaultVersion,
+    /// The user still has MFA devices enabled.
+    MfaDevices,
+    /// The MFA device is still enabled for a user.
+    MfaInUse,
 }
 
 /// A policy that decided a request, as a message names it.
@@ -71,9 +75,10 @@ pub enum SessionRule {
     MfaRequired,
     /// A key call without `UserName` made with temporary credentials.
     UserNameRequired,
-    /// An MFA device and code that do not verify: no device of that serial number is
-    /// associated with the caller, or the code is wrong.
-    MfaUnverified,
+    /// No MFA device of that serial number is enabled for the caller.
+    MfaUnknownDevice,
+    /// The device's code is wrong, or was used already.
+    MfaWrongCode,
 }
 
 /// Why a request was denied.
@@ -206,6 +211,19 @@ pub enum CoreError {
         /// Boxed: a denial is rare, and keeps every `CoreResult` small.
         why: Box<Denial>,
     },
+    /// The account has no virtual MFA device with this serial number (or the user named has
+    /// none enabled with it).
+    #[error("no MFA device {0}")]
+    NoSuchMfaDevice(String),
+    /// A device with this serial number exists already.
+    #[error("an MFA device {0} exists already")]
+    MfaDeviceExists(String),
+    /// The device is enabled for a user already.
+    #[error("MFA device {0} is enabled already")]
+    MfaDeviceEnabled(String),
+    /// The two codes are not two consecutive codes of the device.
+    #[error("the MFA codes do not verify")]
+    InvalidAuthenticationCode,
     /// Session credentials may not do this.
     #[error("session credentials: {0:?}")]
     SessionRefused(SessionRule),

@@ -219,6 +219,18 @@ impl UserId {
 }
 
 string_id!(
+    /// A virtual MFA device's name: 1–226 of `[\w+=,.@-]`.
+    MfaName
+);
+impl MfaName {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 226)?;
+        check_chars(s, is_name_char, r"[\w+=,.@-]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
     /// A managed policy's unique id (`ANPA…`): 16–128 of `[\w]`.
     PolicyId
 );

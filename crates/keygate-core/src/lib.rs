@@ -19,26 +19,28 @@ pub mod store;
 pub mod system;
 #[cfg(test)]
 mod testing;
+pub mod totp;
 pub mod validate;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
 pub use caller::{
-    AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter, NewPolicy,
-    PolicyEntities, PolicyFilter, PolicyScope, PolicyView, RequestInfo, UserChange,
+    Assignment, AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter,
+    NewMfaDevice, NewPolicy, PolicyEntities, PolicyFilter, PolicyScope, PolicyView, RequestInfo,
+    UserChange,
 };
 pub use error::{
     CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule, StoreFailure,
 };
 pub use ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, PathPrefix, PolicyId, PolicyName,
-    TagKey, TagValue, UserId, UserName, UserPath, VersionId,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, MfaName, PathPrefix, PolicyId,
+    PolicyName, TagKey, TagValue, UserId, UserName, UserPath, VersionId,
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, Attachee, Group, KeyOwner, KeyState, KeyView, LastUsed,
-    ManagedPolicy, NewAccessKey, NewSession, PolicyOwner, PolicyRef, PolicyVersion, Principal,
-    RequestId, Secret, Session, SessionFacts, Signer, SigningKey, Tag, Timestamp, User,
+    ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PolicyOwner, PolicyRef, PolicyVersion,
+    Principal, RequestId, Secret, Session, SessionFacts, Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};

@@ -12,8 +12,8 @@ use crate::ids::{
     UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, ManagedPolicy, PolicyOwner, PolicyVersion,
-    Secret, Session, User,
+    AccessKey, Account, Attachee, Group, KeyOwner, ManagedPolicy, MfaDevice, PolicyOwner,
+    PolicyVersion, Secret, Session, User,
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
@@ -36,6 +36,8 @@ struct State {
     attachments: std::collections::BTreeSet<(AccountId, PolicyId, Attachee)>,
     /// Sessions by key id, with their secret and token digest.
     sessions: BTreeMap<AccessKeyId, (Session, Secret, Vec<u8>)>,
+    /// Virtual MFA devices by serial number.
+    mfa: BTreeMap<String, MfaDevice>,
 }
 
 impl State {
@@ -194,6 +196,27 @@ impl ReadTx for Tx {
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
         Ok(self.0.borrow().sessions.get(id).cloned())
+    }
+
+    fn mfa_devices(&self, account: &AccountId) -> CoreResult<Vec<MfaDevice>> {
+        Ok(self
+            .0
+            .borrow()
+            .mfa
+            .values()
+            .filter(|d| &d.account_id == account)
+            .cloned()
+            .collect())
+    }
+
+    fn mfa_device(&self, account: &AccountId, serial: &str) -> CoreResult<Option<MfaDevice>> {
+        Ok(self
+            .0
+            .borrow()
+            .mfa
+            .get(serial)
+            .filter(|d| &d.account_id == account)
+            .cloned())
     }
 
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {

@@ -11,9 +11,11 @@ use crate::ids::{
 };
 
 mod managed;
+mod mfa;
 mod session;
 
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
+pub use mfa::MfaDevice;
 pub use session::{NewSession, Session, SessionFacts, Signer};
 
 /// The id of the request being served: set once per request by the server, echoed by every

@@ -63,6 +63,13 @@ pub enum Operation {
     TagPolicy,
     UntagPolicy,
     ListPolicyTags,
+    CreateVirtualMFADevice,
+    EnableMFADevice,
+    ListMFADevices,
+    ListVirtualMFADevices,
+    ResyncMFADevice,
+    DeactivateMFADevice,
+    DeleteVirtualMFADevice,
     /// Reading the caller's own account (OSC ReadAccounts).
     ReadAccount,
     /// Checking a login and password of the caller's account (OSC CheckAuthentication).

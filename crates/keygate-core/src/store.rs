@@ -7,8 +7,8 @@ use crate::ids::{
     UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, PolicyVersion, Secret,
-    Session, Tag, Timestamp, User,
+    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, MfaDevice,
+    PolicyVersion, Secret, Session, Tag, Timestamp, User,
 };
 
 /// Reads inside one consistent snapshot. Users always come with their tags, sorted by key.
@@ -45,6 +45,10 @@ pub trait ReadTx {
         &self,
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>>;
+    /// Every virtual MFA device of the account, ordered by serial number.
+    fn mfa_devices(&self, account: &AccountId) -> CoreResult<Vec<MfaDevice>>;
+    /// The device with this serial number in the account.
+    fn mfa_device(&self, account: &AccountId, serial: &str) -> CoreResult<Option<MfaDevice>>;
     /// The keys of one owner, ordered by creation time then id.
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>>;
     /// A user's inline policies `(name, document)`, ordered by name.
@@ -130,6 +134,11 @@ pub trait WriteTx: ReadTx {
         secret: &Secret,
         token_digest: &[u8],
     ) -> CoreResult<()>;
+    /// Inserts a virtual MFA device; its serial number is unique.
+    fn insert_mfa_device(&self, device: &MfaDevice) -> CoreResult<()>;
+    /// Replaces the user, last step and tags of the device with `device.serial`.
+    fn update_mfa_device(&self, device: &MfaDevice) -> CoreResult<()>;
+    fn delete_mfa_device(&self, account: &AccountId, serial: &str) -> CoreResult<()>;
     /// Deletes every session that expired at or before `now`, in every account.
     fn delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()>;
     /// Creates the policy or replaces its document.
@@ -273,6 +282,8 @@ pub trait IdGen: Send + Sync {
     fn session_key_id(&self) -> AccessKeyId;
     /// A session token: opaque to clients, unguessable.
     fn session_token(&self) -> Secret;
+    /// A virtual MFA device's seed: 20 random bytes, in Base32.
+    fn mfa_seed(&self) -> Secret;
     fn secret(&self) -> Secret;
     fn password(&self) -> Secret;
 }

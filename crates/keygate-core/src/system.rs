@@ -107,6 +107,15 @@ impl IdGen for RandomIds {
         Secret::new(alnum(96))
     }
 
+    fn mfa_seed(&self) -> Secret {
+        let mut bytes = [0u8; 20];
+        OsRng.unwrap_err().fill(&mut bytes);
+        match totp_rs::Secret::Raw(bytes.to_vec()).to_encoded() {
+            totp_rs::Secret::Encoded(s) => Secret::new(s),
+            totp_rs::Secret::Raw(_) => unreachable!("to_encoded answers Base32"),
+        }
+    }
+
     fn secret(&self) -> Secret {
         Secret::new(alnum(40))
     }

@@ -73,6 +73,13 @@ pub(crate) fn iam_action(op: Operation) -> &'static str {
         Operation::TagPolicy => "iam:TagPolicy",
         Operation::UntagPolicy => "iam:UntagPolicy",
         Operation::ListPolicyTags => "iam:ListPolicyTags",
+        Operation::CreateVirtualMFADevice => "iam:CreateVirtualMFADevice",
+        Operation::EnableMFADevice => "iam:EnableMFADevice",
+        Operation::ListMFADevices => "iam:ListMFADevices",
+        Operation::ListVirtualMFADevices => "iam:ListVirtualMFADevices",
+        Operation::ResyncMFADevice => "iam:ResyncMFADevice",
+        Operation::DeactivateMFADevice => "iam:DeactivateMFADevice",
+        Operation::DeleteVirtualMFADevice => "iam:DeleteVirtualMFADevice",
         Operation::ReadAccount => "iam:GetAccountSummary",
         Operation::CheckAuthentication => "iam:GetLoginProfile",
     }
@@ -124,6 +131,12 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
         Operation::TagPolicy => "api:CreatePolicyVersion",
         Operation::UntagPolicy => "api:CreatePolicyVersion",
         Operation::ListPolicyTags => "api:ReadPolicy",
+        Operation::CreateVirtualMFADevice
+        | Operation::EnableMFADevice
+        | Operation::ResyncMFADevice
+        | Operation::DeactivateMFADevice
+        | Operation::DeleteVirtualMFADevice => "api:UpdateUser",
+        Operation::ListMFADevices | Operation::ListVirtualMFADevices => "api:ReadUsers",
         Operation::ReadAccount => "api:ReadAccounts",
         Operation::CheckAuthentication => "api:CheckAuthentication",
     }

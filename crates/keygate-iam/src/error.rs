@@ -30,6 +30,8 @@ pub enum IamError {
     InvalidClientTokenId,
     /// 403: the session the token names has expired.
     ExpiredToken,
+    /// 403: the two codes are not two consecutive codes of the MFA device.
+    InvalidAuthenticationCode,
     /// 403: the signature is wrong, out of its time window or scoped to another service.
     SignatureDoesNotMatch(String),
     /// 403: no credentials at all.
@@ -71,6 +73,7 @@ impl IamError {
             Self::AccessDenied(_) => "AccessDenied",
             Self::InvalidClientTokenId => "InvalidClientTokenId",
             Self::ExpiredToken => "ExpiredToken",
+            Self::InvalidAuthenticationCode => "InvalidAuthenticationCode",
             Self::SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
             Self::MissingAuthenticationToken => "MissingAuthenticationToken",
             Self::IncompleteSignature(_) => "IncompleteSignature",
@@ -104,6 +107,7 @@ impl IamError {
             Self::AccessDenied(_)
             | Self::InvalidClientTokenId
             | Self::ExpiredToken
+            | Self::InvalidAuthenticationCode
             | Self::SignatureDoesNotMatch(_)
             | Self::MissingAuthenticationToken => StatusCode::FORBIDDEN,
             Self::RequestEntityTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -134,6 +138,7 @@ impl IamError {
             | Self::InvalidAction(m) => m,
             Self::InvalidClientTokenId => "The security token included in the request is invalid.",
             Self::ExpiredToken => "The security token included in the request is expired",
+            Self::InvalidAuthenticationCode => "Authentication code for device is not valid.",
             Self::MissingAuthenticationToken => "Request is missing Authentication Token",
             Self::MissingAction => "Request is missing the Action parameter",
             Self::MissingVersion => "The request must contain the parameter Version",
@@ -180,6 +185,16 @@ impl IamError {
             CoreError::NoSuchGroupPolicy(n) => {
                 Self::NoSuchEntity(format!("The group policy with name {n} cannot be found."))
             }
+            CoreError::NoSuchMfaDevice(s) => Self::NoSuchEntity(format!(
+                "VirtualMFADevice with serial number {s} doesn't exist."
+            )),
+            CoreError::MfaDeviceExists(_) => Self::EntityAlreadyExists(
+                "MFADevice entity at the same path and name already exists.".into(),
+            ),
+            CoreError::MfaDeviceEnabled(_) => {
+                Self::EntityAlreadyExists("MFA Device is already in use.".into())
+            }
+            CoreError::InvalidAuthenticationCode => Self::InvalidAuthenticationCode,
             CoreError::UserAlreadyExists(n) => {
                 Self::EntityAlreadyExists(format!("User with name {n} already exists."))
             }
@@ -267,6 +282,8 @@ impl IamError {
                          the policy."
                     }
                     Dependents::DefaultVersion => "Cannot delete the default version of a policy.",
+                    Dependents::MfaDevices => "Cannot delete entity, must delete MFA device first.",
+                    Dependents::MfaInUse => "MFA Device is still in use.",
                 }
                 .into(),
             ),
@@ -313,7 +330,10 @@ impl IamError {
                 SessionRule::UserNameRequired => Self::ValidationError(
                     "Must specify userName when calling with non-User credentials".into(),
                 ),
-                SessionRule::MfaUnverified => Self::AccessDenied(
+                SessionRule::MfaWrongCode => Self::AccessDenied(
+                    "MultiFactorAuthentication failed with invalid MFA one time pass code. ".into(),
+                ),
+                SessionRule::MfaUnknownDevice => Self::AccessDenied(
                     "MultiFactorAuthentication failed, unable to validate MFA code.  Please \
                      verify your MFA serial number is valid and associated with this user."
                         .into(),

@@ -7,7 +7,7 @@ use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 
 use crate::error::IamError;
 use crate::ops::{
-    Answer, Op, access_keys, groups, managed_policies, policy_attachments, sts, user_policies,
+    Answer, Op, access_keys, groups, managed_policies, mfa, policy_attachments, sts, user_policies,
     users,
 };
 use crate::params::Params;
@@ -185,6 +185,13 @@ actions! {
     TagPolicy(managed_policies::TagPolicy) in Iam, checked as TagPolicy;
     UntagPolicy(managed_policies::UntagPolicy) in Iam, checked as UntagPolicy;
     ListPolicyTags(managed_policies::ListPolicyTags) in Iam, checked as ListPolicyTags;
+    CreateVirtualMFADevice(mfa::CreateVirtualMFADevice) in Iam, checked as CreateVirtualMFADevice;
+    EnableMFADevice(mfa::EnableMFADevice) in Iam, checked as EnableMFADevice;
+    ListMFADevices(mfa::ListMFADevices) in Iam, checked as ListMFADevices;
+    ListVirtualMFADevices(mfa::ListVirtualMFADevices) in Iam, checked as ListVirtualMFADevices;
+    ResyncMFADevice(mfa::ResyncMFADevice) in Iam, checked as ResyncMFADevice;
+    DeactivateMFADevice(mfa::DeactivateMFADevice) in Iam, checked as DeactivateMFADevice;
+    DeleteVirtualMFADevice(mfa::DeleteVirtualMFADevice) in Iam, checked as DeleteVirtualMFADevice;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
     GetSessionToken(sts::GetSessionToken) in Sts;
     // Operations only the OSC dialect performs, named as IAM's nearest actions.

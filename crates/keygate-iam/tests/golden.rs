@@ -11,6 +11,7 @@ use keygate_auth::{AuthError, BodyError};
 use keygate_core::*;
 use keygate_iam::error::IamError;
 use keygate_iam::ops::managed_policies as managed;
+use keygate_iam::ops::mfa;
 use keygate_iam::ops::policy_attachments as attachments;
 use keygate_iam::ops::{Answer, Empty, access_keys, groups, sts, user_policies, users};
 use keygate_iam::router::Api;
@@ -82,6 +83,23 @@ fn version(n: &str, doc: &str) -> PolicyVersion {
         id: VersionId::parse(n).unwrap(),
         document: doc.into(),
         created_at: Timestamp::from_unix_millis(CREATED + 180_000),
+    }
+}
+
+fn phone(enabled: bool) -> MfaDevice {
+    MfaDevice {
+        account_id: account().id,
+        serial: "arn:aws:iam::123456789012:mfa/alice-phone".into(),
+        seed: Secret::new("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into()),
+        user: enabled.then(|| {
+            (
+                alice(false).id,
+                Timestamp::from_unix_millis(CREATED + 240_000),
+            )
+        }),
+        created_at: Timestamp::from_unix_millis(CREATED + 200_000),
+        last_step: None,
+        tags: vec![],
     }
 }
 
@@ -454,6 +472,54 @@ fn bodies() -> BTreeMap<String, String> {
             Box::new(users::Tags(page(alice(true).tags, None))),
         ),
         (
+            "CreateVirtualMFADevice",
+            "CreateVirtualMFADevice",
+            Api::Iam,
+            Box::new(mfa::NewDevice(NewMfaDevice {
+                device: phone(false),
+                qr_png: b"\x89PNG\r\n\x1a\n".to_vec(),
+            })),
+        ),
+        (
+            "EnableMFADevice",
+            "EnableMFADevice",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "ResyncMFADevice",
+            "ResyncMFADevice",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "DeactivateMFADevice",
+            "DeactivateMFADevice",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "DeleteVirtualMFADevice",
+            "DeleteVirtualMFADevice",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "ListMFADevices",
+            "ListMFADevices",
+            Api::Iam,
+            Box::new(mfa::Devices(alice(false), page(vec![phone(true)], None))),
+        ),
+        (
+            "ListVirtualMFADevices",
+            "ListVirtualMFADevices",
+            Api::Iam,
+            Box::new(mfa::VirtualDevices(page(
+                vec![(phone(true), Some(alice(false))), (phone(false), None)],
+                None,
+            ))),
+        ),
+        (
             "GetSessionToken",
             "GetSessionToken",
             Api::Sts,
@@ -538,6 +604,7 @@ fn bodies() -> BTreeMap<String, String> {
         IamError::from_auth(AuthError::SignatureMismatch),
         IamError::InvalidClientTokenId,
         IamError::from_auth_failure(keygate_auth::Failure::ExpiredToken),
+        IamError::from_core(CoreError::InvalidAuthenticationCode, None),
     ];
     for e in errors {
         let body = xml::error(Api::Iam.namespace(), e.fault(), e.code(), e.message(), RID);

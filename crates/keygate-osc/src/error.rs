@@ -268,6 +268,18 @@ impl OscError {
             CoreError::UserAlreadyExists(n) => {
                 Self::AlreadyExists(format!("The user '{n}' already exists."))
             }
+            CoreError::NoSuchMfaDevice(s) => {
+                Self::NoSuchGroup(format!("The MFA device '{s}' does not exist."))
+            }
+            CoreError::MfaDeviceExists(s) => {
+                Self::AlreadyExists(format!("The MFA device '{s}' already exists."))
+            }
+            CoreError::MfaDeviceEnabled(s) => {
+                Self::AlreadyExists(format!("The MFA device '{s}' is enabled already."))
+            }
+            CoreError::InvalidAuthenticationCode => Self::InvalidValue(
+                "The authentication codes are not two consecutive codes of the device.".into(),
+            ),
             CoreError::NoSuchGroup(n) => {
                 Self::NoSuchGroup(format!("The user group '{n}' does not exist."))
             }
@@ -329,6 +341,12 @@ impl OscError {
                     Dependents::Versions => {
                         "The policy still has versions besides its default one: delete them first."
                     }
+                    Dependents::MfaDevices => {
+                        "The user still has MFA devices enabled: deactivate them first."
+                    }
+                    Dependents::MfaInUse => {
+                        "The MFA device is still enabled for a user: deactivate it first."
+                    }
                     Dependents::DefaultVersion => {
                         "The default version of a policy cannot be deleted: set another one as default first."
                     }
@@ -377,7 +395,10 @@ impl OscError {
                     SessionRule::UserNameRequired => {
                         "With temporary credentials, UserName must be given."
                     }
-                    SessionRule::MfaUnverified => "The MFA device or code does not verify.",
+                    SessionRule::MfaUnknownDevice => {
+                        "No MFA device of that serial number is enabled for this user."
+                    }
+                    SessionRule::MfaWrongCode => "The MFA code is wrong, or was used already.",
                 }
                 .into(),
             ),

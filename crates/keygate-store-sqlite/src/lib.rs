@@ -3,6 +3,7 @@
 //! access key secrets sealed with an AEAD. No rusqlite type leaves this crate.
 
 mod managed;
+mod mfa;
 mod rows;
 mod seal;
 mod sessions;
@@ -30,6 +31,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/004_groups.sql")),
         M::up(include_str!("migrations/005_managed_policies.sql")),
         M::up(include_str!("migrations/006_sessions.sql")),
+        M::up(include_str!("migrations/007_mfa_devices.sql")),
     ])
 });
 

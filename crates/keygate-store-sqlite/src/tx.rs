@@ -3,9 +3,9 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreError, CoreResult, Email, Group,
-    GroupId, GroupName, KeyOwner, ManagedPolicy, PathPrefix, PolicyId, PolicyName, PolicyVersion,
-    ReadTx, Secret, Session, StoreFailure, Tag, TagKey, TagValue, User, UserId, UserName,
-    VersionId,
+    GroupId, GroupName, KeyOwner, ManagedPolicy, MfaDevice, PathPrefix, PolicyId, PolicyName,
+    PolicyVersion, ReadTx, Secret, Session, StoreFailure, Tag, TagKey, TagValue, User, UserId,
+    UserName, VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -228,6 +228,14 @@ impl ReadTx for SqlTx<'_> {
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
         self.read_session_for_authentication(id)
+    }
+
+    fn mfa_devices(&self, account: &AccountId) -> CoreResult<Vec<MfaDevice>> {
+        self.read_mfa_devices(account)
+    }
+
+    fn mfa_device(&self, account: &AccountId, serial: &str) -> CoreResult<Option<MfaDevice>> {
+        self.read_mfa_device(account, serial)
     }
 
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {

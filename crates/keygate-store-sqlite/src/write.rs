@@ -3,8 +3,8 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreResult, Group, GroupId, LastUsed,
-    ManagedPolicy, PolicyId, PolicyName, PolicyVersion, Secret, Session, Tag, TagKey, Timestamp,
-    User, UserId, VersionId, WriteTx,
+    ManagedPolicy, MfaDevice, PolicyId, PolicyName, PolicyVersion, Secret, Session, Tag, TagKey,
+    Timestamp, User, UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -177,6 +177,18 @@ impl WriteTx for SqlTx<'_> {
         token_digest: &[u8],
     ) -> CoreResult<()> {
         self.write_insert_session(session, secret, token_digest)
+    }
+
+    fn insert_mfa_device(&self, device: &MfaDevice) -> CoreResult<()> {
+        self.write_insert_mfa_device(device)
+    }
+
+    fn update_mfa_device(&self, device: &MfaDevice) -> CoreResult<()> {
+        self.write_update_mfa_device(device)
+    }
+
+    fn delete_mfa_device(&self, account: &AccountId, serial: &str) -> CoreResult<()> {
+        self.write_delete_mfa_device(account, serial)
     }
 
     fn delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()> {

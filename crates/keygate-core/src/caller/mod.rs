@@ -6,6 +6,7 @@ mod access_keys;
 mod account;
 mod groups;
 mod managed_policies;
+mod mfa;
 mod policy_attachments;
 mod sessions;
 mod user_policies;
@@ -14,6 +15,7 @@ mod users;
 pub use access_keys::{KeyChange, KeyFilter};
 pub use groups::{GroupChange, GroupRef};
 pub use managed_policies::{NewPolicy, PolicyFilter, PolicyScope, PolicyView};
+pub use mfa::{Assignment, NewMfaDevice};
 pub use policy_attachments::{AttachTarget, PolicyEntities};
 pub use users::{Identity, UserChange};
 
@@ -126,6 +128,14 @@ impl<'a> Caller<'a> {
                 &format!("aws:PrincipalTag/{}", tag.key.as_str()),
                 tag.value.as_str(),
             );
+        }
+        // AWS sets the MFA keys for temporary credentials only; a long-term key has neither.
+        if let Some(s) = self.session {
+            c.set("aws:MultiFactorAuthPresent", s.mfa_at.is_some().to_string());
+            if let Some(at) = s.mfa_at {
+                let age = (self.svc.clock.now().unix_millis() - at.unix_millis()) / 1000;
+                c.set("aws:MultiFactorAuthAge", age.max(0).to_string());
+            }
         }
         if let Some(ip) = self.request.source_ip {
             c.set("aws:SourceIp", ip.to_string());

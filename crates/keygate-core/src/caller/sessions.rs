@@ -16,8 +16,8 @@ pub const ROOT_SESSION_SECONDS: u32 = 3600;
 
 impl Caller<'_> {
     /// Makes session credentials for the caller from the long-term key it signed with, valid
-    /// for `duration` seconds (the default when `None`). `mfa` is a device's serial number and
-    /// a code from it; no device is yet associated with any principal, so none verifies.
+    /// for `duration` seconds (the default when `None`). `mfa` is the serial number of a device
+    /// enabled for the caller and its current code: the session then carries MFA.
     pub fn get_session_token(
         &self,
         duration: Option<u32>,
@@ -37,15 +37,16 @@ impl Caller<'_> {
         let Some(parent) = self.signed_by.clone() else {
             return Err(CoreError::SessionRefused(SessionRule::SignedOnly));
         };
-        if mfa.is_some() {
-            return Err(CoreError::SessionRefused(SessionRule::MfaUnverified));
-        }
         let seconds = match self.principal {
             Principal::Root { .. } => seconds.min(ROOT_SESSION_SECONDS),
             Principal::User { .. } => seconds,
         };
         let now = self.svc.clock.now();
         self.write(|tx: &dyn WriteTx| {
+            let mfa_at = match mfa {
+                Some((serial, code)) => Some(self.prove_mfa(tx, serial, code, now)?),
+                None => None,
+            };
             tx.delete_expired_sessions(now)?;
             let owner = match self.principal {
                 Principal::Root { .. } => KeyOwner::Root,
@@ -58,7 +59,7 @@ impl Caller<'_> {
                 parent_key: parent.clone(),
                 created_at: now,
                 expires_at: now.plus_seconds(i64::from(seconds)),
-                mfa_at: None,
+                mfa_at,
             };
             let secret = self.svc.ids.secret();
             let token = self.svc.ids.session_token();

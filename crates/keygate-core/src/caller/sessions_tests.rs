@@ -140,7 +140,7 @@ fn durations_follow_aws_bounds_and_the_roots_hour() {
     assert_eq!(
         c.get_session_token(None, Some(("arn:aws:iam::123456789012:mfa/x", "123456")))
             .map(|_| ()),
-        Err(CoreError::SessionRefused(SessionRule::MfaUnverified))
+        Err(CoreError::SessionRefused(SessionRule::MfaUnknownDevice))
     );
     let unsigned = w.svc.caller(&w.root, &IAM);
     assert_eq!(

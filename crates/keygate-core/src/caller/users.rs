@@ -188,6 +188,13 @@ impl Caller<'_> {
             {
                 return Err(CoreError::DeleteConflict(Dependents::AttachedPolicies));
             }
+            if tx
+                .mfa_devices(self.account())?
+                .iter()
+                .any(|d| d.user.as_ref().is_some_and(|(u, _)| *u == user.id))
+            {
+                return Err(CoreError::DeleteConflict(Dependents::MfaDevices));
+            }
             tx.delete_user(self.account(), &user.id)
         })
     }

@@ -1,5 +1,6 @@
-//! The conformance checks of sessions: found by key id with their secret and token digest,
-//! gone with their parent key or once expired, and only ever made from a key of their account.
+//! The conformance checks of sessions (found by key id with their secret and token digest,
+//! gone with their parent key or once expired, made only from a key of their account) and of
+//! virtual MFA devices (unique serial numbers, per account, holding their user).
 
 use std::sync::Arc;
 
@@ -74,6 +75,57 @@ pub fn sessions_round_trip(s: Arc<dyn Store>) {
             tx.session_for_authentication(&long.key_id)?.is_none(),
             "gone with its parent key"
         );
+        Ok(())
+    })
+    .unwrap();
+}
+
+pub fn mfa_devices_round_trip(s: Arc<dyn Store>) {
+    use crate::model::MfaDevice;
+    let a = account("111111111111", "a@example.com");
+    let b = account("222222222222", "b@example.com");
+    let alice = user(&a, "AIDA00000000000000001", "alice", "/");
+    let device = |serial: &str| MfaDevice {
+        account_id: a.id.clone(),
+        serial: serial.to_owned(),
+        seed: Secret::new("JBSWY3DPEHPK3PXP".into()),
+        user: None,
+        created_at: t(10),
+        last_step: None,
+        tags: vec![super::tag("k", "v")],
+    };
+    let phone = device("arn:aws:iam::111111111111:mfa/phone");
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_account(&b, "h")?;
+        tx.insert_user(&alice)?;
+        tx.insert_mfa_device(&phone)?;
+        tx.insert_mfa_device(&device("arn:aws:iam::111111111111:mfa/tablet"))
+    })
+    .unwrap();
+    assert!(
+        store::write(&*s, |tx| tx.insert_mfa_device(&phone)).is_err(),
+        "a serial number is unique"
+    );
+    let mut enabled = phone.clone();
+    enabled.user = Some((alice.id.clone(), t(20)));
+    enabled.last_step = Some(1_000);
+    store::write(&*s, |tx| tx.update_mfa_device(&enabled)).unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.mfa_device(&a.id, &phone.serial)?, Some(enabled.clone()));
+        assert_eq!(tx.mfa_device(&b.id, &phone.serial)?, None, "per account");
+        assert_eq!(tx.mfa_devices(&a.id)?.len(), 2);
+        assert!(tx.mfa_devices(&b.id)?.is_empty());
+        Ok(())
+    })
+    .unwrap();
+    assert!(
+        store::write(&*s, |tx| tx.delete_user(&a.id, &alice.id)).is_err(),
+        "a user with a device enabled stays"
+    );
+    store::write(&*s, |tx| tx.delete_mfa_device(&a.id, &phone.serial)).unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.mfa_device(&a.id, &phone.serial)?, None);
         Ok(())
     })
     .unwrap();

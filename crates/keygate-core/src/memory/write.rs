@@ -6,8 +6,8 @@ use crate::ids::{
     AccessKeyId, AccountId, GroupId, PolicyId, PolicyName, TagKey, UserId, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, PolicyVersion, Secret,
-    Session, Tag, Timestamp, User,
+    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, MfaDevice,
+    PolicyVersion, Secret, Session, Tag, Timestamp, User,
 };
 use crate::store::WriteTx;
 
@@ -79,6 +79,9 @@ impl WriteTx for Tx {
             || s.attachments
                 .iter()
                 .any(|(_, _, t)| *t == Attachee::User(id.clone()))
+            || s.mfa
+                .values()
+                .any(|d| d.user.as_ref().is_some_and(|(u, _)| u == id))
         {
             return Err(conflict(
                 "user still owns keys or policies, is in a group or has policies attached",
@@ -200,6 +203,41 @@ impl WriteTx for Tx {
             session.key_id.clone(),
             (session.clone(), secret.clone(), token_digest.to_vec()),
         );
+        Ok(())
+    }
+
+    fn insert_mfa_device(&self, device: &MfaDevice) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if !s.accounts.contains_key(&device.account_id) || s.mfa.contains_key(&device.serial) {
+            return Err(conflict("no such account, or serial number taken"));
+        }
+        s.mfa.insert(device.serial.clone(), device.clone());
+        Ok(())
+    }
+
+    fn update_mfa_device(&self, device: &MfaDevice) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if let Some((u, _)) = &device.user
+            && s.user_in(&device.account_id, u).is_none()
+        {
+            return Err(conflict("no such user"));
+        }
+        match s.mfa.get_mut(&device.serial) {
+            Some(d) if d.account_id == device.account_id => {
+                d.user = device.user.clone();
+                d.last_step = device.last_step;
+                d.tags = device.tags.clone();
+                Ok(())
+            }
+            _ => Err(conflict("no such MFA device")),
+        }
+    }
+
+    fn delete_mfa_device(&self, account: &AccountId, serial: &str) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.mfa.get(serial).is_some_and(|d| &d.account_id == account) {
+            s.mfa.remove(serial);
+        }
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 pub mod access_keys;
 pub mod groups;
 pub mod managed_policies;
+pub mod mfa;
 pub mod policy_attachments;
 pub mod sts;
 pub mod user_policies;

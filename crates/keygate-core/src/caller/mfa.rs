@@ -1,0 +1,227 @@
+//! What a principal may do with virtual MFA devices: create one (its seed and QR code handed
+//! out once), enable it for a user with two consecutive codes, resynchronise, deactivate and
+//! delete it, list them; and the check of a device's code when a session is made with MFA.
+
+use crate::error::{CoreError, CoreResult, Dependents, SessionRule};
+use crate::ids::{MfaName, UserName, UserPath};
+use crate::model::{MfaDevice, Principal, Tag, Timestamp, User};
+use crate::rules::Operation;
+use crate::store::{ReadTx, WriteTx};
+use crate::{totp, validate};
+
+use super::Caller;
+
+/// A new virtual MFA device, the one time its seed and QR code are handed out.
+#[derive(Debug, Clone)]
+pub struct NewMfaDevice {
+    pub device: MfaDevice,
+    /// The PNG of the QR code an authenticator app scans.
+    pub qr_png: Vec<u8>,
+}
+
+/// Which virtual devices a listing shows (AWS's `AssignmentStatus`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Assignment {
+    Assigned,
+    Unassigned,
+    #[default]
+    Any,
+}
+
+impl Caller<'_> {
+    /// The device with `serial`, once `op` is authorised on user `user`'s ARN, checked to be
+    /// enabled for that user.
+    fn users_device(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        user: &UserName,
+        serial: &str,
+    ) -> CoreResult<(User, MfaDevice)> {
+        let u = self.existing_user(tx, op, user)?;
+        let d = tx
+            .mfa_device(self.account(), serial)?
+            .ok_or_else(|| CoreError::NoSuchMfaDevice(serial.to_owned()))?;
+        Ok((u, d))
+    }
+
+    pub fn create_virtual_mfa_device(
+        &self,
+        name: MfaName,
+        path: Option<UserPath>,
+        mut tags: Vec<Tag>,
+    ) -> CoreResult<NewMfaDevice> {
+        validate::tags(&tags, "Tags")?;
+        tags.sort_by(|a, b| a.key.cmp(&b.key));
+        let path = path.unwrap_or_else(UserPath::root);
+        let serial = format!("arn:aws:iam::{}:mfa{path}{name}", self.account());
+        let now = self.svc.clock.now();
+        self.write(|tx| {
+            self.authorize(tx, Operation::CreateVirtualMFADevice, &[&serial])?;
+            if tx.mfa_device(self.account(), &serial)?.is_some() {
+                return Err(CoreError::MfaDeviceExists(serial.clone()));
+            }
+            let device = MfaDevice {
+                account_id: self.account().clone(),
+                serial: serial.clone(),
+                seed: self.svc.ids.mfa_seed(),
+                user: None,
+                created_at: now,
+                last_step: None,
+                tags: tags.clone(),
+            };
+            let qr_png = totp::qr_png(&device.seed, &format!("{name}@{}", self.account()))?;
+            tx.insert_mfa_device(&device)?;
+            Ok(NewMfaDevice { device, qr_png })
+        })
+    }
+
+    /// Enables a device for a user: `first` and `second` are two consecutive codes of it.
+    pub fn enable_mfa_device(
+        &self,
+        user: &UserName,
+        serial: &str,
+        first: &str,
+        second: &str,
+    ) -> CoreResult<()> {
+        let now = self.svc.clock.now();
+        self.write(|tx| {
+            let (u, mut d) = self.users_device(tx, Operation::EnableMFADevice, user, serial)?;
+            if d.user.is_some() {
+                return Err(CoreError::MfaDeviceEnabled(serial.to_owned()));
+            }
+            let step = totp::consecutive(&d.seed, first, second, now)?
+                .ok_or(CoreError::InvalidAuthenticationCode)?;
+            d.user = Some((u.id, now));
+            d.last_step = Some(step);
+            tx.update_mfa_device(&d)
+        })
+    }
+
+    /// Resynchronises a user's device with two consecutive codes.
+    pub fn resync_mfa_device(
+        &self,
+        user: &UserName,
+        serial: &str,
+        first: &str,
+        second: &str,
+    ) -> CoreResult<()> {
+        let now = self.svc.clock.now();
+        self.write(|tx| {
+            let (u, mut d) = self.users_device(tx, Operation::ResyncMFADevice, user, serial)?;
+            if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
+                return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
+            }
+            let step = totp::consecutive(&d.seed, first, second, now)?
+                .filter(|s| d.last_step.is_none_or(|last| *s > last))
+                .ok_or(CoreError::InvalidAuthenticationCode)?;
+            d.last_step = Some(step);
+            tx.update_mfa_device(&d)
+        })
+    }
+
+    /// Takes a device off its user; the device stays, unassigned.
+    pub fn deactivate_mfa_device(&self, user: &UserName, serial: &str) -> CoreResult<()> {
+        self.write(|tx| {
+            let (u, mut d) = self.users_device(tx, Operation::DeactivateMFADevice, user, serial)?;
+            if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
+                return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
+            }
+            d.user = None;
+            tx.update_mfa_device(&d)
+        })
+    }
+
+    /// Deletes a device that is enabled for nobody.
+    pub fn delete_virtual_mfa_device(&self, serial: &str) -> CoreResult<()> {
+        self.write(|tx| {
+            self.authorize(tx, Operation::DeleteVirtualMFADevice, &[serial])?;
+            let d = tx
+                .mfa_device(self.account(), serial)?
+                .ok_or_else(|| CoreError::NoSuchMfaDevice(serial.to_owned()))?;
+            if d.user.is_some() {
+                return Err(CoreError::DeleteConflict(Dependents::MfaInUse));
+            }
+            tx.delete_mfa_device(self.account(), serial)
+        })
+    }
+
+    /// The devices enabled for a user (the caller itself when `None`), with when.
+    pub fn list_mfa_devices(&self, user: Option<&UserName>) -> CoreResult<(User, Vec<MfaDevice>)> {
+        self.read(|tx| {
+            let name = match (user, self.principal) {
+                (Some(n), _) => n.clone(),
+                (None, Principal::User { name, .. }) => name.clone(),
+                (None, Principal::Root { .. }) => {
+                    return Err(validate::invalid(
+                        "UserName",
+                        "must be given: the account's root has no MFA device here",
+                    ));
+                }
+            };
+            let u = self.existing_user(tx, Operation::ListMFADevices, &name)?;
+            let devices = tx
+                .mfa_devices(self.account())?
+                .into_iter()
+                .filter(|d| d.user.as_ref().is_some_and(|(id, _)| *id == u.id))
+                .collect();
+            Ok((u, devices))
+        })
+    }
+
+    /// The account's virtual devices by assignment, each with the user it is enabled for.
+    pub fn list_virtual_mfa_devices(
+        &self,
+        status: Assignment,
+    ) -> CoreResult<Vec<(MfaDevice, Option<User>)>> {
+        self.read(|tx| {
+            self.authorize(tx, Operation::ListVirtualMFADevices, &["*"])?;
+            let mut out = Vec::new();
+            for d in tx.mfa_devices(self.account())? {
+                let keep = match status {
+                    Assignment::Any => true,
+                    Assignment::Assigned => d.user.is_some(),
+                    Assignment::Unassigned => d.user.is_none(),
+                };
+                if keep {
+                    let user = match &d.user {
+                        Some((id, _)) => tx.user_by_id(self.account(), id)?,
+                        None => None,
+                    };
+                    out.push((d, user));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Checks an MFA code for a session the caller makes: the device must be enabled for the
+    /// caller, the code current and not used before. Answers when MFA was proven.
+    pub(super) fn prove_mfa(
+        &self,
+        tx: &dyn WriteTx,
+        serial: &str,
+        code: &str,
+        now: Timestamp,
+    ) -> CoreResult<Timestamp> {
+        let unknown = CoreError::SessionRefused(SessionRule::MfaUnknownDevice);
+        let Principal::User { id, .. } = self.principal else {
+            return Err(unknown);
+        };
+        let mut d = tx
+            .mfa_device(self.account(), serial)?
+            .ok_or_else(|| unknown.clone())?;
+        if d.user.as_ref().is_none_or(|(u, _)| u != id) {
+            return Err(unknown);
+        }
+        let step = totp::accept(&d.seed, code, now, d.last_step)?
+            .ok_or(CoreError::SessionRefused(SessionRule::MfaWrongCode))?;
+        d.last_step = Some(step);
+        tx.update_mfa_device(&d)?;
+        Ok(now)
+    }
+}
+
+#[cfg(test)]
+#[path = "mfa_tests.rs"]
+mod tests;
