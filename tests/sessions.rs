@@ -72,6 +72,27 @@ fn session_credentials_through_the_aws_cli_and_boto3() {
         ],
     )
     .failed_with("AccessDenied");
+    // GetAccessKeyInfo answers the account of a long-term or temporary key.
+    for id in [&sam.key_id, &s.key_id] {
+        let info = aws(
+            &w.server,
+            root,
+            &["sts", "get-access-key-info", "--access-key-id", id],
+        )
+        .json();
+        assert_eq!(info["Account"], w.file.account_id.as_str());
+    }
+    aws(
+        &w.server,
+        root,
+        &[
+            "sts",
+            "get-access-key-info",
+            "--access-key-id",
+            "AKIAUNKNOWN000000000",
+        ],
+    )
+    .failed_with("NoSuchEntity");
     // Temporary keys are never listed.
     let listed = aws(
         &w.server,

@@ -70,6 +70,8 @@ pub enum Operation {
     ResyncMFADevice,
     DeactivateMFADevice,
     DeleteVirtualMFADevice,
+    /// The account an access key id belongs to (STS GetAccessKeyInfo).
+    GetAccessKeyInfo,
     /// Reading the caller's own account (OSC ReadAccounts).
     ReadAccount,
     /// Checking a login and password of the caller's account (OSC CheckAuthentication).

@@ -73,6 +73,7 @@ pub(crate) fn iam_action(op: Operation) -> &'static str {
         Operation::TagPolicy => "iam:TagPolicy",
         Operation::UntagPolicy => "iam:UntagPolicy",
         Operation::ListPolicyTags => "iam:ListPolicyTags",
+        Operation::GetAccessKeyInfo => "sts:GetAccessKeyInfo",
         Operation::CreateVirtualMFADevice => "iam:CreateVirtualMFADevice",
         Operation::EnableMFADevice => "iam:EnableMFADevice",
         Operation::ListMFADevices => "iam:ListMFADevices",
@@ -137,6 +138,7 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
         | Operation::DeactivateMFADevice
         | Operation::DeleteVirtualMFADevice => "api:UpdateUser",
         Operation::ListMFADevices | Operation::ListVirtualMFADevices => "api:ReadUsers",
+        Operation::GetAccessKeyInfo => "api:ReadAccessKeys",
         Operation::ReadAccount => "api:ReadAccounts",
         Operation::CheckAuthentication => "api:CheckAuthentication",
     }

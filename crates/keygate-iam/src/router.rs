@@ -194,6 +194,7 @@ actions! {
     DeleteVirtualMFADevice(mfa::DeleteVirtualMFADevice) in Iam, checked as DeleteVirtualMFADevice;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
     GetSessionToken(sts::GetSessionToken) in Sts;
+    GetAccessKeyInfo(sts::GetAccessKeyInfo) in Sts, checked as GetAccessKeyInfo;
     // Operations only the OSC dialect performs, named as IAM's nearest actions.
     @also {
         ReadAccount => "iam:GetAccountSummary",

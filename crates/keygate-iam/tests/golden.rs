@@ -520,6 +520,12 @@ fn bodies() -> BTreeMap<String, String> {
             ))),
         ),
         (
+            "GetAccessKeyInfo",
+            "GetAccessKeyInfo",
+            Api::Sts,
+            Box::new(sts::KeyAccount(account().id)),
+        ),
+        (
             "GetSessionToken",
             "GetSessionToken",
             Api::Sts,

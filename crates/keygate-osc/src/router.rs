@@ -168,6 +168,7 @@ calls! {
         DeleteVirtualMFADevice => "api:UpdateUser",
         ListMFADevices => "api:ReadUsers",
         ListVirtualMFADevices => "api:ReadUsers",
+        GetAccessKeyInfo => "api:ReadAccessKeys",
         GetUser => "api:ReadUsers",
         ListUserTags => "api:ReadUsers",
         TagUser => "api:UpdateUser",

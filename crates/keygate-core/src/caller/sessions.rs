@@ -3,7 +3,9 @@
 //! and a key call must name its user.
 
 use crate::error::{CoreError, CoreResult, SessionRule};
+use crate::ids::{AccessKeyId, AccountId};
 use crate::model::{KeyOwner, NewSession, Principal, Session};
+use crate::rules::Operation;
 use crate::store::WriteTx;
 
 use super::Caller;
@@ -15,6 +17,22 @@ pub const SESSION_SECONDS: (u32, u32, u32) = (900, 129_600, 43_200);
 pub const ROOT_SESSION_SECONDS: u32 = 3600;
 
 impl Caller<'_> {
+    /// The account the access key (long-term or temporary) with this id belongs to, in
+    /// whichever account: STS GetAccessKeyInfo answers it for any key, as AWS documents, and
+    /// nothing else of the key.
+    pub fn access_key_info(&self, id: &AccessKeyId) -> CoreResult<AccountId> {
+        self.read(|tx| {
+            self.authorize(tx, Operation::GetAccessKeyInfo, &["*"])?;
+            if let Some(k) = tx.key_for_authentication(id)? {
+                return Ok(k.account_id);
+            }
+            match tx.session_for_authentication(id)? {
+                Some((s, _, _)) => Ok(s.account_id),
+                None => Err(CoreError::NoSuchAccessKey(id.clone())),
+            }
+        })
+    }
+
     /// Makes session credentials for the caller from the long-term key it signed with, valid
     /// for `duration` seconds (the default when `None`). `mfa` is the serial number of a device
     /// enabled for the caller and its current code: the session then carries MFA.

@@ -211,3 +211,25 @@ fn session_credentials_are_limited_as_aws_limits_them() {
             .is_ok()
     );
 }
+
+#[test]
+fn access_key_info_names_the_account_of_any_key() {
+    let w = world();
+    let other = w.svc.create_account("other", None).unwrap();
+    let (_, made) = session_of(&w, None, None);
+    let root = w.root(&IAM);
+    assert_eq!(
+        root.access_key_info(&other.access_key_id).unwrap(),
+        other.account.id,
+        "another account's key: its account, as AWS answers"
+    );
+    assert_eq!(
+        root.access_key_info(&made.session.key_id).unwrap(),
+        *w.root.account()
+    );
+    let unknown = AccessKeyId::parse("AKIAUNKNOWN000000000").unwrap();
+    assert_eq!(
+        root.access_key_info(&unknown),
+        Err(CoreError::NoSuchAccessKey(unknown))
+    );
+}

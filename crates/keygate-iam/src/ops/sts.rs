@@ -1,7 +1,8 @@
 //! STS: `GetCallerIdentity` (who signed the request, never evaluated against policies) and
-//! `GetSessionToken` (temporary credentials for the caller).
+//! `GetSessionToken` (temporary credentials for the caller) and `GetAccessKeyInfo` (the
+//! account of a key).
 
-use keygate_core::{Caller, NewSession, Principal};
+use keygate_core::{AccessKeyId, AccountId, Caller, NewSession, Principal};
 
 use super::{Answer, Encode, Op};
 use crate::error::IamError;
@@ -135,5 +136,28 @@ impl Encode for SessionCredentials {
         x.text("SessionToken", s.token.expose());
         x.date("Expiration", s.session.expires_at);
         x.close("Credentials");
+    }
+}
+
+#[derive(Debug)]
+pub struct GetAccessKeyInfo(pub AccessKeyId);
+
+impl Op for GetAccessKeyInfo {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        crate::decode::key_id(p).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        Ok(Box::new(KeyAccount(c.access_key_info(&self.0)?)))
+    }
+}
+
+/// GetAccessKeyInfo's answer: the key's account.
+#[derive(Debug)]
+pub struct KeyAccount(pub AccountId);
+
+impl Encode for KeyAccount {
+    fn write(&self, x: &mut Xml) {
+        x.text("Account", self.0.as_str());
     }
 }
