@@ -249,13 +249,13 @@ impl Service {
             if !bool::from(offered.as_slice().ct_eq(&digest)) {
                 return Ok(KeyLookup::Unknown);
             }
-            if session.expires_at <= now {
-                return Ok(KeyLookup::Expired);
-            }
-            // A session signs only while the key that made it could.
+            // A session signs only while the key that made it could; then, until it expires.
             let Some((_, principal)) = long_term(tx, &session.parent_key, now)? else {
                 return Ok(KeyLookup::Unknown);
             };
+            if session.expires_at <= now {
+                return Ok(KeyLookup::Expired);
+            }
             Ok(KeyLookup::Found(SigningKey {
                 secret,
                 principal,

@@ -197,7 +197,11 @@ fn each_operation_is_checked_as_the_action_that_performs_it() {
     for name in ActionName::ALL {
         if let Some(op) = name.operation() {
             assert_eq!(policy_action(op), name.policy_action(), "{name:?}");
-            assert_eq!(name.policy_action(), format!("iam:{}", name.wire()));
+            let service = match name.api() {
+                Api::Iam => "iam",
+                Api::Sts => "sts",
+            };
+            assert_eq!(name.policy_action(), format!("{service}:{}", name.wire()));
         }
     }
     assert_eq!(ActionName::GetCallerIdentity.operation(), None);

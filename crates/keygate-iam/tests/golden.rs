@@ -99,6 +99,8 @@ fn phone(enabled: bool) -> MfaDevice {
         }),
         created_at: Timestamp::from_unix_millis(CREATED + 200_000),
         last_step: None,
+        drift: 0,
+        failures: 0,
         tags: vec![],
     }
 }
@@ -508,7 +510,10 @@ fn bodies() -> BTreeMap<String, String> {
             "ListMFADevices",
             "ListMFADevices",
             Api::Iam,
-            Box::new(mfa::Devices(alice(false), page(vec![phone(true)], None))),
+            Box::new(mfa::Devices(
+                Some(alice(false)),
+                page(vec![phone(true)], None),
+            )),
         ),
         (
             "ListVirtualMFADevices",

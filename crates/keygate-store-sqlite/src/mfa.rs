@@ -10,8 +10,8 @@ use rusqlite::{Row, params};
 use crate::rows::{corrupt, parse_col};
 use crate::tx::{SqlTx, described};
 
-const MFA_COLS: &str =
-    "serial, account_id, seed_nonce, seed_sealed, user_id, enabled_at, created_at, last_step";
+const MFA_COLS: &str = "serial, account_id, seed_nonce, seed_sealed, user_id, enabled_at, \
+                        created_at, last_step, drift, failures";
 
 type SealedRow = (MfaDevice, Vec<u8>, Vec<u8>);
 
@@ -41,6 +41,8 @@ fn mfa_row(r: &Row<'_>) -> rusqlite::Result<SealedRow> {
             .get::<_, Option<i64>>(7)?
             .map(|s| u64::try_from(s).map_err(|e| corrupt("MFA step", e)))
             .transpose()?,
+        drift: r.get(8)?,
+        failures: r.get(9)?,
         tags: Vec::new(),
     };
     Ok((device, r.get(2)?, r.get(3)?))
@@ -119,7 +121,8 @@ impl SqlTx<'_> {
             .map_err(described)?;
         self.exec(
             "INSERT INTO mfa_devices (serial, account_id, seed_nonce, seed_sealed, user_id, \
-             enabled_at, created_at, last_step) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             enabled_at, created_at, last_step, drift, failures) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 d.serial,
                 d.account_id.as_str(),
@@ -128,7 +131,9 @@ impl SqlTx<'_> {
                 d.user.as_ref().map(|(u, _)| u.as_str()),
                 d.user.as_ref().map(|(_, at)| at.unix_millis()),
                 d.created_at.unix_millis(),
-                d.last_step.map(|s| i64::try_from(s).unwrap_or(i64::MAX))
+                d.last_step.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+                d.drift,
+                d.failures
             ],
         )?;
         self.write_mfa_tags(d)
@@ -139,14 +144,16 @@ impl SqlTx<'_> {
             self.user_exists(&d.account_id, u)?;
         }
         let n = self.exec(
-            "UPDATE mfa_devices SET user_id = ?3, enabled_at = ?4, last_step = ?5 \
-             WHERE account_id = ?1 AND serial = ?2",
+            "UPDATE mfa_devices SET user_id = ?3, enabled_at = ?4, last_step = ?5, drift = ?6, \
+             failures = ?7 WHERE account_id = ?1 AND serial = ?2",
             params![
                 d.account_id.as_str(),
                 d.serial,
                 d.user.as_ref().map(|(u, _)| u.as_str()),
                 d.user.as_ref().map(|(_, at)| at.unix_millis()),
-                d.last_step.map(|s| i64::try_from(s).unwrap_or(i64::MAX))
+                d.last_step.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+                d.drift,
+                d.failures
             ],
         )?;
         if n == 0 {

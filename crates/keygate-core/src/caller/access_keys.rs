@@ -42,7 +42,6 @@ impl Caller<'_> {
     /// Resolves whose keys are meant: the named user, or the caller itself.
     fn key_target(&self, tx: &dyn ReadTx, name: Option<&UserName>) -> CoreResult<KeyTarget> {
         // "If a temporary access key is used, then UserName is required" (AWS CLI reference).
-        self.session_may_call()?;
         if name.is_none() && self.session.is_some() {
             return Err(CoreError::SessionRefused(SessionRule::UserNameRequired));
         }

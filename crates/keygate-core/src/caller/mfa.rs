@@ -68,6 +68,8 @@ impl Caller<'_> {
                 user: None,
                 created_at: now,
                 last_step: None,
+                drift: 0,
+                failures: 0,
                 tags: tags.clone(),
             };
             let qr_png = totp::qr_png(&device.seed, &format!("{name}@{}", self.account()))?;
@@ -90,10 +92,12 @@ impl Caller<'_> {
             if d.user.is_some() {
                 return Err(CoreError::MfaDeviceEnabled(serial.to_owned()));
             }
-            let step = totp::consecutive(&d.seed, first, second, now)?
+            let (step, drift) = totp::consecutive(&d.seed, first, second, now, d.last_step)?
                 .ok_or(CoreError::InvalidAuthenticationCode)?;
             d.user = Some((u.id, now));
             d.last_step = Some(step);
+            d.drift = drift;
+            d.failures = 0;
             tx.update_mfa_device(&d)
         })
     }
@@ -112,10 +116,11 @@ impl Caller<'_> {
             if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
                 return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
             }
-            let step = totp::consecutive(&d.seed, first, second, now)?
-                .filter(|s| d.last_step.is_none_or(|last| *s > last))
+            let (step, drift) = totp::consecutive(&d.seed, first, second, now, d.last_step)?
                 .ok_or(CoreError::InvalidAuthenticationCode)?;
             d.last_step = Some(step);
+            d.drift = drift;
+            d.failures = 0;
             tx.update_mfa_device(&d)
         })
     }
@@ -146,18 +151,17 @@ impl Caller<'_> {
         })
     }
 
-    /// The devices enabled for a user (the caller itself when `None`), with when.
-    pub fn list_mfa_devices(&self, user: Option<&UserName>) -> CoreResult<(User, Vec<MfaDevice>)> {
+    /// The devices enabled for a user (the caller itself when `None`), with when. The
+    /// account's root has none: devices are enabled for users.
+    pub fn list_mfa_devices(
+        &self,
+        user: Option<&UserName>,
+    ) -> CoreResult<(Option<User>, Vec<MfaDevice>)> {
         self.read(|tx| {
             let name = match (user, self.principal) {
                 (Some(n), _) => n.clone(),
                 (None, Principal::User { name, .. }) => name.clone(),
-                (None, Principal::Root { .. }) => {
-                    return Err(validate::invalid(
-                        "UserName",
-                        "must be given: the account's root has no MFA device here",
-                    ));
-                }
+                (None, Principal::Root { .. }) => return Ok((None, Vec::new())),
             };
             let u = self.existing_user(tx, Operation::ListMFADevices, &name)?;
             let devices = tx
@@ -165,7 +169,7 @@ impl Caller<'_> {
                 .into_iter()
                 .filter(|d| d.user.as_ref().is_some_and(|(id, _)| *id == u.id))
                 .collect();
-            Ok((u, devices))
+            Ok((Some(u), devices))
         })
     }
 
@@ -196,14 +200,16 @@ impl Caller<'_> {
     }
 
     /// Checks an MFA code for a session the caller makes: the device must be enabled for the
-    /// caller, the code current and not used before. Answers when MFA was proven.
+    /// caller, take codes (fewer than `MAX_MFA_FAILURES` wrong ones in a row), and the code be
+    /// current and not used before. Answers when MFA was proven, or `None` for a wrong code,
+    /// whose failure is then recorded: the caller commits it and refuses the request.
     pub(super) fn prove_mfa(
         &self,
         tx: &dyn WriteTx,
         serial: &str,
         code: &str,
         now: Timestamp,
-    ) -> CoreResult<Timestamp> {
+    ) -> CoreResult<Option<Timestamp>> {
         let unknown = CoreError::SessionRefused(SessionRule::MfaUnknownDevice);
         let Principal::User { id, .. } = self.principal else {
             return Err(unknown);
@@ -214,11 +220,24 @@ impl Caller<'_> {
         if d.user.as_ref().is_none_or(|(u, _)| u != id) {
             return Err(unknown);
         }
-        let step = totp::accept(&d.seed, code, now, d.last_step)?
-            .ok_or(CoreError::SessionRefused(SessionRule::MfaWrongCode))?;
-        d.last_step = Some(step);
-        tx.update_mfa_device(&d)?;
-        Ok(now)
+        let step = if d.failures < totp::MAX_MFA_FAILURES {
+            totp::accept(&d.seed, code, now, d.last_step, d.drift)?
+        } else {
+            None
+        };
+        match step {
+            Some(step) => {
+                d.last_step = Some(step);
+                d.failures = 0;
+                tx.update_mfa_device(&d)?;
+                Ok(Some(now))
+            }
+            None => {
+                d.failures = d.failures.saturating_add(1);
+                tx.update_mfa_device(&d)?;
+                Ok(None)
+            }
+        }
     }
 }
 

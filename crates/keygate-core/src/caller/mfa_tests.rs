@@ -159,11 +159,57 @@ fn resync_takes_two_new_consecutive_codes() {
         Err(CoreError::InvalidAuthenticationCode),
         "codes already used"
     );
-    root.resync_mfa_device(&alice, &serial, &code(-30), &code(0))
+    root.resync_mfa_device(&alice, &serial, &code(0), &code(30))
         .unwrap();
     assert_eq!(
         root.create_virtual_mfa_device(MfaName::parse("phone").unwrap(), None, vec![])
             .map(|_| ()),
         Err(CoreError::MfaDeviceExists(serial))
+    );
+}
+
+#[test]
+fn wrong_codes_in_a_row_lock_the_device_until_it_is_resynchronised() {
+    let w = world();
+    w.user("alice");
+    let root = w.root(&IAM);
+    let made = root
+        .create_virtual_mfa_device(MfaName::parse("phone").unwrap(), None, vec![])
+        .unwrap();
+    let (seed, serial) = (made.device.seed.clone(), made.device.serial);
+    let now = Timestamp::from_unix_millis(T0);
+    let code = |secs: i64| totp::code(&seed, now.plus_seconds(secs));
+    let alice = name("alice");
+    root.enable_mfa_device(&alice, &serial, &code(-60), &code(-30))
+        .unwrap();
+    let a = self::alice(&w);
+    let key = w.new_key(Some("alice"));
+    let c = w.svc.caller(&a, &IAM).signed_with(key, None);
+    let right = code(0);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..totp::MAX_MFA_FAILURES {
+        assert_eq!(
+            c.get_session_token(None, Some((&serial, wrong)))
+                .map(|_| ()),
+            Err(CoreError::SessionRefused(SessionRule::MfaWrongCode))
+        );
+    }
+    assert_eq!(
+        c.get_session_token(None, Some((&serial, &right)))
+            .map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::MfaWrongCode)),
+        "locked: even the right code is refused, so codes cannot be guessed"
+    );
+    w.clock.advance_seconds(60);
+    root.resync_mfa_device(&alice, &serial, &code(30), &code(60))
+        .unwrap();
+    w.clock.advance_seconds(30);
+    assert!(
+        c.get_session_token(None, Some((&serial, &code(90))))
+            .is_ok()
     );
 }

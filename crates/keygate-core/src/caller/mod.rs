@@ -160,11 +160,14 @@ impl<'a> Caller<'a> {
         self.principal
     }
 
+    /// Every operation reads or writes through here, so the session rule holds for all.
     fn read<T>(&self, f: impl FnOnce(&dyn ReadTx) -> CoreResult<T>) -> CoreResult<T> {
+        self.session_may_call()?;
         store::read(&*self.svc.store, f)
     }
 
     fn write<T>(&self, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
+        self.session_may_call()?;
         store::write_or_rehearse(&*self.svc.store, self.dry_run, f)
     }
 
@@ -191,7 +194,6 @@ impl<'a> Caller<'a> {
         resources: &[&str],
         keys: &Context,
     ) -> CoreResult<()> {
-        self.session_may_call()?;
         let Principal::User { account, id, .. } = self.principal else {
             return Ok(());
         };

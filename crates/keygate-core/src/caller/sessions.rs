@@ -62,7 +62,11 @@ impl Caller<'_> {
         let now = self.svc.clock.now();
         self.write(|tx: &dyn WriteTx| {
             let mfa_at = match mfa {
-                Some((serial, code)) => Some(self.prove_mfa(tx, serial, code, now)?),
+                Some((serial, code)) => match self.prove_mfa(tx, serial, code, now)? {
+                    Some(at) => Some(at),
+                    // The failure is counted and kept: the transaction commits, the call fails.
+                    None => return Ok(Err(CoreError::SessionRefused(SessionRule::MfaWrongCode))),
+                },
                 None => None,
             };
             tx.delete_expired_sessions(now)?;
@@ -83,12 +87,12 @@ impl Caller<'_> {
             let token = self.svc.ids.session_token();
             let digest = <sha2::Sha256 as sha2::Digest>::digest(token.expose().as_bytes());
             tx.insert_session(&session, &secret, &digest)?;
-            Ok(NewSession {
+            Ok(Ok(NewSession {
                 session,
                 secret,
                 token,
-            })
-        })
+            }))
+        })?
     }
 }
 

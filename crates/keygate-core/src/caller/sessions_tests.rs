@@ -185,6 +185,16 @@ fn session_credentials_are_limited_as_aws_limits_them() {
         Err(CoreError::SessionRefused(SessionRule::MfaRequired)),
         "no IAM call without MFA"
     );
+    let root_key = w.new_key(None);
+    let root_session = w
+        .svc
+        .caller(&w.root, &IAM)
+        .signed_with(root_key, Some(facts(false)));
+    assert_eq!(
+        root_session.get_user(None).map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::MfaRequired)),
+        "the root's session too"
+    );
     let page = PageRequest::default();
     assert_eq!(
         plain

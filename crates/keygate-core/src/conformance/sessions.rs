@@ -92,6 +92,8 @@ pub fn mfa_devices_round_trip(s: Arc<dyn Store>) {
         user: None,
         created_at: t(10),
         last_step: None,
+        drift: 0,
+        failures: 0,
         tags: vec![super::tag("k", "v")],
     };
     let phone = device("arn:aws:iam::111111111111:mfa/phone");
@@ -110,6 +112,8 @@ pub fn mfa_devices_round_trip(s: Arc<dyn Store>) {
     let mut enabled = phone.clone();
     enabled.user = Some((alice.id.clone(), t(20)));
     enabled.last_step = Some(1_000);
+    enabled.drift = -2;
+    enabled.failures = 3;
     store::write(&*s, |tx| tx.update_mfa_device(&enabled)).unwrap();
     store::read(&*s, |tx| {
         assert_eq!(tx.mfa_device(&a.id, &phone.serial)?, Some(enabled.clone()));

@@ -226,6 +226,8 @@ impl WriteTx for Tx {
             Some(d) if d.account_id == device.account_id => {
                 d.user = device.user.clone();
                 d.last_step = device.last_step;
+                d.drift = device.drift;
+                d.failures = device.failures;
                 d.tags = device.tags.clone();
                 Ok(())
             }

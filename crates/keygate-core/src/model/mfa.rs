@@ -17,6 +17,12 @@ pub struct MfaDevice {
     pub created_at: Timestamp,
     /// The last TOTP time step accepted: a code of that step or an earlier one is refused.
     pub last_step: Option<u64>,
+    /// How many steps the device's clock runs ahead of the server's (behind when negative), as
+    /// found when it was enabled or last resynchronised.
+    pub drift: i64,
+    /// Wrong codes in a row: at `MAX_MFA_FAILURES` the device takes no code until it is
+    /// resynchronised, so its codes cannot be guessed.
+    pub failures: u32,
     /// Sorted by key.
     pub tags: Vec<Tag>,
 }

@@ -196,14 +196,16 @@ impl Op for ListMFADevices {
     }
 }
 
-/// ListMFADevices' answer: a user's enabled devices.
+/// ListMFADevices' answer: a user's enabled devices (none for the root).
 #[derive(Debug)]
-pub struct Devices(pub User, pub Page<MfaDevice>);
+pub struct Devices(pub Option<User>, pub Page<MfaDevice>);
 
 impl Encode for Devices {
     fn write(&self, x: &mut Xml) {
         x.list("MFADevices", &self.1.items, |x, d| {
-            x.text("UserName", self.0.name.as_str());
+            if let Some(u) = &self.0 {
+                x.text("UserName", u.name.as_str());
+            }
             x.text("SerialNumber", &d.serial);
             if let Some((_, at)) = d.user {
                 x.date("EnableDate", at);

@@ -8,7 +8,9 @@ CREATE TABLE mfa_devices (
     user_id     TEXT REFERENCES users (id),
     enabled_at  INTEGER,
     created_at  INTEGER NOT NULL,
-    last_step   INTEGER
+    last_step   INTEGER,
+    drift       INTEGER NOT NULL,
+    failures    INTEGER NOT NULL
 ) STRICT;
 
 CREATE TABLE mfa_device_tags (
