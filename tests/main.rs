@@ -6,6 +6,7 @@ mod console;
 mod hardening;
 mod iam;
 mod iam_wire;
+mod login_profiles;
 mod mfa;
 mod osc;
 mod policies;

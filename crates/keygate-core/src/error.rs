@@ -51,6 +51,8 @@ pub enum Dependents {
     DefaultVersion,
     /// The user still has MFA devices enabled.
     MfaDevices,
+    /// The user still has a password (a login profile).
+    LoginProfile,
     /// The MFA device is still enabled for a user.
     MfaInUse,
 }
@@ -224,6 +226,24 @@ pub enum CoreError {
     /// The two codes are not two consecutive codes of the device.
     #[error("the MFA codes do not verify")]
     InvalidAuthenticationCode,
+    /// The user has a password already.
+    #[error("user {0} has a login profile already")]
+    LoginProfileExists(UserName),
+    /// The user has no password.
+    #[error("user {0} has no login profile")]
+    NoSuchLoginProfile(UserName),
+    /// The account sets no password policy.
+    #[error("the account has no password policy")]
+    NoPasswordPolicy,
+    /// A new password breaks the account's password policy; the text says how.
+    #[error("the password does not meet the policy: {0}")]
+    PasswordPolicy(String),
+    /// Only an EIM user may do this (ChangePassword).
+    #[error("only an EIM user may do this")]
+    NotAUser,
+    /// The old password given to ChangePassword is wrong.
+    #[error("the old password is wrong")]
+    WrongOldPassword,
     /// Session credentials may not do this.
     #[error("session credentials: {0:?}")]
     SessionRefused(SessionRule),

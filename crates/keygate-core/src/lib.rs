@@ -39,8 +39,9 @@ pub use ids::{
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, Attachee, Group, KeyOwner, KeyState, KeyView, LastUsed,
-    ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PolicyOwner, PolicyRef, PolicyVersion,
-    Principal, RequestId, Secret, Session, SessionFacts, Signer, SigningKey, Tag, Timestamp, User,
+    LoginProfile, ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner,
+    PolicyRef, PolicyVersion, Principal, RequestId, Secret, Session, SessionFacts, Signer,
+    SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};

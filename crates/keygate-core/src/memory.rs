@@ -12,8 +12,8 @@ use crate::ids::{
     UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, ManagedPolicy, MfaDevice, PolicyOwner,
-    PolicyVersion, Secret, Session, User,
+    AccessKey, Account, Attachee, Group, KeyOwner, LoginProfile, ManagedPolicy, MfaDevice,
+    PasswordPolicy, PolicyOwner, PolicyVersion, Secret, Session, User,
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
@@ -38,6 +38,8 @@ struct State {
     sessions: BTreeMap<AccessKeyId, (Session, Secret, Vec<u8>)>,
     /// Virtual MFA devices by serial number.
     mfa: BTreeMap<String, MfaDevice>,
+    logins: BTreeMap<UserId, LoginProfile>,
+    password_policies: BTreeMap<AccountId, PasswordPolicy>,
 }
 
 impl State {
@@ -196,6 +198,24 @@ impl ReadTx for Tx {
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
         Ok(self.0.borrow().sessions.get(id).cloned())
+    }
+
+    fn login_profile(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+    ) -> CoreResult<Option<LoginProfile>> {
+        Ok(self
+            .0
+            .borrow()
+            .logins
+            .get(user)
+            .filter(|l| &l.account_id == account)
+            .cloned())
+    }
+
+    fn password_policy(&self, account: &AccountId) -> CoreResult<Option<PasswordPolicy>> {
+        Ok(self.0.borrow().password_policies.get(account).copied())
     }
 
     fn mfa_devices(&self, account: &AccountId) -> CoreResult<Vec<MfaDevice>> {

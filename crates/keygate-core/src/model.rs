@@ -10,10 +10,12 @@ use crate::ids::{
     AccessKeyId, AccountId, Email, GroupId, GroupName, TagKey, TagValue, UserId, UserName, UserPath,
 };
 
+mod login;
 mod managed;
 mod mfa;
 mod session;
 
+pub use login::{LoginProfile, PasswordPolicy};
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
 pub use mfa::MfaDevice;
 pub use session::{NewSession, Session, SessionFacts, Signer};

@@ -70,6 +70,14 @@ pub enum Operation {
     ResyncMFADevice,
     DeactivateMFADevice,
     DeleteVirtualMFADevice,
+    CreateLoginProfile,
+    GetLoginProfile,
+    UpdateLoginProfile,
+    DeleteLoginProfile,
+    ChangePassword,
+    GetAccountPasswordPolicy,
+    UpdateAccountPasswordPolicy,
+    DeleteAccountPasswordPolicy,
     /// The account an access key id belongs to (STS GetAccessKeyInfo).
     GetAccessKeyInfo,
     /// Reading the caller's own account (OSC ReadAccounts).

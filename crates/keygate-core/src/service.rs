@@ -28,7 +28,7 @@ pub struct Service {
     pub(crate) ids: Arc<dyn IdGen>,
     pub(crate) limits: Limits,
     pub(crate) pending_uses: PendingUses,
-    sign_in: SignInGuard,
+    pub(crate) sign_in: SignInGuard,
 }
 
 impl std::fmt::Debug for Service {
@@ -289,8 +289,13 @@ impl Service {
                 hash
             }))
         };
-        self.sign_in
-            .check(login, source, || self.clock.now(), stored, password)?;
+        self.sign_in.check(
+            login.as_str(),
+            source,
+            || self.clock.now(),
+            stored,
+            password,
+        )?;
         account
             .map(|account| Principal::Root { account })
             .ok_or(CoreError::BadCredentials)

@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::error::{CoreError, CoreResult};
-use crate::ids::Email;
 use crate::model::Timestamp;
 use crate::password::Checker;
 
@@ -108,7 +107,8 @@ struct Attempts {
     locked_until: Option<Timestamp>,
 }
 
-type LoginKey = (Email, Source);
+/// A login (an account's e-mail, or an EIM user's ARN) and where it is tried from.
+type LoginKey = (String, Source);
 
 /// Every guard of password sign-in, in this process.
 #[derive(Debug)]
@@ -146,7 +146,7 @@ impl SignInGuard {
     /// source run one at a time, so that parallel guesses meet the lock.
     pub(crate) fn check(
         &self,
-        login: &Email,
+        login: &str,
         source: Source,
         now: impl Fn() -> Timestamp,
         stored: impl FnOnce() -> CoreResult<Option<String>>,
@@ -196,13 +196,13 @@ impl SignInGuard {
 
     fn check_login(
         &self,
-        login: &Email,
+        login: &str,
         source: Source,
         now: &impl Fn() -> Timestamp,
         stored: impl FnOnce() -> CoreResult<Option<String>>,
         password: &str,
     ) -> CoreResult<()> {
-        let key = (login.clone(), source);
+        let key = (login.to_owned(), source);
         let entry = lock(&self.logins).entry(key.clone(), now()).clone();
         let mut attempts = lock(&entry);
         let at = now();

@@ -7,8 +7,8 @@ use crate::ids::{
     UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, MfaDevice,
-    PolicyVersion, Secret, Session, Tag, Timestamp, User,
+    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, LoginProfile, ManagedPolicy,
+    MfaDevice, PasswordPolicy, PolicyVersion, Secret, Session, Tag, Timestamp, User,
 };
 
 /// Reads inside one consistent snapshot. Users always come with their tags, sorted by key.
@@ -45,6 +45,9 @@ pub trait ReadTx {
         &self,
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>>;
+    fn login_profile(&self, account: &AccountId, user: &UserId)
+    -> CoreResult<Option<LoginProfile>>;
+    fn password_policy(&self, account: &AccountId) -> CoreResult<Option<PasswordPolicy>>;
     /// Every virtual MFA device of the account, ordered by serial number.
     fn mfa_devices(&self, account: &AccountId) -> CoreResult<Vec<MfaDevice>>;
     /// The device with this serial number in the account.
@@ -134,6 +137,11 @@ pub trait WriteTx: ReadTx {
         secret: &Secret,
         token_digest: &[u8],
     ) -> CoreResult<()>;
+    /// Creates or replaces the user's login profile.
+    fn put_login_profile(&self, profile: &LoginProfile) -> CoreResult<()>;
+    fn delete_login_profile(&self, account: &AccountId, user: &UserId) -> CoreResult<()>;
+    fn put_password_policy(&self, account: &AccountId, policy: &PasswordPolicy) -> CoreResult<()>;
+    fn delete_password_policy(&self, account: &AccountId) -> CoreResult<()>;
     /// Inserts a virtual MFA device; its serial number is unique.
     fn insert_mfa_device(&self, device: &MfaDevice) -> CoreResult<()>;
     /// Replaces the user, last step and tags of the device with `device.serial`.

@@ -74,6 +74,14 @@ pub(crate) fn iam_action(op: Operation) -> &'static str {
         Operation::UntagPolicy => "iam:UntagPolicy",
         Operation::ListPolicyTags => "iam:ListPolicyTags",
         Operation::GetAccessKeyInfo => "sts:GetAccessKeyInfo",
+        Operation::CreateLoginProfile => "iam:CreateLoginProfile",
+        Operation::GetLoginProfile => "iam:GetLoginProfile",
+        Operation::UpdateLoginProfile => "iam:UpdateLoginProfile",
+        Operation::DeleteLoginProfile => "iam:DeleteLoginProfile",
+        Operation::ChangePassword => "iam:ChangePassword",
+        Operation::GetAccountPasswordPolicy => "iam:GetAccountPasswordPolicy",
+        Operation::UpdateAccountPasswordPolicy => "iam:UpdateAccountPasswordPolicy",
+        Operation::DeleteAccountPasswordPolicy => "iam:DeleteAccountPasswordPolicy",
         Operation::CreateVirtualMFADevice => "iam:CreateVirtualMFADevice",
         Operation::EnableMFADevice => "iam:EnableMFADevice",
         Operation::ListMFADevices => "iam:ListMFADevices",
@@ -139,6 +147,13 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
         | Operation::DeleteVirtualMFADevice => "api:UpdateUser",
         Operation::ListMFADevices | Operation::ListVirtualMFADevices => "api:ReadUsers",
         Operation::GetAccessKeyInfo => "api:ReadAccessKeys",
+        Operation::GetLoginProfile | Operation::GetAccountPasswordPolicy => "api:ReadUsers",
+        Operation::CreateLoginProfile
+        | Operation::UpdateLoginProfile
+        | Operation::DeleteLoginProfile
+        | Operation::ChangePassword
+        | Operation::UpdateAccountPasswordPolicy
+        | Operation::DeleteAccountPasswordPolicy => "api:UpdateUser",
         Operation::ReadAccount => "api:ReadAccounts",
         Operation::CheckAuthentication => "api:CheckAuthentication",
     }

@@ -30,6 +30,10 @@ pub enum IamError {
     InvalidClientTokenId,
     /// 403: the session the token names has expired.
     ExpiredToken,
+    /// 400: a password breaks the account's password policy.
+    PasswordPolicyViolation(String),
+    /// 400: only an IAM user may make this request.
+    InvalidUserType(String),
     /// 403: the two codes are not two consecutive codes of the MFA device.
     InvalidAuthenticationCode,
     /// 403: the signature is wrong, out of its time window or scoped to another service.
@@ -74,6 +78,8 @@ impl IamError {
             Self::InvalidClientTokenId => "InvalidClientTokenId",
             Self::ExpiredToken => "ExpiredToken",
             Self::InvalidAuthenticationCode => "InvalidAuthenticationCode",
+            Self::PasswordPolicyViolation(_) => "PasswordPolicyViolation",
+            Self::InvalidUserType(_) => "InvalidUserType",
             Self::SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
             Self::MissingAuthenticationToken => "MissingAuthenticationToken",
             Self::IncompleteSignature(_) => "IncompleteSignature",
@@ -98,6 +104,8 @@ impl IamError {
             }
             Self::InvalidInput(_)
             | Self::MalformedPolicyDocument(_)
+            | Self::PasswordPolicyViolation(_)
+            | Self::InvalidUserType(_)
             | Self::IncompleteSignature(_)
             | Self::ValidationError(_)
             | Self::MissingAction
@@ -126,6 +134,8 @@ impl IamError {
             | Self::DeleteConflict(m)
             | Self::InvalidInput(m)
             | Self::MalformedPolicyDocument(m)
+            | Self::PasswordPolicyViolation(m)
+            | Self::InvalidUserType(m)
             | Self::AccessDenied(m)
             | Self::SignatureDoesNotMatch(m)
             | Self::IncompleteSignature(m)
@@ -184,6 +194,24 @@ impl IamError {
             }
             CoreError::NoSuchGroupPolicy(n) => {
                 Self::NoSuchEntity(format!("The group policy with name {n} cannot be found."))
+            }
+            CoreError::LoginProfileExists(n) => {
+                Self::EntityAlreadyExists(format!("Login Profile for user {n} already exists."))
+            }
+            CoreError::NoSuchLoginProfile(n) => {
+                Self::NoSuchEntity(format!("Login Profile for User {n} cannot be found."))
+            }
+            CoreError::NoPasswordPolicy => Self::NoSuchEntity(
+                "The Password Policy with domain name keygate cannot be found.".into(),
+            ),
+            CoreError::PasswordPolicy(why) => Self::PasswordPolicyViolation(format!(
+                "Password does not conform to the account password policy: {why}."
+            )),
+            CoreError::NotAUser => {
+                Self::InvalidUserType("The user making the request must be an IAM user.".into())
+            }
+            CoreError::WrongOldPassword => {
+                Self::AccessDenied("The old password is incorrect.".into())
             }
             CoreError::NoSuchMfaDevice(s) => Self::NoSuchEntity(format!(
                 "VirtualMFADevice with serial number {s} doesn't exist."
@@ -284,6 +312,9 @@ impl IamError {
                     Dependents::DefaultVersion => "Cannot delete the default version of a policy.",
                     Dependents::MfaDevices => "Cannot delete entity, must delete MFA device first.",
                     Dependents::MfaInUse => "MFA Device is still in use.",
+                    Dependents::LoginProfile => {
+                        "Cannot delete entity, must delete login profile first."
+                    }
                 }
                 .into(),
             ),

@@ -7,8 +7,8 @@ use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 
 use crate::error::IamError;
 use crate::ops::{
-    Answer, Op, access_keys, groups, managed_policies, mfa, policy_attachments, sts, user_policies,
-    users,
+    Answer, Op, access_keys, groups, login_profiles, managed_policies, mfa, policy_attachments,
+    sts, user_policies, users,
 };
 use crate::params::Params;
 
@@ -192,6 +192,14 @@ actions! {
     ResyncMFADevice(mfa::ResyncMFADevice) in Iam, checked as ResyncMFADevice;
     DeactivateMFADevice(mfa::DeactivateMFADevice) in Iam, checked as DeactivateMFADevice;
     DeleteVirtualMFADevice(mfa::DeleteVirtualMFADevice) in Iam, checked as DeleteVirtualMFADevice;
+    CreateLoginProfile(login_profiles::CreateLoginProfile) in Iam, checked as CreateLoginProfile;
+    GetLoginProfile(login_profiles::GetLoginProfile) in Iam, checked as GetLoginProfile;
+    UpdateLoginProfile(login_profiles::UpdateLoginProfile) in Iam, checked as UpdateLoginProfile;
+    DeleteLoginProfile(login_profiles::DeleteLoginProfile) in Iam, checked as DeleteLoginProfile;
+    ChangePassword(login_profiles::ChangePassword) in Iam, checked as ChangePassword;
+    GetAccountPasswordPolicy(login_profiles::GetAccountPasswordPolicy) in Iam, checked as GetAccountPasswordPolicy;
+    UpdateAccountPasswordPolicy(login_profiles::UpdateAccountPasswordPolicy) in Iam, checked as UpdateAccountPasswordPolicy;
+    DeleteAccountPasswordPolicy(login_profiles::DeleteAccountPasswordPolicy) in Iam, checked as DeleteAccountPasswordPolicy;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
     GetSessionToken(sts::GetSessionToken) in Sts;
     GetAccessKeyInfo(sts::GetAccessKeyInfo) in Sts, checked as GetAccessKeyInfo;

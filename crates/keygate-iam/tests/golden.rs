@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use keygate_auth::{AuthError, BodyError};
 use keygate_core::*;
 use keygate_iam::error::IamError;
+use keygate_iam::ops::login_profiles as login;
 use keygate_iam::ops::managed_policies as managed;
 use keygate_iam::ops::mfa;
 use keygate_iam::ops::policy_attachments as attachments;
@@ -525,6 +526,46 @@ fn bodies() -> BTreeMap<String, String> {
             ))),
         ),
         (
+            "CreateLoginProfile",
+            "CreateLoginProfile",
+            Api::Iam,
+            Box::new(login::Profile(
+                alice(false).name,
+                LoginProfile {
+                    account_id: account().id,
+                    user: alice(false).id,
+                    hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+                    reset_required: true,
+                    created_at: Timestamp::from_unix_millis(CREATED + 360_000),
+                },
+            )),
+        ),
+        (
+            "GetAccountPasswordPolicy",
+            "GetAccountPasswordPolicy",
+            Api::Iam,
+            Box::new(login::Policy(PasswordPolicy {
+                minimum_length: 12,
+                require_symbols: true,
+                require_numbers: true,
+                require_uppercase: false,
+                require_lowercase: true,
+                allow_users_to_change: true,
+            })),
+        ),
+        (
+            "ChangePassword",
+            "ChangePassword",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
+            "DeleteLoginProfile",
+            "DeleteLoginProfile",
+            Api::Iam,
+            Box::new(Empty),
+        ),
+        (
             "GetAccessKeyInfo",
             "GetAccessKeyInfo",
             Api::Sts,
@@ -616,6 +657,11 @@ fn bodies() -> BTreeMap<String, String> {
         IamError::InvalidClientTokenId,
         IamError::from_auth_failure(keygate_auth::Failure::ExpiredToken),
         IamError::from_core(CoreError::InvalidAuthenticationCode, None),
+        IamError::from_core(
+            CoreError::PasswordPolicy("at least 12 characters".into()),
+            None,
+        ),
+        IamError::from_core(CoreError::NotAUser, None),
     ];
     for e in errors {
         let body = xml::error(Api::Iam.namespace(), e.fault(), e.code(), e.message(), RID);

@@ -268,6 +268,20 @@ impl OscError {
             CoreError::UserAlreadyExists(n) => {
                 Self::AlreadyExists(format!("The user '{n}' already exists."))
             }
+            CoreError::LoginProfileExists(n) => {
+                Self::AlreadyExists(format!("The user '{n}' has a password already."))
+            }
+            CoreError::NoSuchLoginProfile(n) => {
+                Self::NoSuchGroup(format!("The user '{n}' has no password."))
+            }
+            CoreError::NoPasswordPolicy => {
+                Self::NoSuchGroup("The account sets no password policy.".into())
+            }
+            CoreError::PasswordPolicy(why) => Self::InvalidValue(format!(
+                "The password does not meet the account's password policy: {why}."
+            )),
+            CoreError::NotAUser => Self::NotAuthorized("Only an EIM user may do this.".into()),
+            CoreError::WrongOldPassword => Self::bad_login(),
             CoreError::NoSuchMfaDevice(s) => {
                 Self::NoSuchGroup(format!("The MFA device '{s}' does not exist."))
             }
@@ -343,6 +357,9 @@ impl OscError {
                     }
                     Dependents::MfaDevices => {
                         "The user still has MFA devices enabled: deactivate them first."
+                    }
+                    Dependents::LoginProfile => {
+                        "The user still has a password: delete its login profile first."
                     }
                     Dependents::MfaInUse => {
                         "The MFA device is still enabled for a user: deactivate it first."

@@ -2,6 +2,7 @@
 //! WAL, foreign keys, a busy timeout, `BEGIN IMMEDIATE` write transactions and durable commits;
 //! access key secrets sealed with an AEAD. No rusqlite type leaves this crate.
 
+mod login;
 mod managed;
 mod mfa;
 mod rows;
@@ -32,6 +33,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/005_managed_policies.sql")),
         M::up(include_str!("migrations/006_sessions.sql")),
         M::up(include_str!("migrations/007_mfa_devices.sql")),
+        M::up(include_str!("migrations/008_login_profiles.sql")),
     ])
 });
 

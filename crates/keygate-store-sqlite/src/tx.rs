@@ -3,9 +3,9 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreError, CoreResult, Email, Group,
-    GroupId, GroupName, KeyOwner, ManagedPolicy, MfaDevice, PathPrefix, PolicyId, PolicyName,
-    PolicyVersion, ReadTx, Secret, Session, StoreFailure, Tag, TagKey, TagValue, User, UserId,
-    UserName, VersionId,
+    GroupId, GroupName, KeyOwner, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
+    PathPrefix, PolicyId, PolicyName, PolicyVersion, ReadTx, Secret, Session, StoreFailure, Tag,
+    TagKey, TagValue, User, UserId, UserName, VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -228,6 +228,18 @@ impl ReadTx for SqlTx<'_> {
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
         self.read_session_for_authentication(id)
+    }
+
+    fn login_profile(
+        &self,
+        account: &AccountId,
+        user: &UserId,
+    ) -> CoreResult<Option<LoginProfile>> {
+        self.read_login_profile(account, user)
+    }
+
+    fn password_policy(&self, account: &AccountId) -> CoreResult<Option<PasswordPolicy>> {
+        self.read_password_policy(account)
     }
 
     fn mfa_devices(&self, account: &AccountId) -> CoreResult<Vec<MfaDevice>> {

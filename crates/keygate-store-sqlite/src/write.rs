@@ -3,8 +3,8 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreResult, Group, GroupId, LastUsed,
-    ManagedPolicy, MfaDevice, PolicyId, PolicyName, PolicyVersion, Secret, Session, Tag, TagKey,
-    Timestamp, User, UserId, VersionId, WriteTx,
+    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion,
+    Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -177,6 +177,22 @@ impl WriteTx for SqlTx<'_> {
         token_digest: &[u8],
     ) -> CoreResult<()> {
         self.write_insert_session(session, secret, token_digest)
+    }
+
+    fn put_login_profile(&self, profile: &LoginProfile) -> CoreResult<()> {
+        self.write_put_login_profile(profile)
+    }
+
+    fn delete_login_profile(&self, account: &AccountId, user: &UserId) -> CoreResult<()> {
+        self.write_delete_login_profile(account, user)
+    }
+
+    fn put_password_policy(&self, account: &AccountId, policy: &PasswordPolicy) -> CoreResult<()> {
+        self.write_put_password_policy(account, policy)
+    }
+
+    fn delete_password_policy(&self, account: &AccountId) -> CoreResult<()> {
+        self.write_delete_password_policy(account)
     }
 
     fn insert_mfa_device(&self, device: &MfaDevice) -> CoreResult<()> {

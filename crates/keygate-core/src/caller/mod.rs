@@ -5,6 +5,7 @@
 mod access_keys;
 mod account;
 mod groups;
+mod login_profiles;
 mod managed_policies;
 mod mfa;
 mod policy_attachments;

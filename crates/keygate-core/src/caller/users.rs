@@ -195,6 +195,9 @@ impl Caller<'_> {
             {
                 return Err(CoreError::DeleteConflict(Dependents::MfaDevices));
             }
+            if tx.login_profile(self.account(), &user.id)?.is_some() {
+                return Err(CoreError::DeleteConflict(Dependents::LoginProfile));
+            }
             tx.delete_user(self.account(), &user.id)
         })
     }

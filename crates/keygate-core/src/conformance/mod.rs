@@ -28,7 +28,7 @@ mod sessions;
 pub use groups::groups_round_trip;
 pub use isolation::nothing_crosses_accounts;
 pub use managed::managed_policies_round_trip;
-pub use sessions::{mfa_devices_round_trip, sessions_round_trip};
+pub use sessions::{login_profiles_round_trip, mfa_devices_round_trip, sessions_round_trip};
 
 /// Makes a fresh, empty store.
 pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
@@ -44,6 +44,7 @@ pub fn run_all(make: Factory<'_>) {
     managed_policies_round_trip(make());
     sessions_round_trip(make());
     mfa_devices_round_trip(make());
+    login_profiles_round_trip(make());
     failed_write_leaves_nothing(make());
     rehearsal_leaves_nothing(make());
     constraints_hold_in_the_store(make());

@@ -1,6 +1,7 @@
 //! The conformance checks of sessions (found by key id with their secret and token digest,
 //! gone with their parent key or once expired, made only from a key of their account) and of
-//! virtual MFA devices (unique serial numbers, per account, holding their user).
+//! virtual MFA devices (unique serial numbers, per account, holding their user) and of login
+//! profiles and password policies.
 
 use std::sync::Arc;
 
@@ -131,6 +132,58 @@ pub fn mfa_devices_round_trip(s: Arc<dyn Store>) {
     store::read(&*s, |tx| {
         assert_eq!(tx.mfa_device(&a.id, &phone.serial)?, None);
         Ok(())
+    })
+    .unwrap();
+}
+
+pub fn login_profiles_round_trip(s: Arc<dyn Store>) {
+    use crate::model::{LoginProfile, PasswordPolicy};
+    let a = account("111111111111", "a@example.com");
+    let b = account("222222222222", "b@example.com");
+    let alice = user(&a, "AIDA00000000000000001", "alice", "/");
+    let profile = LoginProfile {
+        account_id: a.id.clone(),
+        user: alice.id.clone(),
+        hash: "$argon2id$hash".into(),
+        reset_required: true,
+        created_at: t(10),
+    };
+    let policy = PasswordPolicy {
+        minimum_length: 10,
+        require_symbols: true,
+        require_numbers: false,
+        require_uppercase: true,
+        require_lowercase: false,
+        allow_users_to_change: true,
+    };
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_account(&b, "h")?;
+        tx.insert_user(&alice)?;
+        tx.put_login_profile(&profile)?;
+        tx.put_password_policy(&a.id, &policy)
+    })
+    .unwrap();
+    let mut changed = profile.clone();
+    changed.hash = "$argon2id$other".into();
+    changed.reset_required = false;
+    store::write(&*s, |tx| tx.put_login_profile(&changed)).unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.login_profile(&a.id, &alice.id)?, Some(changed.clone()));
+        assert_eq!(tx.login_profile(&b.id, &alice.id)?, None, "per account");
+        assert_eq!(tx.password_policy(&a.id)?, Some(policy));
+        assert_eq!(tx.password_policy(&b.id)?, None);
+        Ok(())
+    })
+    .unwrap();
+    assert!(
+        store::write(&*s, |tx| tx.delete_user(&a.id, &alice.id)).is_err(),
+        "a user with a password stays"
+    );
+    store::write(&*s, |tx| {
+        tx.delete_login_profile(&a.id, &alice.id)?;
+        tx.delete_password_policy(&a.id)?;
+        tx.delete_user(&a.id, &alice.id)
     })
     .unwrap();
 }

@@ -6,8 +6,8 @@ use crate::ids::{
     AccessKeyId, AccountId, GroupId, PolicyId, PolicyName, TagKey, UserId, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, ManagedPolicy, MfaDevice,
-    PolicyVersion, Secret, Session, Tag, Timestamp, User,
+    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, LoginProfile, ManagedPolicy,
+    MfaDevice, PasswordPolicy, PolicyVersion, Secret, Session, Tag, Timestamp, User,
 };
 use crate::store::WriteTx;
 
@@ -82,6 +82,7 @@ impl WriteTx for Tx {
             || s.mfa
                 .values()
                 .any(|d| d.user.as_ref().is_some_and(|(u, _)| u == id))
+            || s.logins.contains_key(id)
         {
             return Err(conflict(
                 "user still owns keys or policies, is in a group or has policies attached",
@@ -203,6 +204,37 @@ impl WriteTx for Tx {
             session.key_id.clone(),
             (session.clone(), secret.clone(), token_digest.to_vec()),
         );
+        Ok(())
+    }
+
+    fn put_login_profile(&self, profile: &LoginProfile) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.user_in(&profile.account_id, &profile.user).is_none() {
+            return Err(conflict("no such user"));
+        }
+        s.logins.insert(profile.user.clone(), profile.clone());
+        Ok(())
+    }
+
+    fn delete_login_profile(&self, account: &AccountId, user: &UserId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.logins.get(user).is_some_and(|l| &l.account_id == account) {
+            s.logins.remove(user);
+        }
+        Ok(())
+    }
+
+    fn put_password_policy(&self, account: &AccountId, policy: &PasswordPolicy) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if !s.accounts.contains_key(account) {
+            return Err(conflict("no such account"));
+        }
+        s.password_policies.insert(account.clone(), *policy);
+        Ok(())
+    }
+
+    fn delete_password_policy(&self, account: &AccountId) -> CoreResult<()> {
+        self.0.borrow_mut().password_policies.remove(account);
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 pub mod access_keys;
 pub mod groups;
+pub mod login_profiles;
 pub mod managed_policies;
 pub mod mfa;
 pub mod policy_attachments;
