@@ -221,6 +221,14 @@ impl World {
         Principal::for_user(&u)
     }
 
+    /// An existing user, as a principal.
+    pub(crate) fn principal_of(&self, n: &str) -> Principal {
+        match self.root(&IAM).get_user(Some(&name(n))) {
+            Ok(Identity::User(u)) => Principal::for_user(&u),
+            other => panic!("{n} is no user: {other:?}"),
+        }
+    }
+
     pub(crate) fn grant(&self, user: &str, policy: &str, doc: &str) {
         self.root(&IAM)
             .put_user_policy(&name(user), &policy_name(policy), doc)

@@ -28,6 +28,17 @@ pub enum Assignment {
     Any,
 }
 
+/// Sets a device's clock from two consecutive codes of it, not used before: the last step
+/// accepted, its drift, and no failures.
+fn synchronise(d: &mut MfaDevice, first: &str, second: &str, now: Timestamp) -> CoreResult<()> {
+    let (step, drift) = totp::consecutive(&d.seed, first, second, now, d.last_step)?
+        .ok_or(CoreError::InvalidAuthenticationCode)?;
+    d.last_step = Some(step);
+    d.drift = drift;
+    d.failures = 0;
+    Ok(())
+}
+
 impl Caller<'_> {
     /// The device with `serial`, once `op` is authorised on user `user`'s ARN, checked to be
     /// enabled for that user.
@@ -92,12 +103,8 @@ impl Caller<'_> {
             if d.user.is_some() {
                 return Err(CoreError::MfaDeviceEnabled(serial.to_owned()));
             }
-            let (step, drift) = totp::consecutive(&d.seed, first, second, now, d.last_step)?
-                .ok_or(CoreError::InvalidAuthenticationCode)?;
+            synchronise(&mut d, first, second, now)?;
             d.user = Some((u.id, now));
-            d.last_step = Some(step);
-            d.drift = drift;
-            d.failures = 0;
             tx.update_mfa_device(&d)
         })
     }
@@ -116,11 +123,7 @@ impl Caller<'_> {
             if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
                 return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
             }
-            let (step, drift) = totp::consecutive(&d.seed, first, second, now, d.last_step)?
-                .ok_or(CoreError::InvalidAuthenticationCode)?;
-            d.last_step = Some(step);
-            d.drift = drift;
-            d.failures = 0;
+            synchronise(&mut d, first, second, now)?;
             tx.update_mfa_device(&d)
         })
     }

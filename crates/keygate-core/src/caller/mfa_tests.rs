@@ -10,13 +10,6 @@ const NEEDS_MFA: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "A
     "Action": ["iam:ListAccessKeys", "iam:GetUser"], "Resource": "*",
     "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}"#;
 
-fn alice(w: &World) -> Principal {
-    match w.root(&IAM).get_user(Some(&name("alice"))).unwrap() {
-        Identity::User(u) => Principal::for_user(&u),
-        Identity::Root(_) => unreachable!("a user"),
-    }
-}
-
 #[test]
 fn a_device_enabled_with_two_codes_makes_mfa_sessions_and_each_code_works_once() {
     let w = world();
@@ -57,7 +50,7 @@ fn a_device_enabled_with_two_codes_makes_mfa_sessions_and_each_code_works_once()
     );
 
     // The code enabling used is spent; the next one makes an MFA session, once.
-    let a = alice(&w);
+    let a = w.principal_of("alice");
     let key = w.new_key(Some("alice"));
     let long = w.svc.caller(&a, &IAM).signed_with(key.clone(), None);
     assert!(
@@ -182,7 +175,7 @@ fn wrong_codes_in_a_row_lock_the_device_until_it_is_resynchronised() {
     let alice = name("alice");
     root.enable_mfa_device(&alice, &serial, &code(-60), &code(-30))
         .unwrap();
-    let a = self::alice(&w);
+    let a = w.principal_of("alice");
     let key = w.new_key(Some("alice"));
     let c = w.svc.caller(&a, &IAM).signed_with(key, None);
     let right = code(0);

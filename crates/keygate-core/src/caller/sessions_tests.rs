@@ -13,15 +13,7 @@ fn session_of(
 ) -> (AccessKeyId, crate::NewSession) {
     let key = w.new_key(user);
     let principal = match user {
-        Some(u) => Principal::for_user(
-            &w.root(&IAM)
-                .get_user(Some(&name(u)))
-                .map(|i| match i {
-                    Identity::User(u) => u,
-                    Identity::Root(_) => unreachable!("a user"),
-                })
-                .unwrap(),
-        ),
+        Some(u) => w.principal_of(u),
         None => w.root.clone(),
     };
     let made = w
@@ -161,12 +153,7 @@ fn session_credentials_are_limited_as_aws_limits_them() {
         "all",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
     );
-    let alice = Principal::for_user(
-        &match w.root(&IAM).get_user(Some(&name("alice"))).unwrap() {
-            Identity::User(u) => u,
-            Identity::Root(_) => unreachable!("a user"),
-        },
-    );
+    let alice = w.principal_of("alice");
     let key = w.new_key(Some("alice"));
     let facts = |mfa: bool| SessionFacts {
         expires_at: Timestamp::from_unix_millis(T0).plus_seconds(3600),

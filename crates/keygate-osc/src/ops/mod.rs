@@ -68,3 +68,20 @@ pub(crate) fn slice(
     };
     Ok((first, asked.min(MAX_RESULTS), asked > MAX_RESULTS))
 }
+
+/// A page of a listing, as the spec's read calls answer it: the items under `field`, whether
+/// more follow, the largest page served, and whether the page asked for was cut to it.
+pub(crate) fn listing(
+    field: &str,
+    items: impl serde::Serialize,
+    more: bool,
+    truncated: bool,
+) -> Value {
+    let mut page = serde_json::json!({
+        "HasMoreItems": more,
+        "MaxResultsLimit": MAX_RESULTS,
+        "MaxResultsTruncated": truncated,
+    });
+    page[field] = serde_json::json!(items);
+    page
+}

@@ -10,7 +10,7 @@ use keygate_core::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{MAX_RESULTS, Op, date, slice, window};
+use super::{MAX_RESULTS, Op, date, listing, slice, window};
 use crate::body::{body, dry, id, opt, osc_path};
 use crate::error::OscError;
 use crate::orn;
@@ -179,12 +179,7 @@ impl Op for ReadPolicies {
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
         let (views, more) = c.read_policies(&self.filter, self.first, self.count)?;
         let out: Vec<_> = views.iter().map(policy).collect();
-        Ok(json!({
-            "Policies": out,
-            "HasMoreItems": more,
-            "MaxResultsLimit": MAX_RESULTS,
-            "MaxResultsTruncated": self.truncated,
-        }))
+        Ok(listing("Policies", out, more, self.truncated))
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::policies::policy_orn;
 use super::user_groups::group_ref;
 use super::users::user_name;
-use super::{MAX_RESULTS, Op, date, slice, window};
+use super::{MAX_RESULTS, Op, date, listing, slice, window};
 use crate::body::{body, dry, ids, opt};
 use crate::error::OscError;
 use crate::orn;
@@ -107,12 +107,7 @@ fn linked_page(
 ) -> Result<Value, OscError> {
     let (page, more) = window(all, first, count);
     let out: Vec<_> = page.iter().map(linked).collect();
-    Ok(json!({
-        "Policies": out,
-        "HasMoreItems": more,
-        "MaxResultsLimit": MAX_RESULTS,
-        "MaxResultsTruncated": truncated,
-    }))
+    Ok(listing("Policies", out, more, truncated))
 }
 
 #[derive(Debug, Default, Deserialize)]

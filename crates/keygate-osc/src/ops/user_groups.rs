@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::users::{user, user_name};
-use super::{MAX_RESULTS, Op, date, everything, slice, window};
+use super::{Op, date, everything, listing, slice, window};
 use crate::body::{body, dry, id, ids, opt, osc_path};
 use crate::error::OscError;
 
@@ -169,12 +169,7 @@ impl Op for ReadUserGroups {
             self.count,
         )?;
         let out: Vec<_> = groups.iter().map(user_group).collect();
-        Ok(json!({
-            "UserGroups": out,
-            "HasMoreItems": more,
-            "MaxResultsLimit": MAX_RESULTS,
-            "MaxResultsTruncated": self.truncated,
-        }))
+        Ok(listing("UserGroups", out, more, self.truncated))
     }
 }
 
@@ -449,12 +444,7 @@ impl Op for ReadUserGroupPolicies {
             .iter()
             .map(|(n, d)| json!({"Name": n.as_str(), "Body": d}))
             .collect();
-        Ok(json!({
-            "Policies": out,
-            "HasMoreItems": more,
-            "MaxResultsLimit": MAX_RESULTS,
-            "MaxResultsTruncated": self.truncated,
-        }))
+        Ok(listing("Policies", out, more, self.truncated))
     }
 }
 

@@ -4,7 +4,7 @@ use keygate_core::{Caller, Email, User, UserChange, UserId, UserName, UserPath};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{MAX_RESULTS, Op, date, slice};
+use super::{Op, date, listing, slice};
 use crate::body::{body, dry, email, id, ids, opt, osc_path};
 use crate::error::OscError;
 
@@ -142,12 +142,7 @@ impl Op for ReadUsers {
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
         let (users, more) = c.read_users(self.ids.as_deref(), self.first, self.count)?;
         let out: Vec<_> = users.iter().map(user).collect();
-        Ok(json!({
-            "Users": out,
-            "HasMoreItems": more,
-            "MaxResultsLimit": MAX_RESULTS,
-            "MaxResultsTruncated": self.truncated,
-        }))
+        Ok(listing("Users", out, more, self.truncated))
     }
 }
 
