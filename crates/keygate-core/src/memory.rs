@@ -17,6 +17,7 @@ use crate::model::{
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
+mod managed;
 mod write;
 
 #[derive(Debug, Clone, Default)]

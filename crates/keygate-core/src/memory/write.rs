@@ -1,5 +1,6 @@
-//! The write half of a `MemoryStore` transaction, keeping the constraints the SQLite schema
-//! keeps (unique names, no dangling owner), so that the conformance suite holds for both.
+//! The write half of a `MemoryStore` transaction (managed policies in `managed`), keeping the
+//! constraints the SQLite schema keeps (unique names, no dangling owner), so that the
+//! conformance suite holds for both.
 
 use crate::error::CoreResult;
 use crate::ids::{
@@ -11,7 +12,7 @@ use crate::model::{
 };
 use crate::store::WriteTx;
 
-use super::{Tx, conflict, owning_account};
+use super::{Tx, conflict};
 
 impl WriteTx for Tx {
     fn insert_account(&self, account: &Account, password_hash: &str) -> CoreResult<()> {
@@ -408,60 +409,15 @@ impl WriteTx for Tx {
         policy: &ManagedPolicy,
         first: &PolicyVersion,
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        let Some(account) = owning_account(policy) else {
-            return Err(conflict("the provider's policies are not stored"));
-        };
-        let folded = policy.name.folded();
-        if !s.accounts.contains_key(account)
-            || s.managed.contains_key(&policy.id)
-            || s.managed
-                .values()
-                .any(|(a, p)| a == account && p.name.folded() == folded)
-        {
-            return Err(conflict("policy id or name taken, or no such account"));
-        }
-        s.managed
-            .insert(policy.id.clone(), (account.clone(), policy.clone()));
-        s.versions
-            .insert((policy.id.clone(), first.id), first.clone());
-        Ok(())
+        self.stored_insert_managed_policy(policy, first)
     }
 
     fn update_managed_policy(&self, policy: &ManagedPolicy) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        let Some(account) = owning_account(policy) else {
-            return Err(conflict("the provider's policies are not stored"));
-        };
-        if !s
-            .versions
-            .contains_key(&(policy.id.clone(), policy.default_version))
-        {
-            return Err(conflict("the default version does not exist"));
-        }
-        match s.managed.get_mut(&policy.id) {
-            Some((a, p)) if a == account => {
-                p.default_version = policy.default_version;
-                p.latest_version = policy.latest_version;
-                p.modified_at = policy.modified_at;
-                p.tags = policy.tags.clone();
-                Ok(())
-            }
-            _ => Err(conflict("no such policy")),
-        }
+        self.stored_update_managed_policy(policy)
     }
 
     fn delete_managed_policy(&self, account: &AccountId, id: &PolicyId) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.managed_in(account, id).is_none() {
-            return Ok(());
-        }
-        if s.attachments.iter().any(|(_, p, _)| p == id) {
-            return Err(conflict("policy still attached"));
-        }
-        s.managed.remove(id);
-        s.versions.retain(|(p, _), _| p != id);
-        Ok(())
+        self.stored_delete_managed_policy(account, id)
     }
 
     fn insert_policy_version(
@@ -470,13 +426,7 @@ impl WriteTx for Tx {
         id: &PolicyId,
         version: &PolicyVersion,
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        let key = (id.clone(), version.id);
-        if s.managed_in(account, id).is_none() || s.versions.contains_key(&key) {
-            return Err(conflict("no such policy, or version taken"));
-        }
-        s.versions.insert(key, version.clone());
-        Ok(())
+        self.stored_insert_policy_version(account, id, version)
     }
 
     fn delete_policy_version(
@@ -485,15 +435,7 @@ impl WriteTx for Tx {
         id: &PolicyId,
         version: VersionId,
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        match s.managed_in(account, id) {
-            Some(p) if p.default_version == version => Err(conflict("the default version stays")),
-            Some(_) => {
-                s.versions.remove(&(id.clone(), version));
-                Ok(())
-            }
-            None => Ok(()),
-        }
+        self.stored_delete_policy_version(account, id, version)
     }
 
     fn attach_policy(
@@ -502,15 +444,7 @@ impl WriteTx for Tx {
         policy: &PolicyId,
         to: &Attachee,
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        let known =
-            s.managed_in(account, policy).is_some() || crate::catalog::by_id(policy).is_some();
-        if !known || !s.attachee_in(account, to) {
-            return Err(conflict("no such policy, user or group"));
-        }
-        s.attachments
-            .insert((account.clone(), policy.clone(), to.clone()));
-        Ok(())
+        self.stored_attach_policy(account, policy, to)
     }
 
     fn detach_policy(
@@ -519,10 +453,6 @@ impl WriteTx for Tx {
         policy: &PolicyId,
         to: &Attachee,
     ) -> CoreResult<()> {
-        self.0
-            .borrow_mut()
-            .attachments
-            .remove(&(account.clone(), policy.clone(), to.clone()));
-        Ok(())
+        self.stored_detach_policy(account, policy, to)
     }
 }
