@@ -122,11 +122,12 @@ impl Caller<'_> {
 
     /// The managed policies attached to a user or group whose path starts with `prefix`,
     /// ordered by name.
+    /// Answers, with them, the user or group they are attached to.
     pub fn attached_policies(
         &self,
         to: &AttachTarget,
         prefix: Option<&PathPrefix>,
-    ) -> CoreResult<Vec<ManagedPolicy>> {
+    ) -> CoreResult<(Attachee, Vec<ManagedPolicy>)> {
         self.read(|tx| {
             let attachee = match to {
                 AttachTarget::User(name) => {
@@ -149,7 +150,7 @@ impl Caller<'_> {
                 }));
             }
             out.sort_by_key(ManagedPolicy::sort_key);
-            Ok(out)
+            Ok((attachee, out))
         })
     }
 

@@ -32,6 +32,7 @@ fn attachments_count_limit_and_block_deletion() {
     let attached: Vec<_> = root
         .attached_policies(&user("alice"), None)
         .unwrap()
+        .1
         .into_iter()
         .map(|p| p.name.to_string())
         .collect();

@@ -4,7 +4,7 @@
 //! is `policy_attachments`.
 
 use keygate_core::{
-    Caller, GroupName, GroupRef, NewPolicy, Page, PageRequest, PathPrefix, PolicyFilter,
+    Caller, GroupName, GroupRef, InvalidId, NewPolicy, Page, PageRequest, PathPrefix, PolicyFilter,
     PolicyName, PolicyRef, PolicyScope, PolicyVersion, PolicyView, Tag, TagKey, UserPath,
     VersionId,
 };
@@ -44,6 +44,27 @@ fn description(p: &Params) -> Result<Option<String>, IamError> {
         )),
         d => Ok(d.map(str::to_owned)),
     }
+}
+
+/// A managed policy's path: AWS's `((/[A-Za-z0-9\.,\+@=_-]+)*)/`, narrower than a user's.
+fn policy_path(s: &str) -> Result<UserPath, InvalidId> {
+    let segments_ok = s.strip_suffix('/').is_some_and(|inner| {
+        inner.is_empty()
+            || inner.strip_prefix('/').is_some_and(|body| {
+                body.split('/').all(|seg| {
+                    !seg.is_empty()
+                        && seg
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".,+@=_-".contains(c))
+                })
+            })
+    });
+    if !segments_ok {
+        return Err(InvalidId(
+            r"Member must satisfy regular expression pattern: ((/[A-Za-z0-9\.,\+@=_-]+)*)/".into(),
+        ));
+    }
+    UserPath::parse(s)
 }
 
 fn version_id(p: &Params) -> Result<VersionId, IamError> {
@@ -107,7 +128,7 @@ impl Op for CreatePolicy {
     fn decode(p: &Params) -> Result<Self, IamError> {
         Ok(Self(NewPolicy {
             name: required(p, "PolicyName", PolicyName::parse)?,
-            path: optional(p, "Path", UserPath::parse)?,
+            path: optional(p, "Path", policy_path)?,
             description: description(p)?,
             document: document(p)?,
             tags: decode::tags(p, false)?,
@@ -414,5 +435,20 @@ impl Op for ListPolicyTags {
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
         let tags = c.list_policy_tags(&self.policy, &self.page)?;
         Ok(Box::new(super::users::Tags(tags)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::policy_path;
+
+    #[test]
+    fn policy_paths_are_aws_s_narrower_pattern() {
+        for ok in ["/", "/team/", "/a/b.c/d-e_f/"] {
+            assert!(policy_path(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "team/", "/team", "//", "/a//b/", "/a b/", "/*/"] {
+            assert!(policy_path(bad).is_err(), "{bad}");
+        }
     }
 }

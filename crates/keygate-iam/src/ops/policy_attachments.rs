@@ -82,7 +82,7 @@ impl AttachedTo {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let attached = c.attached_policies(&self.to, self.path_prefix.as_ref())?;
+        let (_, attached) = c.attached_policies(&self.to, self.path_prefix.as_ref())?;
         let page = self.page.apply(attached, ManagedPolicy::sort_key)?;
         Ok(Box::new(Attached(page)))
     }

@@ -4,7 +4,8 @@
 //! names.
 
 use keygate_core::{
-    AttachTarget, Caller, GroupId, GroupRef, ManagedPolicy, PathPrefix, PolicyRef, UserName,
+    AttachTarget, Attachee, Caller, GroupId, GroupRef, ManagedPolicy, PathPrefix, PolicyRef,
+    UserName,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -147,7 +148,10 @@ impl Op for ReadLinkedPolicies {
 
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
         let to = AttachTarget::User(self.user);
-        linked_page(c.attached_policies(&to, self.prefix.as_ref())?, self.slice)
+        linked_page(
+            c.attached_policies(&to, self.prefix.as_ref())?.1,
+            self.slice,
+        )
     }
 }
 
@@ -190,18 +194,16 @@ impl Op for ReadManagedPoliciesLinkedToUserGroup {
     }
 
     /// The spec gives this call the user-group filters: `PathPrefix` is taken as the
-    /// policies' path, and `UserGroupIds`, when given, must include the group's id (reading
-    /// the group, so the caller needs `api:ReadUserGroup` too).
+    /// policies' path, and `UserGroupIds`, when given, must include the group's id.
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
-        let mut all = c.attached_policies(
-            &AttachTarget::Group(self.group.clone()),
-            self.prefix.as_ref(),
-        )?;
-        if let Some(wanted) = &self.group_ids {
-            let (g, _) = c.get_group(&self.group, &super::everything())?;
-            if !wanted.contains(&g.id) {
-                all.clear();
-            }
+        let (attachee, mut all) =
+            c.attached_policies(&AttachTarget::Group(self.group), self.prefix.as_ref())?;
+        let listed = match (&self.group_ids, &attachee) {
+            (Some(wanted), Attachee::Group(id)) => wanted.contains(id),
+            (None, _) | (Some(_), Attachee::User(_)) => true,
+        };
+        if !listed {
+            all.clear();
         }
         linked_page(all, self.slice)
     }
