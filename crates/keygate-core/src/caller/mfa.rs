@@ -129,9 +129,18 @@ impl Caller<'_> {
     }
 
     /// Takes a device off its user; the device stays, unassigned.
-    pub fn deactivate_mfa_device(&self, user: &UserName, serial: &str) -> CoreResult<()> {
+    /// The user is the caller itself when `None` (as botocore now allows).
+    pub fn deactivate_mfa_device(&self, user: Option<&UserName>, serial: &str) -> CoreResult<()> {
+        let user = match (user, self.principal) {
+            (Some(n), _) => n.clone(),
+            (None, Principal::User { name, .. }) => name.clone(),
+            (None, Principal::Root { .. }) => {
+                return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
+            }
+        };
         self.write(|tx| {
-            let (u, mut d) = self.users_device(tx, Operation::DeactivateMFADevice, user, serial)?;
+            let (u, mut d) =
+                self.users_device(tx, Operation::DeactivateMFADevice, &user, serial)?;
             if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
                 return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
             }

@@ -122,7 +122,8 @@ fn a_device_enabled_with_two_codes_makes_mfa_sessions_and_each_code_works_once()
         root.delete_user(&alice_name),
         Err(CoreError::DeleteConflict(Dependents::MfaDevices))
     );
-    root.deactivate_mfa_device(&alice_name, &serial).unwrap();
+    root.deactivate_mfa_device(Some(&alice_name), &serial)
+        .unwrap();
     root.delete_virtual_mfa_device(&serial).unwrap();
     root.delete_user(&alice_name).unwrap();
 }
@@ -204,5 +205,41 @@ fn wrong_codes_in_a_row_lock_the_device_until_it_is_resynchronised() {
     assert!(
         c.get_session_token(None, Some((&serial, &code(90))))
             .is_ok()
+    );
+}
+
+#[test]
+fn a_user_deactivates_its_own_device_without_naming_itself() {
+    let w = world();
+    w.user("alice");
+    w.grant(
+        "alice",
+        "own-mfa",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:DeactivateMFADevice", "Resource": "arn:aws:iam::*:user/${aws:username}"}]}"#,
+    );
+    let root = w.root(&IAM);
+    let made = root
+        .create_virtual_mfa_device(MfaName::parse("phone").unwrap(), None, vec![])
+        .unwrap();
+    let (seed, serial) = (made.device.seed.clone(), made.device.serial);
+    let now = Timestamp::from_unix_millis(T0);
+    let code = |secs: i64| totp::code(&seed, now.plus_seconds(secs));
+    root.enable_mfa_device(&name("alice"), &serial, &code(-30), &code(0))
+        .unwrap();
+    let alice = w.principal_of("alice");
+    w.svc
+        .caller(&alice, &IAM)
+        .deactivate_mfa_device(None, &serial)
+        .unwrap();
+    assert_eq!(
+        root.list_virtual_mfa_devices(Assignment::Unassigned)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        root.deactivate_mfa_device(None, &serial),
+        Err(CoreError::NoSuchMfaDevice(serial.clone())),
+        "the root has no device"
     );
 }

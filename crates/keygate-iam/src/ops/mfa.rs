@@ -143,20 +143,20 @@ impl Op for ResyncMFADevice {
 
 #[derive(Debug)]
 pub struct DeactivateMFADevice {
-    pub user: UserName,
+    pub user: Option<UserName>,
     pub serial: String,
 }
 
 impl Op for DeactivateMFADevice {
     fn decode(p: &Params) -> Result<Self, IamError> {
         Ok(Self {
-            user: decode::user(p)?,
+            user: decode::user_opt(p)?,
             serial: serial(p)?,
         })
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        c.deactivate_mfa_device(&self.user, &self.serial)?;
+        c.deactivate_mfa_device(self.user.as_ref(), &self.serial)?;
         empty()
     }
 }
