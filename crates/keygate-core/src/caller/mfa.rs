@@ -40,8 +40,32 @@ fn synchronise(d: &mut MfaDevice, first: &str, second: &str, now: Timestamp) -> 
 }
 
 impl Caller<'_> {
-    /// The device with `serial`, once `op` is authorised on user `user`'s ARN, checked to be
-    /// enabled for that user.
+    /// The user named, or the caller itself when `None`; `None` for the account's root, which
+    /// has no device (devices are enabled for users).
+    fn named_or_self(&self, user: Option<&UserName>) -> Option<UserName> {
+        match (user, self.principal) {
+            (Some(n), _) => Some(n.clone()),
+            (None, Principal::User { name, .. }) => Some(name.clone()),
+            (None, Principal::Root { .. }) => None,
+        }
+    }
+
+    /// The device with `serial` enabled for `user`, once `op` is authorised on the user's ARN.
+    fn enabled_device(
+        &self,
+        tx: &dyn ReadTx,
+        op: Operation,
+        user: &UserName,
+        serial: &str,
+    ) -> CoreResult<MfaDevice> {
+        let (u, d) = self.users_device(tx, op, user, serial)?;
+        if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
+            return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
+        }
+        Ok(d)
+    }
+
+    /// The user and the device with `serial`, once `op` is authorised on the user's ARN.
     fn users_device(
         &self,
         tx: &dyn ReadTx,
@@ -119,10 +143,7 @@ impl Caller<'_> {
     ) -> CoreResult<()> {
         let now = self.svc.clock.now();
         self.write(|tx| {
-            let (u, mut d) = self.users_device(tx, Operation::ResyncMFADevice, user, serial)?;
-            if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
-                return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
-            }
+            let mut d = self.enabled_device(tx, Operation::ResyncMFADevice, user, serial)?;
             synchronise(&mut d, first, second, now)?;
             tx.update_mfa_device(&d)
         })
@@ -131,19 +152,11 @@ impl Caller<'_> {
     /// Takes a device off its user; the device stays, unassigned.
     /// The user is the caller itself when `None` (as botocore now allows).
     pub fn deactivate_mfa_device(&self, user: Option<&UserName>, serial: &str) -> CoreResult<()> {
-        let user = match (user, self.principal) {
-            (Some(n), _) => n.clone(),
-            (None, Principal::User { name, .. }) => name.clone(),
-            (None, Principal::Root { .. }) => {
-                return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
-            }
-        };
+        let user = self
+            .named_or_self(user)
+            .ok_or_else(|| CoreError::NoSuchMfaDevice(serial.to_owned()))?;
         self.write(|tx| {
-            let (u, mut d) =
-                self.users_device(tx, Operation::DeactivateMFADevice, &user, serial)?;
-            if d.user.as_ref().is_none_or(|(id, _)| *id != u.id) {
-                return Err(CoreError::NoSuchMfaDevice(serial.to_owned()));
-            }
+            let mut d = self.enabled_device(tx, Operation::DeactivateMFADevice, &user, serial)?;
             d.user = None;
             tx.update_mfa_device(&d)
         })
@@ -170,10 +183,8 @@ impl Caller<'_> {
         user: Option<&UserName>,
     ) -> CoreResult<(Option<User>, Vec<MfaDevice>)> {
         self.read(|tx| {
-            let name = match (user, self.principal) {
-                (Some(n), _) => n.clone(),
-                (None, Principal::User { name, .. }) => name.clone(),
-                (None, Principal::Root { .. }) => return Ok((None, Vec::new())),
+            let Some(name) = self.named_or_self(user) else {
+                return Ok((None, Vec::new()));
             };
             let u = self.existing_user(tx, Operation::ListMFADevices, &name)?;
             let devices = tx
