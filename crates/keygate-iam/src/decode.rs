@@ -204,3 +204,55 @@ pub(crate) fn document(p: &Params) -> Result<String, IamError> {
         .map(str::to_owned)
         .ok_or_else(|| IamError::missing("policyDocument"))
 }
+
+/// A boolean member: `true` or `false`.
+pub(crate) fn flag(p: &Params, name: &str) -> Result<Option<bool>, IamError> {
+    match p.get(name) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(IamError::validation(
+            &member(name),
+            Some(other),
+            "Member must be a boolean (true or false)",
+        )),
+    }
+}
+
+/// An MFA device's serial number: 9 to 256 of `[\w+=/:,.@-]` (`serialNumberType`).
+pub(crate) fn mfa_serial(p: &Params, name: &str) -> Result<Option<String>, IamError> {
+    p.get(name)
+        .map(|s| {
+            let n = s.chars().count();
+            let ok = (9..=256).contains(&n)
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c));
+            if ok {
+                Ok(s.to_owned())
+            } else {
+                Err(IamError::validation(
+                    &member(name),
+                    Some(s),
+                    r"Member must satisfy regular expression pattern: [\w+=/:,.@-]+, length 9 to 256",
+                ))
+            }
+        })
+        .transpose()
+}
+
+/// An MFA code: six digits (`tokenCodeType`, `authenticationCodeType`).
+pub(crate) fn mfa_code(p: &Params, name: &str) -> Result<Option<String>, IamError> {
+    p.get(name)
+        .map(|c| {
+            if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(c.to_owned())
+            } else {
+                Err(IamError::validation(
+                    &member(name),
+                    Some(c),
+                    r"Member must satisfy regular expression pattern: [\d]+, length 6",
+                ))
+            }
+        })
+        .transpose()
+}

@@ -17,19 +17,6 @@ fn password(p: &Params, name: &str) -> Result<Secret, IamError> {
         .ok_or_else(|| IamError::missing(&decode::member(name)))
 }
 
-fn flag(p: &Params, name: &str) -> Result<Option<bool>, IamError> {
-    match p.get(name) {
-        None => Ok(None),
-        Some("true") => Ok(Some(true)),
-        Some("false") => Ok(Some(false)),
-        Some(other) => Err(IamError::validation(
-            &decode::member(name),
-            Some(other),
-            "Member must be a boolean (true or false)",
-        )),
-    }
-}
-
 /// `<LoginProfile>`.
 #[derive(Debug)]
 pub struct Profile(pub UserName, pub LoginProfile);
@@ -56,7 +43,7 @@ impl Op for CreateLoginProfile {
         Ok(Self {
             user: decode::user(p)?,
             password: password(p, "Password")?,
-            reset_required: flag(p, "PasswordResetRequired")?.unwrap_or(false),
+            reset_required: decode::flag(p, "PasswordResetRequired")?.unwrap_or(false),
         })
     }
 
@@ -92,7 +79,7 @@ impl Op for UpdateLoginProfile {
         Ok(Self {
             user: decode::user(p)?,
             password: p.get("Password").map(|v| Secret::new(v.to_owned())),
-            reset_required: flag(p, "PasswordResetRequired")?,
+            reset_required: decode::flag(p, "PasswordResetRequired")?,
         })
     }
 
@@ -202,11 +189,11 @@ impl Op for UpdateAccountPasswordPolicy {
         }
         Ok(Self(PasswordPolicy {
             minimum_length,
-            require_symbols: flag(p, "RequireSymbols")?.unwrap_or(false),
-            require_numbers: flag(p, "RequireNumbers")?.unwrap_or(false),
-            require_uppercase: flag(p, "RequireUppercaseCharacters")?.unwrap_or(false),
-            require_lowercase: flag(p, "RequireLowercaseCharacters")?.unwrap_or(false),
-            allow_users_to_change: flag(p, "AllowUsersToChangePassword")?.unwrap_or(false),
+            require_symbols: decode::flag(p, "RequireSymbols")?.unwrap_or(false),
+            require_numbers: decode::flag(p, "RequireNumbers")?.unwrap_or(false),
+            require_uppercase: decode::flag(p, "RequireUppercaseCharacters")?.unwrap_or(false),
+            require_lowercase: decode::flag(p, "RequireLowercaseCharacters")?.unwrap_or(false),
+            allow_users_to_change: decode::flag(p, "AllowUsersToChangePassword")?.unwrap_or(false),
         }))
     }
 

@@ -71,18 +71,6 @@ fn version_id(p: &Params) -> Result<VersionId, IamError> {
     required(p, "VersionId", VersionId::parse)
 }
 
-fn flag(p: &Params, name: &str) -> Result<bool, IamError> {
-    match p.get(name) {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(other) => Err(IamError::validation(
-            &decode::member(name),
-            Some(other),
-            "Member must be a boolean (true or false)",
-        )),
-    }
-}
-
 pub(crate) fn group(p: &Params) -> Result<GroupRef, IamError> {
     required(p, "GroupName", GroupName::parse).map(GroupRef::named)
 }
@@ -187,7 +175,7 @@ impl Op for ListPolicies {
         Ok(Self {
             filter: PolicyFilter {
                 scope,
-                only_attached: flag(p, "OnlyAttached")?,
+                only_attached: decode::flag(p, "OnlyAttached")?.unwrap_or(false),
                 prefix: optional(p, "PathPrefix", PathPrefix::parse)?,
                 boundaries_only,
             },
@@ -265,7 +253,7 @@ impl Op for CreatePolicyVersion {
         Ok(Self {
             policy: policy_arn(p)?,
             document: document(p)?,
-            set_as_default: flag(p, "SetAsDefault")?,
+            set_as_default: decode::flag(p, "SetAsDefault")?.unwrap_or(false),
         })
     }
 

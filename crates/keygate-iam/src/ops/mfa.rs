@@ -14,40 +14,14 @@ use crate::error::IamError;
 use crate::params::Params;
 use crate::xml::Xml;
 
-/// `SerialNumber`: 9 to 256 of `[\w+=/:,.@-]`.
-pub(crate) fn serial(p: &Params) -> Result<String, IamError> {
-    let s = p
-        .get("SerialNumber")
-        .ok_or_else(|| IamError::missing("serialNumber"))?;
-    let n = s.chars().count();
-    if (9..=256).contains(&n)
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c))
-    {
-        Ok(s.to_owned())
-    } else {
-        Err(IamError::validation(
-            "serialNumber",
-            Some(s),
-            r"Member must satisfy regular expression pattern: [\w+=/:,.@-]+, length 9 to 256",
-        ))
-    }
+/// `SerialNumber`, required.
+fn serial(p: &Params) -> Result<String, IamError> {
+    decode::mfa_serial(p, "SerialNumber")?.ok_or_else(|| IamError::missing("serialNumber"))
 }
 
-/// An `AuthenticationCode…`: six digits.
+/// An `AuthenticationCode…`, required.
 fn code(p: &Params, name: &str) -> Result<String, IamError> {
-    let c = p
-        .get(name)
-        .ok_or_else(|| IamError::missing(&decode::member(name)))?;
-    if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(c.to_owned())
-    } else {
-        Err(IamError::validation(
-            &decode::member(name),
-            Some(c),
-            r"Member must satisfy regular expression pattern: [\d]+, length 6",
-        ))
-    }
+    decode::mfa_code(p, name)?.ok_or_else(|| IamError::missing(&decode::member(name)))
 }
 
 #[derive(Debug)]

@@ -59,40 +59,10 @@ fn duration(p: &Params) -> Result<Option<u32>, IamError> {
         .transpose()
 }
 
-/// `SerialNumber` (9 to 256 of `[\w+=/:,.@-]`) and `TokenCode` (six digits), given together.
+/// `SerialNumber` and `TokenCode`, given together.
 fn mfa(p: &Params) -> Result<Option<(String, String)>, IamError> {
-    let serial = p
-        .get("SerialNumber")
-        .map(|s| {
-            let n = s.chars().count();
-            let ok = (9..=256).contains(&n)
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c));
-            if ok {
-                Ok(s.to_owned())
-            } else {
-                Err(IamError::validation(
-                    "serialNumber",
-                    Some(s),
-                    r"Member must satisfy regular expression pattern: [\w+=/:,.@-]*, length 9 to 256",
-                ))
-            }
-        })
-        .transpose()?;
-    let code = p
-        .get("TokenCode")
-        .map(|c| {
-            if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(c.to_owned())
-            } else {
-                Err(IamError::validation(
-                    "tokenCode",
-                    Some(c),
-                    r"Member must satisfy regular expression pattern: [\d]*, length 6",
-                ))
-            }
-        })
-        .transpose()?;
+    let serial = crate::decode::mfa_serial(p, "SerialNumber")?;
+    let code = crate::decode::mfa_code(p, "TokenCode")?;
     match (serial, code) {
         (None, None) => Ok(None),
         (Some(s), Some(c)) => Ok(Some((s, c))),
