@@ -12,11 +12,20 @@ use crate::{totp, validate};
 use super::Caller;
 
 /// A new virtual MFA device, the one time its seed and QR code are handed out.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewMfaDevice {
     pub device: MfaDevice,
-    /// The PNG of the QR code an authenticator app scans.
+    /// The PNG of the QR code an authenticator app scans: it holds the seed.
     pub qr_png: Vec<u8>,
+}
+
+/// The QR code carries the seed, so `Debug` shows neither.
+impl std::fmt::Debug for NewMfaDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewMfaDevice")
+            .field("serial", &self.device.serial)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Which virtual devices a listing shows (AWS's `AssignmentStatus`).

@@ -25,6 +25,11 @@ fn a_device_enabled_with_two_codes_makes_mfa_sessions_and_each_code_works_once()
         format!("arn:aws:iam::{}:mfa/alice-phone", w.root.account())
     );
     assert!(made.qr_png.starts_with(b"\x89PNG"), "a PNG");
+    let shown = format!("{made:?}");
+    assert!(
+        !shown.contains(made.device.seed.expose()) && !shown.contains("137, 80"),
+        "Debug shows neither the seed nor the QR code: {shown}"
+    );
     let seed = made.device.seed.clone();
     let now = Timestamp::from_unix_millis(T0);
     let code = |secs: i64| totp::code(&seed, now.plus_seconds(secs));
