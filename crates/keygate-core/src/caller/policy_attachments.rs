@@ -155,7 +155,12 @@ impl Caller<'_> {
     }
 
     /// The users and groups of the account a policy is attached to, each ordered by name.
-    pub fn entities_for_policy(&self, r: &PolicyRef) -> CoreResult<PolicyEntities> {
+    /// Only those whose path starts with `prefix`, when given.
+    pub fn entities_for_policy(
+        &self,
+        r: &PolicyRef,
+        prefix: Option<&PathPrefix>,
+    ) -> CoreResult<PolicyEntities> {
         self.read(|tx| {
             let p = self.existing_policy(tx, Operation::ListEntitiesForPolicy, r)?;
             let mut out = PolicyEntities::default();
@@ -173,6 +178,11 @@ impl Caller<'_> {
                     .filter(|g| group_ids.contains(&g.id))
                     .collect();
             }
+            let on_path = |path: &crate::ids::UserPath| {
+                prefix.is_none_or(|pre| path.as_str().starts_with(pre.as_str()))
+            };
+            out.users.retain(|u| on_path(&u.path));
+            out.groups.retain(|g| on_path(&g.path));
             out.users.sort_by_key(|u| u.name.folded());
             out.groups.sort_by_key(|g| g.name.folded());
             Ok(out)

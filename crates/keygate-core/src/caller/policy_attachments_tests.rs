@@ -26,7 +26,14 @@ fn attachments_count_limit_and_block_deletion() {
         Err(CoreError::LimitExceeded(Quota::PoliciesPerUser(2)))
     );
     assert_eq!(root.get_policy(&r).unwrap().attachment_count, 2);
-    let entities = root.entities_for_policy(&r).unwrap();
+    let entities = root.entities_for_policy(&r, None).unwrap();
+    let elsewhere = root
+        .entities_for_policy(&r, Some(&PathPrefix::parse("/eng/").unwrap()))
+        .unwrap();
+    assert!(
+        elsewhere.users.is_empty() && elsewhere.groups.is_empty(),
+        "a path prefix no entity is under"
+    );
     assert_eq!(entities.users.len(), 1);
     assert_eq!(entities.groups.len(), 1);
     let attached: Vec<_> = root

@@ -13,7 +13,7 @@ use crate::error::IamError;
 use crate::params::Params;
 use crate::xml::Xml;
 
-fn group_name(p: &Params) -> Result<GroupName, IamError> {
+pub(crate) fn group_name(p: &Params) -> Result<GroupName, IamError> {
     required(p, "GroupName", GroupName::parse)
 }
 

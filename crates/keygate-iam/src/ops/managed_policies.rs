@@ -4,9 +4,8 @@
 //! is `policy_attachments`.
 
 use keygate_core::{
-    Caller, GroupName, GroupRef, InvalidId, NewPolicy, Page, PageRequest, PathPrefix, PolicyFilter,
-    PolicyName, PolicyRef, PolicyScope, PolicyVersion, PolicyView, Tag, TagKey, UserPath,
-    VersionId,
+    Caller, InvalidId, NewPolicy, Page, PageRequest, PathPrefix, PolicyFilter, PolicyName,
+    PolicyRef, PolicyScope, PolicyVersion, PolicyView, Tag, TagKey, UserPath, VersionId,
 };
 
 use super::{Answer, Encode, Op, empty, rfc3986, tag, truncation};
@@ -69,10 +68,6 @@ fn policy_path(s: &str) -> Result<UserPath, InvalidId> {
 
 fn version_id(p: &Params) -> Result<VersionId, IamError> {
     required(p, "VersionId", VersionId::parse)
-}
-
-pub(crate) fn group(p: &Params) -> Result<GroupRef, IamError> {
-    required(p, "GroupName", GroupName::parse).map(GroupRef::named)
 }
 
 /// A policy as GetPolicy and CreatePolicy show it (`full`), or as ListPolicies does, which

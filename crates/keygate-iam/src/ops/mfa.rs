@@ -4,8 +4,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use keygate_core::{
-    Assignment, Caller, MfaDevice, MfaName, NewMfaDevice, Page, PageRequest, User, UserName,
-    UserPath,
+    Assignment, Caller, MfaDevice, MfaName, NewMfaDevice, Page, PageRequest, Secret, User,
+    UserName, UserPath,
 };
 
 use super::{Answer, Encode, Op, empty, tag, truncation, user};
@@ -19,9 +19,11 @@ fn serial(p: &Params) -> Result<String, IamError> {
     decode::mfa_serial(p, "SerialNumber")?.ok_or_else(|| IamError::missing("serialNumber"))
 }
 
-/// An `AuthenticationCode…`, required.
-fn code(p: &Params, name: &str) -> Result<String, IamError> {
-    decode::mfa_code(p, name)?.ok_or_else(|| IamError::missing(&decode::member(name)))
+/// An `AuthenticationCode…`, required; kept as a secret, as `Debug` must not show it.
+fn code(p: &Params, name: &str) -> Result<Secret, IamError> {
+    decode::mfa_code(p, name)?
+        .map(Secret::new)
+        .ok_or_else(|| IamError::missing(&decode::member(name)))
 }
 
 #[derive(Debug)]
@@ -70,8 +72,8 @@ impl Encode for NewDevice {
 pub struct TwoCodes {
     pub user: UserName,
     pub serial: String,
-    pub first: String,
-    pub second: String,
+    pub first: Secret,
+    pub second: Secret,
 }
 
 impl TwoCodes {
@@ -95,7 +97,7 @@ impl Op for EnableMFADevice {
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
         let t = self.0;
-        c.enable_mfa_device(&t.user, &t.serial, &t.first, &t.second)?;
+        c.enable_mfa_device(&t.user, &t.serial, t.first.expose(), t.second.expose())?;
         empty()
     }
 }
@@ -110,7 +112,7 @@ impl Op for ResyncMFADevice {
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
         let t = self.0;
-        c.resync_mfa_device(&t.user, &t.serial, &t.first, &t.second)?;
+        c.resync_mfa_device(&t.user, &t.serial, t.first.expose(), t.second.expose())?;
         empty()
     }
 }

@@ -3,11 +3,12 @@
 //! ListEntitiesForPolicy.
 
 use keygate_core::{
-    AttachTarget, Caller, GroupName, ManagedPolicy, Page, PageRequest, PathPrefix, PolicyEntities,
-    PolicyRef, UserName, UserPath,
+    AttachTarget, Caller, GroupName, GroupRef, ManagedPolicy, Page, PageRequest, PathPrefix,
+    PolicyEntities, PolicyRef, UserName,
 };
 
-use super::managed_policies::{group, policy_arn};
+use super::groups::group_name;
+use super::managed_policies::policy_arn;
 use super::{Answer, Encode, Op, empty, truncation};
 use crate::decode::{self, optional, page};
 use crate::error::IamError;
@@ -31,7 +32,7 @@ impl Attachment {
 
     fn to_group(p: &Params) -> Result<Self, IamError> {
         Ok(Self {
-            to: AttachTarget::Group(group(p)?),
+            to: AttachTarget::Group(GroupRef::named(group_name(p)?)),
             policy: policy_arn(p)?,
         })
     }
@@ -106,7 +107,7 @@ pub struct ListAttachedGroupPolicies(pub AttachedTo);
 
 impl Op for ListAttachedGroupPolicies {
     fn decode(p: &Params) -> Result<Self, IamError> {
-        AttachedTo::read(p, AttachTarget::Group(group(p)?)).map(Self)
+        AttachedTo::read(p, AttachTarget::Group(GroupRef::named(group_name(p)?))).map(Self)
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
@@ -185,18 +186,13 @@ impl Op for ListEntitiesForPolicy {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let PolicyEntities { users, groups } = c.entities_for_policy(&self.policy)?;
-        let on_path = |path: &UserPath| {
-            self.path_prefix
-                .as_ref()
-                .is_none_or(|pre| path.as_str().starts_with(pre.as_str()))
-        };
+        let PolicyEntities { users, groups } =
+            c.entities_for_policy(&self.policy, self.path_prefix.as_ref())?;
         let mut all: Vec<Entity> = Vec::new();
         if matches!(self.filter, EntityFilter::All | EntityFilter::Groups) {
             all.extend(
                 groups
                     .into_iter()
-                    .filter(|g| on_path(&g.path))
                     .map(|g| Entity::Group(g.name, g.id.to_string())),
             );
         }
@@ -204,7 +200,6 @@ impl Op for ListEntitiesForPolicy {
             all.extend(
                 users
                     .into_iter()
-                    .filter(|u| on_path(&u.path))
                     .map(|u| Entity::User(u.name, u.id.to_string())),
             );
         }

@@ -2,7 +2,7 @@
 //! `GetSessionToken` (temporary credentials for the caller) and `GetAccessKeyInfo` (the
 //! account of a key).
 
-use keygate_core::{AccessKeyId, AccountId, Caller, NewSession, Principal};
+use keygate_core::{AccessKeyId, AccountId, Caller, NewSession, Principal, Secret};
 
 use super::{Answer, Encode, Op};
 use crate::error::IamError;
@@ -60,12 +60,12 @@ fn duration(p: &Params) -> Result<Option<u32>, IamError> {
 }
 
 /// `SerialNumber` and `TokenCode`, given together.
-fn mfa(p: &Params) -> Result<Option<(String, String)>, IamError> {
+fn mfa(p: &Params) -> Result<Option<(String, Secret)>, IamError> {
     let serial = crate::decode::mfa_serial(p, "SerialNumber")?;
     let code = crate::decode::mfa_code(p, "TokenCode")?;
     match (serial, code) {
         (None, None) => Ok(None),
-        (Some(s), Some(c)) => Ok(Some((s, c))),
+        (Some(s), Some(c)) => Ok(Some((s, Secret::new(c)))),
         (None, Some(_)) => Err(IamError::missing("serialNumber")),
         (Some(_), None) => Err(IamError::missing("tokenCode")),
     }
@@ -74,7 +74,8 @@ fn mfa(p: &Params) -> Result<Option<(String, String)>, IamError> {
 #[derive(Debug)]
 pub struct GetSessionToken {
     pub duration: Option<u32>,
-    pub mfa: Option<(String, String)>,
+    /// The device's serial number and its code (a secret: `Debug` must not show it).
+    pub mfa: Option<(String, Secret)>,
 }
 
 impl Op for GetSessionToken {
@@ -86,7 +87,7 @@ impl Op for GetSessionToken {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let mfa = self.mfa.as_ref().map(|(s, t)| (s.as_str(), t.as_str()));
+        let mfa = self.mfa.as_ref().map(|(s, t)| (s.as_str(), t.expose()));
         Ok(Box::new(SessionCredentials(
             c.get_session_token(self.duration, mfa)?,
         )))

@@ -274,7 +274,7 @@ impl Op for ReadEntitiesLinkedToPolicy {
     /// Groups then users, one page over both. A policy is never linked to an account as a
     /// whole in keygate, so `Accounts` is empty when asked for.
     fn run(self, c: &Caller<'_>) -> Result<Value, OscError> {
-        let e = c.entities_for_policy(&self.policy)?;
+        let e = c.entities_for_policy(&self.policy, None)?;
         let mut all: Vec<(bool, Value)> = Vec::new();
         if self.types.groups {
             all.extend(e.groups.iter().map(|g| {
