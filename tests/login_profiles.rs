@@ -83,7 +83,13 @@ fn login_profiles_and_the_password_policy_through_the_aws_cli() {
         "90",
     ])
     .failed_with("InvalidInput");
-    change("not-the-old-one", "An0ther-one!!").failed_with("AccessDenied");
+    let wrong = change("not-the-old-one", "An0ther-one!!");
+    wrong.failed_with("AccessDenied");
+    assert!(
+        wrong.stderr.contains("The old password is incorrect."),
+        "{}",
+        wrong.stderr
+    );
     change("Str0ng-enough", "n0symbolsatall").failed_with("PasswordPolicyViolation");
     change("Str0ng-enough", "An0ther-one!!").json();
     let got = iam(&["iam", "get-login-profile", "--user-name", "lou"]).json();

@@ -143,7 +143,7 @@ fn mfa_sessions_through_the_aws_cli() {
         s["SecretAccessKey"].as_str().unwrap(),
         s["SessionToken"].as_str().unwrap(),
     );
-    aws(
+    let replayed = aws(
         &w.server,
         &mia,
         &[
@@ -154,8 +154,13 @@ fn mfa_sessions_through_the_aws_cli() {
             "--token-code",
             &c[2],
         ],
-    )
-    .failed_with("AccessDenied");
+    );
+    replayed.failed_with("AccessDenied");
+    assert!(
+        replayed.stderr.contains("invalid MFA one time pass code"),
+        "a replayed code is a wrong code, in AWS's words: {}",
+        replayed.stderr
+    );
     let me = aws(&w.server, &session, &["iam", "get-user"]).json();
     assert_eq!(
         me["User"]["UserName"], "mia",

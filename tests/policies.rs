@@ -555,6 +555,7 @@ fn one_policy_through_both_dialects() {
     )
     .json();
     osc_cli(&w.server, &nora, &["ReadAccessKeys"]).json();
+    aws(&w.server, &nora, &["iam", "list-access-keys"]).json();
     let attached = aws(
         &w.server,
         &w.root,

@@ -58,7 +58,15 @@ fn session_credentials_through_the_aws_cli_and_boto3() {
     );
     // Without MFA, no IAM call and no session from a session (AWS's GetSessionToken page).
     aws(&w.server, &s, &["iam", "get-user"]).failed_with("InvalidClientTokenId");
-    aws(&w.server, &s, &["sts", "get-session-token"]).failed_with("AccessDenied");
+    let again = aws(&w.server, &s, &["sts", "get-session-token"]);
+    again.failed_with("AccessDenied");
+    assert!(
+        again
+            .stderr
+            .contains("Cannot call GetSessionToken with session credentials"),
+        "{}",
+        again.stderr
+    );
     aws(
         &w.server,
         &sam,
@@ -72,6 +80,23 @@ fn session_credentials_through_the_aws_cli_and_boto3() {
         ],
     )
     .failed_with("AccessDenied");
+    let unknown = aws(
+        &w.server,
+        &sam,
+        &[
+            "sts",
+            "get-session-token",
+            "--serial-number",
+            "arn:aws:iam::123456789012:mfa/sam",
+            "--token-code",
+            "123456",
+        ],
+    );
+    assert!(
+        unknown.stderr.contains("unable to validate MFA code"),
+        "{}",
+        unknown.stderr
+    );
     // GetAccessKeyInfo answers the account of a long-term or temporary key.
     for id in [&sam.key_id, &s.key_id] {
         let info = aws(

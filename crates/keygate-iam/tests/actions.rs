@@ -133,22 +133,30 @@ fn validation_messages_name_the_member() {
             .contains("tags.1.member.value")
     );
     assert_eq!(err("Action=CreateUser&Version=2010-05-08&UserName=a&PermissionsBoundary=arn:aws:iam::aws:policy/X").code(), "InvalidInput");
-    assert_eq!(
-        err("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=600").code(),
-        "ValidationError"
-    );
-    assert_eq!(
-        err("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=129601").code(),
-        "ValidationError"
-    );
-    assert_eq!(
-        err("Action=GetSessionToken&Version=2011-06-15&TokenCode=123456").code(),
-        "ValidationError"
-    );
-    assert_eq!(
-        err("Action=GetSessionToken&Version=2011-06-15&SerialNumber=short&TokenCode=123456").code(),
-        "ValidationError"
-    );
+    for (query, text) in [
+        (
+            "DurationSeconds=600",
+            "'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
+        ),
+        (
+            "DurationSeconds=129601",
+            "'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 129600",
+        ),
+        (
+            "TokenCode=123456",
+            "'serialNumber' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "SerialNumber=short&TokenCode=123456",
+            "'serialNumber' failed to satisfy constraint: Member must satisfy regular expression pattern",
+        ),
+    ] {
+        let e = err(&format!(
+            "Action=GetSessionToken&Version=2011-06-15&{query}"
+        ));
+        assert_eq!(e.code(), "ValidationError", "{query}");
+        assert!(e.message().contains(text), "{query}: {}", e.message());
+    }
 }
 
 #[test]

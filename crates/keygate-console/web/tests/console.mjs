@@ -260,6 +260,8 @@ try {
   await page.goto(`${url}/console/#/account-keys`);
   await page.getByRole("button", { name: "Sign in" }).waitFor();
   await page.screenshot({ path: `${shots}/signed-out.png` });
+  // The quota refusal at sign-in, the malformed group policy, the policy without a Version.
+  expect(quotaRefusals === 3, `three refusals the test provoked, and no other 400 (${quotaRefusals})`);
   expect(problems.length === 0, `no page errors or CSP violations: ${problems.join("; ")}`);
   console.log(JSON.stringify({ keyId }));
 } finally {

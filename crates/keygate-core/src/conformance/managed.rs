@@ -155,22 +155,22 @@ pub fn managed_policies_round_trip(s: Arc<dyn Store>) {
         "deleting an attached policy",
         store::write(&*s, |tx| tx.delete_managed_policy(&a.id, &readers.id)),
     );
+    let bob = user(&b, "AIDA00000000000000009", "bob", "/");
+    store::write(&*s, |tx| tx.insert_user(&bob)).unwrap();
     refused(
         "attaching another account's policy",
         store::write(&*s, |tx| {
-            tx.attach_policy(&b.id, &readers.id, &Attachee::User(alice.id.clone()))
+            tx.attach_policy(&b.id, &readers.id, &Attachee::User(bob.id.clone()))
         }),
     );
     refused(
         "attaching to another account's user",
         store::write(&*s, |tx| tx.attach_policy(&b.id, &provider, &to_alice)),
     );
+    store::write(&*s, |tx| tx.attach_policy(&a.id, &admins.id, &to_alice)).unwrap();
     refused(
         "deleting a user with a policy attached",
-        store::write(&*s, |tx| {
-            tx.attach_policy(&a.id, &admins.id, &to_alice)?;
-            tx.delete_user(&a.id, &alice.id)
-        }),
+        store::write(&*s, |tx| tx.delete_user(&a.id, &alice.id)),
     );
 
     // A deleted group takes its attachments; a policy attached to nothing goes with its versions.
