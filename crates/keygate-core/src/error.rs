@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ids::{AccessKeyId, GroupName, PolicyName, UserName, VersionId};
+use crate::ids::{AccessKeyId, GroupName, PolicyName, RoleName, UserName, VersionId};
 use crate::model::PolicyRef;
 
 /// A quota the core enforces.
@@ -28,6 +28,12 @@ pub enum Quota {
     PoliciesPerUser(u32),
     /// Managed policies attached to one group.
     PoliciesPerGroup(u32),
+    /// Managed policies attached to one role.
+    PoliciesPerRole(u32),
+    /// Characters of all inline policy documents of one role, white space not counted.
+    RoleInlinePolicySize(u32),
+    /// Characters of a role's trust policy, white space not counted.
+    TrustPolicySize(u32),
 }
 
 /// What still hangs off a user or a group that stops it from being deleted.
@@ -35,13 +41,13 @@ pub enum Quota {
 pub enum Dependents {
     /// The user still owns access keys.
     AccessKeys,
-    /// The user (or group) still has inline policies.
+    /// The user (or group, or role) still has inline policies.
     Policies,
     /// The user still belongs to groups.
     Groups,
     /// The group still has members.
     Members,
-    /// The user or group still has managed policies attached.
+    /// The user, group or role still has managed policies attached.
     AttachedPolicies,
     /// The managed policy is still attached to users or groups.
     Attachments,
@@ -64,6 +70,8 @@ pub enum PolicySource {
     Inline { name: PolicyName, of: String },
     /// This managed policy.
     Managed(PolicyRef),
+    /// A session policy of the assumed role's session.
+    Session,
 }
 
 /// What session credentials may not do, as AWS documents it.
@@ -81,6 +89,14 @@ pub enum SessionRule {
     MfaUnknownDevice,
     /// The device's code is wrong, or was used already.
     MfaWrongCode,
+    /// AssumeRole with the root's credentials.
+    RootMayNotAssume,
+    /// AssumeRole for longer than the role's `MaxSessionDuration`.
+    OverRoleMaximum,
+    /// AssumeRole with a role session's credentials (role chaining) for more than an hour.
+    ChainedOverAnHour,
+    /// The session policies (`Policy` and `PolicyArns`) pack to more than is allowed.
+    PackedPolicyTooLarge,
 }
 
 /// Why a request was denied.
@@ -88,6 +104,8 @@ pub enum SessionRule {
 pub enum Denial {
     /// No statement of the caller's policies allows it (AWS's implicit deny).
     NoAllow,
+    /// The role's policies allow it, and no statement of the session's policies does.
+    NoSessionAllow,
     /// A statement of this policy denies it.
     ExplicitDeny {
         policy: PolicySource,
@@ -177,6 +195,15 @@ pub enum CoreError {
     /// The provider's policies are read-only: no version, tag or deletion.
     #[error("policy {} belongs to the provider and cannot be changed", .0.arn())]
     ProviderPolicyReadOnly(PolicyRef),
+    /// The caller's account has no role of this name.
+    #[error("no role named {0}")]
+    NoSuchRole(RoleName),
+    /// Another role of the account already has this name, compared without regard to case.
+    #[error("a role named {0} already exists")]
+    RoleAlreadyExists(RoleName),
+    /// The role has no inline policy of this name.
+    #[error("no role policy named {0}")]
+    NoSuchRolePolicy(PolicyName),
     /// The caller's account has no group of this name.
     #[error("no group named {0}")]
     NoSuchGroup(GroupName),

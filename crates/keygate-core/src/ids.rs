@@ -219,6 +219,47 @@ impl UserId {
 }
 
 string_id!(
+    /// A role's name: 1–64 of `[\w+=,.@-]`. Unique per account without regard to case.
+    RoleName
+);
+impl RoleName {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 1, 64)?;
+        check_chars(s, is_name_char, r"[\w+=,.@-]+")?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The form uniqueness is decided on.
+    pub fn folded(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+string_id!(
+    /// A role's unique id (`AROA…`): 16–128 of `[\w]`.
+    RoleId
+);
+impl RoleId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 16, 128)?;
+        check_chars(s, is_word, r"[\w]+")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
+    /// The name an assumed role's session goes by: 2–64 of `[\w+=,.@-]`.
+    RoleSessionName
+);
+impl RoleSessionName {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_len(s, 2, 64)?;
+        check_chars(s, is_name_char, r"[\w+=,.@-]*")?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+string_id!(
     /// A virtual MFA device's name: 1–226 of `[\w+=,.@-]`.
     MfaName
 );
@@ -403,6 +444,16 @@ mod tests {
         );
         assert!(Email::parse("nobody").is_err());
         assert!(Email::parse("a@b@c").is_err());
+    }
+
+    #[test]
+    fn role_names() {
+        assert!(RoleName::parse(&"r".repeat(64)).is_ok());
+        assert!(RoleName::parse(&"r".repeat(65)).is_err());
+        assert!(RoleSessionName::parse("a").is_err());
+        assert!(RoleSessionName::parse("ab").is_ok());
+        assert!(RoleSessionName::parse("a b").is_err());
+        assert!(RoleId::parse("AROAEXAMPLE0000000001").is_ok());
     }
 
     #[test]

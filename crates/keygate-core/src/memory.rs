@@ -8,16 +8,17 @@ use std::sync::Mutex;
 
 use crate::error::{CoreError, CoreResult, StoreFailure};
 use crate::ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, UserId,
-    UserName, VersionId,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, RoleId,
+    RoleName, UserId, UserName, VersionId,
 };
 use crate::model::{
     AccessKey, Account, Attachee, Group, KeyOwner, LoginProfile, ManagedPolicy, MfaDevice,
-    PasswordPolicy, PolicyOwner, PolicyVersion, Secret, Session, User,
+    PasswordPolicy, PolicyOwner, PolicyVersion, Role, Secret, Session, User,
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
 mod managed;
+mod roles;
 mod write;
 
 #[derive(Debug, Clone, Default)]
@@ -41,6 +42,8 @@ struct State {
     mfa: BTreeMap<String, MfaDevice>,
     logins: BTreeMap<UserId, LoginProfile>,
     password_policies: BTreeMap<AccountId, PasswordPolicy>,
+    roles: BTreeMap<RoleId, Role>,
+    role_policies: BTreeMap<(RoleId, PolicyName), String>,
 }
 
 impl State {
@@ -50,6 +53,10 @@ impl State {
 
     fn user_in(&self, account: &AccountId, id: &UserId) -> Option<&User> {
         self.users.get(id).filter(|u| &u.account_id == account)
+    }
+
+    fn role_in(&self, account: &AccountId, id: &RoleId) -> Option<&Role> {
+        self.roles.get(id).filter(|r| &r.account_id == account)
     }
 
     fn managed_in(&self, account: &AccountId, id: &PolicyId) -> Option<&ManagedPolicy> {
@@ -63,6 +70,7 @@ impl State {
         match to {
             Attachee::User(u) => self.user_in(account, u).is_some(),
             Attachee::Group(g) => self.group_in(account, g).is_some(),
+            Attachee::Role(r) => self.role_in(account, r).is_some(),
         }
     }
 }
@@ -398,6 +406,32 @@ impl ReadTx for Tx {
             return Ok(None);
         }
         Ok(s.versions.get(&(id.clone(), version)).cloned())
+    }
+
+    fn role_by_name(&self, account: &AccountId, name: &RoleName) -> CoreResult<Option<Role>> {
+        self.stored_role_by_name(account, name)
+    }
+
+    fn role_by_id(&self, account: &AccountId, id: &RoleId) -> CoreResult<Option<Role>> {
+        self.stored_role_by_id(account, id)
+    }
+
+    fn roles(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<Role>> {
+        self.stored_roles(account, prefix, after, limit)
+    }
+
+    fn role_policies(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+    ) -> CoreResult<Vec<(PolicyName, String)>> {
+        self.stored_role_policies(account, role)
     }
 
     fn attached_policies(&self, account: &AccountId, to: &Attachee) -> CoreResult<Vec<PolicyId>> {

@@ -7,18 +7,21 @@ use time::OffsetDateTime;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, TagKey, TagValue, UserId, UserName, UserPath,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, RoleId, RoleName, RoleSessionName, TagKey,
+    TagValue, UserId, UserName, UserPath,
 };
 
 mod login;
 mod managed;
 mod mfa;
+mod role;
 mod session;
 
 pub use login::{LoginProfile, PasswordPolicy};
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
 pub use mfa::MfaDevice;
-pub use session::{NewSession, Session, SessionFacts, Signer};
+pub use role::{Role, assumed_role_arn, role_arn};
+pub use session::{NewSession, RoleSession, Session, SessionFacts, SessionOrigin, Signer};
 
 /// The id of the request being served: set once per request by the server, echoed by every
 /// dialect in its answers.
@@ -198,12 +201,22 @@ pub enum Principal {
         name: UserName,
         path: UserPath,
     },
+    /// A session of an assumed role: it acts with the role's policies.
+    Role {
+        account: AccountId,
+        id: RoleId,
+        name: RoleName,
+        path: UserPath,
+        session: RoleSessionName,
+    },
 }
 
 impl Principal {
     pub fn account(&self) -> &AccountId {
         match self {
-            Principal::Root { account } | Principal::User { account, .. } => account,
+            Principal::Root { account }
+            | Principal::User { account, .. }
+            | Principal::Role { account, .. } => account,
         }
     }
 
@@ -216,14 +229,22 @@ impl Principal {
                 path,
                 ..
             } => user_arn(account, path, name),
+            Principal::Role {
+                account,
+                name,
+                session,
+                ..
+            } => assumed_role_arn(account, name, session),
         }
     }
 
-    /// A caller's stable id: the account id for the root, the user id for a user.
-    pub fn unique_id(&self) -> &str {
+    /// A caller's stable id: the account id for the root, the user id for a user, the role id
+    /// and session name for an assumed role (`AROA…:session`).
+    pub fn unique_id(&self) -> String {
         match self {
-            Principal::Root { account } => account.as_str(),
-            Principal::User { id, .. } => id.as_str(),
+            Principal::Root { account } => account.to_string(),
+            Principal::User { id, .. } => id.to_string(),
+            Principal::Role { id, session, .. } => format!("{id}:{session}"),
         }
     }
 

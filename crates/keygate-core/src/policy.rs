@@ -5,6 +5,7 @@
 mod condition;
 pub mod context;
 mod evaluate;
+mod trust;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -15,6 +16,7 @@ use condition::Condition;
 pub use condition::network;
 pub use context::Context;
 pub use evaluate::{Decider, Request, Verdict, evaluate, judge};
+pub use trust::{Trust, TrustCaller, TrustPolicy, parse_trust};
 
 /// A JSON value that keeps every member of an object, so repeated names can be refused.
 #[derive(Debug)]
@@ -85,6 +87,18 @@ const NO_VENDOR: &str =
 const TWO_COLONS: &str = "Actions/Condition can contain only one colon.";
 const DUP_SID: &str = "Statement IDs (SID) in a single policy must be unique.";
 const PRINCIPAL: &str = "Has prohibited field Principal.";
+const TRUST_RESOURCE: &str = "Has prohibited field Resource";
+// AWS's own text, its internal exception's name included.
+const TRUST_PRINCIPAL: &str = "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!";
+const TRUST_ACTIONS: &str = "AssumeRole policy may only specify STS AssumeRole actions.";
+
+/// What a document is for: an identity's permissions (no `Principal`, a `Resource`), or a
+/// role's trust policy (a `Principal`, no `Resource`, STS actions only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Identity,
+    Trust,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
@@ -105,6 +119,9 @@ struct Statement {
     actions: Clause,
     resources: Clause,
     condition: Condition,
+    /// Whom a trust policy's statement names (`Principal`, or `NotPrincipal` as `NoneOf`);
+    /// `None` in identity policies.
+    principals: Option<trust::Principals>,
 }
 
 /// A parsed, valid policy document.
@@ -133,7 +150,8 @@ struct RawStatement {
     resource: Option<Vec<String>>,
     not_resource: Option<Vec<String>>,
     condition: Option<Json>,
-    principal: bool,
+    principal: Option<Json>,
+    not_principal: Option<Json>,
 }
 
 fn string_list(v: Json) -> Result<Vec<String>, &'static str> {
@@ -182,7 +200,8 @@ fn raw_statement(v: Json) -> Result<RawStatement, &'static str> {
             "Resource" => set_once(&mut st.resource, string_list(value)?)?,
             "NotResource" => set_once(&mut st.not_resource, string_list(value)?)?,
             "Condition" => st.condition = Some(value),
-            "Principal" | "NotPrincipal" => st.principal = true,
+            "Principal" => set_once(&mut st.principal, value)?,
+            "NotPrincipal" => set_once(&mut st.not_principal, value)?,
             _ => return Err(SYNTAX),
         }
     }
@@ -191,10 +210,10 @@ fn raw_statement(v: Json) -> Result<RawStatement, &'static str> {
 
 /// Parses a document, reporting the first failure in the order AWS's texts are listed.
 pub fn parse(document: &str) -> Result<Policy, String> {
-    parse_inner(document).map_err(|e| e.to_owned())
+    parse_inner(document, Kind::Identity)
 }
 
-fn parse_inner(document: &str) -> Result<Policy, String> {
+fn parse_inner(document: &str, kind: Kind) -> Result<Policy, String> {
     let json: Json = serde_json::from_str(document).map_err(|_| SYNTAX.to_owned())?;
     let Json::Object(members) = json else {
         return Err(SYNTAX.into());
@@ -245,11 +264,24 @@ fn parse_inner(document: &str) -> Result<Policy, String> {
     if raws.iter().any(|r| actions(r).is_none_or(|a| a.is_empty())) {
         return Err(NO_ACTIONS.into());
     }
-    if raws
-        .iter()
-        .any(|r| resources(r).is_none_or(|a| a.is_empty()))
-    {
-        return Err(NO_RESOURCES.into());
+    let has_principal = |r: &RawStatement| r.principal.is_some() || r.not_principal.is_some();
+    match kind {
+        Kind::Identity => {
+            if raws
+                .iter()
+                .any(|r| resources(r).is_none_or(|a| a.is_empty()))
+            {
+                return Err(NO_RESOURCES.into());
+            }
+        }
+        Kind::Trust => {
+            if raws.iter().any(|r| resources(r).is_some()) {
+                return Err(TRUST_RESOURCE.into());
+            }
+            if !raws.iter().all(has_principal) {
+                return Err(TRUST_PRINCIPAL.into());
+            }
+        }
     }
     let all_actions: Vec<String> = raws.iter().filter_map(actions).flatten().collect();
     if all_actions.iter().any(|a| a != "*" && !a.contains(':')) {
@@ -274,8 +306,16 @@ fn parse_inner(document: &str) -> Result<Policy, String> {
             return Err(DUP_SID.into());
         }
     }
-    if raws.iter().any(|r| r.principal) {
-        return Err(PRINCIPAL.into());
+    match kind {
+        Kind::Identity if raws.iter().any(has_principal) => return Err(PRINCIPAL.into()),
+        Kind::Trust
+            if !all_actions
+                .iter()
+                .all(|a| a == "*" || a.to_ascii_lowercase().starts_with("sts:")) =>
+        {
+            return Err(TRUST_ACTIONS.into());
+        }
+        Kind::Identity | Kind::Trust => {}
     }
 
     let statements = raws
@@ -285,9 +325,16 @@ fn parse_inner(document: &str) -> Result<Policy, String> {
                 Some(json) => Condition::parse(json)?,
                 None => Condition::default(),
             };
+            let principals = match (r.principal.take(), r.not_principal.take()) {
+                (Some(p), None) => Some(trust::Principals::parse(p, false)?),
+                (None, Some(p)) => Some(trust::Principals::parse(p, true)?),
+                (None, None) => None,
+                (Some(_), Some(_)) => return Err(SYNTAX.to_owned()),
+            };
             Ok(Statement {
                 sid: r.sid.take(),
                 condition,
+                principals,
                 effect: if r.effect.as_deref() == Some("Deny") {
                     Effect::Deny
                 } else {
@@ -297,9 +344,11 @@ fn parse_inner(document: &str) -> Result<Policy, String> {
                     (Some(a), _) => Clause::Any(a),
                     (None, n) => Clause::NoneOf(n.unwrap_or_default()),
                 },
+                // A trust policy's resource is the role it is attached to.
                 resources: match (r.resource, r.not_resource) {
                     (Some(a), _) => Clause::Any(a),
-                    (None, n) => Clause::NoneOf(n.unwrap_or_default()),
+                    (None, Some(n)) => Clause::NoneOf(n),
+                    (None, None) => Clause::Any(vec!["*".to_owned()]),
                 },
             })
         })

@@ -11,7 +11,7 @@ use crate::ids::{AccessKeyId, AccountId, Email};
 use crate::key_uses::PendingUses;
 use crate::model::{
     AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    Principal, Secret, SessionFacts, SigningKey, Timestamp,
+    Principal, Secret, SessionFacts, SessionOrigin, SigningKey, Timestamp,
 };
 use crate::password;
 use crate::rules::{Limits, Rules};
@@ -249,9 +249,25 @@ impl Service {
             if !bool::from(offered.as_slice().ct_eq(&digest)) {
                 return Ok(KeyLookup::Unknown);
             }
-            // A session signs only while the key that made it could; then, until it expires.
-            let Some((_, principal)) = long_term(tx, &session.parent_key, now)? else {
-                return Ok(KeyLookup::Unknown);
+            // A session signs only while what it stands on does; then, until it expires.
+            let (principal, policies) = match &session.origin {
+                SessionOrigin::Key { parent_key, .. } => match long_term(tx, parent_key, now)? {
+                    Some((_, principal)) => (principal, Vec::new()),
+                    None => return Ok(KeyLookup::Unknown),
+                },
+                SessionOrigin::Role(r) => match tx.role_by_id(&session.account_id, &r.role)? {
+                    Some(role) => (
+                        Principal::Role {
+                            account: role.account_id,
+                            id: role.id,
+                            name: role.name,
+                            path: role.path,
+                            session: r.name.clone(),
+                        },
+                        r.policies.clone(),
+                    ),
+                    None => return Ok(KeyLookup::Unknown),
+                },
             };
             if session.expires_at <= now {
                 return Ok(KeyLookup::Expired);
@@ -260,8 +276,10 @@ impl Service {
                 secret,
                 principal,
                 session: Some(SessionFacts {
+                    issued_at: session.created_at,
                     expires_at: session.expires_at,
                     mfa_at: session.mfa_at,
+                    policies,
                 }),
             }))
         })

@@ -3,15 +3,16 @@
 
 use crate::error::CoreResult;
 use crate::ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, TagKey,
-    UserId, UserName, VersionId,
+    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, RoleId,
+    RoleName, TagKey, UserId, UserName, VersionId,
 };
 use crate::model::{
     AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, PolicyVersion, Secret, Session, Tag, Timestamp, User,
+    MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session, Tag, Timestamp, User,
 };
 
-/// Reads inside one consistent snapshot. Users always come with their tags, sorted by key.
+/// Reads inside one consistent snapshot. Users and roles always come with their tags, sorted
+/// by key.
 pub trait ReadTx {
     fn account(&self, id: &AccountId) -> CoreResult<Option<Account>>;
     fn account_by_email(&self, email: &Email) -> CoreResult<Option<Account>>;
@@ -94,8 +95,26 @@ pub trait ReadTx {
         id: &PolicyId,
         version: VersionId,
     ) -> CoreResult<Option<PolicyVersion>>;
-    /// The ids of the managed policies (the account's or the provider's) attached to a user or
-    /// group, in no particular order.
+    /// The role of that name, compared without regard to case.
+    fn role_by_name(&self, account: &AccountId, name: &RoleName) -> CoreResult<Option<Role>>;
+    fn role_by_id(&self, account: &AccountId, id: &RoleId) -> CoreResult<Option<Role>>;
+    /// Up to `limit` roles whose path starts with `prefix`, ordered by lower-cased name, after
+    /// the lower-cased name `after`.
+    fn roles(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<Role>>;
+    /// A role's inline policies `(name, document)`, ordered by name.
+    fn role_policies(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+    ) -> CoreResult<Vec<(PolicyName, String)>>;
+    /// The ids of the managed policies (the account's or the provider's) attached to a user,
+    /// group or role, in no particular order.
     fn attached_policies(&self, account: &AccountId, to: &Attachee) -> CoreResult<Vec<PolicyId>>;
     /// What a managed policy (the account's or the provider's) is attached to in the account.
     fn policy_attachees(&self, account: &AccountId, policy: &PolicyId)
@@ -130,7 +149,8 @@ pub trait WriteTx: ReadTx {
     ) -> CoreResult<()>;
     /// Deletes the key and every session it made.
     fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()>;
-    /// Inserts a session; its parent key must be in its account.
+    /// Inserts a session; what it stands on (its parent key, or its role) must be in its
+    /// account.
     fn insert_session(
         &self,
         session: &Session,
@@ -184,6 +204,36 @@ pub trait WriteTx: ReadTx {
         &self,
         account: &AccountId,
         group: &GroupId,
+        name: &PolicyName,
+    ) -> CoreResult<()>;
+    /// Inserts the role with its tags.
+    fn insert_role(&self, role: &Role) -> CoreResult<()>;
+    /// Replaces trust policy, description, maximum session duration and last use of the role
+    /// with `role.id`; tags are changed only through `put_role_tags` and `delete_role_tags`.
+    fn update_role(&self, role: &Role) -> CoreResult<()>;
+    /// Deletes the role, its tags and its sessions; it must have no policies left.
+    fn delete_role(&self, account: &AccountId, id: &RoleId) -> CoreResult<()>;
+    /// Adds tags to a role, replacing the value of a key it already has.
+    fn put_role_tags(&self, account: &AccountId, role: &RoleId, tags: &[Tag]) -> CoreResult<()>;
+    /// Removes the tags with these keys; keys the role does not have are ignored.
+    fn delete_role_tags(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        keys: &[TagKey],
+    ) -> CoreResult<()>;
+    /// Creates the role's policy or replaces its document.
+    fn put_role_policy(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()>;
+    fn delete_role_policy(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
         name: &PolicyName,
     ) -> CoreResult<()>;
     /// Inserts an account's managed policy (`owner` is its account) with its first version.
@@ -285,6 +335,7 @@ pub trait IdGen: Send + Sync {
     fn user_id(&self) -> UserId;
     fn group_id(&self) -> GroupId;
     fn policy_id(&self) -> PolicyId;
+    fn role_id(&self) -> RoleId;
     fn access_key_id(&self) -> AccessKeyId;
     /// A temporary key's id (`ASIA…`).
     fn session_key_id(&self) -> AccessKeyId;

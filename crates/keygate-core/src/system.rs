@@ -7,7 +7,7 @@ use rand::TryRngCore;
 use rand::distr::Alphanumeric;
 use rand::rngs::OsRng;
 
-use crate::ids::{AccessKeyId, AccountId, GroupId, PolicyId, UserId};
+use crate::ids::{AccessKeyId, AccountId, GroupId, PolicyId, RoleId, UserId};
 use crate::model::{Secret, Timestamp};
 use crate::store::{Clock, IdGen};
 
@@ -91,6 +91,11 @@ impl IdGen for RandomIds {
             .unwrap_or_else(|_| unreachable!("21 word characters"))
     }
 
+    fn role_id(&self) -> RoleId {
+        RoleId::parse(&format!("AROA{}", pick(UPPER_ALNUM, 17)))
+            .unwrap_or_else(|_| unreachable!("21 word characters"))
+    }
+
     fn access_key_id(&self) -> AccessKeyId {
         // `AKIA` marks a long-term key, as AWS documents; clients and scanners key on it.
         AccessKeyId::parse(&format!("AKIA{}", pick(UPPER_ALNUM, 16)))
@@ -143,6 +148,7 @@ mod tests {
         assert!(ids.user_id().as_str().starts_with("AIDA"));
         assert!(ids.group_id().as_str().starts_with("AGPA"));
         assert!(ids.policy_id().as_str().starts_with("ANPA"));
+        assert!(ids.role_id().as_str().starts_with("AROA"));
         assert_eq!(ids.account_id().as_str().len(), 12);
     }
 }

@@ -89,6 +89,24 @@ pub(crate) fn iam_action(op: Operation) -> &'static str {
         Operation::ResyncMFADevice => "iam:ResyncMFADevice",
         Operation::DeactivateMFADevice => "iam:DeactivateMFADevice",
         Operation::DeleteVirtualMFADevice => "iam:DeleteVirtualMFADevice",
+        Operation::CreateRole => "iam:CreateRole",
+        Operation::GetRole => "iam:GetRole",
+        Operation::ListRoles => "iam:ListRoles",
+        Operation::UpdateRole => "iam:UpdateRole",
+        Operation::UpdateRoleDescription => "iam:UpdateRoleDescription",
+        Operation::UpdateAssumeRolePolicy => "iam:UpdateAssumeRolePolicy",
+        Operation::DeleteRole => "iam:DeleteRole",
+        Operation::TagRole => "iam:TagRole",
+        Operation::UntagRole => "iam:UntagRole",
+        Operation::ListRoleTags => "iam:ListRoleTags",
+        Operation::PutRolePolicy => "iam:PutRolePolicy",
+        Operation::GetRolePolicy => "iam:GetRolePolicy",
+        Operation::ListRolePolicies => "iam:ListRolePolicies",
+        Operation::DeleteRolePolicy => "iam:DeleteRolePolicy",
+        Operation::AttachRolePolicy => "iam:AttachRolePolicy",
+        Operation::DetachRolePolicy => "iam:DetachRolePolicy",
+        Operation::ListAttachedRolePolicies => "iam:ListAttachedRolePolicies",
+        Operation::AssumeRole => "sts:AssumeRole",
         Operation::ReadAccount => "iam:GetAccountSummary",
         Operation::CheckAuthentication => "iam:GetLoginProfile",
     }
@@ -154,6 +172,24 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
         | Operation::ChangePassword
         | Operation::UpdateAccountPasswordPolicy
         | Operation::DeleteAccountPasswordPolicy => "api:UpdateUser",
+        Operation::GetRole
+        | Operation::ListRoles
+        | Operation::ListRoleTags
+        | Operation::GetRolePolicy
+        | Operation::ListRolePolicies
+        | Operation::ListAttachedRolePolicies => "api:ReadUsers",
+        Operation::CreateRole
+        | Operation::UpdateRole
+        | Operation::UpdateRoleDescription
+        | Operation::UpdateAssumeRolePolicy
+        | Operation::DeleteRole
+        | Operation::TagRole
+        | Operation::UntagRole
+        | Operation::PutRolePolicy
+        | Operation::DeleteRolePolicy
+        | Operation::AttachRolePolicy
+        | Operation::DetachRolePolicy
+        | Operation::AssumeRole => "api:UpdateUser",
         Operation::ReadAccount => "api:ReadAccounts",
         Operation::CheckAuthentication => "api:CheckAuthentication",
     }

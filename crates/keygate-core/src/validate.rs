@@ -97,17 +97,42 @@ pub fn policy_description(description: Option<&str>) -> CoreResult<()> {
 
 /// A policy document's text: 1 to 131,072 characters from IAM's character set.
 pub fn policy_document(document: &str) -> CoreResult<()> {
+    self::document("PolicyDocument", document)
+}
+
+/// The text of a policy document given as request member `field`.
+pub fn document(field: &'static str, document: &str) -> CoreResult<()> {
     let n = document.chars().count();
     if n == 0 || n > MAX_POLICY_DOCUMENT_CHARS {
-        return Err(invalid("PolicyDocument", "must be 1 to 131072 characters"));
+        return Err(invalid(field, "must be 1 to 131072 characters"));
     }
     if document
         .chars()
         .any(|c| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}'))
     {
         return Err(invalid(
-            "PolicyDocument",
+            field,
             r"must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+",
+        ));
+    }
+    Ok(())
+}
+
+/// A role's description: at most 1,000 characters from IAM's set (no control characters
+/// but tab and line breaks, nothing from DEL to U+00A0).
+pub fn description(description: Option<&str>) -> CoreResult<()> {
+    let Some(d) = description else {
+        return Ok(());
+    };
+    if d.chars().count() > 1000 {
+        return Err(invalid("Description", "must be at most 1000 characters"));
+    }
+    if d.chars()
+        .any(|c| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{a1}'..='\u{ff}'))
+    {
+        return Err(invalid(
+            "Description",
+            r"must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*",
         ));
     }
     Ok(())

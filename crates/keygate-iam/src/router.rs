@@ -8,7 +8,7 @@ use keygate_core::{Caller, KeyDeletion, Operation, Rules};
 use crate::error::IamError;
 use crate::ops::{
     Answer, Op, access_keys, groups, login_profiles, managed_policies, mfa, policy_attachments,
-    sts, user_policies, users,
+    role_policies, roles, sts, user_policies, users,
 };
 use crate::params::Params;
 
@@ -200,7 +200,25 @@ actions! {
     GetAccountPasswordPolicy(login_profiles::GetAccountPasswordPolicy) in Iam, checked as GetAccountPasswordPolicy;
     UpdateAccountPasswordPolicy(login_profiles::UpdateAccountPasswordPolicy) in Iam, checked as UpdateAccountPasswordPolicy;
     DeleteAccountPasswordPolicy(login_profiles::DeleteAccountPasswordPolicy) in Iam, checked as DeleteAccountPasswordPolicy;
+    CreateRole(roles::CreateRole) in Iam, checked as CreateRole;
+    GetRole(roles::GetRole) in Iam, checked as GetRole;
+    ListRoles(roles::ListRoles) in Iam, checked as ListRoles;
+    UpdateRole(roles::UpdateRole) in Iam, checked as UpdateRole;
+    UpdateRoleDescription(roles::UpdateRoleDescription) in Iam, checked as UpdateRoleDescription;
+    UpdateAssumeRolePolicy(roles::UpdateAssumeRolePolicy) in Iam, checked as UpdateAssumeRolePolicy;
+    DeleteRole(roles::DeleteRole) in Iam, checked as DeleteRole;
+    TagRole(roles::TagRole) in Iam, checked as TagRole;
+    UntagRole(roles::UntagRole) in Iam, checked as UntagRole;
+    ListRoleTags(roles::ListRoleTags) in Iam, checked as ListRoleTags;
+    PutRolePolicy(role_policies::PutRolePolicy) in Iam, checked as PutRolePolicy;
+    GetRolePolicy(role_policies::GetRolePolicy) in Iam, checked as GetRolePolicy;
+    ListRolePolicies(role_policies::ListRolePolicies) in Iam, checked as ListRolePolicies;
+    DeleteRolePolicy(role_policies::DeleteRolePolicy) in Iam, checked as DeleteRolePolicy;
+    AttachRolePolicy(policy_attachments::AttachRolePolicy) in Iam, checked as AttachRolePolicy;
+    DetachRolePolicy(policy_attachments::DetachRolePolicy) in Iam, checked as DetachRolePolicy;
+    ListAttachedRolePolicies(policy_attachments::ListAttachedRolePolicies) in Iam, checked as ListAttachedRolePolicies;
     GetCallerIdentity(sts::GetCallerIdentity) in Sts;
+    AssumeRole(sts::AssumeRole) in Sts, checked as AssumeRole;
     GetSessionToken(sts::GetSessionToken) in Sts;
     GetAccessKeyInfo(sts::GetAccessKeyInfo) in Sts, checked as GetAccessKeyInfo;
     // Operations only the OSC dialect performs, named as IAM's nearest actions.

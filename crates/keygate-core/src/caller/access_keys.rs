@@ -71,6 +71,10 @@ impl Caller<'_> {
                     user,
                 })
             }
+            // A role's session is always temporary: refused above.
+            (None, Principal::Role { .. }) => {
+                Err(CoreError::SessionRefused(SessionRule::UserNameRequired))
+            }
         }
     }
 

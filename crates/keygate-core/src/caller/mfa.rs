@@ -50,12 +50,15 @@ fn synchronise(d: &mut MfaDevice, first: &str, second: &str, now: Timestamp) -> 
 
 impl Caller<'_> {
     /// The user named, or the caller itself when `None`; `None` for the account's root, which
-    /// has no device (devices are enabled for users).
-    fn named_or_self(&self, user: Option<&UserName>) -> Option<UserName> {
+    /// has no device (devices are enabled for users). A role's session must name the user.
+    fn named_or_self(&self, user: Option<&UserName>) -> CoreResult<Option<UserName>> {
         match (user, self.principal) {
-            (Some(n), _) => Some(n.clone()),
-            (None, Principal::User { name, .. }) => Some(name.clone()),
-            (None, Principal::Root { .. }) => None,
+            (Some(n), _) => Ok(Some(n.clone())),
+            (None, Principal::User { name, .. }) => Ok(Some(name.clone())),
+            (None, Principal::Root { .. }) => Ok(None),
+            (None, Principal::Role { .. }) => {
+                Err(CoreError::SessionRefused(SessionRule::UserNameRequired))
+            }
         }
     }
 
@@ -162,7 +165,7 @@ impl Caller<'_> {
     /// The user is the caller itself when `None` (as botocore now allows).
     pub fn deactivate_mfa_device(&self, user: Option<&UserName>, serial: &str) -> CoreResult<()> {
         let user = self
-            .named_or_self(user)
+            .named_or_self(user)?
             .ok_or_else(|| CoreError::NoSuchMfaDevice(serial.to_owned()))?;
         self.write(|tx| {
             let mut d = self.enabled_device(tx, Operation::DeactivateMFADevice, &user, serial)?;
@@ -192,7 +195,7 @@ impl Caller<'_> {
         user: Option<&UserName>,
     ) -> CoreResult<(Option<User>, Vec<MfaDevice>)> {
         self.read(|tx| {
-            let Some(name) = self.named_or_self(user) else {
+            let Some(name) = self.named_or_self(user)? else {
                 return Ok((None, Vec::new()));
             };
             let u = self.existing_user(tx, Operation::ListMFADevices, &name)?;

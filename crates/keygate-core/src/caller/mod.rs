@@ -4,20 +4,24 @@
 
 mod access_keys;
 mod account;
+mod assume_role;
 mod groups;
 mod login_profiles;
 mod managed_policies;
 mod mfa;
 mod policy_attachments;
+mod roles;
 mod sessions;
 mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
+pub use assume_role::{AssumeRequest, AssumedRole};
 pub use groups::{GroupChange, GroupRef};
 pub use managed_policies::{NewPolicy, PolicyFilter, PolicyScope, PolicyView};
 pub use mfa::{Assignment, NewMfaDevice};
 pub use policy_attachments::{AttachTarget, PolicyEntities};
+pub use roles::{NewRole, RoleChange};
 pub use users::{Identity, UserChange};
 
 use std::net::IpAddr;
@@ -27,7 +31,7 @@ use time::macros::format_description;
 use crate::error::{CoreError, CoreResult, Denial, PolicySource, SessionRule};
 use crate::ids::TagKey;
 use crate::ids::{AccessKeyId, AccountId, PolicyName, UserName, UserPath};
-use crate::model::{Attachee, Principal, SessionFacts, Tag, User, user_arn};
+use crate::model::{Attachee, Principal, Role, SessionFacts, Tag, User, user_arn};
 use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
@@ -82,9 +86,11 @@ impl<'a> Caller<'a> {
     }
 
     /// GetSessionToken's credentials call no IAM (or OSC) operation without MFA (AWS): refused
-    /// before anything else is looked at, as AWS refuses them at authentication.
+    /// before anything else is looked at, as AWS refuses them at authentication. A role's
+    /// session calls with the role's permissions.
     fn session_may_call(&self) -> CoreResult<()> {
-        if self.session.is_some_and(|s| s.mfa_at.is_none()) {
+        let from_key = !matches!(self.principal, Principal::Role { .. });
+        if from_key && self.session.as_ref().is_some_and(|s| s.mfa_at.is_none()) {
             return Err(CoreError::SessionRefused(SessionRule::MfaRequired));
         }
         Ok(())
@@ -101,42 +107,49 @@ impl<'a> Caller<'a> {
         Source::new(self.request.source_ip)
     }
 
-    /// The condition keys of a request by `user`, now.
-    fn context(&self, user: &User) -> Context {
+    /// The condition keys of a request by `who`, now.
+    fn context(&self, who: Whose<'_>) -> Context {
         let now = self.svc.clock.now().to_datetime();
         let mut c = Context::new();
-        c.set("aws:username", user.name.as_str())
-            .set("aws:userid", user.id.as_str())
-            .set("aws:PrincipalArn", user.arn())
-            .set("aws:PrincipalAccount", user.account_id.as_str())
-            .set("aws:PrincipalType", "User")
+        let tags = match who {
+            Whose::User(user) => {
+                c.set("aws:username", user.name.as_str())
+                    .set("aws:userid", user.id.as_str())
+                    .set("aws:PrincipalArn", user.arn())
+                    .set("aws:PrincipalType", "User");
+                &user.tags
+            }
+            // AWS: a role's session is known by its role's ARN, and has no user name.
+            Whose::Role(role) => {
+                c.set("aws:userid", self.principal.unique_id())
+                    .set("aws:PrincipalArn", role.arn())
+                    .set("aws:PrincipalType", "AssumedRole");
+                &role.tags
+            }
+        };
+        c.set("aws:PrincipalAccount", self.account().as_str())
             // No request reaches keygate through another AWS service on the caller's behalf.
             .set("aws:ViaAWSService", "false")
-            .set(
-                "aws:CurrentTime",
-                now.format(format_description!(
-                    "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-                ))
-                .unwrap_or_default(),
-            )
+            .set("aws:CurrentTime", iso_seconds(self.svc.clock.now()))
             .set("aws:EpochTime", now.unix_timestamp().to_string())
             .set(
                 "aws:SecureTransport",
                 self.request.secure_transport.to_string(),
             );
-        for tag in &user.tags {
+        for tag in tags {
             c.set(
                 &format!("aws:PrincipalTag/{}", tag.key.as_str()),
                 tag.value.as_str(),
             );
         }
-        // AWS sets the MFA keys for temporary credentials only; a long-term key has neither.
-        if let Some(s) = self.session {
+        // AWS sets the MFA keys and the issue time for temporary credentials only.
+        if let Some(s) = &self.session {
             c.set("aws:MultiFactorAuthPresent", s.mfa_at.is_some().to_string());
             if let Some(at) = s.mfa_at {
                 let age = (self.svc.clock.now().unix_millis() - at.unix_millis()) / 1000;
                 c.set("aws:MultiFactorAuthAge", age.max(0).to_string());
             }
+            c.set("aws:TokenIssueTime", iso_seconds(s.issued_at));
         }
         if let Some(ip) = self.request.source_ip {
             c.set("aws:SourceIp", ip.to_string());
@@ -172,6 +185,14 @@ impl<'a> Caller<'a> {
         store::write_or_rehearse(&*self.svc.store, self.dry_run, f)
     }
 
+    /// A write any session may make, MFA or not (STS AssumeRole).
+    fn write_as_any_session<T>(
+        &self,
+        f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>,
+    ) -> CoreResult<T> {
+        store::write_or_rehearse(&*self.svc.store, self.dry_run, f)
+    }
+
     fn account(&self) -> &AccountId {
         self.principal.account()
     }
@@ -195,49 +216,34 @@ impl<'a> Caller<'a> {
         resources: &[&str],
         keys: &Context,
     ) -> CoreResult<()> {
-        let Principal::User { account, id, .. } = self.principal else {
+        let Some((me, docs)) = self.identity_documents(tx)? else {
             return Ok(());
         };
-        // The name and path as they are now, not as they were when the request was signed.
-        let caller = tx.user_by_id(account, id)?;
-        let denied = |action: &str, resource: &str, why: Denial| CoreError::AccessDenied {
-            principal: caller
+        let action = self.action(op);
+        let denied = |resource: &str, why: Denial| CoreError::AccessDenied {
+            principal: me
                 .as_ref()
-                .map_or_else(|| self.principal.arn(), User::arn),
+                .map_or_else(|| self.principal.arn(), |me| me.arn(self.principal)),
             action: action.to_owned(),
             resource: resource.to_owned(),
             why: Box::new(why),
         };
-        let action = self.action(op);
-        let Some(me) = &caller else {
+        let Some(me) = &me else {
             let first = resources.first().copied().unwrap_or("*");
-            return Err(denied(action, first, Denial::NoAllow));
+            return Err(denied(first, Denial::NoAllow));
         };
-        // Its own inline and attached policies, and those of every group it belongs to.
-        let inline = |of: String, docs: Vec<(PolicyName, String)>| {
-            docs.into_iter().map(move |(name, d)| {
-                (
-                    PolicySource::Inline {
-                        name,
-                        of: of.clone(),
-                    },
-                    d,
-                )
-            })
-        };
-        let mut docs: Vec<(PolicySource, String)> =
-            inline(me.arn(), tx.policies(account, id)?).collect();
-        docs.extend(self.attached_documents(tx, &Attachee::User(id.clone()))?);
-        for group in tx.groups_of_user(account, id)? {
-            docs.extend(inline(group.arn(), tx.group_policies(account, &group.id)?));
-            docs.extend(self.attached_documents(tx, &Attachee::Group(group.id))?);
-        }
         // Stored documents were validated on the way in; one that no longer parses grants nothing.
         let (sources, parsed): (Vec<_>, Vec<_>) = docs
             .into_iter()
             .filter_map(|(source, d)| policy::parse(&d).ok().map(|p| (source, p)))
             .unzip();
-        let mut context = self.context(me);
+        let session_policies: Vec<policy::Policy> = self
+            .session
+            .iter()
+            .flat_map(|s| &s.policies)
+            .filter_map(|d| policy::parse(d).ok())
+            .collect();
+        let mut context = self.context(me.whose());
         context.extend(keys);
         for resource in resources {
             let req = policy::Request {
@@ -253,14 +259,76 @@ impl<'a> Caller<'a> {
                         policy: sources[by.policy].clone(),
                         sid: by.sid,
                     };
-                    return Err(denied(action, resource, why));
+                    return Err(denied(resource, why));
                 }
                 (Decision::ExplicitDeny | Decision::ImplicitDeny, _) => {
-                    return Err(denied(action, resource, Denial::NoAllow));
+                    return Err(denied(resource, Denial::NoAllow));
+                }
+            }
+            // A role session with session policies may do only what they allow as well.
+            if self.session.as_ref().is_some_and(|s| !s.policies.is_empty()) {
+                let verdict = policy::judge(&session_policies, &req);
+                match (verdict.decision, verdict.decided_by) {
+                    (Decision::Allow, _) => {}
+                    (Decision::ExplicitDeny, Some(by)) => {
+                        let why = Denial::ExplicitDeny {
+                            policy: PolicySource::Session,
+                            sid: by.sid,
+                        };
+                        return Err(denied(resource, why));
+                    }
+                    (Decision::ExplicitDeny | Decision::ImplicitDeny, _) => {
+                        return Err(denied(resource, Denial::NoSessionAllow));
+                    }
                 }
             }
         }
         Ok(())
+    }
+
+    /// The caller as it is now (`None` inside when it is gone), with its identity policies: a
+    /// user's inline and attached policies and those of every group it belongs to; a role's
+    /// inline and attached policies. `None` for the root, which policies do not bind.
+    fn identity_documents(
+        &self,
+        tx: &dyn ReadTx,
+    ) -> CoreResult<Option<(Option<Me>, Vec<(PolicySource, String)>)>> {
+        let inline = |of: String, docs: Vec<(PolicyName, String)>| {
+            docs.into_iter().map(move |(name, d)| {
+                (
+                    PolicySource::Inline {
+                        name,
+                        of: of.clone(),
+                    },
+                    d,
+                )
+            })
+        };
+        match self.principal {
+            Principal::Root { .. } => Ok(None),
+            Principal::User { account, id, .. } => {
+                let Some(user) = tx.user_by_id(account, id)? else {
+                    return Ok(Some((None, Vec::new())));
+                };
+                let mut docs: Vec<(PolicySource, String)> =
+                    inline(user.arn(), tx.policies(account, id)?).collect();
+                docs.extend(self.attached_documents(tx, &Attachee::User(id.clone()))?);
+                for group in tx.groups_of_user(account, id)? {
+                    docs.extend(inline(group.arn(), tx.group_policies(account, &group.id)?));
+                    docs.extend(self.attached_documents(tx, &Attachee::Group(group.id))?);
+                }
+                Ok(Some((Some(Me::User(user)), docs)))
+            }
+            Principal::Role { account, id, .. } => {
+                let Some(role) = tx.role_by_id(account, id)? else {
+                    return Ok(Some((None, Vec::new())));
+                };
+                let mut docs: Vec<(PolicySource, String)> =
+                    inline(role.arn(), tx.role_policies(account, id)?).collect();
+                docs.extend(self.attached_documents(tx, &Attachee::Role(id.clone()))?);
+                Ok(Some((Some(Me::Role(role)), docs)))
+            }
+        }
     }
 
     /// The named user, or for an absent name a user that does not exist: the ARN it is
@@ -296,6 +364,46 @@ impl<'a> Caller<'a> {
         self.authorize_with(tx, op, &[&arn], &keys)?;
         user.ok_or_else(|| CoreError::NoSuchUser(name.clone()))
     }
+}
+
+/// Whose condition keys a request has: a user's, or an assumed role's.
+#[derive(Debug, Clone, Copy)]
+enum Whose<'a> {
+    User(&'a User),
+    Role(&'a Role),
+}
+
+/// The caller as stored now.
+#[derive(Debug)]
+enum Me {
+    User(User),
+    Role(Role),
+}
+
+impl Me {
+    fn whose(&self) -> Whose<'_> {
+        match self {
+            Me::User(u) => Whose::User(u),
+            Me::Role(r) => Whose::Role(r),
+        }
+    }
+
+    /// The ARN a denial names: the user's as it is now, or the assumed role's session.
+    fn arn(&self, principal: &Principal) -> String {
+        match self {
+            Me::User(u) => u.arn(),
+            Me::Role(_) => principal.arn(),
+        }
+    }
+}
+
+/// A time as the policy language's dates are written, to the second.
+fn iso_seconds(t: crate::model::Timestamp) -> String {
+    t.to_datetime()
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
+        .unwrap_or_default()
 }
 
 /// `aws:ResourceTag/<key>` and `iam:ResourceTag/<key>`: the tags of the resource acted on.

@@ -1,15 +1,16 @@
 //! What a principal may do with attachments of managed policies (the account's and the
-//! provider's) to users and groups: attach and detach them within the limits, list what is
+//! provider's) to users, groups and roles: attach and detach them within the limits, list what is
 //! attached to whom, and read the documents a user's attachments put in force.
 
 use crate::catalog;
 use crate::error::{CoreError, CoreResult, PolicySource, Quota};
-use crate::ids::{PathPrefix, UserName};
-use crate::model::{Attachee, Group, ManagedPolicy, PolicyRef, User};
+use crate::ids::{PathPrefix, RoleName, UserName};
+use crate::model::{Attachee, Group, ManagedPolicy, PolicyRef, Role, User};
 use crate::policy::Context;
 use crate::rules::Operation;
 use crate::store::ReadTx;
 
+use super::roles::POLICIES_PER_ROLE;
 use super::{Caller, GroupRef};
 
 /// What a policy is attached to, as a call names it.
@@ -17,13 +18,18 @@ use super::{Caller, GroupRef};
 pub enum AttachTarget {
     User(UserName),
     Group(GroupRef),
+    Role(RoleName),
 }
+
+/// The operations attaching, detaching or listing checks, for a user, a group and a role.
+type Ops = (Operation, Operation, Operation);
 
 /// What a policy is attached to, as listed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyEntities {
     pub users: Vec<User>,
     pub groups: Vec<Group>,
+    pub roles: Vec<Role>,
 }
 
 impl Caller<'_> {
@@ -52,7 +58,7 @@ impl Caller<'_> {
     fn attachee(
         &self,
         tx: &dyn ReadTx,
-        ops: (Operation, Operation),
+        ops: Ops,
         to: &AttachTarget,
         r: &PolicyRef,
         found: Option<&ManagedPolicy>,
@@ -82,13 +88,27 @@ impl Caller<'_> {
                 let limit = self.svc.limits.policies_per_group;
                 Ok((Attachee::Group(g.id), limit, Quota::PoliciesPerGroup(limit)))
             }
+            AttachTarget::Role(name) => {
+                let (found, role_arn) = self.target_role(tx, name)?;
+                self.authorize_with(tx, ops.2, &[&role_arn], &extra)?;
+                let r = found.ok_or_else(|| CoreError::NoSuchRole(name.clone()))?;
+                Ok((
+                    Attachee::Role(r.id),
+                    POLICIES_PER_ROLE,
+                    Quota::PoliciesPerRole(POLICIES_PER_ROLE),
+                ))
+            }
         }
     }
 
     /// Attaches a policy (the account's or the provider's) to a user or group, within the
     /// policies each may have attached; an attached policy stays attached.
     pub fn attach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
-        let ops = (Operation::AttachUserPolicy, Operation::AttachGroupPolicy);
+        let ops = (
+            Operation::AttachUserPolicy,
+            Operation::AttachGroupPolicy,
+            Operation::AttachRolePolicy,
+        );
         self.write(|tx| {
             let found = self.find_policy(tx, r)?;
             let (attachee, limit, quota) = self.attachee(tx, ops, to, r, found.as_ref())?;
@@ -105,7 +125,11 @@ impl Caller<'_> {
     }
 
     pub fn detach_policy(&self, r: &PolicyRef, to: &AttachTarget) -> CoreResult<()> {
-        let ops = (Operation::DetachUserPolicy, Operation::DetachGroupPolicy);
+        let ops = (
+            Operation::DetachUserPolicy,
+            Operation::DetachGroupPolicy,
+            Operation::DetachRolePolicy,
+        );
         self.write(|tx| {
             let found = self.find_policy(tx, r)?;
             let (attachee, _, _) = self.attachee(tx, ops, to, r, found.as_ref())?;
@@ -138,6 +162,10 @@ impl Caller<'_> {
                     let g = self.existing_group(tx, Operation::ListAttachedGroupPolicies, group)?;
                     Attachee::Group(g.id)
                 }
+                AttachTarget::Role(name) => {
+                    let r = self.existing_role(tx, Operation::ListAttachedRolePolicies, name)?;
+                    Attachee::Role(r.id)
+                }
             };
             let mut out = Vec::new();
             for id in tx.attached_policies(self.account(), &attachee)? {
@@ -154,7 +182,8 @@ impl Caller<'_> {
         })
     }
 
-    /// The users and groups of the account a policy is attached to, each ordered by name.
+    /// The users, groups and roles of the account a policy is attached to, each ordered by
+    /// name.
     /// Only those whose path starts with `prefix`, when given.
     pub fn entities_for_policy(
         &self,
@@ -169,6 +198,7 @@ impl Caller<'_> {
                 match a {
                     Attachee::User(id) => out.users.extend(tx.user_by_id(self.account(), &id)?),
                     Attachee::Group(id) => group_ids.push(id),
+                    Attachee::Role(id) => out.roles.extend(tx.role_by_id(self.account(), &id)?),
                 }
             }
             if !group_ids.is_empty() {
@@ -183,6 +213,8 @@ impl Caller<'_> {
             };
             out.users.retain(|u| on_path(&u.path));
             out.groups.retain(|g| on_path(&g.path));
+            out.roles.retain(|r| on_path(&r.path));
+            out.roles.sort_by_key(|r| r.name.folded());
             out.users.sort_by_key(|u| u.name.folded());
             out.groups.sort_by_key(|g| g.name.folded());
             Ok(out)

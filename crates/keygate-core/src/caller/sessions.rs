@@ -4,7 +4,7 @@
 
 use crate::error::{CoreError, CoreResult, SessionRule};
 use crate::ids::{AccessKeyId, AccountId};
-use crate::model::{KeyOwner, NewSession, Principal, Session};
+use crate::model::{KeyOwner, NewSession, Principal, Session, SessionOrigin, Timestamp};
 use crate::rules::Operation;
 use crate::store::WriteTx;
 
@@ -55,9 +55,13 @@ impl Caller<'_> {
         let Some(parent) = self.signed_by.clone() else {
             return Err(CoreError::SessionRefused(SessionRule::SignedOnly));
         };
-        let seconds = match self.principal {
-            Principal::Root { .. } => seconds.min(ROOT_SESSION_SECONDS),
-            Principal::User { .. } => seconds,
+        let (seconds, owner) = match self.principal {
+            Principal::Root { .. } => (seconds.min(ROOT_SESSION_SECONDS), KeyOwner::Root),
+            Principal::User { id, .. } => (seconds, KeyOwner::User(id.clone())),
+            // Only ever signed with a session's key, refused above.
+            Principal::Role { .. } => {
+                return Err(CoreError::SessionRefused(SessionRule::NoSessionFromSession));
+            }
         };
         let now = self.svc.clock.now();
         self.write(|tx: &dyn WriteTx| {
@@ -69,30 +73,42 @@ impl Caller<'_> {
                 },
                 None => None,
             };
-            tx.delete_expired_sessions(now)?;
-            let owner = match self.principal {
-                Principal::Root { .. } => KeyOwner::Root,
-                Principal::User { id, .. } => KeyOwner::User(id.clone()),
-            };
-            let session = Session {
-                key_id: self.svc.ids.session_key_id(),
-                account_id: self.account().clone(),
-                owner,
+            let origin = SessionOrigin::Key {
+                owner: owner.clone(),
                 parent_key: parent.clone(),
-                created_at: now,
-                expires_at: now.plus_seconds(i64::from(seconds)),
-                mfa_at,
             };
-            let secret = self.svc.ids.secret();
-            let token = self.svc.ids.session_token();
-            let digest = <sha2::Sha256 as sha2::Digest>::digest(token.expose().as_bytes());
-            tx.insert_session(&session, &secret, &digest)?;
-            Ok(Ok(NewSession {
-                session,
-                secret,
-                token,
-            }))
+            Ok(Ok(self.insert_session(tx, origin, now, seconds, mfa_at)?))
         })?
+    }
+
+    /// Stores a new session made now for `seconds`, and hands out its secret and token; the
+    /// expired sessions of every account go at the same time.
+    pub(super) fn insert_session(
+        &self,
+        tx: &dyn WriteTx,
+        origin: SessionOrigin,
+        now: Timestamp,
+        seconds: u32,
+        mfa_at: Option<Timestamp>,
+    ) -> CoreResult<NewSession> {
+        tx.delete_expired_sessions(now)?;
+        let session = Session {
+            key_id: self.svc.ids.session_key_id(),
+            account_id: self.account().clone(),
+            origin,
+            created_at: now,
+            expires_at: now.plus_seconds(i64::from(seconds)),
+            mfa_at,
+        };
+        let secret = self.svc.ids.secret();
+        let token = self.svc.ids.session_token();
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(token.expose().as_bytes());
+        tx.insert_session(&session, &secret, &digest)?;
+        Ok(NewSession {
+            session,
+            secret,
+            token,
+        })
     }
 }
 

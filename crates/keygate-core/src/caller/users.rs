@@ -1,6 +1,6 @@
 //! What a principal may do to users: create, read, list, rename, tag and delete them.
 
-use crate::error::{CoreError, CoreResult, Dependents, Quota};
+use crate::error::{CoreError, CoreResult, Dependents, Quota, SessionRule};
 use crate::ids::{Email, PathPrefix, TagKey, UserId, UserName, UserPath};
 use crate::model::{Account, Attachee, KeyOwner, Principal, Tag, User, user_arn};
 use crate::page::{Page, PageRequest};
@@ -86,6 +86,10 @@ impl Caller<'_> {
                 self.authorize(tx, Operation::GetUser, &[&arn])?;
                 me.map(Identity::User)
                     .ok_or_else(|| CoreError::NoSuchUser(name.clone()))
+            }
+            // AWS: "Must specify userName when calling with non-User credentials".
+            (None, Principal::Role { .. }) => {
+                Err(CoreError::SessionRefused(SessionRule::UserNameRequired))
             }
         })
     }

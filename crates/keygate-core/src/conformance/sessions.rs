@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::ids::AccessKeyId;
-use crate::model::{KeyOwner, Secret, Session};
+use crate::model::{KeyOwner, Secret, Session, SessionOrigin};
 use crate::store::{self, Store};
 
 use super::{account, key, t, user};
@@ -24,8 +24,10 @@ pub fn sessions_round_trip(s: Arc<dyn Store>) {
     let session = |id: &str, expires: i64| Session {
         key_id: AccessKeyId::parse(id).unwrap(),
         account_id: a.id.clone(),
-        owner: KeyOwner::User(alice.id.clone()),
-        parent_key: parent.id.clone(),
+        origin: SessionOrigin::Key {
+            owner: KeyOwner::User(alice.id.clone()),
+            parent_key: parent.id.clone(),
+        },
         created_at: t(100),
         expires_at: t(expires),
         mfa_at: Some(t(90)),

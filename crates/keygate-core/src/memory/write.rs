@@ -1,14 +1,15 @@
-//! The write half of a `MemoryStore` transaction (managed policies in `managed`), keeping the
-//! constraints the SQLite schema keeps (unique names, no dangling owner), so that the
-//! conformance suite holds for both.
+//! The write half of a `MemoryStore` transaction (managed policies in `managed`, roles in
+//! `roles`), keeping the constraints the SQLite schema keeps (unique names, no dangling
+//! owner), so that the conformance suite holds for both.
 
 use crate::error::CoreResult;
 use crate::ids::{
-    AccessKeyId, AccountId, GroupId, PolicyId, PolicyName, TagKey, UserId, VersionId,
+    AccessKeyId, AccountId, GroupId, PolicyId, PolicyName, RoleId, TagKey, UserId, VersionId,
 };
 use crate::model::{
     AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, PolicyVersion, Secret, Session, Tag, Timestamp, User,
+    MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session, SessionOrigin, Tag,
+    Timestamp, User,
 };
 use crate::store::WriteTx;
 
@@ -178,8 +179,9 @@ impl WriteTx for Tx {
             .is_some_and(|(k, _)| &k.account_id == account)
         {
             s.keys.remove(id);
-            s.sessions
-                .retain(|_, (session, _, _)| &session.parent_key != id);
+            s.sessions.retain(|_, (session, _, _)| {
+                !matches!(&session.origin, SessionOrigin::Key { parent_key, .. } if parent_key == id)
+            });
         }
         Ok(())
     }
@@ -191,10 +193,13 @@ impl WriteTx for Tx {
         token_digest: &[u8],
     ) -> CoreResult<()> {
         let mut s = self.0.borrow_mut();
-        let parent_here = s
-            .keys
-            .get(&session.parent_key)
-            .is_some_and(|(k, _)| k.account_id == session.account_id);
+        let parent_here = match &session.origin {
+            SessionOrigin::Key { parent_key, .. } => s
+                .keys
+                .get(parent_key)
+                .is_some_and(|(k, _)| k.account_id == session.account_id),
+            SessionOrigin::Role(r) => s.role_in(&session.account_id, &r.role).is_some(),
+        };
         if !parent_here
             || s.keys.contains_key(&session.key_id)
             || s.sessions.contains_key(&session.key_id)
@@ -402,6 +407,50 @@ impl WriteTx for Tx {
             s.group_policies.remove(&(group.clone(), name.clone()));
         }
         Ok(())
+    }
+
+    fn insert_role(&self, role: &Role) -> CoreResult<()> {
+        self.stored_insert_role(role)
+    }
+
+    fn update_role(&self, role: &Role) -> CoreResult<()> {
+        self.stored_update_role(role)
+    }
+
+    fn delete_role(&self, account: &AccountId, id: &RoleId) -> CoreResult<()> {
+        self.stored_delete_role(account, id)
+    }
+
+    fn put_role_tags(&self, account: &AccountId, role: &RoleId, tags: &[Tag]) -> CoreResult<()> {
+        self.stored_put_role_tags(account, role, tags)
+    }
+
+    fn delete_role_tags(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        keys: &[TagKey],
+    ) -> CoreResult<()> {
+        self.stored_delete_role_tags(account, role, keys)
+    }
+
+    fn put_role_policy(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        self.stored_put_role_policy(account, role, name, document)
+    }
+
+    fn delete_role_policy(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        self.stored_delete_role_policy(account, role, name)
     }
 
     fn insert_managed_policy(

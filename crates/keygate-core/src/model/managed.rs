@@ -1,9 +1,9 @@
-//! Managed policies: standalone, versioned policy documents attached to users and groups, owned
-//! by an account or, for the built-in catalog, by the provider; and the reference a request
-//! names one by.
+//! Managed policies: standalone, versioned policy documents attached to users, groups and
+//! roles, owned by an account or, for the built-in catalog, by the provider; and the reference
+//! a request names one by.
 
 use crate::ids::{
-    AccountId, GroupId, InvalidId, PolicyId, PolicyName, UserId, UserPath, VersionId,
+    AccountId, GroupId, InvalidId, PolicyId, PolicyName, RoleId, UserId, UserPath, VersionId,
 };
 use crate::model::{Tag, Timestamp};
 
@@ -74,6 +74,7 @@ pub struct PolicyVersion {
 pub enum Attachee {
     User(UserId),
     Group(GroupId),
+    Role(RoleId),
 }
 
 /// A managed policy as a request names it: its owner, path and name, the parts of its ARN
