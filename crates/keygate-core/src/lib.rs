@@ -26,22 +26,23 @@ pub mod validate;
 pub mod conformance;
 
 pub use caller::{
-    Assignment, AttachTarget, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter,
-    NewMfaDevice, NewPolicy, PolicyEntities, PolicyFilter, PolicyScope, PolicyView, RequestInfo,
-    UserChange,
+    Assignment, AssumeRequest, AssumedRole, AttachTarget, Caller, GroupChange, GroupRef, Identity,
+    KeyChange, KeyFilter, NewMfaDevice, NewPolicy, NewRole, PolicyEntities, PolicyFilter,
+    PolicyScope, PolicyView, RequestInfo, RoleChange, UserChange,
 };
 pub use error::{
     CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule, StoreFailure,
 };
 pub use ids::{
     AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, MfaName, PathPrefix, PolicyId,
-    PolicyName, TagKey, TagValue, UserId, UserName, UserPath, VersionId,
+    PolicyName, RoleId, RoleName, RoleSessionName, TagKey, TagValue, UserId, UserName, UserPath,
+    VersionId,
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, Attachee, Group, KeyOwner, KeyState, KeyView, LastUsed,
     LoginProfile, ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner,
-    PolicyRef, PolicyVersion, Principal, RequestId, Secret, Session, SessionFacts, Signer,
-    SigningKey, Tag, Timestamp, User,
+    PolicyRef, PolicyVersion, Principal, RequestId, Role, RoleSession, Secret, Session,
+    SessionFacts, SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};

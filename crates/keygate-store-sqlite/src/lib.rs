@@ -5,6 +5,7 @@
 mod login;
 mod managed;
 mod mfa;
+mod roles;
 mod rows;
 mod seal;
 mod sessions;
@@ -34,6 +35,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/006_sessions.sql")),
         M::up(include_str!("migrations/007_mfa_devices.sql")),
         M::up(include_str!("migrations/008_login_profiles.sql")),
+        M::up(include_str!("migrations/009_roles.sql")),
     ])
 });
 

@@ -64,6 +64,8 @@ fn attachee_params(to: &Attachee) -> (Option<&str>, Option<&str>) {
     match to {
         Attachee::User(u) => (Some(u.as_str()), None),
         Attachee::Group(g) => (None, Some(g.as_str())),
+        // Kept in `role_policy_attachments`: no row of this table names one.
+        Attachee::Role(_) => (None, None),
     }
 }
 
@@ -311,20 +313,29 @@ impl SqlTx<'_> {
         .map(drop)
     }
 
+    /// A policy of the account's or of the provider's catalog: what an attachment may name.
+    pub(crate) fn known_policy(&self, account: &AccountId, policy: &PolicyId) -> CoreResult<()> {
+        if keygate_core::catalog::by_id(policy).is_none()
+            && self.read_managed_policy(account, policy)?.is_none()
+        {
+            return Err(described("no such policy in this account".into()));
+        }
+        Ok(())
+    }
+
     pub(crate) fn write_attach_policy(
         &self,
         account: &AccountId,
         policy: &PolicyId,
         to: &Attachee,
     ) -> CoreResult<()> {
-        if keygate_core::catalog::by_id(policy).is_none()
-            && self.read_managed_policy(account, policy)?.is_none()
-        {
-            return Err(described("no such policy in this account".into()));
-        }
+        self.known_policy(account, policy)?;
         match to {
             Attachee::User(u) => self.user_exists(account, u)?,
             Attachee::Group(g) => self.group_exists(account, g)?,
+            Attachee::Role(_) => {
+                return Err(described("roles' attachments have their own table".into()));
+            }
         }
         let (user, group) = attachee_params(to);
         self.exec(

@@ -1,8 +1,9 @@
-//! Sessions in SQLite: temporary credentials with their sealed secret and token digest. The
+//! Sessions in SQLite: temporary credentials with their sealed secret and token digest (an
+//! assumed role's in `roles`). The
 //! `ReadTx` and `WriteTx` halves (`tx`, `write`) delegate here.
 
 use keygate_core::{
-    AccessKeyId, AccountId, CoreResult, KeyOwner, Secret, Session, Timestamp, UserId,
+    AccessKeyId, AccountId, CoreResult, KeyOwner, Secret, Session, SessionOrigin, Timestamp, UserId,
 };
 use rusqlite::params;
 
@@ -23,13 +24,15 @@ impl SqlTx<'_> {
                 let session = Session {
                     key_id: id.clone(),
                     account_id: parse_col(r, 0, "account id", AccountId::parse)?,
-                    owner: match user {
-                        None => KeyOwner::Root,
-                        Some(u) => {
-                            KeyOwner::User(UserId::parse(&u).map_err(|e| corrupt("user id", e))?)
-                        }
+                    origin: SessionOrigin::Key {
+                        owner: match user {
+                            None => KeyOwner::Root,
+                            Some(u) => KeyOwner::User(
+                                UserId::parse(&u).map_err(|e| corrupt("user id", e))?,
+                            ),
+                        },
+                        parent_key: parse_col(r, 2, "access key id", AccessKeyId::parse)?,
                     },
-                    parent_key: parse_col(r, 2, "access key id", AccessKeyId::parse)?,
                     created_at: Timestamp::from_unix_millis(r.get(6)?),
                     expires_at: Timestamp::from_unix_millis(r.get(7)?),
                     mfa_at: r.get::<_, Option<i64>>(8)?.map(Timestamp::from_unix_millis),
@@ -55,6 +58,12 @@ impl SqlTx<'_> {
         secret: &Secret,
         token_digest: &[u8],
     ) -> CoreResult<()> {
+        let (owner, parent_key) = match &s.origin {
+            SessionOrigin::Key { owner, parent_key } => (owner, parent_key),
+            SessionOrigin::Role(r) => {
+                return self.write_insert_role_session(s, r, secret, token_digest);
+            }
+        };
         let (nonce, sealed) = self
             .seal
             .seal(s.key_id.as_str(), secret.expose())
@@ -68,8 +77,8 @@ impl SqlTx<'_> {
             params![
                 s.key_id.as_str(),
                 s.account_id.as_str(),
-                owner_param(&s.owner),
-                s.parent_key.as_str(),
+                owner_param(owner),
+                parent_key.as_str(),
                 nonce,
                 sealed,
                 token_digest,
@@ -87,6 +96,10 @@ impl SqlTx<'_> {
     pub(crate) fn write_delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()> {
         self.exec(
             "DELETE FROM sessions WHERE expires_at <= ?1",
+            [now.unix_millis()],
+        )?;
+        self.exec(
+            "DELETE FROM role_sessions WHERE expires_at <= ?1",
             [now.unix_millis()],
         )
         .map(drop)

@@ -4,8 +4,8 @@
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreError, CoreResult, Email, Group,
     GroupId, GroupName, KeyOwner, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
-    PathPrefix, PolicyId, PolicyName, PolicyVersion, ReadTx, Secret, Session, StoreFailure, Tag,
-    TagKey, TagValue, User, UserId, UserName, VersionId,
+    PathPrefix, PolicyId, PolicyName, PolicyVersion, ReadTx, Role, RoleId, RoleName, Secret,
+    Session, StoreFailure, Tag, TagKey, TagValue, User, UserId, UserName, VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -227,7 +227,10 @@ impl ReadTx for SqlTx<'_> {
         &self,
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
-        self.read_session_for_authentication(id)
+        match self.read_session_for_authentication(id)? {
+            Some(found) => Ok(Some(found)),
+            None => self.read_role_session(id),
+        }
     }
 
     fn login_profile(
@@ -388,8 +391,37 @@ impl ReadTx for SqlTx<'_> {
         self.read_policy_version(account, id, version)
     }
 
+    fn role_by_name(&self, account: &AccountId, name: &RoleName) -> CoreResult<Option<Role>> {
+        self.read_role_by_name(account, name)
+    }
+
+    fn role_by_id(&self, account: &AccountId, id: &RoleId) -> CoreResult<Option<Role>> {
+        self.read_role_by_id(account, id)
+    }
+
+    fn roles(
+        &self,
+        account: &AccountId,
+        prefix: Option<&PathPrefix>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> CoreResult<Vec<Role>> {
+        self.read_roles(account, prefix, after, limit)
+    }
+
+    fn role_policies(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+    ) -> CoreResult<Vec<(PolicyName, String)>> {
+        self.read_role_policies(account, role)
+    }
+
     fn attached_policies(&self, account: &AccountId, to: &Attachee) -> CoreResult<Vec<PolicyId>> {
-        self.read_attached_policies(account, to)
+        match to {
+            Attachee::Role(r) => self.read_role_attached_policies(account, r),
+            Attachee::User(_) | Attachee::Group(_) => self.read_attached_policies(account, to),
+        }
     }
 
     fn policy_attachees(
@@ -397,6 +429,12 @@ impl ReadTx for SqlTx<'_> {
         account: &AccountId,
         policy: &PolicyId,
     ) -> CoreResult<Vec<Attachee>> {
-        self.read_policy_attachees(account, policy)
+        let mut all = self.read_policy_attachees(account, policy)?;
+        all.extend(
+            self.read_policy_roles(account, policy)?
+                .into_iter()
+                .map(Attachee::Role),
+        );
+        Ok(all)
     }
 }

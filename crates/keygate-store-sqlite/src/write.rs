@@ -4,7 +4,7 @@
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreResult, Group, GroupId, LastUsed,
     LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion,
-    Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
+    Role, RoleId, Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -331,6 +331,50 @@ impl WriteTx for SqlTx<'_> {
         .map(drop)
     }
 
+    fn insert_role(&self, role: &Role) -> CoreResult<()> {
+        self.write_insert_role(role)
+    }
+
+    fn update_role(&self, role: &Role) -> CoreResult<()> {
+        self.write_update_role(role)
+    }
+
+    fn delete_role(&self, account: &AccountId, id: &RoleId) -> CoreResult<()> {
+        self.write_delete_role(account, id)
+    }
+
+    fn put_role_tags(&self, account: &AccountId, role: &RoleId, tags: &[Tag]) -> CoreResult<()> {
+        self.write_put_role_tags(account, role, tags)
+    }
+
+    fn delete_role_tags(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        keys: &[TagKey],
+    ) -> CoreResult<()> {
+        self.write_delete_role_tags(account, role, keys)
+    }
+
+    fn put_role_policy(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        name: &PolicyName,
+        document: &str,
+    ) -> CoreResult<()> {
+        self.write_put_role_policy(account, role, name, document)
+    }
+
+    fn delete_role_policy(
+        &self,
+        account: &AccountId,
+        role: &RoleId,
+        name: &PolicyName,
+    ) -> CoreResult<()> {
+        self.write_delete_role_policy(account, role, name)
+    }
+
     fn insert_managed_policy(
         &self,
         policy: &ManagedPolicy,
@@ -371,7 +415,13 @@ impl WriteTx for SqlTx<'_> {
         policy: &PolicyId,
         to: &Attachee,
     ) -> CoreResult<()> {
-        self.write_attach_policy(account, policy, to)
+        match to {
+            Attachee::Role(r) => {
+                self.known_policy(account, policy)?;
+                self.write_attach_role_policy(account, policy, r)
+            }
+            Attachee::User(_) | Attachee::Group(_) => self.write_attach_policy(account, policy, to),
+        }
     }
 
     fn detach_policy(
@@ -380,6 +430,9 @@ impl WriteTx for SqlTx<'_> {
         policy: &PolicyId,
         to: &Attachee,
     ) -> CoreResult<()> {
-        self.write_detach_policy(account, policy, to)
+        match to {
+            Attachee::Role(r) => self.write_detach_role_policy(account, policy, r),
+            Attachee::User(_) | Attachee::Group(_) => self.write_detach_policy(account, policy, to),
+        }
     }
 }

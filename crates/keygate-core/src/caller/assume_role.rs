@@ -231,9 +231,8 @@ impl Caller<'_> {
         if packed > PACKED_POLICY_CHARS {
             return Err(CoreError::SessionRefused(SessionRule::PackedPolicyTooLarge));
         }
-        let size = (!docs.is_empty()).then(|| {
-            u32::try_from((packed * 100).div_ceil(PACKED_POLICY_CHARS)).unwrap_or(100)
-        });
+        let size = (!docs.is_empty())
+            .then(|| u32::try_from((packed * 100).div_ceil(PACKED_POLICY_CHARS)).unwrap_or(100));
         Ok((docs, size))
     }
 }

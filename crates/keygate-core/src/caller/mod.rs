@@ -266,7 +266,11 @@ impl<'a> Caller<'a> {
                 }
             }
             // A role session with session policies may do only what they allow as well.
-            if self.session.as_ref().is_some_and(|s| !s.policies.is_empty()) {
+            if self
+                .session
+                .as_ref()
+                .is_some_and(|s| !s.policies.is_empty())
+            {
                 let verdict = policy::judge(&session_policies, &req);
                 match (verdict.decision, verdict.decided_by) {
                     (Decision::Allow, _) => {}

@@ -54,7 +54,11 @@ fn max_session(seconds: u32) -> CoreResult<()> {
 
 impl Caller<'_> {
     /// The named role and its ARN, or the ARN it would have at path `/`.
-    pub(super) fn target_role(&self, tx: &dyn ReadTx, name: &RoleName) -> CoreResult<(Option<Role>, String)> {
+    pub(super) fn target_role(
+        &self,
+        tx: &dyn ReadTx,
+        name: &RoleName,
+    ) -> CoreResult<(Option<Role>, String)> {
         let role = tx.role_by_name(self.account(), name)?;
         let arn = match &role {
             Some(r) => r.arn(),
@@ -240,7 +244,8 @@ impl Caller<'_> {
     pub fn tag_role(&self, name: &RoleName, tags: Vec<Tag>) -> CoreResult<()> {
         validate::tags(&tags, "Tags")?;
         self.write(|tx| {
-            let role = self.existing_role_with(tx, Operation::TagRole, name, request_tags(&tags))?;
+            let role =
+                self.existing_role_with(tx, Operation::TagRole, name, request_tags(&tags))?;
             let added = tags
                 .iter()
                 .filter(|t| !role.tags.iter().any(|o| o.key == t.key))
@@ -337,4 +342,4 @@ impl Caller<'_> {
 
 #[cfg(test)]
 #[path = "roles_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -24,10 +24,12 @@ use crate::system::{RandomIds, SystemClock};
 mod groups;
 mod isolation;
 mod managed;
+mod roles;
 mod sessions;
 pub use groups::groups_round_trip;
 pub use isolation::nothing_crosses_accounts;
 pub use managed::managed_policies_round_trip;
+pub use roles::roles_round_trip;
 pub use sessions::{login_profiles_round_trip, mfa_devices_round_trip, sessions_round_trip};
 
 /// Makes a fresh, empty store.
@@ -42,6 +44,7 @@ pub fn run_all(make: Factory<'_>) {
     policies_round_trip(make());
     groups_round_trip(make());
     managed_policies_round_trip(make());
+    roles_round_trip(make());
     sessions_round_trip(make());
     mfa_devices_round_trip(make());
     login_profiles_round_trip(make());

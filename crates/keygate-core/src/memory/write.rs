@@ -8,8 +8,8 @@ use crate::ids::{
 };
 use crate::model::{
     AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session, SessionOrigin, Tag,
-    Timestamp, User,
+    MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session, SessionOrigin, Tag, Timestamp,
+    User,
 };
 use crate::store::WriteTx;
 

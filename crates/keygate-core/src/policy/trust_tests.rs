@@ -34,14 +34,22 @@ fn a_user_arn_trusts_directly_an_account_through_identity_policies() {
         r#""*""#,
         r#"{"AWS":["*"]}"#,
     ] {
-        assert_eq!(judge(&doc(p, ""), &alice(), &none), Trust::ViaIdentity, "{p}");
+        assert_eq!(
+            judge(&doc(p, ""), &alice(), &none),
+            Trust::ViaIdentity,
+            "{p}"
+        );
     }
     for p in [
         r#"{"AWS":"210987654321"}"#,
         r#"{"AWS":"arn:aws:iam::123456789012:user/bob"}"#,
         r#"{"Service":"ec2.amazonaws.com"}"#,
     ] {
-        assert_eq!(judge(&doc(p, ""), &alice(), &none), Trust::NotTrusted, "{p}");
+        assert_eq!(
+            judge(&doc(p, ""), &alice(), &none),
+            Trust::NotTrusted,
+            "{p}"
+        );
     }
 }
 
