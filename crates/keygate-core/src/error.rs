@@ -95,8 +95,9 @@ pub enum SessionRule {
     OverRoleMaximum,
     /// AssumeRole with a role session's credentials (role chaining) for more than an hour.
     ChainedOverAnHour,
-    /// The session policies (`Policy` and `PolicyArns`) pack to more than is allowed.
-    PackedPolicyTooLarge,
+    /// The session policies (`Policy` and `PolicyArns`) pack to more than is allowed: this
+    /// many percent of it.
+    PackedPolicyTooLarge(u32),
 }
 
 /// Why a request was denied.

@@ -205,6 +205,46 @@ pub(crate) fn document(p: &Params) -> Result<String, IamError> {
         .ok_or_else(|| IamError::missing("policyDocument"))
 }
 
+/// `Description`: at most 1,000 characters (the model's constraint; the core checks the
+/// characters).
+pub(crate) fn description(p: &Params) -> Result<Option<String>, IamError> {
+    match p.get("Description") {
+        Some(d) if d.chars().count() > 1000 => Err(IamError::validation(
+            "description",
+            Some(d),
+            "Member must have length less than or equal to 1000",
+        )),
+        d => Ok(d.map(str::to_owned)),
+    }
+}
+
+/// An integer member within the model's `min..=max`.
+pub(crate) fn integer(p: &Params, name: &str, min: u32, max: u32) -> Result<Option<u32>, IamError> {
+    p.get(name)
+        .map(|v| {
+            let field = member(name);
+            let n: i64 = v
+                .parse()
+                .map_err(|_| IamError::validation(&field, Some(v), "Member must be an integer"))?;
+            if n < i64::from(min) {
+                return Err(IamError::validation(
+                    &field,
+                    Some(v),
+                    &format!("Member must have value greater than or equal to {min}"),
+                ));
+            }
+            if n > i64::from(max) {
+                return Err(IamError::validation(
+                    &field,
+                    Some(v),
+                    &format!("Member must have value less than or equal to {max}"),
+                ));
+            }
+            Ok(u32::try_from(n).unwrap_or(max))
+        })
+        .transpose()
+}
+
 /// A boolean member: `true` or `false`.
 pub(crate) fn flag(p: &Params, name: &str) -> Result<Option<bool>, IamError> {
     match p.get(name) {

@@ -40,6 +40,8 @@ pub enum IamError {
     SignatureDoesNotMatch(String),
     /// 403: no credentials at all.
     MissingAuthenticationToken,
+    /// 400: the session policies pack to more than is allowed.
+    PackedPolicyTooLarge(String),
     /// 400: the credentials are there but cannot be read.
     IncompleteSignature(String),
     /// 400: a parameter broke the model's constraints, worded as AWS words it.
@@ -83,6 +85,7 @@ impl IamError {
             Self::SignatureDoesNotMatch(_) => "SignatureDoesNotMatch",
             Self::MissingAuthenticationToken => "MissingAuthenticationToken",
             Self::IncompleteSignature(_) => "IncompleteSignature",
+            Self::PackedPolicyTooLarge(_) => "PackedPolicyTooLarge",
             Self::ValidationError(_) => "ValidationError",
             Self::MalformedQueryString(_) => "MalformedQueryString",
             Self::RequestEntityTooLarge(_) => "RequestEntityTooLarge",
@@ -107,6 +110,7 @@ impl IamError {
             | Self::PasswordPolicyViolation(_)
             | Self::InvalidUserType(_)
             | Self::IncompleteSignature(_)
+            | Self::PackedPolicyTooLarge(_)
             | Self::ValidationError(_)
             | Self::MissingAction
             | Self::MissingVersion
@@ -139,6 +143,7 @@ impl IamError {
             | Self::AccessDenied(m)
             | Self::SignatureDoesNotMatch(m)
             | Self::IncompleteSignature(m)
+            | Self::PackedPolicyTooLarge(m)
             | Self::ValidationError(m)
             | Self::MalformedQueryString(m)
             | Self::RequestEntityTooLarge(m)
@@ -245,6 +250,15 @@ impl IamError {
                 "Policy {} is managed by the provider and cannot be changed.",
                 r.arn()
             )),
+            CoreError::NoSuchRole(n) => {
+                Self::NoSuchEntity(format!("The role with name {n} cannot be found."))
+            }
+            CoreError::RoleAlreadyExists(n) => {
+                Self::EntityAlreadyExists(format!("Role with name {n} already exists."))
+            }
+            CoreError::NoSuchRolePolicy(n) => {
+                Self::NoSuchEntity(format!("The role policy with name {n} cannot be found."))
+            }
             CoreError::NoSuchGroup(n) => {
                 Self::NoSuchEntity(format!("The group with name {n} cannot be found."))
             }
@@ -284,6 +298,14 @@ impl IamError {
                 Quota::PoliciesPerGroup(n) => {
                     format!("Cannot exceed quota for PoliciesPerGroup: {n}")
                 }
+                Quota::PoliciesPerRole(n) => {
+                    format!("Cannot exceed quota for PoliciesPerRole: {n}")
+                }
+                Quota::RoleInlinePolicySize(n) => format!(
+                    "Maximum policy size of {n} bytes exceeded for role {}",
+                    user.unwrap_or_default()
+                ),
+                Quota::TrustPolicySize(n) => format!("Cannot exceed quota for ACLSizePerRole: {n}"),
             }),
             CoreError::KeyNotInactive(id) => Self::DeleteConflict(format!(
                 "The access key {id} must be INACTIVE before it can be deleted."
@@ -333,6 +355,13 @@ impl IamError {
                     Denial::NoAllow => {
                         format!("because no identity-based policy allows the {action} action")
                     }
+                    Denial::NoSessionAllow => {
+                        format!("because no session policy allows the {action} action")
+                    }
+                    Denial::ExplicitDeny {
+                        policy: PolicySource::Session,
+                        ..
+                    } => "with an explicit deny in a session policy".to_owned(),
                     Denial::ExplicitDeny {
                         policy: PolicySource::Managed(r),
                         ..
@@ -364,6 +393,21 @@ impl IamError {
                 SessionRule::MfaWrongCode => Self::AccessDenied(
                     "MultiFactorAuthentication failed with invalid MFA one time pass code. ".into(),
                 ),
+                SessionRule::RootMayNotAssume => {
+                    Self::AccessDenied("Roles may not be assumed by root accounts.".into())
+                }
+                SessionRule::OverRoleMaximum => Self::ValidationError(
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+                        .into(),
+                ),
+                SessionRule::ChainedOverAnHour => Self::ValidationError(
+                    "The requested DurationSeconds exceeds the 1 hour session limit for roles \
+                     assumed by role chaining."
+                        .into(),
+                ),
+                SessionRule::PackedPolicyTooLarge(percent) => Self::PackedPolicyTooLarge(format!(
+                    "Packed policy consumes {percent}% of allotted space, please use smaller policy."
+                )),
                 SessionRule::MfaUnknownDevice => Self::AccessDenied(
                     "MultiFactorAuthentication failed, unable to validate MFA code.  Please \
                      verify your MFA serial number is valid and associated with this user."
@@ -443,7 +487,15 @@ impl IamError {
     pub fn boundaries_unsupported() -> Self {
         Self::InvalidInput(
             "PermissionsBoundary is not supported: keygate evaluates identity policies only, \
-             so a user cannot be created with a permissions boundary."
+             so no user or role is created with a permissions boundary."
+                .into(),
+        )
+    }
+
+    pub fn session_tags_unsupported() -> Self {
+        Self::InvalidInput(
+            "Tags, TransitiveTagKeys and SourceIdentity are not supported: keygate's role \
+             sessions carry no session tags or source identity."
                 .into(),
         )
     }

@@ -297,6 +297,16 @@ impl OscError {
             CoreError::NoSuchGroup(n) => {
                 Self::NoSuchGroup(format!("The user group '{n}' does not exist."))
             }
+            // Roles are the IAM dialect's: an OSC call never names one, and these never reach it.
+            CoreError::NoSuchRole(n) => {
+                Self::NoSuchGroup(format!("The role '{n}' does not exist."))
+            }
+            CoreError::NoSuchRolePolicy(n) => {
+                Self::NoSuchPolicy(format!("The policy '{n}' does not exist."))
+            }
+            CoreError::RoleAlreadyExists(n) => {
+                Self::AlreadyExists(format!("The role '{n}' already exists."))
+            }
             CoreError::GroupAlreadyExists(n) => {
                 Self::AlreadyExists(format!("The user group '{n}' already exists."))
             }
@@ -331,6 +341,15 @@ impl OscError {
                 )),
                 Quota::PoliciesPerGroup(n) => Self::OutOfLimits(format!(
                     "A user group can have at most {n} policies linked."
+                )),
+                Quota::PoliciesPerRole(n) => Self::OutOfLimits(format!(
+                    "A role can have at most {n} policies linked."
+                )),
+                Quota::RoleInlinePolicySize(n) => Self::OutOfLimits(format!(
+                    "The inline policies of the role exceed {n} characters without white space."
+                )),
+                Quota::TrustPolicySize(n) => Self::OutOfLimits(format!(
+                    "The trust policy exceeds {n} characters without white space."
                 )),
             },
             CoreError::KeyNotInactive(id) => Self::KeyNotInactive(format!(
@@ -381,6 +400,7 @@ impl OscError {
                 let who = principal.rsplit('/').next().unwrap_or(&principal);
                 let because = match *why {
                     Denial::NoAllow => "no policy allows it".to_owned(),
+                    Denial::NoSessionAllow => "no session policy allows it".to_owned(),
                     Denial::ExplicitDeny { policy, sid } => {
                         let statement = sid.map(|s| format!("statement {s} of ")).unwrap_or_default();
                         match policy {
@@ -391,6 +411,7 @@ impl OscError {
                                 let owner = of.rsplit(['/', ':']).next().unwrap_or(&of);
                                 format!("{statement}the inline policy {name} of {owner} denies it")
                             }
+                            PolicySource::Session => format!("{statement}a session policy denies it"),
                         }
                     }
                 };
@@ -416,6 +437,14 @@ impl OscError {
                         "No MFA device of that serial number is enabled for this user."
                     }
                     SessionRule::MfaWrongCode => "The MFA code is wrong, or was used already.",
+                    SessionRule::RootMayNotAssume => "The account's root cannot assume a role.",
+                    SessionRule::OverRoleMaximum => {
+                        "The session would last longer than the role's maximum session duration."
+                    }
+                    SessionRule::ChainedOverAnHour => {
+                        "A role assumed with a role's session lasts an hour at most."
+                    }
+                    SessionRule::PackedPolicyTooLarge(_) => "The session policies are too large.",
                 }
                 .into(),
             ),

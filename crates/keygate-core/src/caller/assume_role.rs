@@ -228,11 +228,14 @@ impl Caller<'_> {
             packed += p.arn().len();
             docs.push(doc);
         }
+        let percent =
+            u32::try_from((packed * 100).div_ceil(PACKED_POLICY_CHARS)).unwrap_or(u32::MAX);
         if packed > PACKED_POLICY_CHARS {
-            return Err(CoreError::SessionRefused(SessionRule::PackedPolicyTooLarge));
+            return Err(CoreError::SessionRefused(
+                SessionRule::PackedPolicyTooLarge(percent),
+            ));
         }
-        let size = (!docs.is_empty())
-            .then(|| u32::try_from((packed * 100).div_ceil(PACKED_POLICY_CHARS)).unwrap_or(100));
+        let size = (!docs.is_empty()).then_some(percent);
         Ok((docs, size))
     }
 }

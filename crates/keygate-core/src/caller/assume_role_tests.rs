@@ -285,7 +285,9 @@ fn session_policies_narrow_what_the_role_allows() {
     };
     assert_eq!(
         assume(&w, "alice", &too_big).map(|_| ()),
-        Err(CoreError::SessionRefused(SessionRule::PackedPolicyTooLarge))
+        Err(CoreError::SessionRefused(
+            SessionRule::PackedPolicyTooLarge(105)
+        ))
     );
     assert_eq!(
         assume(&w, "alice", &request(&arn))

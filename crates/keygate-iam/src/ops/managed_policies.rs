@@ -19,6 +19,11 @@ pub(crate) fn policy_arn(p: &Params) -> Result<PolicyRef, IamError> {
     let arn = p
         .get("PolicyArn")
         .ok_or_else(|| IamError::missing("policyArn"))?;
+    policy_ref("policyArn", arn)
+}
+
+/// A managed policy's ARN given as member `field`: 20 to 2,048 characters (`arnType`).
+pub(crate) fn policy_ref(field: &str, arn: &str) -> Result<PolicyRef, IamError> {
     let n = arn.chars().count();
     if !(20..=2048).contains(&n) {
         let bound = if n < 20 {
@@ -26,23 +31,11 @@ pub(crate) fn policy_arn(p: &Params) -> Result<PolicyRef, IamError> {
         } else {
             "Member must have length less than or equal to 2048"
         };
-        return Err(IamError::validation("policyArn", Some(arn), bound));
+        return Err(IamError::validation(field, Some(arn), bound));
     }
     arn.strip_prefix("arn:aws:iam::")
         .and_then(|tail| PolicyRef::parse_tail(tail, "aws").ok())
         .ok_or_else(|| IamError::InvalidInput(format!("ARN {arn} is not valid.")))
-}
-
-/// `Description`: at most 1,000 characters (the model's constraint).
-fn description(p: &Params) -> Result<Option<String>, IamError> {
-    match p.get("Description") {
-        Some(d) if d.chars().count() > 1000 => Err(IamError::validation(
-            "description",
-            Some(d),
-            "Member must have length less than or equal to 1000",
-        )),
-        d => Ok(d.map(str::to_owned)),
-    }
 }
 
 /// A managed policy's path: AWS's `((/[A-Za-z0-9\.,\+@=_-]+)*)/`, narrower than a user's.
@@ -112,7 +105,7 @@ impl Op for CreatePolicy {
         Ok(Self(NewPolicy {
             name: required(p, "PolicyName", PolicyName::parse)?,
             path: optional(p, "Path", policy_path)?,
-            description: description(p)?,
+            description: decode::description(p)?,
             document: document(p)?,
             tags: decode::tags(p, false)?,
         }))

@@ -8,6 +8,8 @@ pub mod login_profiles;
 pub mod managed_policies;
 pub mod mfa;
 pub mod policy_attachments;
+pub mod role_policies;
+pub mod roles;
 pub mod sts;
 pub mod user_policies;
 pub mod users;

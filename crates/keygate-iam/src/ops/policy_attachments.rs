@@ -1,14 +1,15 @@
 //! Attachments of managed policies: AttachUserPolicy, DetachUserPolicy,
-//! ListAttachedUserPolicies, AttachGroupPolicy, DetachGroupPolicy, ListAttachedGroupPolicies and
-//! ListEntitiesForPolicy.
+//! ListAttachedUserPolicies, AttachGroupPolicy, DetachGroupPolicy, ListAttachedGroupPolicies,
+//! AttachRolePolicy, DetachRolePolicy, ListAttachedRolePolicies and ListEntitiesForPolicy.
 
 use keygate_core::{
     AttachTarget, Caller, GroupName, GroupRef, ManagedPolicy, Page, PageRequest, PathPrefix,
-    PolicyEntities, PolicyRef, UserName,
+    PolicyEntities, PolicyRef, RoleName, UserName,
 };
 
 use super::groups::group_name;
 use super::managed_policies::policy_arn;
+use super::roles::role_name;
 use super::{Answer, Encode, Op, empty, truncation};
 use crate::decode::{self, optional, page};
 use crate::error::IamError;
@@ -33,6 +34,13 @@ impl Attachment {
     fn to_group(p: &Params) -> Result<Self, IamError> {
         Ok(Self {
             to: AttachTarget::Group(GroupRef::named(group_name(p)?)),
+            policy: policy_arn(p)?,
+        })
+    }
+
+    fn to_role(p: &Params) -> Result<Self, IamError> {
+        Ok(Self {
+            to: AttachTarget::Role(role_name(p)?),
             policy: policy_arn(p)?,
         })
     }
@@ -63,9 +71,11 @@ attachment_ops! {
     DetachUserPolicy: to_user, detach_policy;
     AttachGroupPolicy: to_group, attach_policy;
     DetachGroupPolicy: to_group, detach_policy;
+    AttachRolePolicy: to_role, attach_policy;
+    DetachRolePolicy: to_role, detach_policy;
 }
 
-/// ListAttachedUserPolicies' and ListAttachedGroupPolicies' input.
+/// ListAttachedUserPolicies', ListAttachedGroupPolicies' and ListAttachedRolePolicies' input.
 #[derive(Debug)]
 pub struct AttachedTo {
     pub to: AttachTarget,
@@ -116,6 +126,19 @@ impl Op for ListAttachedGroupPolicies {
 }
 
 #[derive(Debug)]
+pub struct ListAttachedRolePolicies(pub AttachedTo);
+
+impl Op for ListAttachedRolePolicies {
+    fn decode(p: &Params) -> Result<Self, IamError> {
+        AttachedTo::read(p, AttachTarget::Role(role_name(p)?)).map(Self)
+    }
+
+    fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
+        self.0.run(c)
+    }
+}
+
+#[derive(Debug)]
 pub struct Attached(pub Page<ManagedPolicy>);
 
 impl Encode for Attached {
@@ -134,8 +157,8 @@ pub enum EntityFilter {
     All,
     Users,
     Groups,
-    /// Roles (keygate has none), or what uses the policy as a permissions boundary (nothing
-    /// does: keygate sets none).
+    Roles,
+    /// What uses the policy as a permissions boundary: nothing does, keygate sets none.
     Nothing,
 }
 
@@ -153,7 +176,7 @@ impl Op for ListEntitiesForPolicy {
             None | Some("LocalManagedPolicy" | "AWSManagedPolicy") => EntityFilter::All,
             Some("User") => EntityFilter::Users,
             Some("Group") => EntityFilter::Groups,
-            Some("Role") => EntityFilter::Nothing,
+            Some("Role") => EntityFilter::Roles,
             Some(other) => {
                 return Err(IamError::validation(
                     "entityFilter",
@@ -186,8 +209,11 @@ impl Op for ListEntitiesForPolicy {
     }
 
     fn run(self, c: &Caller<'_>) -> Result<Answer, IamError> {
-        let PolicyEntities { users, groups } =
-            c.entities_for_policy(&self.policy, self.path_prefix.as_ref())?;
+        let PolicyEntities {
+            users,
+            groups,
+            roles,
+        } = c.entities_for_policy(&self.policy, self.path_prefix.as_ref())?;
         let mut all: Vec<Entity> = Vec::new();
         if matches!(self.filter, EntityFilter::All | EntityFilter::Groups) {
             all.extend(
@@ -203,6 +229,13 @@ impl Op for ListEntitiesForPolicy {
                     .map(|u| Entity::User(u.name, u.id.to_string())),
             );
         }
+        if matches!(self.filter, EntityFilter::All | EntityFilter::Roles) {
+            all.extend(
+                roles
+                    .into_iter()
+                    .map(|r| Entity::Role(r.name, r.id.to_string())),
+            );
+        }
         let page = self.page.apply(all, Entity::key)?;
         Ok(Box::new(Entities(page)))
     }
@@ -213,14 +246,16 @@ impl Op for ListEntitiesForPolicy {
 pub enum Entity {
     Group(GroupName, String),
     User(UserName, String),
+    Role(RoleName, String),
 }
 
 impl Entity {
-    /// Groups first, then users, each by name.
+    /// Groups first, then users, then roles, each by name.
     fn key(&self) -> String {
         match self {
             Entity::Group(n, _) => format!("g{}", n.folded()),
             Entity::User(n, _) => format!("u{}", n.folded()),
+            Entity::Role(n, _) => format!("v{}", n.folded()),
         }
     }
 }
@@ -230,33 +265,26 @@ pub struct Entities(pub Page<Entity>);
 
 impl Encode for Entities {
     fn write(&self, x: &mut Xml) {
-        let groups: Vec<_> = self
-            .0
-            .items
-            .iter()
-            .filter_map(|e| match e {
-                Entity::Group(n, id) => Some((n, id)),
-                Entity::User(..) => None,
-            })
-            .collect();
-        let users: Vec<_> = self
-            .0
-            .items
-            .iter()
-            .filter_map(|e| match e {
-                Entity::User(n, id) => Some((n, id)),
-                Entity::Group(..) => None,
-            })
-            .collect();
+        let (mut groups, mut users, mut roles) = (Vec::new(), Vec::new(), Vec::new());
+        for e in &self.0.items {
+            match e {
+                Entity::Group(n, id) => groups.push((n.as_str(), id)),
+                Entity::User(n, id) => users.push((n.as_str(), id)),
+                Entity::Role(n, id) => roles.push((n.as_str(), id)),
+            }
+        }
         x.list("PolicyGroups", &groups, |x, (n, id)| {
-            x.text("GroupName", n.as_str());
+            x.text("GroupName", n);
             x.text("GroupId", id);
         });
         x.list("PolicyUsers", &users, |x, (n, id)| {
-            x.text("UserName", n.as_str());
+            x.text("UserName", n);
             x.text("UserId", id);
         });
-        x.list("PolicyRoles", &[] as &[()], |_, _| {});
+        x.list("PolicyRoles", &roles, |x, (n, id)| {
+            x.text("RoleName", n);
+            x.text("RoleId", id);
+        });
         truncation(x, &self.0);
     }
 }

@@ -200,7 +200,7 @@ impl Op for ReadManagedPoliciesLinkedToUserGroup {
             c.attached_policies(&AttachTarget::Group(self.group), self.prefix.as_ref())?;
         let listed = match (&self.group_ids, &attachee) {
             (Some(wanted), Attachee::Group(id)) => wanted.contains(id),
-            (None, _) | (Some(_), Attachee::User(_)) => true,
+            (None, _) | (Some(_), Attachee::User(_) | Attachee::Role(_)) => true,
         };
         if !listed {
             all.clear();
