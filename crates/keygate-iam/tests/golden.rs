@@ -14,7 +14,9 @@ use keygate_iam::ops::login_profiles as login;
 use keygate_iam::ops::managed_policies as managed;
 use keygate_iam::ops::mfa;
 use keygate_iam::ops::policy_attachments as attachments;
-use keygate_iam::ops::{Answer, Empty, access_keys, groups, sts, user_policies, users};
+use keygate_iam::ops::{
+    Answer, Empty, access_keys, groups, role_policies, roles, sts, user_policies, users,
+};
 use keygate_iam::router::Api;
 use keygate_iam::xml;
 
@@ -58,6 +60,36 @@ fn devs() -> Group {
         path: UserPath::parse("/engineering/").unwrap(),
         created_at: Timestamp::from_unix_millis(CREATED + 60_000),
         modified_at: Timestamp::from_unix_millis(CREATED + 60_000),
+    }
+}
+
+fn deployer(tags: bool, used: bool) -> Role {
+    Role {
+        account_id: account().id,
+        id: RoleId::parse("AROAJQABLZS4A3QDU576T").unwrap(),
+        name: RoleName::parse("deployer").unwrap(),
+        path: UserPath::parse("/ci/").unwrap(),
+        trust_policy: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}"#.into(),
+        description: Some("Ships builds & tags".into()),
+        max_session_seconds: 7200,
+        created_at: Timestamp::from_unix_millis(CREATED + 240_000),
+        last_used: used.then(|| (Timestamp::from_unix_millis(CREATED + 300_000), "eu-west-2".into())),
+        tags: if tags { alice(true).tags } else { vec![] },
+    }
+}
+
+fn credentials(id: &str, origin: SessionOrigin, seconds: i64) -> NewSession {
+    NewSession {
+        session: Session {
+            key_id: AccessKeyId::parse(id).unwrap(),
+            account_id: account().id,
+            origin,
+            created_at: Timestamp::from_unix_millis(CREATED),
+            expires_at: Timestamp::from_unix_millis(CREATED + seconds * 1000),
+            mfa_at: None,
+        },
+        secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into()),
+        token: Secret::new("AQoDYXdzEJr1K0EXAMPLESESSIONTOKEN".into()),
     }
 }
 
@@ -462,6 +494,7 @@ fn bodies() -> BTreeMap<String, String> {
                 vec![
                     attachments::Entity::Group(devs().name, devs().id.to_string()),
                     attachments::Entity::User(alice(false).name, alice(false).id.to_string()),
+                    attachments::Entity::Role(deployer(false, false).name, deployer(false, false).id.to_string()),
                 ],
                 None,
             ))),
@@ -575,19 +608,102 @@ fn bodies() -> BTreeMap<String, String> {
             "GetSessionToken",
             "GetSessionToken",
             Api::Sts,
-            Box::new(sts::SessionCredentials(NewSession {
-                session: Session {
-                    key_id: AccessKeyId::parse("ASIAIOSFODNN7EXAMPLE").unwrap(),
-                    account_id: account().id,
+            Box::new(sts::SessionCredentials(credentials(
+                "ASIAIOSFODNN7EXAMPLE",
+                SessionOrigin::Key {
                     owner: KeyOwner::User(alice(false).id),
                     parent_key: AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap(),
-                    created_at: Timestamp::from_unix_millis(CREATED),
-                    expires_at: Timestamp::from_unix_millis(CREATED + 43_200_000),
-                    mfa_at: None,
                 },
-                secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into()),
-                token: Secret::new("AQoDYXdzEJr1K0EXAMPLESESSIONTOKEN".into()),
+                43_200,
+            ))),
+        ),
+        (
+            "AssumeRole",
+            "AssumeRole",
+            Api::Sts,
+            Box::new(sts::Assumed(AssumedRole {
+                credentials: credentials(
+                    "ASIAIOSFODNN7EXAMPLF",
+                    SessionOrigin::Role(RoleSession {
+                        role: deployer(false, false).id,
+                        name: RoleSessionName::parse("build-7").unwrap(),
+                        assumed_by: alice(false).arn(),
+                        source_key: AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap(),
+                        policies: vec![],
+                    }),
+                    3600,
+                ),
+                arn: "arn:aws:sts::123456789012:assumed-role/deployer/build-7".into(),
+                assumed_role_id: "AROAJQABLZS4A3QDU576T:build-7".into(),
+                packed_policy_size: Some(6),
             })),
+        ),
+        (
+            "GetCallerIdentity-role",
+            "GetCallerIdentity",
+            Api::Sts,
+            Box::new(sts::CallerIdentity(Principal::Role {
+                account: account().id,
+                id: deployer(false, false).id,
+                name: deployer(false, false).name,
+                path: deployer(false, false).path,
+                session: RoleSessionName::parse("build-7").unwrap(),
+            })),
+        ),
+        ("CreateRole", "CreateRole", Api::Iam, Box::new(roles::OneRole(deployer(true, false)))),
+        ("GetRole", "GetRole", Api::Iam, Box::new(roles::OneRole(deployer(true, true)))),
+        ("GetRole-never-used", "GetRole", Api::Iam, Box::new(roles::OneRole(deployer(false, false)))),
+        (
+            "ListRoles",
+            "ListRoles",
+            Api::Iam,
+            Box::new(roles::Roles(page(vec![deployer(true, true)], Some("deployer")))),
+        ),
+        ("UpdateRole", "UpdateRole", Api::Iam, Box::new(Empty)),
+        (
+            "UpdateRoleDescription",
+            "UpdateRoleDescription",
+            Api::Iam,
+            Box::new(roles::OneRole(deployer(false, true))),
+        ),
+        ("UpdateAssumeRolePolicy", "UpdateAssumeRolePolicy", Api::Iam, Box::new(Empty)),
+        ("DeleteRole", "DeleteRole", Api::Iam, Box::new(Empty)),
+        ("TagRole", "TagRole", Api::Iam, Box::new(Empty)),
+        ("UntagRole", "UntagRole", Api::Iam, Box::new(Empty)),
+        (
+            "ListRoleTags",
+            "ListRoleTags",
+            Api::Iam,
+            Box::new(users::Tags(page(alice(true).tags, None))),
+        ),
+        ("PutRolePolicy", "PutRolePolicy", Api::Iam, Box::new(Empty)),
+        (
+            "GetRolePolicy",
+            "GetRolePolicy",
+            Api::Iam,
+            Box::new(role_policies::RolePolicy {
+                role: deployer(false, false).name,
+                name: PolicyName::parse("read-users").unwrap(),
+                document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}"#.into(),
+            }),
+        ),
+        (
+            "ListRolePolicies",
+            "ListRolePolicies",
+            Api::Iam,
+            Box::new(user_policies::PolicyNames(page(
+                vec![PolicyName::parse("read-users").unwrap()],
+                None,
+            ))),
+        ),
+        ("DeleteRolePolicy", "DeleteRolePolicy", Api::Iam, Box::new(Empty)),
+        ("AttachRolePolicy", "AttachRolePolicy", Api::Iam, Box::new(Empty)),
+        ("DetachRolePolicy", "DetachRolePolicy", Api::Iam, Box::new(Empty)),
+        (
+            "ListAttachedRolePolicies",
+            "ListAttachedRolePolicies",
+            Api::Iam,
+            Box::new(attachments::Attached(page(vec![readers(false).policy], None))),
         ),
         (
             "GetCallerIdentity",
@@ -662,6 +778,10 @@ fn bodies() -> BTreeMap<String, String> {
             None,
         ),
         IamError::from_core(CoreError::NotAUser, None),
+        IamError::from_core(
+            CoreError::SessionRefused(SessionRule::PackedPolicyTooLarge(112)),
+            None,
+        ),
     ];
     for e in errors {
         let body = xml::error(Api::Iam.namespace(), e.fault(), e.code(), e.message(), RID);

@@ -293,10 +293,7 @@ impl<'a> Caller<'a> {
     /// The caller as it is now (`None` inside when it is gone), with its identity policies: a
     /// user's inline and attached policies and those of every group it belongs to; a role's
     /// inline and attached policies. `None` for the root, which policies do not bind.
-    fn identity_documents(
-        &self,
-        tx: &dyn ReadTx,
-    ) -> CoreResult<Option<(Option<Me>, Vec<(PolicySource, String)>)>> {
+    fn identity_documents(&self, tx: &dyn ReadTx) -> CoreResult<Option<(Option<Me>, Documents)>> {
         let inline = |of: String, docs: Vec<(PolicyName, String)>| {
             docs.into_iter().map(move |(name, d)| {
                 (
@@ -369,6 +366,9 @@ impl<'a> Caller<'a> {
         user.ok_or_else(|| CoreError::NoSuchUser(name.clone()))
     }
 }
+
+/// Policy documents, each with where it comes from.
+type Documents = Vec<(PolicySource, String)>;
 
 /// Whose condition keys a request has: a user's, or an assumed role's.
 #[derive(Debug, Clone, Copy)]
