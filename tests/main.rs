@@ -11,5 +11,6 @@ mod mfa;
 mod osc;
 mod policies;
 mod properties;
+mod roles;
 mod server;
 mod sessions;

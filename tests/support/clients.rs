@@ -143,6 +143,23 @@ pub fn aws(server: &Server, creds: &Creds, args: &[&str]) -> Run {
     Run::from(cmd.output().unwrap())
 }
 
+/// `aws <args> --profile <profile>` with the AWS config file `config` (its profiles name
+/// their own credentials, or a `role_arn` and `source_profile` that make the CLI assume the
+/// role itself); every client the CLI makes, STS's for AssumeRole too, goes to the server.
+pub fn aws_profile(server: &Server, config: &str, profile: &str, args: &[&str]) -> Run {
+    let path = server.data_dir.join(format!("aws-config-{profile}"));
+    std::fs::write(&path, config).unwrap();
+    let mut cmd = Command::new(client("awscli", "aws"));
+    env_for(&mut cmd, server, &Creds::new("", ""));
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_CONFIG_FILE", &path)
+        .env("AWS_ENDPOINT_URL", format!("http://{}", server.addr))
+        .args(args)
+        .args(["--profile", profile, "--output", "json"]);
+    Run::from(cmd.output().unwrap())
+}
+
 /// `osc-cli api <Call> <args>` with an access key, its profile pointing at the server.
 pub fn osc_cli(server: &Server, creds: &Creds, args: &[&str]) -> Run {
     osc_cli_with(server, creds, "api", args, &[])
