@@ -95,6 +95,10 @@ pub enum SessionRule {
     OverRoleMaximum,
     /// AssumeRole with a role session's credentials (role chaining) for more than an hour.
     ChainedOverAnHour,
+    /// A sign-in of a user whose password must be changed, without a new one.
+    NewPasswordRequired,
+    /// A sign-in of a user with an MFA device, without a code.
+    MfaCodeRequired,
     /// The session policies (`Policy` and `PolicyArns`) pack to more than is allowed: this
     /// many percent of it.
     PackedPolicyTooLarge(u32),

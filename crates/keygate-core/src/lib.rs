@@ -42,11 +42,11 @@ pub use model::{
     AccessKey, Account, AccountCredentials, Attachee, Group, KeyOwner, KeyState, KeyView, LastUsed,
     LoginProfile, ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner,
     PolicyRef, PolicyVersion, Principal, RequestId, Role, RoleSession, Secret, Session,
-    SessionFacts, SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
+    SessionFacts, SessionKind, SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, Operation, Rules};
-pub use service::{KeyLookup, Service};
+pub use service::{KeyLookup, Service, UserSignIn};
 pub use sign_in::Source;
 pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};
 pub use system::{FixedClock, RandomIds, SystemClock};

@@ -21,7 +21,9 @@ pub use login::{LoginProfile, PasswordPolicy};
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
 pub use mfa::MfaDevice;
 pub use role::{Role, assumed_role_arn, role_arn};
-pub use session::{NewSession, RoleSession, Session, SessionFacts, SessionOrigin, Signer};
+pub use session::{
+    NewSession, RoleSession, Session, SessionFacts, SessionKind, SessionOrigin, Signer,
+};
 
 /// The id of the request being served: set once per request by the server, echoed by every
 /// dialect in its answers.

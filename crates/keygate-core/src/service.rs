@@ -5,13 +5,13 @@
 
 use std::sync::Arc;
 
-use crate::caller::Caller;
+use crate::caller::{Caller, RequestInfo};
 use crate::error::{CoreError, CoreResult, Quota};
 use crate::ids::{AccessKeyId, AccountId, Email};
 use crate::key_uses::PendingUses;
 use crate::model::{
     AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    Principal, Secret, SessionFacts, SessionOrigin, SigningKey, Timestamp,
+    NewSession, Principal, Secret, SessionFacts, SessionOrigin, SigningKey, Timestamp,
 };
 use crate::password;
 use crate::rules::{Limits, Rules};
@@ -268,6 +268,15 @@ impl Service {
                     ),
                     None => return Ok(KeyLookup::Unknown),
                 },
+                SessionOrigin::SignIn { user } => {
+                    let account = &session.account_id;
+                    match tx.user_by_id(account, user)? {
+                        Some(u) if tx.login_profile(account, user)?.is_some() => {
+                            (Principal::for_user(&u), Vec::new())
+                        }
+                        _ => return Ok(KeyLookup::Unknown),
+                    }
+                }
             };
             if session.expires_at <= now {
                 return Ok(KeyLookup::Expired);
@@ -276,6 +285,7 @@ impl Service {
                 secret,
                 principal,
                 session: Some(SessionFacts {
+                    kind: session.origin.kind(),
                     issued_at: session.created_at,
                     expires_at: session.expires_at,
                     mfa_at: session.mfa_at,
@@ -317,6 +327,40 @@ impl Service {
         account
             .map(|account| Principal::Root { account })
             .ok_or(CoreError::BadCredentials)
+    }
+
+    /// Signs an EIM user in with its password, as a console does: through the sign-in guards
+    /// (the user's ARN is the login they lock), then, when the user must change its password,
+    /// with the new one, and when it has an MFA device, with a current code. Answers a session
+    /// of the user, acting with its permissions under `rules`.
+    pub fn sign_in_user(
+        &self,
+        rules: &Rules,
+        req: &UserSignIn<'_>,
+        request: RequestInfo,
+    ) -> CoreResult<NewSession> {
+        let found = store::read(&*self.store, |tx| {
+            let Some(user) = tx.user_by_name(req.account, req.user)? else {
+                return Ok(None);
+            };
+            Ok(tx.login_profile(req.account, &user.id)?.map(|p| (user, p)))
+        })?;
+        let login = crate::model::user_arn(req.account, &crate::ids::UserPath::root(), req.user);
+        let login = found.as_ref().map_or(login, |(u, _)| u.arn());
+        self.sign_in.check(
+            &login,
+            Source::new(request.source_ip),
+            || self.clock.now(),
+            || Ok(found.as_ref().map(|(_, p)| p.hash.clone())),
+            req.password.expose(),
+        )?;
+        let Some((user, _)) = found else {
+            return Err(CoreError::BadCredentials);
+        };
+        let principal = Principal::for_user(&user);
+        self.caller(&principal, rules)
+            .with_request(request)
+            .open_sign_in(req)
     }
 
     /// Notes when, where and for which service a key of `account` signed a request. Kept in
@@ -410,6 +454,17 @@ fn long_term(
     Ok(tx
         .key_secret(&key.account_id, id)?
         .map(|secret| (secret, principal)))
+}
+
+/// An EIM user's sign-in: its account, name and password, the new password when it must
+/// change it, and its MFA code when it has a device.
+#[derive(Debug, Clone, Copy)]
+pub struct UserSignIn<'a> {
+    pub account: &'a AccountId,
+    pub user: &'a crate::ids::UserName,
+    pub password: &'a Secret,
+    pub new_password: Option<&'a Secret>,
+    pub mfa_code: Option<&'a Secret>,
 }
 
 /// What authentication finds for a key id and the session token beside it.

@@ -149,8 +149,8 @@ pub trait WriteTx: ReadTx {
     ) -> CoreResult<()>;
     /// Deletes the key and every session it made.
     fn delete_key(&self, account: &AccountId, id: &AccessKeyId) -> CoreResult<()>;
-    /// Inserts a session; what it stands on (its parent key, or its role) must be in its
-    /// account.
+    /// Inserts a session; what it stands on (its parent key, its role, or its user's login
+    /// profile) must be in its account.
     fn insert_session(
         &self,
         session: &Session,
@@ -159,6 +159,7 @@ pub trait WriteTx: ReadTx {
     ) -> CoreResult<()>;
     /// Creates or replaces the user's login profile.
     fn put_login_profile(&self, profile: &LoginProfile) -> CoreResult<()>;
+    /// Deletes the user's login profile and the sign-in sessions it stands on.
     fn delete_login_profile(&self, account: &AccountId, user: &UserId) -> CoreResult<()>;
     fn put_password_policy(&self, account: &AccountId, policy: &PasswordPolicy) -> CoreResult<()>;
     fn delete_password_policy(&self, account: &AccountId) -> CoreResult<()>;

@@ -393,6 +393,13 @@ impl IamError {
                 SessionRule::MfaWrongCode => Self::AccessDenied(
                     "MultiFactorAuthentication failed with invalid MFA one time pass code. ".into(),
                 ),
+                // A password sign-in's: IAM has no such call, so these never reach it.
+                SessionRule::NewPasswordRequired => Self::ValidationError(
+                    "NewPassword is required: the user must set a new password.".into(),
+                ),
+                SessionRule::MfaCodeRequired => Self::ValidationError(
+                    "MfaCode is required: the user has an MFA device.".into(),
+                ),
                 SessionRule::RootMayNotAssume => {
                     Self::AccessDenied("Roles may not be assumed by root accounts.".into())
                 }

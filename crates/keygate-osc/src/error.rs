@@ -419,35 +419,46 @@ impl OscError {
                     "User {who} is not allowed to perform {action} on {resource}: {because}."
                 ))
             }
-            CoreError::SessionRefused(rule) => Self::NotAuthorized(
-                match rule {
-                    SessionRule::NoSessionFromSession => {
-                        "Session credentials cannot make another session."
-                    }
-                    SessionRule::SignedOnly => {
-                        "A session is made by a request signed with a long-term access key."
-                    }
-                    SessionRule::MfaRequired => {
-                        "Session credentials made without MFA call no EIM operation."
-                    }
-                    SessionRule::UserNameRequired => {
-                        "With temporary credentials, UserName must be given."
-                    }
-                    SessionRule::MfaUnknownDevice => {
-                        "No MFA device of that serial number is enabled for this user."
-                    }
-                    SessionRule::MfaWrongCode => "The MFA code is wrong, or was used already.",
-                    SessionRule::RootMayNotAssume => "The account's root cannot assume a role.",
-                    SessionRule::OverRoleMaximum => {
-                        "The session would last longer than the role's maximum session duration."
-                    }
-                    SessionRule::ChainedOverAnHour => {
-                        "A role assumed with a role's session lasts an hour at most."
-                    }
-                    SessionRule::PackedPolicyTooLarge(_) => "The session policies are too large.",
+            CoreError::SessionRefused(rule) => match rule {
+                // A sign-in without a field it turned out to need: the field is named first,
+                // so that a console can ask for it.
+                SessionRule::NewPasswordRequired => Self::InvalidParameter(
+                    "NewPassword: the user must set a new password at this sign-in.".into(),
+                ),
+                SessionRule::MfaCodeRequired => Self::InvalidParameter(
+                    "MfaCode: the user has an MFA device; give its current code.".into(),
+                ),
+                SessionRule::NoSessionFromSession => {
+                    Self::NotAuthorized("Session credentials cannot make another session.".into())
                 }
-                .into(),
-            ),
+                SessionRule::SignedOnly => {
+                    Self::NotAuthorized("A session is made by a request signed with a long-term access key.".into())
+                }
+                SessionRule::MfaRequired => {
+                    Self::NotAuthorized("Session credentials made without MFA call no EIM operation.".into())
+                }
+                SessionRule::UserNameRequired => {
+                    Self::NotAuthorized("With temporary credentials, UserName must be given.".into())
+                }
+                SessionRule::MfaUnknownDevice => {
+                    Self::NotAuthorized("No MFA device of that serial number is enabled for this user.".into())
+                }
+                SessionRule::MfaWrongCode => {
+                    Self::NotAuthorized("The MFA code is wrong, or was used already.".into())
+                }
+                SessionRule::RootMayNotAssume => {
+                    Self::NotAuthorized("The account's root cannot assume a role.".into())
+                }
+                SessionRule::OverRoleMaximum => {
+                    Self::NotAuthorized("The session would last longer than the role's maximum session duration.".into())
+                }
+                SessionRule::ChainedOverAnHour => {
+                    Self::NotAuthorized("A role assumed with a role's session lasts an hour at most.".into())
+                }
+                SessionRule::PackedPolicyTooLarge(_) => {
+                    Self::NotAuthorized("The session policies are too large.".into())
+                }
+            },
             CoreError::BadCredentials => Self::bad_login(),
             CoreError::LoginLocked { retry_after_secs } => Self::LoginLocked(format!(
                 "Too many failed attempts: access is locked for {retry_after_secs} seconds."

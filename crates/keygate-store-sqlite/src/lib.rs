@@ -36,6 +36,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/007_mfa_devices.sql")),
         M::up(include_str!("migrations/008_login_profiles.sql")),
         M::up(include_str!("migrations/009_roles.sql")),
+        M::up(include_str!("migrations/010_sign_in_sessions.sql")),
     ])
 });
 

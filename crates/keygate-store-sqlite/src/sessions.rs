@@ -63,6 +63,9 @@ impl SqlTx<'_> {
             SessionOrigin::Role(r) => {
                 return self.write_insert_role_session(s, r, secret, token_digest);
             }
+            SessionOrigin::SignIn { user } => {
+                return self.write_insert_sign_in_session(s, user, secret, token_digest);
+            }
         };
         let (nonce, sealed) = self
             .seal
@@ -101,7 +104,80 @@ impl SqlTx<'_> {
         self.exec(
             "DELETE FROM role_sessions WHERE expires_at <= ?1",
             [now.unix_millis()],
+        )?;
+        self.exec(
+            "DELETE FROM sign_in_sessions WHERE expires_at <= ?1",
+            [now.unix_millis()],
         )
         .map(drop)
+    }
+
+    pub(crate) fn read_sign_in_session(
+        &self,
+        id: &AccessKeyId,
+    ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
+        let row = self.one(
+            "SELECT account_id, user_id, secret_nonce, secret_sealed, token_digest, created_at, \
+             expires_at, mfa_at FROM sign_in_sessions WHERE id = ?1",
+            [id.as_str()],
+            |r| {
+                let session = Session {
+                    key_id: id.clone(),
+                    account_id: parse_col(r, 0, "account id", AccountId::parse)?,
+                    origin: SessionOrigin::SignIn {
+                        user: parse_col(r, 1, "user id", UserId::parse)?,
+                    },
+                    created_at: Timestamp::from_unix_millis(r.get(5)?),
+                    expires_at: Timestamp::from_unix_millis(r.get(6)?),
+                    mfa_at: r.get::<_, Option<i64>>(7)?.map(Timestamp::from_unix_millis),
+                };
+                Ok((
+                    session,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                ))
+            },
+        )?;
+        row.map(|(session, nonce, sealed, digest)| {
+            let secret = self.unseal(id, &nonce, &sealed)?;
+            Ok((session, secret, digest))
+        })
+        .transpose()
+    }
+
+    fn write_insert_sign_in_session(
+        &self,
+        s: &Session,
+        user: &UserId,
+        secret: &Secret,
+        token_digest: &[u8],
+    ) -> CoreResult<()> {
+        let (nonce, sealed) = self
+            .seal
+            .seal(s.key_id.as_str(), secret.expose())
+            .map_err(described)?;
+        // The user's login profile must be in the session's account: no row is written otherwise.
+        let n = self.exec(
+            "INSERT INTO sign_in_sessions (id, account_id, user_id, secret_nonce, \
+             secret_sealed, token_digest, created_at, expires_at, mfa_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM login_profiles \
+             WHERE user_id = ?3 AND account_id = ?2",
+            params![
+                s.key_id.as_str(),
+                s.account_id.as_str(),
+                user.as_str(),
+                nonce,
+                sealed,
+                token_digest,
+                s.created_at.unix_millis(),
+                s.expires_at.unix_millis(),
+                s.mfa_at.map(Timestamp::unix_millis)
+            ],
+        )?;
+        match n {
+            1 => Ok(()),
+            _ => Err(described("no such login profile in this account".into())),
+        }
     }
 }

@@ -227,9 +227,12 @@ impl ReadTx for SqlTx<'_> {
         &self,
         id: &AccessKeyId,
     ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
-        match self.read_session_for_authentication(id)? {
+        if let Some(found) = self.read_session_for_authentication(id)? {
+            return Ok(Some(found));
+        }
+        match self.read_role_session(id)? {
             Some(found) => Ok(Some(found)),
-            None => self.read_role_session(id),
+            None => self.read_sign_in_session(id),
         }
     }
 

@@ -80,3 +80,135 @@ fn passwords_follow_the_policy_and_are_changed_with_the_old_one() {
     );
     root.delete_user(&n).unwrap();
 }
+
+#[test]
+fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
+    use crate::UserSignIn;
+    use crate::caller::RequestInfo;
+    use crate::ids::MfaName;
+    use crate::model::SessionKind;
+    use crate::service::KeyLookup;
+    let w = world();
+    w.user("alice");
+    w.grant("alice", "self", SELF_SERVICE);
+    let root = w.root(&IAM);
+    let n = name("alice");
+    root.create_login_profile(&n, &secret("Str0ng-enough"), true)
+        .unwrap();
+    let account = w.root.account().clone();
+    let (old, new, wrong) = (
+        secret("Str0ng-enough"),
+        secret("N3w-and-str0ng"),
+        secret("nope"),
+    );
+    let sign_in = |password: &crate::Secret,
+                   new_password: Option<&crate::Secret>,
+                   mfa_code: Option<&crate::Secret>| {
+        let req = UserSignIn {
+            account: &account,
+            user: &n,
+            password,
+            new_password,
+            mfa_code,
+        };
+        w.svc.sign_in_user(&OSC, &req, RequestInfo::default())
+    };
+    assert_eq!(
+        sign_in(&wrong, None, None).map(|_| ()),
+        Err(CoreError::BadCredentials)
+    );
+    let nobody = UserSignIn {
+        user: &name("nobody"),
+        ..UserSignIn {
+            account: &account,
+            user: &n,
+            password: &old,
+            new_password: None,
+            mfa_code: None,
+        }
+    };
+    assert_eq!(
+        w.svc
+            .sign_in_user(&OSC, &nobody, RequestInfo::default())
+            .map(|_| ()),
+        Err(CoreError::BadCredentials),
+        "an unknown user as a wrong password"
+    );
+    assert_eq!(
+        sign_in(&old, None, None).map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::NewPasswordRequired))
+    );
+    // ChangePassword's rules apply: her policy allows no iam:ChangePassword, the account's
+    // password policy lets users change theirs.
+    root.update_account_password_policy(PasswordPolicy {
+        minimum_length: 8,
+        require_symbols: false,
+        require_numbers: false,
+        require_uppercase: false,
+        require_lowercase: false,
+        allow_users_to_change: true,
+    })
+    .unwrap();
+    let made = sign_in(&old, Some(&new), None).unwrap();
+    assert!(!root.get_login_profile(&n).unwrap().reset_required);
+    let found = match w
+        .svc
+        .signing_credentials(&made.session.key_id, Some(made.token.expose()))
+        .unwrap()
+    {
+        KeyLookup::Found(k) => k,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(found.principal.arn(), w.principal_of("alice").arn());
+    let facts = found.session.unwrap();
+    assert_eq!(facts.kind, SessionKind::SignIn);
+    assert_eq!(facts.mfa_at, None);
+    let session = w
+        .svc
+        .caller(&found.principal, &IAM)
+        .signed_with(made.session.key_id.clone(), Some(facts));
+    assert!(
+        session.get_user(Some(&n)).is_ok(),
+        "a sign-in acts with its user's permissions, MFA or not"
+    );
+
+    // With a device, a code is required, and proven.
+    let device = root
+        .create_virtual_mfa_device(MfaName::parse("alice-phone").unwrap(), None, vec![])
+        .unwrap();
+    let seed = device.device.seed.clone();
+    let now = Timestamp::from_unix_millis(T0);
+    let code = |secs: i64| secret(&crate::totp::code(&seed, now.plus_seconds(secs)));
+    root.enable_mfa_device(
+        &n,
+        &device.device.serial,
+        code(-60).expose(),
+        code(-30).expose(),
+    )
+    .unwrap();
+    assert_eq!(
+        sign_in(&new, None, None).map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::MfaCodeRequired))
+    );
+    assert_eq!(
+        sign_in(&new, None, Some(&secret("000000"))).map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::MfaWrongCode))
+    );
+    let with_mfa = sign_in(&new, None, Some(&code(0))).unwrap();
+    assert_eq!(with_mfa.session.mfa_at, Some(now));
+    assert_eq!(
+        sign_in(&new, None, Some(&code(0))).map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::MfaWrongCode)),
+        "a code is accepted once"
+    );
+    // The session goes with the password.
+    root.deactivate_mfa_device(Some(&n), &device.device.serial)
+        .unwrap();
+    root.delete_login_profile(&n).unwrap();
+    assert!(matches!(
+        w.svc
+            .signing_credentials(&with_mfa.session.key_id, Some(with_mfa.token.expose()))
+            .unwrap(),
+        KeyLookup::Unknown
+    ));
+}

@@ -31,7 +31,7 @@ use time::macros::format_description;
 use crate::error::{CoreError, CoreResult, Denial, PolicySource, SessionRule};
 use crate::ids::TagKey;
 use crate::ids::{AccessKeyId, AccountId, PolicyName, UserName, UserPath};
-use crate::model::{Attachee, Principal, Role, SessionFacts, Tag, User, user_arn};
+use crate::model::{Attachee, Principal, Role, SessionFacts, SessionKind, Tag, User, user_arn};
 use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
@@ -87,10 +87,13 @@ impl<'a> Caller<'a> {
 
     /// GetSessionToken's credentials call no IAM (or OSC) operation without MFA (AWS): refused
     /// before anything else is looked at, as AWS refuses them at authentication. A role's
-    /// session calls with the role's permissions.
+    /// session calls with the role's permissions, a sign-in's with its user's.
     fn session_may_call(&self) -> CoreResult<()> {
-        let from_key = !matches!(self.principal, Principal::Role { .. });
-        if from_key && self.session.as_ref().is_some_and(|s| s.mfa_at.is_none()) {
+        if self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.kind == SessionKind::Token && s.mfa_at.is_none())
+        {
             return Err(CoreError::SessionRefused(SessionRule::MfaRequired));
         }
         Ok(())

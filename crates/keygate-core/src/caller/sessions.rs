@@ -6,7 +6,8 @@ use crate::error::{CoreError, CoreResult, SessionRule};
 use crate::ids::{AccessKeyId, AccountId};
 use crate::model::{KeyOwner, NewSession, Principal, Session, SessionOrigin, Timestamp};
 use crate::rules::Operation;
-use crate::store::WriteTx;
+use crate::service::UserSignIn;
+use crate::store::{self, WriteTx};
 
 use super::Caller;
 
@@ -15,6 +16,8 @@ use super::Caller;
 pub const SESSION_SECONDS: (u32, u32, u32) = (900, 129_600, 43_200);
 /// The root's sessions last an hour at most; a longer request gets the hour (AWS).
 pub const ROOT_SESSION_SECONDS: u32 = 3600;
+/// A user's sign-in lasts twelve hours, as an AWS console session does.
+pub const SIGN_IN_SECONDS: u32 = 43_200;
 
 impl Caller<'_> {
     /// The account the access key (long-term or temporary) with this id belongs to, in
@@ -78,6 +81,51 @@ impl Caller<'_> {
                 parent_key: parent.clone(),
             };
             Ok(Ok(self.insert_session(tx, origin, now, seconds, mfa_at)?))
+        })?
+    }
+
+    /// The session of a user whose password was just proven: its password changed first when
+    /// it must be (through ChangePassword's rules), its MFA code proven when it has a device.
+    pub(crate) fn open_sign_in(&self, req: &UserSignIn<'_>) -> CoreResult<NewSession> {
+        let Principal::User { id, .. } = self.principal else {
+            return Err(CoreError::NotAUser);
+        };
+        let must_change = store::read(&*self.svc.store, |tx| {
+            Ok(tx
+                .login_profile(self.account(), id)?
+                .is_some_and(|p| p.reset_required))
+        })?;
+        if must_change {
+            let new = req
+                .new_password
+                .ok_or(CoreError::SessionRefused(SessionRule::NewPasswordRequired))?;
+            self.change_password(req.password, new)?;
+        }
+        let now = self.svc.clock.now();
+        store::write(&*self.svc.store, |tx| {
+            let device = tx
+                .mfa_devices(self.account())?
+                .into_iter()
+                .find(|d| d.user.as_ref().is_some_and(|(u, _)| u == id));
+            let mfa_at = match (device, req.mfa_code) {
+                (None, _) => None,
+                (Some(_), None) => {
+                    return Ok(Err(CoreError::SessionRefused(SessionRule::MfaCodeRequired)));
+                }
+                (Some(d), Some(code)) => match self.prove_mfa(tx, &d.serial, code.expose(), now)? {
+                    Some(at) => Some(at),
+                    // The failure is counted and kept: the transaction commits, the call fails.
+                    None => return Ok(Err(CoreError::SessionRefused(SessionRule::MfaWrongCode))),
+                },
+            };
+            let origin = SessionOrigin::SignIn { user: id.clone() };
+            Ok(Ok(self.insert_session(
+                tx,
+                origin,
+                now,
+                SIGN_IN_SECONDS,
+                mfa_at,
+            )?))
         })?
     }
 

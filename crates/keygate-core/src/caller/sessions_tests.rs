@@ -156,6 +156,7 @@ fn session_credentials_are_limited_as_aws_limits_them() {
     let alice = w.principal_of("alice");
     let key = w.new_key(Some("alice"));
     let facts = |mfa: bool| SessionFacts {
+        kind: crate::model::SessionKind::Token,
         issued_at: Timestamp::from_unix_millis(T0),
         expires_at: Timestamp::from_unix_millis(T0).plus_seconds(3600),
         mfa_at: mfa.then(|| Timestamp::from_unix_millis(T0)),

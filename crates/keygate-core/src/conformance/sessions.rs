@@ -169,8 +169,36 @@ pub fn login_profiles_round_trip(s: Arc<dyn Store>) {
     let mut changed = profile.clone();
     changed.hash = "$argon2id$other".into();
     changed.reset_required = false;
+    // A sign-in session stands on the login profile: a new password keeps it.
+    let signed_in = Session {
+        key_id: AccessKeyId::parse("ASIA0000000000000007").unwrap(),
+        account_id: a.id.clone(),
+        origin: SessionOrigin::SignIn {
+            user: alice.id.clone(),
+        },
+        created_at: t(100),
+        expires_at: t(5_000),
+        mfa_at: Some(t(100)),
+    };
+    let secret = Secret::new("sign-in-secret".into());
+    store::write(&*s, |tx| {
+        tx.insert_session(&signed_in, &secret, b"digest-7")
+    })
+    .unwrap();
+    let mut elsewhere = signed_in.clone();
+    elsewhere.key_id = AccessKeyId::parse("ASIA0000000000000008").unwrap();
+    elsewhere.account_id = b.id.clone();
+    assert!(
+        store::write(&*s, |tx| tx.insert_session(&elsewhere, &secret, b"d")).is_err(),
+        "a sign-in is of its user's account"
+    );
     store::write(&*s, |tx| tx.put_login_profile(&changed)).unwrap();
     store::read(&*s, |tx| {
+        let (found, sec, digest) = tx.session_for_authentication(&signed_in.key_id)?.unwrap();
+        assert_eq!(
+            (found, sec, digest),
+            (signed_in.clone(), secret.clone(), b"digest-7".to_vec())
+        );
         assert_eq!(tx.login_profile(&a.id, &alice.id)?, Some(changed.clone()));
         assert_eq!(tx.login_profile(&b.id, &alice.id)?, None, "per account");
         assert_eq!(tx.password_policy(&a.id)?, Some(policy));
@@ -186,6 +214,14 @@ pub fn login_profiles_round_trip(s: Arc<dyn Store>) {
         tx.delete_login_profile(&a.id, &alice.id)?;
         tx.delete_password_policy(&a.id)?;
         tx.delete_user(&a.id, &alice.id)
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        assert!(
+            tx.session_for_authentication(&signed_in.key_id)?.is_none(),
+            "gone with the password"
+        );
+        Ok(())
     })
     .unwrap();
 }

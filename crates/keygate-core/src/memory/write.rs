@@ -199,6 +199,10 @@ impl WriteTx for Tx {
                 .get(parent_key)
                 .is_some_and(|(k, _)| k.account_id == session.account_id),
             SessionOrigin::Role(r) => s.role_in(&session.account_id, &r.role).is_some(),
+            SessionOrigin::SignIn { user } => s
+                .logins
+                .get(user)
+                .is_some_and(|l| l.account_id == session.account_id),
         };
         if !parent_here
             || s.keys.contains_key(&session.key_id)
@@ -226,6 +230,9 @@ impl WriteTx for Tx {
         let mut s = self.0.borrow_mut();
         if s.logins.get(user).is_some_and(|l| &l.account_id == account) {
             s.logins.remove(user);
+            s.sessions.retain(|_, (session, _, _)| {
+                !matches!(&session.origin, SessionOrigin::SignIn { user: u } if u == user)
+            });
         }
         Ok(())
     }

@@ -1,10 +1,10 @@
 //! Temporary credentials: an `ASIA…` key with its secret and a session token, made from a
-//! long-term key (STS GetSessionToken) or by assuming a role (STS AssumeRole), and valid until
-//! it expires. The token is a reference to the stored session, kept only as its SHA-256
+//! long-term key (STS GetSessionToken), by assuming a role (STS AssumeRole) or by an EIM
+//! user's sign-in with its password, and valid until it expires. The token is a reference to the stored session, kept only as its SHA-256
 //! digest: a session then ends the moment what it stands on (its parent key, its role) is
 //! gone, on every replica that shares the store.
 
-use crate::ids::{AccessKeyId, AccountId, RoleId, RoleSessionName};
+use crate::ids::{AccessKeyId, AccountId, RoleId, RoleSessionName, UserId};
 use crate::model::{KeyOwner, Secret, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,29 @@ pub enum SessionOrigin {
     },
     /// AssumeRole: the role, with its policies, for as long as the role exists.
     Role(RoleSession),
+    /// A user's sign-in with its password: the user, for as long as it has its password.
+    SignIn { user: UserId },
+}
+
+impl SessionOrigin {
+    pub fn kind(&self) -> SessionKind {
+        match self {
+            SessionOrigin::Key { .. } => SessionKind::Token,
+            SessionOrigin::Role(_) => SessionKind::Role,
+            SessionOrigin::SignIn { .. } => SessionKind::SignIn,
+        }
+    }
+}
+
+/// Which kind of session signed a request: the rules differ (AWS's GetSessionToken page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// GetSessionToken's: no IAM call without MFA.
+    Token,
+    /// An assumed role's: the role's permissions.
+    Role,
+    /// A user's sign-in: the user's permissions, as a console session's.
+    SignIn,
 }
 
 /// An assumed role's session: which role, under which name, and who assumed it.
@@ -56,6 +79,7 @@ pub struct NewSession {
 /// What a request signed with a session's key carries besides its principal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionFacts {
+    pub kind: SessionKind,
     pub issued_at: Timestamp,
     pub expires_at: Timestamp,
     pub mfa_at: Option<Timestamp>,
