@@ -213,3 +213,128 @@ fn mfa_sessions_through_the_aws_cli() {
     let left = iam(&["iam", "list-virtual-mfa-devices"]).json();
     assert_eq!(left["VirtualMFADevices"].as_array().unwrap().len(), 1);
 }
+
+/// keygate's `CreateUserSession`: a user signs in with its account id, name, password and MFA
+/// code, and signs OSC calls with the session, its token in `X-Osc-Security-Token`.
+#[test]
+fn a_user_with_mfa_signs_in_and_calls_the_osc_api_with_its_session() {
+    use keygate_tests::support::osc_call_with;
+    let w = Fresh::start(&[]);
+    let iam = |args: &[&str]| aws(&w.server, &w.root, args);
+    iam(&["iam", "create-user", "--user-name", "ola"]).json();
+    iam(&[
+        "iam",
+        "create-login-profile",
+        "--user-name",
+        "ola",
+        "--password",
+        "Str0ng-enough!",
+    ])
+    .json();
+    let own_keys = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "api:ReadAccessKeys", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}"#;
+    iam(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "ola",
+        "--policy-name",
+        "own-keys",
+        "--policy-document",
+        own_keys,
+    ])
+    .json();
+    let made = iam(&[
+        "iam",
+        "create-virtual-mfa-device",
+        "--virtual-mfa-device-name",
+        "ola-phone",
+        "--outfile",
+        w.server.data_dir.join("ola-seed.txt").to_str().unwrap(),
+        "--bootstrap-method",
+        "Base32StringSeed",
+    ])
+    .json();
+    let serial = made["VirtualMFADevice"]["SerialNumber"].as_str().unwrap();
+    let seed = std::fs::read_to_string(w.server.data_dir.join("ola-seed.txt")).unwrap();
+    let c = codes(&w, &seed, &[-2, -1, 0]);
+    iam(&[
+        "iam",
+        "enable-mfa-device",
+        "--user-name",
+        "ola",
+        "--serial-number",
+        serial,
+        "--authentication-code1",
+        &c[0],
+        "--authentication-code2",
+        &c[1],
+    ])
+    .json();
+    let sign_in = |extra: serde_json::Value| {
+        let mut body = serde_json::json!({"AccountId": w.file.account_id, "UserName": "ola",
+            "Password": "Str0ng-enough!"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let (status, _, out) = keygate_tests::support::http(
+            w.server.addr,
+            "POST",
+            "/api/v1/CreateUserSession",
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        );
+        (
+            status,
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
+        )
+    };
+    let (status, out) = sign_in(serde_json::json!({}));
+    assert_eq!(status, 400, "{out}");
+    assert_eq!(out["Errors"][0]["Code"], "4045");
+    assert!(
+        out["Errors"][0]["Details"]
+            .as_str()
+            .unwrap()
+            .starts_with("MfaCode")
+    );
+    let (status, out) = sign_in(serde_json::json!({"Password": "wrong", "MfaCode": c[2]}));
+    assert_eq!(
+        (status, &out["Errors"][0]["Code"]),
+        (401, &serde_json::json!("1"))
+    );
+    let (status, out) = sign_in(serde_json::json!({"MfaCode": c[2]}));
+    assert_eq!(status, 200, "{out}");
+    let s = &out["Session"];
+    assert!(s["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    let (status, replay) = sign_in(serde_json::json!({"MfaCode": c[2]}));
+    assert_eq!(status, 401, "a code is accepted once: {replay}");
+    let creds = Creds::new(
+        s["AccessKeyId"].as_str().unwrap(),
+        s["SecretKey"].as_str().unwrap(),
+    );
+    let token = s["SessionToken"].as_str().unwrap();
+    let body = br#"{"UserName": "ola"}"#;
+    let (status, out) = osc_call_with(
+        w.server.addr,
+        &creds,
+        "ReadAccessKeys",
+        body,
+        &[("X-Osc-Security-Token", token)],
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
+    let (status, _) = osc_call_with(w.server.addr, &creds, "ReadAccessKeys", body, &[]);
+    assert_eq!(status, 401, "a session signs with its token only");
+    let (status, out) = osc_call_with(
+        w.server.addr,
+        &creds,
+        "ReadUsers",
+        b"{}",
+        &[("X-Osc-Security-Token", token)],
+    );
+    assert_eq!(
+        status,
+        401,
+        "only what the user may: {}",
+        String::from_utf8_lossy(&out)
+    );
+}

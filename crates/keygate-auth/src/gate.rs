@@ -9,15 +9,18 @@ use crate::{
     VerifyOptions,
 };
 
-/// The session token a request carries: the `X-Amz-Security-Token` header, or the query
-/// parameter of that name in a presigned URL (taken as sent: a token keygate issued has only
-/// letters and digits, which encoding leaves alone, so any other text matches no session).
+/// The session token a request carries: the `X-Amz-Security-Token` header (or, for the OSC
+/// API, which documents none, keygate's `X-Osc-Security-Token`), or the query parameter of
+/// that name in a presigned URL (taken as sent: a token keygate issued has only letters and
+/// digits, which encoding leaves alone, so any other text matches no session).
 pub fn session_token(http: &SignedHttp) -> Option<&str> {
-    http.header("x-amz-security-token").or_else(|| {
-        http.query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("X-Amz-Security-Token="))
-    })
+    http.header("x-amz-security-token")
+        .or_else(|| http.header("x-osc-security-token"))
+        .or_else(|| {
+            http.query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("X-Amz-Security-Token="))
+        })
 }
 
 /// A request's signed parts, owned, so that checking can run off the async workers.

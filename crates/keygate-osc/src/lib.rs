@@ -90,6 +90,7 @@ fn cors(origins: &[String]) -> Cors {
             "content-type",
             "x-osc-date",
             "x-osc-target",
+            "x-osc-security-token",
             "x-amz-date",
         ])
         .expose_headers(["x-request-id"])
@@ -136,31 +137,51 @@ fn authenticate(
     api: &OscApi,
     http: &SignedHttp,
     security: Security,
-) -> Result<(Principal, Option<String>), OscError> {
+) -> Result<(Who, Option<String>), OscError> {
     let authorization = http.header("authorization").unwrap_or_default();
     let scheme = authorization.split_whitespace().next().unwrap_or_default();
     let gate = match scheme {
         "" => return Err(OscError::auth("The request carries no credentials.")),
         "OSC4-HMAC-SHA256" => &api.osc4,
         "AWS4-HMAC-SHA256" => &api.aws4,
-        "Basic" => return password(api, http, security, authorization).map(|p| (p, None)),
+        "Basic" => {
+            return password(api, http, security, authorization).map(|p| (Who::Password(p), None));
+        }
         _ => return Err(OscError::UnknownAuthType),
     };
-    // The OSC API documents no session token: its calls take long-term keys only.
+    // The OSC API documents no session token, so its clients sign with long-term keys only;
+    // keygate's own sessions (CreateUserSession's) carry theirs in `X-Osc-Security-Token`.
     let temporary = authorization
         .split("Credential=")
         .nth(1)
         .is_some_and(|c| c.starts_with("ASIA"));
-    if temporary || keygate_auth::session_token(http).is_some() {
+    if temporary && keygate_auth::session_token(http).is_none() {
         return Err(OscError::auth(
             "The OSC API takes long-term access keys only: temporary credentials (ASIA…) \
-             and session tokens are not accepted here.",
+             are accepted with their session token in X-Osc-Security-Token, which only \
+             keygate's own sessions have.",
         ));
     }
     let done = gate
         .authenticate(http, &["api", "oapi"])
         .map_err(OscError::from_auth_failure)?;
-    Ok((done.principal.principal, Some(done.scope.region)))
+    Ok((Who::Signer(done.principal), Some(done.scope.region)))
+}
+
+/// Who a call authenticated as: a signer (with the key it signed with, and its session's facts
+/// when it is a session's), or a login and password's account.
+enum Who {
+    Signer(Signer),
+    Password(Principal),
+}
+
+impl Who {
+    fn principal(&self) -> &Principal {
+        match self {
+            Who::Signer(s) => &s.principal,
+            Who::Password(p) => p,
+        }
+    }
 }
 
 /// What policy conditions may read of the request.
@@ -199,17 +220,25 @@ fn password(
 /// Decodes, authenticates, runs and encodes one call. Runs on the blocking pool, inside the
 /// request's span, which it tells the call and the caller.
 fn process(api: &OscApi, name: &str, http: &SignedHttp) -> Result<Value, OscError> {
-    let name = router::call_name(name)?;
     let span = tracing::Span::current();
+    if name == ops::user_sessions::CALL {
+        span.record("action", name);
+        return ops::user_sessions::create(&api.service, &http.body, request_info(http, None));
+    }
+    let name = router::call_name(name)?;
     span.record("action", name.wire());
-    let (principal, region) = authenticate(api, http, name.security())?;
-    span.record("principal", principal.arn());
+    let (who, region) = authenticate(api, http, name.security())?;
+    span.record("principal", who.principal().arn());
     let request = name.decode(&http.body)?;
     let caller = api
         .service
-        .caller(&principal, &RULES)
+        .caller(who.principal(), &RULES)
         .dry_run(request.dry_run)
         .with_request(request_info(http, region));
+    let caller = match &who {
+        Who::Signer(s) => caller.signed_with(s.key.clone(), s.session.clone()),
+        Who::Password(_) => caller,
+    };
     let value = request.call.run(&caller)?;
     Ok(if request.dry_run { json!({}) } else { value })
 }

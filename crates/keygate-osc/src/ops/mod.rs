@@ -8,6 +8,7 @@ pub mod policies;
 pub mod policy_links;
 pub mod user_groups;
 pub mod user_policies;
+pub mod user_sessions;
 pub mod users;
 
 pub(crate) use keygate_core::page::window;
