@@ -103,6 +103,7 @@ fn click_through_the_console_in_chromium() {
         "group",
         "policy",
         "user-permissions",
+        "user-sign-in-mfa",
     ] {
         assert!(
             std::path::Path::new(&format!("{shots}/{shot}.png")).is_file(),

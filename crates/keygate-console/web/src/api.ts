@@ -30,6 +30,9 @@ interface Session {
   password: string | null;
   /** A key created for this sign-in, deleted at sign-out. */
   sessionKey: string | null;
+  /** An EIM user's sign-in: its session token and its name. */
+  token?: string;
+  user?: string;
 }
 
 let session: Session | null = null;
@@ -42,6 +45,11 @@ export function sessionKeyId(): string | null {
   return session?.sessionKey ?? null;
 }
 
+/** The EIM user signed in, or null for the account's own sign-in. */
+export function signedInUser(): string | null {
+  return session?.user ?? null;
+}
+
 async function send(name: string, body: object, s: Session, usePassword: boolean): Promise<any> {
   const text = JSON.stringify(body);
   const path = `/api/v1/${name}`;
@@ -49,7 +57,7 @@ async function send(name: string, body: object, s: Session, usePassword: boolean
   if (usePassword && s.login !== null && s.password !== null) {
     headers = { "Content-Type": "application/json", "X-Osc-Date": amzDate(), Authorization: basic(s.login, s.password) };
   } else if (s.key) {
-    headers = (await sign("OSC4", s.key.id, s.key.secret, path, "application/json", text, "api")).headers;
+    headers = (await sign("OSC4", s.key.id, s.key.secret, path, "application/json", text, "api", s.token ?? null)).headers;
   } else {
     throw new ApiError(401, "1", "AccessDenied", "This call needs an access key.");
   }
@@ -104,6 +112,36 @@ export async function signInWithPassword(login: string, password: string): Promi
   s.password = null;
 }
 
+/** What an EIM user's sign-in needs besides its password, when the server asks for it. */
+export interface UserSignInExtras {
+  mfaCode?: string;
+  newPassword?: string;
+}
+
+/**
+ * Signs an EIM user in with its account id, name and password (keygate's CreateUserSession):
+ * every call is then signed with the user's session, which acts with the user's permissions
+ * and expires by itself.
+ */
+export async function signInAsUser(accountId: string, user: string, password: string, extras: UserSignInExtras): Promise<void> {
+  const body: Record<string, string> = { AccountId: accountId, UserName: user, Password: password };
+  if (extras.mfaCode) body.MfaCode = extras.mfaCode;
+  if (extras.newPassword) body.NewPassword = extras.newPassword;
+  const res = await fetch("/api/v1/CreateUserSession", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), credentials: "omit",
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = json?.Errors?.[0] ?? {};
+    throw new ApiError(res.status, String(e.Code ?? ""), String(e.Type ?? ""), String(e.Details ?? ""));
+  }
+  const s = json.Session;
+  session = {
+    key: { id: s.AccessKeyId, secret: s.SecretKey }, login: null, password: null, sessionKey: null,
+    token: s.SessionToken, user: s.UserName,
+  };
+}
+
 /** Signs out: drops every secret at once, then deletes the session key, if any, with itself. */
 export async function forget(): Promise<void> {
   const s = session;
@@ -113,6 +151,7 @@ export async function forget(): Promise<void> {
   s.key = null;
   s.password = null;
   s.login = null;
+  s.token = undefined;
   if (s.sessionKey && key) {
     const own: Session = { key, login: null, password: null, sessionKey: null };
     await send("DeleteAccessKey", { AccessKeyId: s.sessionKey }, own, false).catch(() => undefined);
@@ -125,7 +164,7 @@ export async function lastUsed(keyId: string): Promise<string | null> {
   if (!s?.key) return null;
   const body = `Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=${encodeURIComponent(keyId)}`;
   const type = "application/x-www-form-urlencoded; charset=utf-8";
-  const { headers } = await sign("AWS4", s.key.id, s.key.secret, "/", type, body, "iam");
+  const { headers } = await sign("AWS4", s.key.id, s.key.secret, "/", type, body, "iam", s.token ?? null);
   const res = await fetch("/", { method: "POST", headers, body, credentials: "omit" });
   if (!res.ok) return null;
   const doc = new DOMParser().parseFromString(await res.text(), "application/xml");

@@ -2,7 +2,7 @@
 // policies (`policies`), the account's own keys. Every view is rebuilt from API answers after
 // each action, so what it shows is what the server holds.
 
-import { ApiError, call, forget, lastUsed, sessionKeyId, signedIn, signInWithKey, signInWithPassword } from "./api";
+import { ApiError, call, forget, lastUsed, sessionKeyId, signedIn, signedInUser, signInAsUser, signInWithKey, signInWithPassword } from "./api";
 import { alertBox, change, confirmAction, date, el, errorText, main, nav, say, status } from "./ui";
 import { linkedPolicies, permissions, policiesView, policyView } from "./policies";
 
@@ -13,33 +13,61 @@ function signInView(message?: string): void {
   const mode = el("fieldset", {},
     el("legend", {}, "Sign in with"),
     el("label", {}, el("input", { type: "radio", name: "mode", value: "password", checked: "" }), " Login and password"),
+    el("label", {}, el("input", { type: "radio", name: "mode", value: "user" }), " EIM user"),
     el("label", {}, el("input", { type: "radio", name: "mode", value: "key" }), " Access key"));
   const pw = el("div", { class: "fields" },
     el("label", { for: "login" }, "E-mail"), el("input", { id: "login", type: "email", autocomplete: "username" }),
     el("label", { for: "password" }, "Password"), el("input", { id: "password", type: "password", autocomplete: "current-password" }));
+  // An EIM user: its account, name and password; the MFA code and a new password are asked
+  // for when the server says the user needs them.
+  const mfa = el("div", { class: "fields", hidden: "" },
+    el("label", { for: "mfa-code" }, "MFA code"),
+    el("input", { id: "mfa-code", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}" }));
+  const renew = el("div", { class: "fields", hidden: "" },
+    el("label", { for: "new-password" }, "New password"),
+    el("input", { id: "new-password", type: "password", autocomplete: "new-password" }));
+  const user = el("div", { class: "fields", hidden: "" },
+    el("label", { for: "account-id" }, "Account ID"), el("input", { id: "account-id", inputmode: "numeric", autocomplete: "organization" }),
+    el("label", { for: "user-name" }, "EIM user name"), el("input", { id: "user-name", autocomplete: "username" }),
+    el("label", { for: "user-password" }, "EIM user password"), el("input", { id: "user-password", type: "password", autocomplete: "current-password" }),
+    mfa, renew);
   const key = el("div", { class: "fields", hidden: "" },
     el("label", { for: "key-id" }, "Access key ID"), el("input", { id: "key-id", autocomplete: "off" }),
     el("label", { for: "key-secret" }, "Secret key"), el("input", { id: "key-secret", type: "password", autocomplete: "off" }));
   const out = el("div", {});
   if (message) out.append(alertBox(message));
-  const form = el("form", { "aria-labelledby": "signin-title" }, el("h1", { id: "signin-title" }, "Sign in to keygate"), mode, pw, key,
+  const form = el("form", { "aria-labelledby": "signin-title" }, el("h1", { id: "signin-title" }, "Sign in to keygate"), mode, pw, user, key,
     el("button", { type: "submit" }, "Sign in"), out);
+  const chosen = () => (form.querySelector("input[name=mode]:checked") as HTMLInputElement).value;
   mode.addEventListener("change", () => {
-    const byKey = (form.querySelector("input[name=mode]:checked") as HTMLInputElement).value === "key";
-    pw.hidden = byKey;
-    key.hidden = !byKey;
+    pw.hidden = chosen() !== "password";
+    user.hidden = chosen() !== "user";
+    key.hidden = chosen() !== "key";
   });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     out.replaceChildren();
     const v = (id: string) => (document.getElementById(id) as HTMLInputElement).value.trim();
+    const secret = (id: string) => (document.getElementById(id) as HTMLInputElement).value;
     try {
-      if (pw.hidden) await signInWithKey(v("key-id"), v("key-secret"));
-      else await signInWithPassword(v("login"), (document.getElementById("password") as HTMLInputElement).value);
+      if (chosen() === "key") await signInWithKey(v("key-id"), v("key-secret"));
+      else if (chosen() === "user") {
+        await signInAsUser(v("account-id"), v("user-name"), secret("user-password"),
+          { mfaCode: mfa.hidden ? undefined : v("mfa-code"), newPassword: renew.hidden ? undefined : secret("new-password") });
+      } else await signInWithPassword(v("login"), secret("password"));
       form.reset();
-      location.hash = "#/users";
+      location.hash = signedInUser() === null ? "#/users" : "#/account-keys";
       route();
     } catch (e) {
+      // The server names the field a user's sign-in still needs: ask for it.
+      const asked = e instanceof ApiError && e.code === "4045" && chosen() === "user"
+        ? (e.details.startsWith("MfaCode") ? mfa : e.details.startsWith("NewPassword") ? renew : null) : null;
+      if (asked) {
+        asked.hidden = false;
+        out.append(alertBox(asked === mfa ? "Enter the current code of your MFA device." : "Choose a new password: yours must be changed."));
+        (asked.querySelector("input") as HTMLInputElement).focus();
+        return;
+      }
       out.append(alertBox(errorText(e)));
       if (e instanceof ApiError && e.code === "10005" && !pw.hidden) {
         const offer = el("button", { type: "button" }, "Sign in with an access key");
@@ -329,7 +357,10 @@ async function route(): Promise<void> {
     return;
   }
   nav.hidden = false;
-  const hash = location.hash || "#/users";
+  // An EIM user's own keys stand where the account's are.
+  const own = document.querySelector('a[href="#/account-keys"]');
+  if (own) own.textContent = signedInUser() === null ? "Account keys" : "My keys";
+  const hash = location.hash || (signedInUser() === null ? "#/users" : "#/account-keys");
   main.setAttribute("aria-busy", "true");
   try {
     const m = hash.match(/^#\/users\/(.+)$/);
@@ -340,7 +371,7 @@ async function route(): Promise<void> {
     else if (pm) await policyView(decodeURIComponent(pm[1]));
     else if (hash === "#/groups") await groupsView();
     else if (hash === "#/policies") await policiesView();
-    else if (hash === "#/account-keys") await keysView(null);
+    else if (hash === "#/account-keys") await keysView(signedInUser());
     else await usersView();
   } catch (e) {
     main.replaceChildren(alertBox(errorText(e)));

@@ -28,8 +28,9 @@ export interface Signed {
 }
 
 /**
- * Signs a POST with a body, over `content-type;host;<date header>`. The host is the page's own:
- * the console talks to the server that served it.
+ * Signs a POST with a body, over `content-type;host;<date header>` and, for a session, its
+ * token header (`X-Osc-Security-Token`, keygate's for the OSC API; `X-Amz-Security-Token`).
+ * The host is the page's own: the console talks to the server that served it.
  */
 export async function sign(
   flavour: Flavour,
@@ -39,6 +40,7 @@ export async function sign(
   contentType: string,
   body: string,
   service: string,
+  token: string | null = null,
   region = "eu-west-2",
 ): Promise<Signed> {
   const date = amzDate();
@@ -46,7 +48,8 @@ export async function sign(
   const dateHeader = flavour === "OSC4" ? "x-osc-date" : "x-amz-date";
   const terminator = flavour === "OSC4" ? "osc4_request" : "aws4_request";
   const algorithm = `${flavour}-HMAC-SHA256`;
-  const signedHeaders = `content-type;host;${dateHeader}`;
+  const tokenHeader = flavour === "OSC4" ? "x-osc-security-token" : "x-amz-security-token";
+  const signedHeaders = `content-type;host;${dateHeader}${token === null ? "" : `;${tokenHeader}`}`;
   const canonical = [
     "POST",
     path,
@@ -54,6 +57,7 @@ export async function sign(
     `content-type:${contentType}`,
     `host:${location.host}`,
     `${dateHeader}:${date}`,
+    ...(token === null ? [] : [`${tokenHeader}:${token}`]),
     "",
     signedHeaders,
     await sha256(body),
@@ -63,13 +67,13 @@ export async function sign(
   let key = await hmac(enc.encode(flavour + secret), day);
   for (const part of [region, service, terminator]) key = await hmac(key, part);
   const signature = hex(await hmac(key, toSign));
-  return {
-    headers: {
-      "Content-Type": contentType,
-      [dateHeader === "x-osc-date" ? "X-Osc-Date" : "X-Amz-Date"]: date,
-      Authorization: `${algorithm} Credential=${keyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
-    },
+  const headers: Record<string, string> = {
+    "Content-Type": contentType,
+    [dateHeader === "x-osc-date" ? "X-Osc-Date" : "X-Amz-Date"]: date,
+    Authorization: `${algorithm} Credential=${keyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
   };
+  if (token !== null) headers[flavour === "OSC4" ? "X-Osc-Security-Token" : "X-Amz-Security-Token"] = token;
+  return { headers };
 }
 
 /** `Basic` credentials, base64 of the UTF-8 `login:password`. */

@@ -4,7 +4,10 @@
 // console's npm toolchain, Playwright included, is installed).
 // Prints one JSON line with what the caller checks afterwards; exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
 
 const env = (k) => {
@@ -33,6 +36,19 @@ function aws(...args) {
       },
     }).toString() || "null",
   );
+}
+
+/** The code of a Base32 `seed` `steps` 30-second steps from now (RFC 6238: SHA-1, six digits). */
+function totp(seed, steps) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of seed.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + steps));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const o = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
 }
 
 const browser = await chromium.launch({
@@ -260,8 +276,42 @@ try {
   await page.goto(`${url}/console/#/account-keys`);
   await page.getByRole("button", { name: "Sign in" }).waitFor();
   await page.screenshot({ path: `${shots}/signed-out.png` });
-  // The quota refusal at sign-in, the malformed group policy, the policy without a Version.
-  expect(quotaRefusals === 3, `three refusals the test provoked, and no other 400 (${quotaRefusals})`);
+
+  // An EIM user with MFA signs in with its account id, name, password and then its code, and
+  // works with its own permissions: its policy lets it read, with MFA only.
+  aws("iam", "create-user", "--user-name", "mo");
+  aws("iam", "create-login-profile", "--user-name", "mo", "--password", "Str0ng-enough!");
+  aws("iam", "put-user-policy", "--user-name", "mo", "--policy-name", "reads-with-mfa", "--policy-document",
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["api:Read*", "iam:GetAccessKeyLastUsed"],
+      Resource: "*", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }] }));
+  const seedFile = path.join(mkdtempSync(path.join(os.tmpdir(), "keygate-mfa-")), "seed.txt");
+  const device = aws("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "mo-phone",
+    "--outfile", seedFile, "--bootstrap-method", "Base32StringSeed").VirtualMFADevice.SerialNumber;
+  const seed = readFileSync(seedFile, "utf8").trim();
+  aws("iam", "enable-mfa-device", "--user-name", "mo", "--serial-number", device,
+    "--authentication-code1", totp(seed, -2), "--authentication-code2", totp(seed, -1));
+  await page.getByLabel("EIM user", { exact: true }).check();
+  await page.getByLabel("Account ID").fill(account);
+  await page.getByLabel("EIM user name").fill("mo");
+  await page.getByLabel("EIM user password").fill("Str0ng-enough!");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("MFA code").waitFor();
+  await page.getByLabel("MFA code").fill(totp(seed, 0));
+  await page.screenshot({ path: `${shots}/user-sign-in-mfa.png` });
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "User mo" }).waitFor();
+  expect(await page.getByRole("link", { name: "My keys" }).isVisible(), "an EIM user's own keys are its keys");
+  await page.getByRole("link", { name: "Users", exact: true }).click();
+  await page.getByRole("heading", { name: "EIM users" }).waitFor();
+  await page.getByLabel("User name").fill("eve");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await page.getByRole("alert").filter({ hasText: "is not allowed to perform api:CreateUser" }).waitFor();
+  expect(!aws("iam", "list-users").Users.some((u) => u.UserName === "eve"), "mo's permissions made nothing");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  // The quota refusal at sign-in, the malformed group policy, the policy without a Version, and
+  // the MFA code the server asked for.
+  expect(quotaRefusals === 4, `four refusals the test provoked, and no other 400 (${quotaRefusals})`);
   expect(problems.length === 0, `no page errors or CSP violations: ${problems.join("; ")}`);
   console.log(JSON.stringify({ keyId }));
 } finally {
