@@ -234,11 +234,11 @@ impl Service {
         store::read(&*self.store, |tx| {
             let Some(token) = token else {
                 return Ok(match long_term(tx, id, now)? {
-                    Some((secret, principal)) => KeyLookup::Found(SigningKey {
+                    Some((secret, principal)) => KeyLookup::Found(Box::new(SigningKey {
                         secret,
                         principal,
                         session: None,
-                    }),
+                    })),
                     None => KeyLookup::Unknown,
                 });
             };
@@ -281,7 +281,7 @@ impl Service {
             if session.expires_at <= now {
                 return Ok(KeyLookup::Expired);
             }
-            Ok(KeyLookup::Found(SigningKey {
+            Ok(KeyLookup::Found(Box::new(SigningKey {
                 secret,
                 principal,
                 session: Some(SessionFacts {
@@ -291,7 +291,7 @@ impl Service {
                     mfa_at: session.mfa_at,
                     policies,
                 }),
-            }))
+            })))
         })
     }
 
@@ -470,7 +470,8 @@ pub struct UserSignIn<'a> {
 /// What authentication finds for a key id and the session token beside it.
 #[derive(Debug)]
 pub enum KeyLookup {
-    Found(SigningKey),
+    /// Boxed: it is much larger than the others.
+    Found(Box<SigningKey>),
     /// No key or session signs with these: unknown, inactive, expired key, missing or wrong
     /// token alike.
     Unknown,
