@@ -324,6 +324,17 @@ fn a_user_with_mfa_signs_in_and_calls_the_osc_api_with_its_session() {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&out));
     let (status, _) = osc_call_with(w.server.addr, &creds, "ReadAccessKeys", body, &[]);
     assert_eq!(status, 401, "a session signs with its token only");
+    let mut flipped = token.to_owned().into_bytes();
+    flipped[7] = if flipped[7] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    let (status, _) = osc_call_with(
+        w.server.addr,
+        &creds,
+        "ReadAccessKeys",
+        body,
+        &[("X-Osc-Security-Token", &flipped)],
+    );
+    assert_eq!(status, 401, "nor with a flipped byte");
     let (status, out) = osc_call_with(
         w.server.addr,
         &creds,

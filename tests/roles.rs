@@ -348,6 +348,33 @@ except iam.exceptions.ClientError as e:
         .json(),
     );
     let key_session = creds_of(&aws(&w.server, &alice, &["sts", "get-session-token"]).json());
+    // A profile that holds a session's credentials, token included.
+    let temp = format!(
+        "[profile temp]\naws_access_key_id = {}\naws_secret_access_key = {}\n\
+         aws_session_token = {}\nregion = eu-west-2\n",
+        key_session.key_id,
+        key_session.secret,
+        key_session.token.as_deref().unwrap()
+    );
+    let me = aws_profile(&w.server, &temp, "temp", &["sts", "get-caller-identity"]).json();
+    assert_eq!(me["Arn"], alice_arn.as_str());
+    // The OSC API takes keygate's sign-in sessions only, whatever header carries the token.
+    let (status, body) = keygate_tests::support::osc_call_with(
+        w.server.addr,
+        &key_session,
+        "ReadAccessKeys",
+        b"{}",
+        &[(
+            "X-Osc-Security-Token",
+            key_session.token.as_deref().unwrap(),
+        )],
+    );
+    assert_eq!(status, 401);
+    assert!(
+        String::from_utf8_lossy(&body).contains("only keygate's sign-in sessions"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
     expire(&w, "role_sessions", &role_session.key_id);
     expire(&w, "sessions", &key_session.key_id);
     for s in [&role_session, &key_session] {

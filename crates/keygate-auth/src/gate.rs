@@ -9,18 +9,19 @@ use crate::{
     VerifyOptions,
 };
 
-/// The session token a request carries: the `X-Amz-Security-Token` header (or, for the OSC
-/// API, which documents none, keygate's `X-Osc-Security-Token`), or the query parameter of
-/// that name in a presigned URL (taken as sent: a token keygate issued has only letters and
-/// digits, which encoding leaves alone, so any other text matches no session).
-pub fn session_token(http: &SignedHttp) -> Option<&str> {
-    http.header("x-amz-security-token")
-        .or_else(|| http.header("x-osc-security-token"))
-        .or_else(|| {
+/// The session token a request signed in `flavour` carries. AWS4: the `X-Amz-Security-Token`
+/// header, or the query parameter of that name in a presigned URL (taken as sent: a token
+/// keygate issued has only letters and digits, which encoding leaves alone, so any other text
+/// matches no session). OSC4, whose API documents none: keygate's `X-Osc-Security-Token`.
+pub fn session_token(http: &SignedHttp, flavour: Flavour) -> Option<&str> {
+    match flavour {
+        Flavour::Aws4 => http.header("x-amz-security-token").or_else(|| {
             http.query
                 .split('&')
                 .find_map(|pair| pair.strip_prefix("X-Amz-Security-Token="))
-        })
+        }),
+        Flavour::Osc4 => http.header("x-osc-security-token"),
+    }
 }
 
 /// A request's signed parts, owned, so that checking can run off the async workers.
@@ -180,7 +181,7 @@ impl<L: SecretLookup> Gate<L> {
         let scope = signed.scope().clone();
         let key = match self
             .lookup
-            .signing_secret(&scope.access_key_id, session_token(http))
+            .signing_secret(&scope.access_key_id, session_token(http, self.flavour))
             .map_err(Failure::Lookup)?
         {
             Found::Key(k) => k,

@@ -273,5 +273,10 @@ fn a_session_signs_only_with_its_own_token_and_until_it_ends() {
     // A presigned URL carries the token in its query.
     let mut query = signed("ASIDSESSION000000001", SECRET, "iam", NOW);
     query.query = "X-Amz-Security-Token=tok1".into();
-    assert_eq!(session_token(&query), Some("tok1"));
+    assert_eq!(session_token(&query, Flavour::Aws4), Some("tok1"));
+    assert_eq!(
+        session_token(&query, Flavour::Osc4),
+        None,
+        "the OSC API's is a header"
+    );
 }

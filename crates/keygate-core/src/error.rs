@@ -111,6 +111,8 @@ pub enum Denial {
     NoAllow,
     /// The role's policies allow it, and no statement of the session's policies does.
     NoSessionAllow,
+    /// The role's trust policy does not let the caller assume it (or there is no such role).
+    NotTrusted,
     /// A statement of this policy denies it.
     ExplicitDeny {
         policy: PolicySource,

@@ -26,9 +26,10 @@ pub mod validate;
 pub mod conformance;
 
 pub use caller::{
-    Assignment, AssumeRequest, AssumedRole, AttachTarget, Caller, GroupChange, GroupRef, Identity,
-    KeyChange, KeyFilter, NewMfaDevice, NewPolicy, NewRole, PolicyEntities, PolicyFilter,
-    PolicyScope, PolicyView, RequestInfo, RoleChange, UserChange,
+    ASSUME_SECONDS, Assignment, AssumeRequest, AssumedRole, AttachTarget, Caller, GroupChange,
+    GroupRef, Identity, KeyChange, KeyFilter, MAX_SESSION_POLICY_ARNS, NewMfaDevice, NewPolicy,
+    NewRole, PolicyEntities, PolicyFilter, PolicyScope, PolicyView, ROLE_SESSION_SECONDS,
+    RequestInfo, RoleChange, SESSION_SECONDS, UserChange,
 };
 pub use error::{
     CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule, StoreFailure,

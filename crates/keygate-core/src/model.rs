@@ -140,6 +140,15 @@ pub fn user_arn(account: &AccountId, path: &UserPath, name: &UserName) -> String
     format!("arn:aws:iam::{account}:user{path}{name}")
 }
 
+/// Splits what follows `user/`, `role/` or `policy/` in an ARN, `<path without its leading
+/// slash><name>`, into the path (`/` at both ends) and the name.
+pub fn path_and_name(rest: &str) -> (String, &str) {
+    match rest.rfind('/') {
+        Some(i) => (format!("/{}", &rest[..=i]), &rest[i + 1..]),
+        None => ("/".to_owned(), rest),
+    }
+}
+
 pub fn root_arn(account: &AccountId) -> String {
     format!("arn:aws:iam::{account}:root")
 }

@@ -16,7 +16,7 @@ use condition::Condition;
 pub use condition::network;
 pub use context::Context;
 pub use evaluate::{Decider, Request, Verdict, evaluate, judge};
-pub use trust::{Trust, TrustCaller, TrustPolicy, parse_trust};
+pub use trust::{Trust, TrustCaller, TrustPolicy, invalid_principal, parse_trust};
 
 /// A JSON value that keeps every member of an object, so repeated names can be refused.
 #[derive(Debug)]
@@ -88,6 +88,8 @@ const TWO_COLONS: &str = "Actions/Condition can contain only one colon.";
 const DUP_SID: &str = "Statement IDs (SID) in a single policy must be unique.";
 const PRINCIPAL: &str = "Has prohibited field Principal.";
 const TRUST_RESOURCE: &str = "Has prohibited field Resource";
+// AWS allows no `NotPrincipal` in a role's trust policy.
+const TRUST_NOT_PRINCIPAL: &str = "Has prohibited field NotPrincipal";
 // AWS's own text, its internal exception's name included.
 const TRUST_PRINCIPAL: &str = "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!";
 const TRUST_ACTIONS: &str = "AssumeRole policy may only specify STS AssumeRole actions.";
@@ -119,8 +121,7 @@ struct Statement {
     actions: Clause,
     resources: Clause,
     condition: Condition,
-    /// Whom a trust policy's statement names (`Principal`, or `NotPrincipal` as `NoneOf`);
-    /// `None` in identity policies.
+    /// Whom a trust policy's statement names (`Principal`); `None` in identity policies.
     principals: Option<trust::Principals>,
 }
 
@@ -278,6 +279,9 @@ fn parse_inner(document: &str, kind: Kind) -> Result<Policy, String> {
             if raws.iter().any(|r| resources(r).is_some()) {
                 return Err(TRUST_RESOURCE.into());
             }
+            if raws.iter().any(|r| r.not_principal.is_some()) {
+                return Err(TRUST_NOT_PRINCIPAL.into());
+            }
             if !raws.iter().all(has_principal) {
                 return Err(TRUST_PRINCIPAL.into());
             }
@@ -325,12 +329,11 @@ fn parse_inner(document: &str, kind: Kind) -> Result<Policy, String> {
                 Some(json) => Condition::parse(json)?,
                 None => Condition::default(),
             };
-            let principals = match (r.principal.take(), r.not_principal.take()) {
-                (Some(p), None) => Some(trust::Principals::parse(p, false)?),
-                (None, Some(p)) => Some(trust::Principals::parse(p, true)?),
-                (None, None) => None,
-                (Some(_), Some(_)) => return Err(SYNTAX.to_owned()),
-            };
+            let principals = r
+                .principal
+                .take()
+                .map(trust::Principals::parse)
+                .transpose()?;
             Ok(Statement {
                 sid: r.sid.take(),
                 condition,

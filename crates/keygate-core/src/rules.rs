@@ -140,6 +140,8 @@ pub struct Limits {
     pub policies_per_user: u32,
     /// Managed policies attached to one group (AWS: 10).
     pub policies_per_group: u32,
+    /// Managed policies attached to one role (AWS: 10).
+    pub policies_per_role: u32,
 }
 
 impl Default for Limits {
@@ -155,6 +157,7 @@ impl Default for Limits {
             versions_per_policy: 5,
             policies_per_user: 10,
             policies_per_group: 10,
+            policies_per_role: 10,
         }
     }
 }

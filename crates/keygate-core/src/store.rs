@@ -209,7 +209,8 @@ pub trait WriteTx: ReadTx {
     ) -> CoreResult<()>;
     /// Inserts the role with its tags.
     fn insert_role(&self, role: &Role) -> CoreResult<()>;
-    /// Replaces trust policy, description, maximum session duration and last use of the role
+    /// Replaces trust policy (with when it was set), description, maximum session duration and
+    /// last use of the role
     /// with `role.id`; tags are changed only through `put_role_tags` and `delete_role_tags`.
     fn update_role(&self, role: &Role) -> CoreResult<()>;
     /// Deletes the role, its tags and its sessions; it must have no policies left.

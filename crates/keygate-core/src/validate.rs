@@ -118,6 +118,20 @@ pub fn document(field: &'static str, document: &str) -> CoreResult<()> {
     Ok(())
 }
 
+/// An AssumeRole `ExternalId`: 2 to 1,224 of `[\w+=,.@:/-]`.
+pub fn external_id(id: &str) -> CoreResult<()> {
+    let n = id.chars().count();
+    let ok = (2..=1224).contains(&n)
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("ExternalId", r"must be 2 to 1224 of [\w+=,.@:/-]"))
+    }
+}
+
 /// A role's description: at most 1,000 characters from IAM's set (no control characters
 /// but tab and line breaks, nothing from DEL to U+00A0).
 pub fn description(description: Option<&str>) -> CoreResult<()> {

@@ -358,6 +358,8 @@ impl IamError {
                     Denial::NoSessionAllow => {
                         format!("because no session policy allows the {action} action")
                     }
+                    // AWS gives no reason when a role's trust policy refuses.
+                    Denial::NotTrusted => String::new(),
                     Denial::ExplicitDeny {
                         policy: PolicySource::Session,
                         ..
@@ -374,8 +376,13 @@ impl IamError {
                         ..
                     } => "with an explicit deny in an identity-based policy".to_owned(),
                 };
+                let because = if because.is_empty() {
+                    because
+                } else {
+                    format!(" {because}")
+                };
                 Self::AccessDenied(format!(
-                    "User: {principal} is not authorized to perform: {action} on resource: {resource} {because}"
+                    "User: {principal} is not authorized to perform: {action} on resource: {resource}{because}"
                 ))
             }
             CoreError::SessionRefused(rule) => match rule {

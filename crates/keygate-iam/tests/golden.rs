@@ -72,6 +72,7 @@ fn deployer(tags: bool, used: bool) -> Role {
         trust_policy: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}"#.into(),
         description: Some("Ships builds & tags".into()),
         max_session_seconds: 7200,
+        trust_set_at: Timestamp::from_unix_millis(CREATED + 240_000),
         created_at: Timestamp::from_unix_millis(CREATED + 240_000),
         last_used: used.then(|| (Timestamp::from_unix_millis(CREATED + 300_000), "eu-west-2".into())),
         tags: if tags { alice(true).tags } else { vec![] },

@@ -401,6 +401,7 @@ impl OscError {
                 let because = match *why {
                     Denial::NoAllow => "no policy allows it".to_owned(),
                     Denial::NoSessionAllow => "no session policy allows it".to_owned(),
+                    Denial::NotTrusted => "the role's trust policy does not allow it".to_owned(),
                     Denial::ExplicitDeny { policy, sid } => {
                         let statement = sid.map(|s| format!("statement {s} of ")).unwrap_or_default();
                         match policy {

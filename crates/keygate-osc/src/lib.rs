@@ -20,7 +20,9 @@ use keygate_auth::{
     BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, check_date_header,
     parse_basic, receive,
 };
-use keygate_core::{CoreError, Email, Principal, RequestId, RequestInfo, Service, Signer, Source};
+use keygate_core::{
+    CoreError, Email, Principal, RequestId, RequestInfo, Service, SessionKind, Signer, Source,
+};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -140,31 +142,44 @@ fn authenticate(
 ) -> Result<(Who, Option<String>), OscError> {
     let authorization = http.header("authorization").unwrap_or_default();
     let scheme = authorization.split_whitespace().next().unwrap_or_default();
-    let gate = match scheme {
+    let (gate, flavour) = match scheme {
         "" => return Err(OscError::auth("The request carries no credentials.")),
-        "OSC4-HMAC-SHA256" => &api.osc4,
-        "AWS4-HMAC-SHA256" => &api.aws4,
+        "OSC4-HMAC-SHA256" => (&api.osc4, Flavour::Osc4),
+        "AWS4-HMAC-SHA256" => (&api.aws4, Flavour::Aws4),
         "Basic" => {
             return password(api, http, security, authorization).map(|p| (Who::Password(p), None));
         }
         _ => return Err(OscError::UnknownAuthType),
     };
     // The OSC API documents no session token, so its clients sign with long-term keys only;
-    // keygate's own sessions (CreateUserSession's) carry theirs in `X-Osc-Security-Token`.
+    // keygate's own sign-in sessions (CreateUserSession's) carry theirs in
+    // `X-Osc-Security-Token`. Other temporary credentials are the IAM and STS endpoints'.
     let temporary = authorization
         .split("Credential=")
         .nth(1)
         .is_some_and(|c| c.starts_with("ASIA"));
-    if temporary && keygate_auth::session_token(http).is_none() {
+    if temporary && keygate_auth::session_token(http, flavour).is_none() {
         return Err(OscError::auth(
             "The OSC API takes long-term access keys only: temporary credentials (ASIA…) \
-             are accepted with their session token in X-Osc-Security-Token, which only \
-             keygate's own sessions have.",
+             are accepted only from keygate's sign-in (CreateUserSession), with their session \
+             token in X-Osc-Security-Token.",
         ));
     }
     let done = gate
         .authenticate(http, &["api", "oapi"])
         .map_err(OscError::from_auth_failure)?;
+    if done
+        .principal
+        .session
+        .as_ref()
+        .is_some_and(|s| s.kind != SessionKind::SignIn)
+    {
+        return Err(OscError::auth(
+            "The OSC API takes long-term access keys only: GetSessionToken's and AssumeRole's \
+             temporary credentials sign IAM and STS requests; only keygate's sign-in sessions \
+             (CreateUserSession) sign OSC calls.",
+        ));
+    }
     Ok((Who::Signer(done.principal), Some(done.scope.region)))
 }
 

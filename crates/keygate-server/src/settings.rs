@@ -139,6 +139,7 @@ pub struct LimitSettings {
     pub versions_per_policy: u32,
     pub policies_per_user: u32,
     pub policies_per_group: u32,
+    pub policies_per_role: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -314,6 +315,7 @@ impl Settings {
             versions_per_policy: self.limits.versions_per_policy,
             policies_per_user: self.limits.policies_per_user,
             policies_per_group: self.limits.policies_per_group,
+            policies_per_role: self.limits.policies_per_role,
         }
     }
 

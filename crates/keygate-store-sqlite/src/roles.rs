@@ -13,7 +13,8 @@ use crate::rows::{corrupt, parse_col};
 use crate::tx::{SqlTx, described};
 
 const ROLE_COLS: &str = "account_id, id, name, path, trust_policy, description, \
-                         max_session_seconds, created_at, last_used_at, last_used_region";
+                         max_session_seconds, created_at, last_used_at, last_used_region, \
+                         trust_set_at";
 
 fn role_row(r: &Row<'_>) -> rusqlite::Result<Role> {
     let seconds: i64 = r.get(6)?;
@@ -35,6 +36,7 @@ fn role_row(r: &Row<'_>) -> rusqlite::Result<Role> {
             )),
             None => None,
         },
+        trust_set_at: Timestamp::from_unix_millis(r.get(10)?),
         tags: Vec::new(),
     })
 }
@@ -139,8 +141,8 @@ impl SqlTx<'_> {
     pub(crate) fn write_insert_role(&self, role: &Role) -> CoreResult<()> {
         self.exec(
             "INSERT INTO roles (id, account_id, name, name_folded, path, trust_policy, \
-             description, max_session_seconds, created_at, last_used_at, last_used_region) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             description, max_session_seconds, created_at, last_used_at, last_used_region, \
+             trust_set_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 role.id.as_str(),
                 role.account_id.as_str(),
@@ -153,6 +155,7 @@ impl SqlTx<'_> {
                 role.created_at.unix_millis(),
                 role.last_used.as_ref().map(|(at, _)| at.unix_millis()),
                 role.last_used.as_ref().map(|(_, region)| region.as_str()),
+                role.trust_set_at.unix_millis(),
             ],
         )?;
         self.write_put_role_tags(&role.account_id, &role.id, &role.tags)
@@ -161,7 +164,8 @@ impl SqlTx<'_> {
     pub(crate) fn write_update_role(&self, role: &Role) -> CoreResult<()> {
         let n = self.exec(
             "UPDATE roles SET trust_policy = ?3, description = ?4, max_session_seconds = ?5, \
-             last_used_at = ?6, last_used_region = ?7 WHERE account_id = ?1 AND id = ?2",
+             last_used_at = ?6, last_used_region = ?7, trust_set_at = ?8 \
+             WHERE account_id = ?1 AND id = ?2",
             params![
                 role.account_id.as_str(),
                 role.id.as_str(),
@@ -170,6 +174,7 @@ impl SqlTx<'_> {
                 i64::from(role.max_session_seconds),
                 role.last_used.as_ref().map(|(at, _)| at.unix_millis()),
                 role.last_used.as_ref().map(|(_, region)| region.as_str()),
+                role.trust_set_at.unix_millis(),
             ],
         )?;
         match n {

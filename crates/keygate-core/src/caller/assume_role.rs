@@ -14,7 +14,9 @@
 use crate::catalog;
 use crate::error::{CoreError, CoreResult, Denial, SessionRule};
 use crate::ids::{AccountId, RoleName, RoleSessionName, UserPath};
-use crate::model::{NewSession, PolicyRef, Principal, RoleSession, SessionOrigin, role_arn};
+use crate::model::{
+    NewSession, PolicyRef, Principal, RoleSession, SessionOrigin, Timestamp, role_arn,
+};
 use crate::policy::{self, Context, Trust, TrustCaller};
 use crate::rules::Operation;
 use crate::store::{ReadTx, WriteTx};
@@ -27,6 +29,8 @@ use super::Caller;
 pub const ASSUME_SECONDS: (u32, u32, u32) = (900, 43_200, 3600);
 /// The longest session of a role assumed with a role's session (role chaining, AWS).
 pub const CHAINED_SECONDS: u32 = 3600;
+/// Managed session policies one AssumeRole may name (AWS).
+pub const MAX_SESSION_POLICY_ARNS: usize = 10;
 /// What the session policies may pack to: `Policy`'s characters and `PolicyArns`' ARNs (AWS's
 /// plaintext limit).
 pub const PACKED_POLICY_CHARS: usize = 2048;
@@ -64,10 +68,7 @@ fn parse_role_arn(arn: &str) -> CoreResult<(AccountId, UserPath, RoleName)> {
     let rest = arn.strip_prefix("arn:aws:iam::").ok_or_else(bad)?;
     let (account, resource) = rest.split_once(":role/").ok_or_else(bad)?;
     let account = AccountId::parse(account).map_err(|_| bad())?;
-    let (path, name) = match resource.rfind('/') {
-        Some(i) => (format!("/{}", &resource[..=i]), &resource[i + 1..]),
-        None => ("/".to_owned(), resource),
-    };
+    let (path, name) = crate::model::path_and_name(resource);
     let path = UserPath::parse(&path).map_err(|_| bad())?;
     let name = RoleName::parse(name).map_err(|_| bad())?;
     Ok((account, path, name))
@@ -91,6 +92,15 @@ impl Caller<'_> {
             validate::document("Policy", p)?;
             policy::parse(p).map_err(CoreError::MalformedPolicy)?;
         }
+        if req.policy_arns.len() > MAX_SESSION_POLICY_ARNS {
+            return Err(validate::invalid(
+                "PolicyArns",
+                format!("at most {MAX_SESSION_POLICY_ARNS} managed session policies"),
+            ));
+        }
+        if let Some(id) = req.external_id {
+            validate::external_id(id)?;
+        }
         if let Principal::Root { .. } = self.principal {
             return Err(CoreError::SessionRefused(SessionRule::RootMayNotAssume));
         }
@@ -113,10 +123,18 @@ impl Caller<'_> {
                 None => self.session.as_ref().and_then(|s| s.mfa_at),
             };
             let arn = role_arn(&account, &path, &name);
+            let keys = self.assume_keys(&session_name, req, mfa_at, now);
+            // The caller's own explicit deny answers first, whether the role exists or not.
+            let identity = match self.authorize_with(tx, Operation::AssumeRole, &[&arn], &keys) {
+                Err(e) if is_explicit_deny(&e) || !matches!(e, CoreError::AccessDenied { .. }) => {
+                    return Err(e);
+                }
+                other => other,
+            };
             let Some(mut role) = role else {
                 return Err(self.not_trusted(tx, &arn)?);
             };
-            self.trusted(tx, &role, &session_name, req, mfa_at.is_some())?;
+            self.trusted(tx, &role, &keys, identity)?;
             let chained = matches!(self.principal, Principal::Role { .. });
             if chained && seconds > CHAINED_SECONDS {
                 return Err(CoreError::SessionRefused(SessionRule::ChainedOverAnHour));
@@ -155,53 +173,66 @@ impl Caller<'_> {
             principal: caller,
             action: self.action(Operation::AssumeRole).to_owned(),
             resource: arn.to_owned(),
-            why: Box::new(Denial::NoAllow),
+            why: Box::new(Denial::NotTrusted),
         })
     }
 
-    /// Whether the role's trust policy, with the caller's identity policies where it defers to
-    /// them, lets the caller assume the role (the rule in this module's header).
-    fn trusted(
+    /// The condition keys AssumeRole adds: `sts:RoleSessionName`, `sts:ExternalId`, and the MFA
+    /// keys when MFA was proven in the request or by the caller's session.
+    fn assume_keys(
         &self,
-        tx: &dyn ReadTx,
-        role: &crate::model::Role,
         session_name: &RoleSessionName,
         req: &AssumeRequest<'_>,
-        mfa: bool,
-    ) -> CoreResult<()> {
-        let arn = role.arn();
-        let Some((Some(me), _)) = self.identity_documents(tx)? else {
-            return Err(self.not_trusted(tx, &arn)?);
-        };
+        mfa_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Context {
         let mut keys = Context::new();
         keys.set("sts:RoleSessionName", session_name.as_str());
         if let Some(id) = req.external_id {
             keys.set("sts:ExternalId", id);
         }
-        if mfa {
-            keys.set("aws:MultiFactorAuthPresent", "true");
+        if let Some(at) = mfa_at {
+            let age = (now.unix_millis() - at.unix_millis()) / 1000;
+            keys.set("aws:MultiFactorAuthPresent", "true")
+                .set("aws:MultiFactorAuthAge", age.max(0).to_string());
         }
+        keys
+    }
+
+    /// Whether the role's trust policy, with the caller's identity policies (`identity`, their
+    /// answer for `sts:AssumeRole` on the role, never an explicit deny) where it defers to
+    /// them, lets the caller assume the role (the rule in this module's header).
+    fn trusted(
+        &self,
+        tx: &dyn ReadTx,
+        role: &crate::model::Role,
+        keys: &Context,
+        identity: CoreResult<()>,
+    ) -> CoreResult<()> {
+        let arn = role.arn();
+        let Some((Some(me), _)) = self.identity_documents(tx)? else {
+            return Err(self.not_trusted(tx, &arn)?);
+        };
         let mut context = self.context(me.whose());
-        context.extend(&keys);
+        context.extend(keys);
         let caller_arn = me.arn(self.principal);
-        let own_role = match &me {
-            super::Me::Role(r) => Some(r.arn()),
-            super::Me::User(_) => None,
+        let (own_role, created_at) = match &me {
+            super::Me::Role(r) => (Some(r.arn()), r.created_at),
+            super::Me::User(u) => (None, u.created_at),
         };
         let caller = TrustCaller {
             arn: &caller_arn,
             role_arn: own_role.as_deref(),
             account: self.account().as_str(),
+            named_by_arn: created_at <= role.trust_set_at,
         };
         let trust = policy::parse_trust(&role.trust_policy)
             .map(|t| t.judge(&caller, self.action(Operation::AssumeRole), &context))
             .unwrap_or(Trust::NotTrusted);
-        let identity = self.authorize_with(tx, Operation::AssumeRole, &[&arn], &keys);
         match (trust, identity) {
             (Trust::Denied(_) | Trust::NotTrusted, _) => Err(self.not_trusted(tx, &arn)?),
-            (_, Err(e)) if is_explicit_deny(&e) => Err(e),
-            (Trust::Direct, Err(CoreError::AccessDenied { .. })) => Ok(()),
-            (Trust::Direct | Trust::ViaIdentity, r) => r,
+            (Trust::Direct, _) => Ok(()),
+            (Trust::ViaIdentity, r) => r,
         }
     }
 

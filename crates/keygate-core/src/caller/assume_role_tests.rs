@@ -286,7 +286,7 @@ fn session_policies_narrow_what_the_role_allows() {
     assert_eq!(
         assume(&w, "alice", &too_big).map(|_| ()),
         Err(CoreError::SessionRefused(
-            SessionRule::PackedPolicyTooLarge(105)
+            SessionRule::PackedPolicyTooLarge(108)
         ))
     );
     assert_eq!(
@@ -295,4 +295,29 @@ fn session_policies_narrow_what_the_role_allows() {
             .packed_policy_size,
         None
     );
+}
+
+#[test]
+fn a_user_made_again_under_a_trusted_arn_is_not_the_one_trusted() {
+    let w = world();
+    w.user("alice");
+    let root = w.root(&IAM);
+    let alice = format!("arn:aws:iam::{}:user/alice", w.root.account());
+    root.create_role(new_role("ops", &trusting(&alice)))
+        .unwrap();
+    let arn = role_arn(&w, "ops");
+    root.delete_user(&name("alice")).unwrap();
+    w.clock.advance_seconds(60);
+    w.user("alice");
+    let key = w.new_key(Some("alice"));
+    let again = w.principal_of("alice");
+    let c = w.svc.caller(&again, &IAM).signed_with(key, None);
+    assert!(matches!(
+        c.assume_role(&request(&arn)),
+        Err(CoreError::AccessDenied { why, .. }) if *why == crate::Denial::NotTrusted
+    ));
+    // Setting the trust policy again names the alice there is now.
+    root.update_trust_policy(&role_name("ops"), &trusting(&alice))
+        .unwrap();
+    assert!(c.assume_role(&request(&arn)).is_ok());
 }

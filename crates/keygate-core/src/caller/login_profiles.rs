@@ -4,7 +4,7 @@
 
 use crate::error::{CoreError, CoreResult};
 use crate::ids::UserName;
-use crate::model::{LoginProfile, PasswordPolicy, Principal, Secret};
+use crate::model::{LoginProfile, PasswordPolicy, Principal, Secret, User};
 use crate::password;
 use crate::rules::Operation;
 use crate::store::ReadTx;
@@ -111,19 +111,7 @@ impl Caller<'_> {
         let Principal::User { name, .. } = self.principal else {
             return Err(CoreError::NotAUser);
         };
-        length_ok(new, "NewPassword")?;
-        let (user, profile, policy) = self.read(|tx| {
-            let (found, arn) = self.target_user(tx, name)?;
-            let policy = tx.password_policy(self.account())?;
-            if !policy.is_some_and(|p| p.allow_users_to_change) {
-                self.authorize(tx, Operation::ChangePassword, &[&arn])?;
-            }
-            let u = found.ok_or_else(|| CoreError::NoSuchUser(name.clone()))?;
-            let profile = tx
-                .login_profile(self.account(), &u.id)?
-                .ok_or_else(|| CoreError::NoSuchLoginProfile(name.clone()))?;
-            Ok((u, profile, policy))
-        })?;
+        let (user, profile) = self.may_set_own_password(name, new)?;
         // The old password goes through the sign-in guards: guesses are throttled per source
         // and lock this user, from that source, as an account's login is locked.
         let now = || self.svc.clock.now();
@@ -140,7 +128,6 @@ impl Caller<'_> {
                 CoreError::BadCredentials => CoreError::WrongOldPassword,
                 other => other,
             })?;
-        PasswordPolicy::check(policy.as_ref(), new.expose()).map_err(CoreError::PasswordPolicy)?;
         let hash = password::hash(new.expose())?;
         self.write(|tx| {
             let mut current = tx
@@ -149,6 +136,31 @@ impl Caller<'_> {
             current.hash = hash.clone();
             current.reset_required = false;
             tx.put_login_profile(&current)
+        })
+    }
+
+    /// Whether the user `name` (the caller) may set its own password to `new`: allowed by the
+    /// account's password policy or a policy allowing ChangePassword on it, and `new` within
+    /// the password policy. Answers the user and its login profile.
+    pub(super) fn may_set_own_password(
+        &self,
+        name: &UserName,
+        new: &Secret,
+    ) -> CoreResult<(User, LoginProfile)> {
+        length_ok(new, "NewPassword")?;
+        self.read(|tx| {
+            let (found, arn) = self.target_user(tx, name)?;
+            let policy = tx.password_policy(self.account())?;
+            if !policy.is_some_and(|p| p.allow_users_to_change) {
+                self.authorize(tx, Operation::ChangePassword, &[&arn])?;
+            }
+            let u = found.ok_or_else(|| CoreError::NoSuchUser(name.clone()))?;
+            let profile = tx
+                .login_profile(self.account(), &u.id)?
+                .ok_or_else(|| CoreError::NoSuchLoginProfile(name.clone()))?;
+            PasswordPolicy::check(policy.as_ref(), new.expose())
+                .map_err(CoreError::PasswordPolicy)?;
+            Ok((u, profile))
         })
     }
 

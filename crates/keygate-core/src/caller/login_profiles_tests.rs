@@ -212,3 +212,71 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
         KeyLookup::Unknown
     ));
 }
+
+#[test]
+fn a_wrong_mfa_code_changes_no_password_and_any_of_the_users_devices_signs_in() {
+    use crate::UserSignIn;
+    use crate::caller::RequestInfo;
+    use crate::ids::MfaName;
+    let w = world();
+    w.user("bo");
+    let root = w.root(&IAM);
+    let n = name("bo");
+    root.create_login_profile(&n, &secret("Str0ng-enough"), true)
+        .unwrap();
+    root.update_account_password_policy(PasswordPolicy {
+        minimum_length: 8,
+        require_symbols: false,
+        require_numbers: false,
+        require_uppercase: false,
+        require_lowercase: false,
+        allow_users_to_change: true,
+    })
+    .unwrap();
+    let now = Timestamp::from_unix_millis(T0);
+    let mut seeds = Vec::new();
+    for device in ["bo-phone", "bo-tablet"] {
+        let made = root
+            .create_virtual_mfa_device(MfaName::parse(device).unwrap(), None, vec![])
+            .unwrap();
+        let seed = made.device.seed.clone();
+        let c = |secs: i64| crate::totp::code(&seed, now.plus_seconds(secs));
+        root.enable_mfa_device(&n, &made.device.serial, &c(-60), &c(-30))
+            .unwrap();
+        seeds.push(seed);
+    }
+    let account = w.root.account().clone();
+    let (old, new) = (secret("Str0ng-enough"), secret("N3w-and-str0ng"));
+    let attempt = |password: &crate::Secret, code: Option<&crate::Secret>| {
+        let req = UserSignIn {
+            account: &account,
+            user: &n,
+            password,
+            new_password: Some(&new),
+            mfa_code: code,
+        };
+        w.svc.sign_in_user(&OSC, &req, RequestInfo::default())
+    };
+    assert_eq!(
+        attempt(&old, None).map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::MfaCodeRequired))
+    );
+    assert_eq!(
+        attempt(&old, Some(&secret("000000"))).map(|_| ()),
+        Err(CoreError::SessionRefused(SessionRule::MfaWrongCode))
+    );
+    assert!(
+        root.get_login_profile(&n).unwrap().reset_required,
+        "no password changed without the code"
+    );
+    // The second device's code: the password changes and the session is made, together.
+    let code = secret(&crate::totp::code(&seeds[1], now));
+    let made = attempt(&old, Some(&code)).unwrap();
+    assert_eq!(made.session.mfa_at, Some(now));
+    assert!(!root.get_login_profile(&n).unwrap().reset_required);
+    assert_eq!(
+        attempt(&old, Some(&secret(&crate::totp::code(&seeds[0], now)))).map(|_| ()),
+        Err(CoreError::BadCredentials),
+        "the old password is gone"
+    );
+}

@@ -16,12 +16,13 @@ mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
-pub use assume_role::{AssumeRequest, AssumedRole};
+pub use assume_role::{ASSUME_SECONDS, AssumeRequest, AssumedRole, MAX_SESSION_POLICY_ARNS};
 pub use groups::{GroupChange, GroupRef};
 pub use managed_policies::{NewPolicy, PolicyFilter, PolicyScope, PolicyView};
 pub use mfa::{Assignment, NewMfaDevice};
 pub use policy_attachments::{AttachTarget, PolicyEntities};
-pub use roles::{NewRole, RoleChange};
+pub use roles::{NewRole, ROLE_SESSION_SECONDS, RoleChange};
+pub use sessions::SESSION_SECONDS;
 pub use users::{Identity, UserChange};
 
 use std::net::IpAddr;

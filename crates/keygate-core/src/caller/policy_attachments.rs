@@ -10,7 +10,6 @@ use crate::policy::Context;
 use crate::rules::Operation;
 use crate::store::ReadTx;
 
-use super::roles::POLICIES_PER_ROLE;
 use super::{Caller, GroupRef};
 
 /// What a policy is attached to, as a call names it.
@@ -92,11 +91,8 @@ impl Caller<'_> {
                 let (found, role_arn) = self.target_role(tx, name)?;
                 self.authorize_with(tx, ops.2, &[&role_arn], &extra)?;
                 let r = found.ok_or_else(|| CoreError::NoSuchRole(name.clone()))?;
-                Ok((
-                    Attachee::Role(r.id),
-                    POLICIES_PER_ROLE,
-                    Quota::PoliciesPerRole(POLICIES_PER_ROLE),
-                ))
+                let limit = self.svc.limits.policies_per_role;
+                Ok((Attachee::Role(r.id), limit, Quota::PoliciesPerRole(limit)))
             }
         }
     }

@@ -18,8 +18,6 @@ pub const ROLE_SESSION_SECONDS: (u32, u32, u32) = (3600, 43_200, 3600);
 pub const TRUST_POLICY_CHARS: u32 = 2048;
 /// The sum of a role's inline policy documents, white space not counted (AWS).
 pub const ROLE_INLINE_POLICY_CHARS: u32 = 10_240;
-/// Managed policies attached to one role (AWS's default quota).
-pub const POLICIES_PER_ROLE: u32 = 10;
 
 /// A role to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,11 +105,7 @@ impl Caller<'_> {
         for arn in trust.principals_in(self.account().as_str()) {
             let resource = arn.strip_prefix(&prefix).unwrap_or_default();
             let (kind, rest) = resource.split_once('/').unwrap_or_default();
-            // `<path without its leading slash><name>`.
-            let (path, name) = match rest.rfind('/') {
-                Some(i) => (format!("/{}", &rest[..=i]), &rest[i + 1..]),
-                None => ("/".to_owned(), rest),
-            };
+            let (path, name) = crate::model::path_and_name(rest);
             let exists = match kind {
                 "user" => match UserName::parse_lookup(name) {
                     Ok(n) => tx
@@ -128,8 +122,8 @@ impl Caller<'_> {
                 _ => false,
             };
             if !exists {
-                return Err(CoreError::MalformedPolicy(format!(
-                    "Invalid principal in policy: \"AWS\":\"{arn}\""
+                return Err(CoreError::MalformedPolicy(policy::invalid_principal(
+                    "AWS", &arn,
                 )));
             }
         }
@@ -159,6 +153,7 @@ impl Caller<'_> {
                 name: new.name.clone(),
                 path: path.clone(),
                 trust_policy: new.trust_policy.clone(),
+                trust_set_at: now,
                 description: new.description.clone().filter(|d| !d.is_empty()),
                 max_session_seconds: seconds,
                 created_at: now,
@@ -216,10 +211,12 @@ impl Caller<'_> {
     /// Replaces a role's trust policy; sessions already made stay until they expire (AWS).
     pub fn update_trust_policy(&self, name: &RoleName, document: &str) -> CoreResult<()> {
         validate::document("PolicyDocument", document)?;
+        let now = self.svc.clock.now();
         self.write(|tx| {
             let mut role = self.existing_role(tx, Operation::UpdateAssumeRolePolicy, name)?;
             self.check_trust_policy(tx, document)?;
             role.trust_policy = document.to_owned();
+            role.trust_set_at = now;
             tx.update_role(&role)
         })
     }

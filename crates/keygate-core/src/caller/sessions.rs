@@ -4,10 +4,11 @@
 
 use crate::error::{CoreError, CoreResult, SessionRule};
 use crate::ids::{AccessKeyId, AccountId};
-use crate::model::{KeyOwner, NewSession, Principal, Session, SessionOrigin, Timestamp};
+use crate::model::{KeyOwner, MfaDevice, NewSession, Principal, Session, SessionOrigin, Timestamp};
 use crate::rules::Operation;
 use crate::service::UserSignIn;
 use crate::store::{self, WriteTx};
+use crate::{password, totp};
 
 use super::Caller;
 
@@ -84,40 +85,57 @@ impl Caller<'_> {
         })?
     }
 
-    /// The session of a user whose password was just proven: its password changed first when
-    /// it must be (through ChangePassword's rules), its MFA code proven when it has a device.
+    /// The session of a user whose password was just proven. When the user has MFA devices,
+    /// the code must be one of theirs; when its password must be changed, the new one must be
+    /// allowed as ChangePassword allows it. Everything is checked before anything is written,
+    /// and the code, the new password and the session are kept in one transaction: a wrong
+    /// code changes no password (its failure is counted, as for every MFA check).
     pub(crate) fn open_sign_in(&self, req: &UserSignIn<'_>) -> CoreResult<NewSession> {
-        let Principal::User { id, .. } = self.principal else {
+        let Principal::User { id, name, .. } = self.principal else {
             return Err(CoreError::NotAUser);
         };
-        let must_change = store::read(&*self.svc.store, |tx| {
-            Ok(tx
-                .login_profile(self.account(), id)?
-                .is_some_and(|p| p.reset_required))
-        })?;
-        if must_change {
-            let new = req
-                .new_password
-                .ok_or(CoreError::SessionRefused(SessionRule::NewPasswordRequired))?;
-            self.change_password(req.password, new)?;
-        }
-        let now = self.svc.clock.now();
-        store::write(&*self.svc.store, |tx| {
-            let device = tx
+        let (devices, must_change) = store::read(&*self.svc.store, |tx| {
+            let devices: Vec<MfaDevice> = tx
                 .mfa_devices(self.account())?
                 .into_iter()
-                .find(|d| d.user.as_ref().is_some_and(|(u, _)| u == id));
-            let mfa_at = match (device, req.mfa_code) {
-                (None, _) => None,
-                (Some(_), None) => {
-                    return Ok(Err(CoreError::SessionRefused(SessionRule::MfaCodeRequired)));
-                }
-                (Some(d), Some(code)) => match self.prove_mfa(tx, &d.serial, code.expose(), now)? {
+                .filter(|d| d.user.as_ref().is_some_and(|(u, _)| u == id))
+                .collect();
+            let profile = tx.login_profile(self.account(), id)?;
+            Ok((devices, profile.is_some_and(|p| p.reset_required)))
+        })?;
+        let code = match (devices.is_empty(), req.mfa_code) {
+            (true, _) => None,
+            (false, None) => return Err(CoreError::SessionRefused(SessionRule::MfaCodeRequired)),
+            (false, Some(c)) => Some(c),
+        };
+        let new_hash = match (must_change, req.new_password) {
+            (false, _) => None,
+            (true, None) => {
+                return Err(CoreError::SessionRefused(SessionRule::NewPasswordRequired));
+            }
+            (true, Some(new)) => {
+                self.may_set_own_password(name, new)?;
+                Some(password::hash(new.expose())?)
+            }
+        };
+        let now = self.svc.clock.now();
+        store::write(&*self.svc.store, |tx| {
+            let mfa_at = match code {
+                None => None,
+                Some(code) => match self.prove_any_mfa(tx, &devices, code.expose(), now)? {
                     Some(at) => Some(at),
                     // The failure is counted and kept: the transaction commits, the call fails.
                     None => return Ok(Err(CoreError::SessionRefused(SessionRule::MfaWrongCode))),
                 },
             };
+            if let Some(hash) = &new_hash {
+                let mut profile = tx
+                    .login_profile(self.account(), id)?
+                    .ok_or_else(|| CoreError::NoSuchLoginProfile(name.clone()))?;
+                profile.hash = hash.clone();
+                profile.reset_required = false;
+                tx.put_login_profile(&profile)?;
+            }
             let origin = SessionOrigin::SignIn { user: id.clone() };
             Ok(Ok(self.insert_session(
                 tx,
@@ -127,6 +145,28 @@ impl Caller<'_> {
                 mfa_at,
             )?))
         })?
+    }
+
+    /// Proves a code of one of the caller's enabled `devices`: the one whose code it is, or,
+    /// when it is none's, a failure counted on each.
+    fn prove_any_mfa(
+        &self,
+        tx: &dyn WriteTx,
+        devices: &[MfaDevice],
+        code: &str,
+        now: Timestamp,
+    ) -> CoreResult<Option<Timestamp>> {
+        for d in devices {
+            if d.failures < totp::MAX_MFA_FAILURES
+                && totp::accept(&d.seed, code, now, d.last_step, d.drift)?.is_some()
+            {
+                return self.prove_mfa(tx, &d.serial, code, now);
+            }
+        }
+        for d in devices {
+            self.prove_mfa(tx, &d.serial, code, now)?;
+        }
+        Ok(None)
     }
 
     /// Stores a new session made now for `seconds`, and hands out its secret and token; the

@@ -20,6 +20,7 @@ fn role(a: &Account, id: &str, name: &str, path: &str) -> Role {
         name: RoleName::parse(name).unwrap(),
         path: crate::ids::UserPath::parse(path).unwrap(),
         trust_policy: r#"{"Statement":[]}"#.into(),
+        trust_set_at: t(3_000),
         description: Some("ships builds".into()),
         max_session_seconds: 3600,
         created_at: t(3_000),
@@ -79,6 +80,7 @@ pub fn roles_round_trip(s: Arc<dyn Store>) {
     changed.description = None;
     changed.max_session_seconds = 7200;
     changed.trust_policy = r#"{"Statement":[{}]}"#.into();
+    changed.trust_set_at = t(8_000);
     changed.last_used = Some((t(9_000), "eu-west-2".into()));
     let read = PolicyName::parse("read").unwrap();
     let admin: PolicyId = crate::catalog::policies()
@@ -105,6 +107,7 @@ pub fn roles_round_trip(s: Arc<dyn Store>) {
         assert_eq!(r.description, None);
         assert_eq!(r.max_session_seconds, 7200);
         assert_eq!(r.trust_policy, changed.trust_policy);
+        assert_eq!(r.trust_set_at, changed.trust_set_at);
         assert_eq!(r.last_used, changed.last_used);
         assert_eq!(r.tags, vec![tag("team", "ops")]);
         assert_eq!(

@@ -90,6 +90,7 @@ impl Tx {
         match self.0.borrow_mut().roles.get_mut(&role.id) {
             Some(r) if r.account_id == role.account_id => {
                 r.trust_policy = role.trust_policy.clone();
+                r.trust_set_at = role.trust_set_at;
                 r.description = role.description.clone();
                 r.max_session_seconds = role.max_session_seconds;
                 r.last_used = role.last_used.clone();

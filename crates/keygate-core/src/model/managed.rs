@@ -97,10 +97,7 @@ impl PolicyRef {
         } else {
             PolicyOwner::Account(AccountId::parse(owner).map_err(|_| bad())?)
         };
-        let (path, name) = match rest.rfind('/') {
-            Some(i) => (format!("/{}", &rest[..=i]), &rest[i + 1..]),
-            None => ("/".to_owned(), rest),
-        };
+        let (path, name) = crate::model::path_and_name(rest);
         Ok(Self {
             owner,
             path: UserPath::parse(&path).map_err(|_| bad())?,

@@ -12,6 +12,8 @@ pub struct Role {
     pub path: UserPath,
     /// The trust policy (`AssumeRolePolicyDocument`), as it was given.
     pub trust_policy: String,
+    /// When the trust policy was set: the users and roles it names are those that existed then.
+    pub trust_set_at: Timestamp,
     pub description: Option<String>,
     /// The longest session AssumeRole makes for it, in seconds.
     pub max_session_seconds: u32,

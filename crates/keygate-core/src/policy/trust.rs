@@ -21,11 +21,10 @@ enum Who {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Principals {
     who: Vec<Who>,
-    /// `NotPrincipal`: the statement applies to everyone it does not name.
-    negated: bool,
 }
 
-fn invalid(kind: &str, value: &str) -> String {
+/// AWS's text for a principal that is not one.
+pub fn invalid_principal(kind: &str, value: &str) -> String {
     format!("Invalid principal in policy: \"{kind}\":\"{value}\"")
 }
 
@@ -41,7 +40,7 @@ fn aws(value: &str) -> Result<Who, String> {
     if is_account(value) {
         return Ok(Who::Account(value.to_owned()));
     }
-    let bad = || invalid("AWS", value);
+    let bad = || invalid_principal("AWS", value);
     let (service, rest) = value
         .strip_prefix("arn:aws:iam::")
         .map(|r| ("iam", r))
@@ -66,22 +65,21 @@ fn aws(value: &str) -> Result<Who, String> {
 fn strings(v: Json, kind: &str) -> Result<Vec<String>, String> {
     let one = |j: Json| match j {
         Json::String(s) => Ok(s),
-        _ => Err(invalid(kind, "")),
+        _ => Err(invalid_principal(kind, "")),
     };
     match v {
         Json::Array(items) if !items.is_empty() => items.into_iter().map(one).collect(),
-        Json::Array(_) => Err(invalid(kind, "")),
+        Json::Array(_) => Err(invalid_principal(kind, "")),
         other => one(other).map(|s| vec![s]),
     }
 }
 
 impl Principals {
-    pub(super) fn parse(v: Json, negated: bool) -> Result<Self, String> {
+    pub(super) fn parse(v: Json) -> Result<Self, String> {
         let members = match v {
             Json::String(s) if s == "*" => {
                 return Ok(Self {
                     who: vec![Who::Anyone],
-                    negated,
                 });
             }
             Json::Object(members) if !members.is_empty() => members,
@@ -98,30 +96,33 @@ impl Principals {
                 }
                 "Service" | "Federated" | "CanonicalUser" => {
                     if values.iter().any(String::is_empty) {
-                        return Err(invalid(&kind, ""));
+                        return Err(invalid_principal(&kind, ""));
                     }
                     who.extend(values.iter().map(|_| Who::Elsewhere));
                 }
                 _ => return Err(super::SYNTAX.to_owned()),
             }
         }
-        Ok(Self { who, negated })
+        Ok(Self { who })
     }
 
-    /// How this statement names the caller, if it does.
+    /// How this statement names the caller, if it does: by its own ARN first.
     fn names(&self, caller: &TrustCaller<'_>) -> Option<Trust> {
-        let named = self.who.iter().find_map(|w| match w {
-            Who::Arn(a) if a == caller.arn => Some(Trust::Direct),
-            Who::Arn(a) if caller.role_arn == Some(a.as_str()) => Some(Trust::ViaIdentity),
+        let by_arn = |a: &str| caller.named_by_arn && a == caller.arn;
+        let by_role = |a: &str| caller.named_by_arn && caller.role_arn == Some(a);
+        if self
+            .who
+            .iter()
+            .any(|w| matches!(w, Who::Arn(a) if by_arn(a)))
+        {
+            return Some(Trust::Direct);
+        }
+        self.who.iter().find_map(|w| match w {
+            Who::Arn(a) if by_role(a) => Some(Trust::ViaIdentity),
             Who::Account(a) if a == caller.account => Some(Trust::ViaIdentity),
             Who::Anyone => Some(Trust::ViaIdentity),
             Who::Arn(_) | Who::Account(_) | Who::Elsewhere => None,
-        });
-        match (self.negated, named) {
-            (false, named) => named,
-            (true, None) => Some(Trust::ViaIdentity),
-            (true, Some(_)) => None,
-        }
+        })
     }
 }
 
@@ -142,6 +143,11 @@ pub struct TrustCaller<'a> {
     /// For an assumed-role session, its role's ARN.
     pub role_arn: Option<&'a str>,
     pub account: &'a str,
+    /// Whether the caller (its user, or its session's role) is the one its ARN named when the
+    /// trust policy was set. AWS keeps the unique id of the principal a policy names, so one
+    /// deleted and made again under the same ARN is not trusted: here, one made after the
+    /// policy was set is not the one it named.
+    pub named_by_arn: bool,
 }
 
 /// What a trust policy says of a caller. An allowing statement that names the caller's own

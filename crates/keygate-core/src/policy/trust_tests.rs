@@ -14,6 +14,7 @@ fn alice() -> TrustCaller<'static> {
         arn: ALICE,
         role_arn: None,
         account: "123456789012",
+        named_by_arn: true,
     }
 }
 
@@ -60,6 +61,7 @@ fn a_role_session_is_named_by_its_session_arn_or_its_role() {
         arn: session,
         role_arn: Some("arn:aws:iam::123456789012:role/ops"),
         account: "123456789012",
+        named_by_arn: true,
     };
     let none = Context::new();
     let by_session = doc(&format!(r#"{{"AWS":"{session}"}}"#), "");
@@ -86,18 +88,22 @@ fn conditions_and_denials_apply() {
         judge(denied, &alice(), &Context::new()),
         Trust::Denied(Some("NoAlice".into()))
     );
-    let not_alice = r#"{"Version":"2012-10-17","Statement":[
-        {"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"},
-        {"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}"#;
-    assert_eq!(
-        judge(not_alice, &alice(), &Context::new()),
-        Trust::ViaIdentity
-    );
-    let bob = TrustCaller {
-        arn: "arn:aws:iam::123456789012:user/bob",
+    // One made again under a trusted ARN after the policy was set is not the one it named.
+    let again = TrustCaller {
+        named_by_arn: false,
         ..alice()
     };
-    assert_eq!(judge(not_alice, &bob, &Context::new()), Trust::Denied(None));
+    let by_arn = doc(&format!(r#"{{"AWS":"{ALICE}"}}"#), "");
+    assert_eq!(judge(&by_arn, &again, &Context::new()), Trust::NotTrusted);
+    assert_eq!(
+        judge(
+            &doc(r#"{"AWS":"123456789012"}"#, ""),
+            &again,
+            &Context::new()
+        ),
+        Trust::ViaIdentity,
+        "the account still names it"
+    );
 }
 
 #[test]
@@ -125,6 +131,10 @@ fn malformed_trust_policies_get_aws_texts() {
             r#"Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:group/devs""#,
         ),
         (&doc(r#"{"Bogus":"x"}"#, ""), "Syntax errors in policy."),
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}"#,
+            "Has prohibited field NotPrincipal",
+        ),
     ];
     for (document, text) in cases {
         assert_eq!(parse_trust(document).unwrap_err(), text, "{document}");

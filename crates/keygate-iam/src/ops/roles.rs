@@ -20,7 +20,8 @@ pub(crate) fn role_name(p: &Params) -> Result<RoleName, IamError> {
 
 /// `MaxSessionDuration`: 3,600 to 43,200 seconds (`roleMaxSessionDurationType`).
 fn max_session(p: &Params) -> Result<Option<u32>, IamError> {
-    decode::integer(p, "MaxSessionDuration", 3600, 43_200)
+    let (min, max, _) = keygate_core::ROLE_SESSION_SECONDS;
+    decode::integer(p, "MaxSessionDuration", min, max)
 }
 
 /// What `which` shows of a role: ListRoles leaves out its tags and last use (AWS).

@@ -38,7 +38,8 @@ impl Encode for CallerIdentity {
 
 /// `DurationSeconds`: 900 to 129,600 (the model's bounds; the core applies the root's hour).
 fn duration(p: &Params) -> Result<Option<u32>, IamError> {
-    crate::decode::integer(p, "DurationSeconds", 900, 129_600)
+    let (min, max, _) = keygate_core::SESSION_SECONDS;
+    crate::decode::integer(p, "DurationSeconds", min, max)
 }
 
 /// `SerialNumber` and `TokenCode`, given together.
@@ -157,7 +158,7 @@ impl Op for AssumeRole {
                 None => break,
             }
         }
-        if policy_arns.len() > 10 {
+        if policy_arns.len() > keygate_core::MAX_SESSION_POLICY_ARNS {
             return Err(IamError::validation(
                 "policyArns",
                 None,
@@ -167,7 +168,12 @@ impl Op for AssumeRole {
         Ok(Self {
             role_arn: role_arn.to_owned(),
             session_name: crate::decode::required(p, "RoleSessionName", RoleSessionName::parse)?,
-            duration: crate::decode::integer(p, "DurationSeconds", 900, 43_200)?,
+            duration: crate::decode::integer(
+                p,
+                "DurationSeconds",
+                keygate_core::ASSUME_SECONDS.0,
+                keygate_core::ASSUME_SECONDS.1,
+            )?,
             policy: p.get("Policy").map(str::to_owned),
             policy_arns,
             external_id: external_id(p)?,

@@ -9,6 +9,7 @@ CREATE TABLE roles (
     name_folded         TEXT NOT NULL,
     path                TEXT NOT NULL,
     trust_policy        TEXT NOT NULL,
+    trust_set_at        INTEGER NOT NULL,
     description         TEXT,
     max_session_seconds INTEGER NOT NULL,
     created_at          INTEGER NOT NULL,
