@@ -57,6 +57,21 @@ pub fn tags(tags: &[Tag], field: &'static str) -> CoreResult<()> {
     Ok(())
 }
 
+/// Whether an entity carrying `existing` tags stays within 50 once `added` are put (a key it
+/// has already is overwritten, not added).
+pub fn tags_fit(existing: &[Tag], added: &[Tag]) -> CoreResult<()> {
+    let new = added
+        .iter()
+        .filter(|t| !existing.iter().any(|o| o.key == t.key))
+        .count();
+    if existing.len() + new > MAX_TAGS_PER_USER as usize {
+        return Err(CoreError::LimitExceeded(Quota::TagsPerEntity(
+            MAX_TAGS_PER_USER,
+        )));
+    }
+    Ok(())
+}
+
 /// At most 50 tag keys to remove at once.
 pub fn tag_keys_count(count: usize, field: &'static str) -> CoreResult<()> {
     if count > MAX_TAGS_PER_USER as usize {

@@ -4,11 +4,11 @@
 
 use keygate_core::{
     AccountId, Attachee, CoreResult, GroupId, ManagedPolicy, PolicyId, PolicyName, PolicyOwner,
-    PolicyVersion, Tag, TagKey, TagValue, Timestamp, UserId, UserPath, VersionId,
+    PolicyVersion, Timestamp, UserId, UserPath, VersionId,
 };
 use rusqlite::{Row, params};
 
-use crate::rows::{corrupt, parse_col};
+use crate::rows::{corrupt, parse_col, tag_row};
 use crate::tx::{SqlTx, described};
 
 const POLICY_COLS: &str = "account_id, id, name, path, description, default_version, \
@@ -87,12 +87,7 @@ impl SqlTx<'_> {
             "SELECT t.key, t.value FROM policy_tags t JOIN managed_policies p ON p.id = t.policy_id \
              WHERE p.account_id = ?1 AND t.policy_id = ?2 ORDER BY t.key",
             params![account_of(&p)?.as_str(), p.id.as_str()],
-            |r| {
-                Ok(Tag {
-                    key: parse_col(r, 0, "tag key", TagKey::parse)?,
-                    value: parse_col(r, 1, "tag value", TagValue::parse)?,
-                })
-            },
+            tag_row,
         )?;
         Ok(p)
     }

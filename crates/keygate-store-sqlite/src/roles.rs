@@ -4,12 +4,11 @@
 
 use keygate_core::{
     AccessKeyId, AccountId, CoreResult, PathPrefix, PolicyId, PolicyName, Role, RoleId, RoleName,
-    RoleSession, RoleSessionName, Secret, Session, SessionOrigin, Tag, TagKey, TagValue, Timestamp,
-    UserPath,
+    RoleSession, RoleSessionName, Secret, Session, SessionOrigin, Tag, TagKey, Timestamp, UserPath,
 };
 use rusqlite::{Row, params};
 
-use crate::rows::{corrupt, parse_col};
+use crate::rows::{corrupt, parse_col, tag_row};
 use crate::tx::{SqlTx, described};
 
 const ROLE_COLS: &str = "account_id, id, name, path, trust_policy, description, \
@@ -46,12 +45,7 @@ impl SqlTx<'_> {
         role.tags = self.many(
             "SELECT key, value FROM role_tags WHERE role_id = ?1 ORDER BY key",
             [role.id.as_str()],
-            |r| {
-                Ok(Tag {
-                    key: parse_col(r, 0, "tag key", TagKey::parse)?,
-                    value: parse_col(r, 1, "tag value", TagValue::parse)?,
-                })
-            },
+            tag_row,
         )?;
         Ok(role)
     }
@@ -346,11 +340,7 @@ impl SqlTx<'_> {
                 ))
             },
         )?;
-        row.map(|(session, nonce, sealed, digest)| {
-            let secret = self.unseal(id, &nonce, &sealed)?;
-            Ok((session, secret, digest))
-        })
-        .transpose()
+        self.opened_session(id, row)
     }
 
     pub(crate) fn write_insert_role_session(

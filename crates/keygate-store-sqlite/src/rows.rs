@@ -3,7 +3,7 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Email, Group, GroupId, GroupName, KeyOwner,
-    KeyState, LastUsed, Timestamp, User, UserId, UserName, UserPath,
+    KeyState, LastUsed, Tag, TagKey, TagValue, Timestamp, User, UserId, UserName, UserPath,
 };
 use rusqlite::Row;
 
@@ -98,6 +98,14 @@ pub(crate) fn key_row(r: &Row<'_>) -> rusqlite::Result<AccessKey> {
             None => None,
         },
         tag: r.get(10)?,
+    })
+}
+
+/// A tag from its `key, value` columns.
+pub(crate) fn tag_row(r: &Row<'_>) -> rusqlite::Result<Tag> {
+    Ok(Tag {
+        key: parse_col(r, 0, "tag key", TagKey::parse)?,
+        value: parse_col(r, 1, "tag value", TagValue::parse)?,
     })
 }
 

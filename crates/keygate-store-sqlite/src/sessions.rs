@@ -10,7 +10,23 @@ use rusqlite::params;
 use crate::rows::{corrupt, owner_param, parse_col};
 use crate::tx::{SqlTx, described};
 
+/// A session row as read: the session, its secret's nonce and sealed text, its token digest.
+pub(crate) type SealedSession = (Session, Vec<u8>, Vec<u8>, Vec<u8>);
+
 impl SqlTx<'_> {
+    /// Opens the sealed secret of the session row read for key `id`.
+    pub(crate) fn opened_session(
+        &self,
+        id: &AccessKeyId,
+        row: Option<SealedSession>,
+    ) -> CoreResult<Option<(Session, Secret, Vec<u8>)>> {
+        row.map(|(session, nonce, sealed, digest)| {
+            let secret = self.unseal(id, &nonce, &sealed)?;
+            Ok((session, secret, digest))
+        })
+        .transpose()
+    }
+
     pub(crate) fn read_session_for_authentication(
         &self,
         id: &AccessKeyId,
@@ -45,11 +61,7 @@ impl SqlTx<'_> {
                 ))
             },
         )?;
-        row.map(|(session, nonce, sealed, digest)| {
-            let secret = self.unseal(id, &nonce, &sealed)?;
-            Ok((session, secret, digest))
-        })
-        .transpose()
+        self.opened_session(id, row)
     }
 
     pub(crate) fn write_insert_session(
@@ -139,11 +151,7 @@ impl SqlTx<'_> {
                 ))
             },
         )?;
-        row.map(|(session, nonce, sealed, digest)| {
-            let secret = self.unseal(id, &nonce, &sealed)?;
-            Ok((session, secret, digest))
-        })
-        .transpose()
+        self.opened_session(id, row)
     }
 
     fn write_insert_sign_in_session(

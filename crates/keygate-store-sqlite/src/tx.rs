@@ -5,14 +5,14 @@ use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreError, CoreResult, Email, Group,
     GroupId, GroupName, KeyOwner, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
     PathPrefix, PolicyId, PolicyName, PolicyVersion, ReadTx, Role, RoleId, RoleName, Secret,
-    Session, StoreFailure, Tag, TagKey, TagValue, User, UserId, UserName, VersionId,
+    Session, StoreFailure, User, UserId, UserName, VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::SealKey;
 use crate::rows::{
     ACCOUNT_COLS, GROUP_COLS, KEY_COLS, USER_COLS, account_row, group_row, key_row, owner_param,
-    parse_col, user_row,
+    parse_col, tag_row, user_row,
 };
 
 /// The store's failure, logged here once with its cause: the line carries the request's span.
@@ -70,12 +70,7 @@ impl SqlTx<'_> {
         user.tags = self.many(
             "SELECT key, value FROM user_tags WHERE user_id = ?1 ORDER BY key",
             [user.id.as_str()],
-            |r| {
-                Ok(Tag {
-                    key: parse_col(r, 0, "tag key", TagKey::parse)?,
-                    value: parse_col(r, 1, "tag value", TagValue::parse)?,
-                })
-            },
+            tag_row,
         )?;
         Ok(user)
     }

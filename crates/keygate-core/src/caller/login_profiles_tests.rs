@@ -4,6 +4,18 @@
 use crate::model::PasswordPolicy;
 use crate::testing::*;
 
+/// A password policy that lets users change their own password, with eight characters.
+fn users_change_their_own() -> PasswordPolicy {
+    PasswordPolicy {
+        minimum_length: 8,
+        require_symbols: false,
+        require_numbers: false,
+        require_uppercase: false,
+        require_lowercase: false,
+        allow_users_to_change: true,
+    }
+}
+
 fn secret(s: &str) -> crate::Secret {
     crate::Secret::new(s.into())
 }
@@ -140,15 +152,8 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
     );
     // ChangePassword's rules apply: her policy allows no iam:ChangePassword, the account's
     // password policy lets users change theirs.
-    root.update_account_password_policy(PasswordPolicy {
-        minimum_length: 8,
-        require_symbols: false,
-        require_numbers: false,
-        require_uppercase: false,
-        require_lowercase: false,
-        allow_users_to_change: true,
-    })
-    .unwrap();
+    root.update_account_password_policy(users_change_their_own())
+        .unwrap();
     let made = sign_in(&old, Some(&new), None).unwrap();
     assert!(!root.get_login_profile(&n).unwrap().reset_required);
     let found = match w
@@ -224,15 +229,8 @@ fn a_wrong_mfa_code_changes_no_password_and_any_of_the_users_devices_signs_in() 
     let n = name("bo");
     root.create_login_profile(&n, &secret("Str0ng-enough"), true)
         .unwrap();
-    root.update_account_password_policy(PasswordPolicy {
-        minimum_length: 8,
-        require_symbols: false,
-        require_numbers: false,
-        require_uppercase: false,
-        require_lowercase: false,
-        allow_users_to_change: true,
-    })
-    .unwrap();
+    root.update_account_password_policy(users_change_their_own())
+        .unwrap();
     let now = Timestamp::from_unix_millis(T0);
     let mut seeds = Vec::new();
     for device in ["bo-phone", "bo-tablet"] {

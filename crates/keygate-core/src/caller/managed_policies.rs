@@ -416,16 +416,12 @@ impl Caller<'_> {
         self.write(|tx| {
             let keys = super::request_tags(&tags);
             let mut p = self.own_policy_with(tx, Operation::TagPolicy, r, keys)?;
+            validate::tags_fit(&p.tags, &tags)?;
             for t in tags.iter().cloned() {
                 match p.tags.iter_mut().find(|o| o.key == t.key) {
                     Some(o) => o.value = t.value,
                     None => p.tags.push(t),
                 }
-            }
-            if p.tags.len() > validate::MAX_TAGS_PER_USER as usize {
-                return Err(CoreError::LimitExceeded(Quota::TagsPerEntity(
-                    validate::MAX_TAGS_PER_USER,
-                )));
             }
             p.tags.sort_by(|a, b| a.key.cmp(&b.key));
             tx.update_managed_policy(&p)

@@ -243,15 +243,7 @@ impl Caller<'_> {
         self.write(|tx| {
             let role =
                 self.existing_role_with(tx, Operation::TagRole, name, request_tags(&tags))?;
-            let added = tags
-                .iter()
-                .filter(|t| !role.tags.iter().any(|o| o.key == t.key))
-                .count();
-            if role.tags.len() + added > validate::MAX_TAGS_PER_USER as usize {
-                return Err(CoreError::LimitExceeded(Quota::TagsPerEntity(
-                    validate::MAX_TAGS_PER_USER,
-                )));
-            }
+            validate::tags_fit(&role.tags, &tags)?;
             tx.put_role_tags(self.account(), &role.id, &tags)
         })
     }

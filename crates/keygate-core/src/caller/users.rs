@@ -1,6 +1,6 @@
 //! What a principal may do to users: create, read, list, rename, tag and delete them.
 
-use crate::error::{CoreError, CoreResult, Dependents, Quota, SessionRule};
+use crate::error::{CoreError, CoreResult, Dependents, SessionRule};
 use crate::ids::{Email, PathPrefix, TagKey, UserId, UserName, UserPath};
 use crate::model::{Account, Attachee, KeyOwner, Principal, Tag, User, user_arn};
 use crate::page::{Page, PageRequest};
@@ -212,15 +212,7 @@ impl Caller<'_> {
         self.write(|tx| {
             let user =
                 self.existing_user_with(tx, Operation::TagUser, name, request_tags(&tags))?;
-            let added = tags
-                .iter()
-                .filter(|t| !user.tags.iter().any(|o| o.key == t.key))
-                .count();
-            if user.tags.len() + added > validate::MAX_TAGS_PER_USER as usize {
-                return Err(CoreError::LimitExceeded(Quota::TagsPerEntity(
-                    validate::MAX_TAGS_PER_USER,
-                )));
-            }
+            validate::tags_fit(&user.tags, &tags)?;
             tx.put_tags(self.account(), &user.id, &tags)
         })
     }
