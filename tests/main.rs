@@ -1,6 +1,7 @@
 //! keygate's cross-crate tests, one binary: the real server process end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
 mod behaviour;
 mod console;
 mod hardening;

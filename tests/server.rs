@@ -24,7 +24,7 @@ fn settings(data_dir: &Path) -> Settings {
 fn assert_credentials_work(data_dir: &Path, c: &CredentialsFile) {
     let service = runtime::open_service(&settings(data_dir)).unwrap();
     let KeyLookup::Found(key) = service
-        .signing_credentials(&AccessKeyId::parse(&c.access_key_id).unwrap(), None)
+        .signing_credentials(&AccessKeyId::parse(&c.access_key_id).unwrap(), None, None)
         .unwrap()
     else {
         panic!("the key is active")
@@ -218,7 +218,11 @@ fn admin_creates_accounts_while_the_server_runs() {
     assert!(
         matches!(
             service
-                .signing_credentials(&AccessKeyId::parse(&root.access_key_id).unwrap(), None)
+                .signing_credentials(
+                    &AccessKeyId::parse(&root.access_key_id).unwrap(),
+                    None,
+                    None
+                )
                 .unwrap(),
             KeyLookup::Unknown
         ),

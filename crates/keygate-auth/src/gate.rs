@@ -105,6 +105,9 @@ pub enum Failure<E> {
     UnknownKey,
     /// The session the token names has expired.
     ExpiredToken,
+    /// The signature is good, and the key's owner does not admit requests from the client's
+    /// address (its API access rules).
+    NotAdmitted,
     /// The lookup itself failed.
     Lookup(E),
 }
@@ -181,7 +184,11 @@ impl<L: SecretLookup> Gate<L> {
         let scope = signed.scope().clone();
         let key = match self
             .lookup
-            .signing_secret(&scope.access_key_id, session_token(http, self.flavour))
+            .signing_secret(
+                &scope.access_key_id,
+                session_token(http, self.flavour),
+                http.client,
+            )
             .map_err(Failure::Lookup)?
         {
             Found::Key(k) => k,
@@ -192,6 +199,9 @@ impl<L: SecretLookup> Gate<L> {
             .map_err(Failure::Auth)?;
         let now = self.lookup.now();
         crate::check_time(&signed, now, self.max_skew).map_err(Failure::Auth)?;
+        if !key.admitted {
+            return Err(Failure::NotAdmitted);
+        }
         if !services.contains(&scope.service.as_str()) {
             return Err(Failure::WrongService {
                 expected: services.first().copied().unwrap_or_default(),

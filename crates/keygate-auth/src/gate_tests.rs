@@ -41,14 +41,17 @@ impl SecretLookup for Keys {
         &self,
         key_id: &str,
         token: Option<&str>,
+        client: Option<std::net::IpAddr>,
     ) -> Result<Found<String>, &'static str> {
         if self.fail {
             return Err("the store is down");
         }
+        // The owner admits every address but 192.0.2.66.
         let key = || {
             Found::Key(KeySecret {
                 secret: Zeroizing::new(SECRET.to_owned()),
                 owner: format!("owner of {key_id}"),
+                admitted: client != Some([192, 0, 2, 66].into()),
             })
         };
         Ok(match (self.keys.get(key_id), token) {
@@ -279,4 +282,18 @@ fn a_session_signs_only_with_its_own_token_and_until_it_ends() {
         None,
         "the OSC API's is a header"
     );
+}
+
+#[test]
+fn an_owner_that_does_not_admit_the_client_is_refused_after_the_signature() {
+    let gate = Gate::new(keys(), Flavour::Aws4);
+    let mut from = signed("AKIDACTIVE0000000001", SECRET, "iam", NOW);
+    from.client = Some([192, 0, 2, 66].into());
+    assert!(matches!(check(&gate, &from), Err(Failure::NotAdmitted)));
+    // A wrong signature from there is refused as a wrong signature: nothing is told of keys.
+    let mut forged = signed("AKIDACTIVE0000000001", "not the secret", "iam", NOW);
+    forged.client = Some([192, 0, 2, 66].into());
+    assert!(matches!(check(&gate, &forged), Err(Failure::Auth(_))));
+    from.client = Some([192, 0, 2, 67].into());
+    assert!(check(&gate, &from).is_ok());
 }

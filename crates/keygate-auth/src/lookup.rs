@@ -2,6 +2,7 @@
 //! sees a store; the server implements this over the core.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -11,6 +12,9 @@ use zeroize::Zeroizing;
 pub struct KeySecret<O> {
     pub secret: Zeroizing<String>,
     pub owner: O,
+    /// Whether the owner admits requests from the client's address; the gate refuses one it
+    /// does not only once the signature is verified.
+    pub admitted: bool,
 }
 
 impl<O: fmt::Debug> fmt::Debug for KeySecret<O> {
@@ -48,12 +52,14 @@ pub trait SecretLookup: Send + Sync {
     type Error;
 
     /// The secret and owner of the key `key_id` when it signs with the session `token` beside
-    /// it (none for a long-term key); `Unknown` for an unknown, inactive or expired key and a
-    /// missing or wrong token alike, so that a caller cannot tell them apart.
+    /// it (none for a long-term key), for a request from `client`; `Unknown` for an unknown,
+    /// inactive or expired key and a missing or wrong token alike, so that a caller cannot tell
+    /// them apart.
     fn signing_secret(
         &self,
         key_id: &str,
         token: Option<&str>,
+        client: Option<IpAddr>,
     ) -> Result<Found<Self::Owner>, Self::Error>;
 
     /// Notes that the key signed a request that passed every check.
@@ -71,8 +77,9 @@ impl<T: SecretLookup + ?Sized> SecretLookup for Arc<T> {
         &self,
         key_id: &str,
         token: Option<&str>,
+        client: Option<IpAddr>,
     ) -> Result<Found<Self::Owner>, Self::Error> {
-        (**self).signing_secret(key_id, token)
+        (**self).signing_secret(key_id, token, client)
     }
 
     fn note_use(&self, key_id: &str, owner: &Self::Owner, used: KeyUse<'_>) {

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ids::{AccessKeyId, GroupName, PolicyName, RoleName, UserName, VersionId};
+use crate::ids::{
+    AccessKeyId, ApiAccessRuleId, CaId, GroupName, PolicyName, RoleName, UserName, VersionId,
+};
 use crate::model::PolicyRef;
 
 /// A quota the core enforces.
@@ -102,6 +104,27 @@ pub enum SessionRule {
     /// The session policies (`Policy` and `PolicyArns`) pack to more than is allowed: this
     /// many percent of it.
     PackedPolicyTooLarge(u32),
+}
+
+/// What the account's API access policy and rules require, as a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessPolicyRule {
+    /// A key must be given an expiration date within this many seconds.
+    ExpirationRequired(u64),
+    /// A key's expiration date lies beyond this many seconds from now.
+    ExpirationTooFar(u64),
+    /// A maximum lifetime needs every key of the account to expire within it already.
+    KeysOutliveMaximum(u64),
+    /// A trusted environment needs a maximum key lifetime.
+    TrustedEnvNeedsMaximum,
+    /// A trusted environment needs every access rule to name a CA.
+    TrustedEnvNeedsCas,
+    /// A rule names address ranges, CAs, or both.
+    RuleNeedsRangesOrCas,
+    /// A rule's CNs are of its CAs' certificates: no CN without a CA.
+    CnsNeedCas,
+    /// The last access rule stays.
+    LastRule,
 }
 
 /// Why a request was denied.
@@ -202,6 +225,18 @@ pub enum CoreError {
     /// The provider's policies are read-only: no version, tag or deletion.
     #[error("policy {} belongs to the provider and cannot be changed", .0.arn())]
     ProviderPolicyReadOnly(PolicyRef),
+    /// The account's API access policy or rules forbid the change.
+    #[error("API access governance: {0:?}")]
+    AccessPolicy(AccessPolicyRule),
+    /// The account has no API access rule with this id.
+    #[error("no API access rule {0}")]
+    NoSuchAccessRule(ApiAccessRuleId),
+    /// The account has no client CA with this id.
+    #[error("no CA {0}")]
+    NoSuchCa(CaId),
+    /// None of the account's API access rules admits the request.
+    #[error("the account's API access rules do not admit this request")]
+    NotAdmitted,
     /// The caller's account has no role of this name.
     #[error("no role named {0}")]
     NoSuchRole(RoleName),

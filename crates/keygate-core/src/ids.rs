@@ -259,6 +259,42 @@ impl RoleSessionName {
     }
 }
 
+/// `<prefix>` and 32 lower-case hex digits: Outscale's ids of access rules and CAs.
+fn check_hex_id(s: &str, prefix: &str) -> Result<(), InvalidId> {
+    let ok = s
+        .strip_prefix(prefix)
+        .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(InvalidId(format!(
+            "Member must be {prefix} followed by 32 hexadecimal digits"
+        )))
+    }
+}
+
+string_id!(
+    /// An API access rule's id: `aar-` and 32 hex digits (Outscale).
+    ApiAccessRuleId
+);
+impl ApiAccessRuleId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_hex_id(s, "aar-")?;
+        Ok(Self(s.to_ascii_lowercase()))
+    }
+}
+
+string_id!(
+    /// A client CA's id: `ca-` and 32 hex digits (Outscale).
+    CaId
+);
+impl CaId {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
+        check_hex_id(s, "ca-")?;
+        Ok(Self(s.to_ascii_lowercase()))
+    }
+}
+
 string_id!(
     /// A virtual MFA device's name: 1–226 of `[\w+=,.@-]`.
     MfaName
@@ -444,6 +480,15 @@ mod tests {
         );
         assert!(Email::parse("nobody").is_err());
         assert!(Email::parse("a@b@c").is_err());
+    }
+
+    #[test]
+    fn outscale_ids() {
+        let id = "aar-1f2e3d4c5b6a79881f2e3d4c5b6a7988";
+        assert_eq!(ApiAccessRuleId::parse(id).unwrap().as_str(), id);
+        assert!(ApiAccessRuleId::parse("aar-123").is_err());
+        assert!(ApiAccessRuleId::parse("ca-1f2e3d4c5b6a79881f2e3d4c5b6a7988").is_err());
+        assert!(CaId::parse("ca-1F2E3D4C5B6A79881F2E3D4C5B6A7988").is_ok());
     }
 
     #[test]

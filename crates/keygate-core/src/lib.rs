@@ -27,26 +27,29 @@ pub mod conformance;
 
 pub use caller::{
     ASSUME_SECONDS, Assignment, AssumeRequest, AssumedRole, AttachTarget, Caller, GroupChange,
-    GroupRef, Identity, KeyChange, KeyFilter, MAX_SESSION_POLICY_ARNS, NewMfaDevice, NewPolicy,
-    NewRole, PolicyEntities, PolicyFilter, PolicyScope, PolicyView, ROLE_SESSION_SECONDS,
-    RequestInfo, RoleChange, SESSION_SECONDS, UserChange,
+    GroupRef, Identity, KeyChange, KeyFilter, MAX_KEY_LIFETIME_SECONDS, MAX_SESSION_POLICY_ARNS,
+    NewMfaDevice, NewPolicy, NewRole, PolicyEntities, PolicyFilter, PolicyScope, PolicyView,
+    ROLE_SESSION_SECONDS, RequestInfo, RoleChange, RuleFilter, RuleSpec, SESSION_SECONDS,
+    UserChange,
 };
 pub use error::{
-    CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule, StoreFailure,
+    AccessPolicyRule, CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule,
+    StoreFailure,
 };
 pub use ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, InvalidId, MfaName, PathPrefix, PolicyId,
-    PolicyName, RoleId, RoleName, RoleSessionName, TagKey, TagValue, UserId, UserName, UserPath,
-    VersionId,
+    AccessKeyId, AccountId, ApiAccessRuleId, CaId, Email, GroupId, GroupName, InvalidId, MfaName,
+    PathPrefix, PolicyId, PolicyName, RoleId, RoleName, RoleSessionName, TagKey, TagValue, UserId,
+    UserName, UserPath, VersionId,
 };
 pub use model::{
-    AccessKey, Account, AccountCredentials, Attachee, Group, KeyOwner, KeyState, KeyView, LastUsed,
-    LoginProfile, ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner,
-    PolicyRef, PolicyVersion, Principal, RequestId, Role, RoleSession, Secret, Session,
-    SessionFacts, SessionKind, SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
+    AccessKey, Account, AccountCredentials, ApiAccessPolicy, ApiAccessRule, Attachee, Group,
+    IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile, ManagedPolicy, MfaDevice,
+    NewAccessKey, NewSession, PasswordPolicy, PolicyOwner, PolicyRef, PolicyVersion, Principal,
+    RequestId, Role, RoleSession, Secret, Session, SessionFacts, SessionKind, SessionOrigin,
+    Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
-pub use rules::{KeyDeletion, Limits, Operation, Rules};
+pub use rules::{KeyDeletion, Limits, MissingExpiration, Operation, Rules};
 pub use service::{KeyLookup, Service, UserSignIn};
 pub use sign_in::Source;
 pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};

@@ -8,15 +8,17 @@ use std::sync::Mutex;
 
 use crate::error::{CoreError, CoreResult, StoreFailure};
 use crate::ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, RoleId,
-    RoleName, UserId, UserName, VersionId,
+    AccessKeyId, AccountId, ApiAccessRuleId, Email, GroupId, GroupName, PathPrefix, PolicyId,
+    PolicyName, RoleId, RoleName, UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, LoginProfile, ManagedPolicy, MfaDevice,
-    PasswordPolicy, PolicyOwner, PolicyVersion, Role, Secret, Session, User,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, Group, KeyOwner, LoginProfile,
+    ManagedPolicy, MfaDevice, PasswordPolicy, PolicyOwner, PolicyVersion, Role, Secret, Session,
+    User,
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
+mod access;
 mod managed;
 mod roles;
 mod write;
@@ -43,6 +45,8 @@ struct State {
     logins: BTreeMap<UserId, LoginProfile>,
     password_policies: BTreeMap<AccountId, PasswordPolicy>,
     roles: BTreeMap<RoleId, Role>,
+    access_policies: BTreeMap<AccountId, ApiAccessPolicy>,
+    access_rules: BTreeMap<ApiAccessRuleId, ApiAccessRule>,
     role_policies: BTreeMap<(RoleId, PolicyName), String>,
 }
 
@@ -406,6 +410,14 @@ impl ReadTx for Tx {
             return Ok(None);
         }
         Ok(s.versions.get(&(id.clone(), version)).cloned())
+    }
+
+    fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
+        self.stored_api_access_policy(account)
+    }
+
+    fn access_rules(&self, account: &AccountId) -> CoreResult<Vec<ApiAccessRule>> {
+        self.stored_access_rules(account)
     }
 
     fn role_by_name(&self, account: &AccountId, name: &RoleName) -> CoreResult<Option<Role>> {

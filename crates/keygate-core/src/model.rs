@@ -11,12 +11,14 @@ use crate::ids::{
     TagValue, UserId, UserName, UserPath,
 };
 
+mod access;
 mod login;
 mod managed;
 mod mfa;
 mod role;
 mod session;
 
+pub use access::{ApiAccessPolicy, ApiAccessRule, IpRange};
 pub use login::{LoginProfile, PasswordPolicy};
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
 pub use mfa::MfaDevice;
@@ -276,6 +278,9 @@ pub struct SigningKey {
     pub secret: Secret,
     pub principal: Principal,
     pub session: Option<SessionFacts>,
+    /// Whether the principal's account admits requests from the client's address (its API
+    /// access rules): checked once the signature is, so that a refusal tells nothing of keys.
+    pub admitted: bool,
 }
 
 /// A newly created access key, the only time its secret is handed out.
@@ -304,6 +309,7 @@ mod tests {
         assert!(!format!("{s:?}").contains("wJalr"));
         let k = SigningKey {
             session: None,
+            admitted: true,
             secret: s,
             principal: Principal::Root {
                 account: AccountId::parse("123456789012").unwrap(),

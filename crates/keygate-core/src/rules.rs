@@ -11,6 +11,16 @@ pub enum KeyDeletion {
     RequireInactive,
 }
 
+/// What a new key without an expiration date gets when the account's API access policy sets a
+/// maximum lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingExpiration {
+    /// Outscale: refused; the caller must give a date within the maximum.
+    Refuse,
+    /// AWS IAM, whose CreateAccessKey has no date to give: the key lives for the maximum.
+    GiveMaximum,
+}
+
 /// Every operation the core authorises, named dialect-neutrally. Each dialect names it for
 /// policies through `Rules::action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +109,12 @@ pub enum Operation {
     AssumeRole,
     /// The account an access key id belongs to (STS GetAccessKeyInfo).
     GetAccessKeyInfo,
+    ReadApiAccessPolicy,
+    UpdateApiAccessPolicy,
+    CreateApiAccessRule,
+    ReadApiAccessRules,
+    UpdateApiAccessRule,
+    DeleteApiAccessRule,
     /// Reading the caller's own account (OSC ReadAccounts).
     ReadAccount,
     /// Checking a login and password of the caller's account (OSC CheckAuthentication).
@@ -112,6 +128,8 @@ pub enum Operation {
 pub struct Rules {
     /// AWS IAM deletes a key in either state; Outscale wants an EIM user's key INACTIVE first.
     pub user_key_deletion: KeyDeletion,
+    /// A key created without an expiration date under a maximum lifetime.
+    pub missing_expiration: MissingExpiration,
     /// The policy action an operation is checked against, e.g. `iam:DeleteAccessKey` or
     /// `api:DeleteAccessKey`: the front end's router names it.
     pub action: fn(Operation) -> &'static str,

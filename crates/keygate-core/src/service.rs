@@ -3,18 +3,20 @@
 //! the password check with its lockout, and the lookup and use-noting of signing keys. What a
 //! principal does goes through [`Caller`].
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::caller::{Caller, RequestInfo};
-use crate::error::{CoreError, CoreResult, Quota};
+use crate::error::{AccessPolicyRule, CoreError, CoreResult, Quota};
 use crate::ids::{AccessKeyId, AccountId, Email};
 use crate::key_uses::PendingUses;
 use crate::model::{
-    AccessKey, Account, AccountCredentials, KeyOwner, KeyState, KeyView, LastUsed, NewAccessKey,
-    NewSession, Principal, Secret, SessionFacts, SessionOrigin, SigningKey, Timestamp,
+    AccessKey, Account, AccountCredentials, ApiAccessRule, KeyOwner, KeyState, KeyView, LastUsed,
+    NewAccessKey, NewSession, Principal, Secret, SessionFacts, SessionOrigin, SigningKey,
+    Timestamp,
 };
 use crate::password;
-use crate::rules::{Limits, Rules};
+use crate::rules::{Limits, MissingExpiration, Rules};
 use crate::sign_in::{SignInGuard, Source};
 use crate::store::{self, Clock, IdGen, ReadTx, Store, WriteTx};
 
@@ -148,6 +150,10 @@ impl Service {
             created_at: now,
         };
         tx.insert_account(&account, hash)?;
+        tx.insert_access_rule(&ApiAccessRule::default_for(
+            &account.id,
+            self.ids.access_rule_id(),
+        ))?;
         let key = self.insert_key(tx, &account.id, KeyOwner::Root, None, None, now)?;
         Ok(AccountCredentials {
             account,
@@ -201,7 +207,8 @@ impl Service {
     }
 
     /// Replaces every root key of the account with one new key, handed to `keep` inside the
-    /// same transaction: if `keep` fails, the old keys stay.
+    /// same transaction: if `keep` fails, the old keys stay. Under a maximum key lifetime, the
+    /// key lives for the maximum.
     pub fn rotate_root_key(
         &self,
         id: &AccountId,
@@ -213,7 +220,8 @@ impl Service {
             for old in tx.keys(id, &KeyOwner::Root)? {
                 tx.delete_key(id, &old.id)?;
             }
-            let key = self.insert_key(tx, id, KeyOwner::Root, None, None, now)?;
+            let expires = key_expiration(tx, id, None, now, MissingExpiration::GiveMaximum)?;
+            let key = self.insert_key(tx, id, KeyOwner::Root, expires, None, now)?;
             keep(&key).map_err(CoreError::Internal)?;
             Ok(key)
         })
@@ -229,12 +237,14 @@ impl Service {
         &self,
         id: &AccessKeyId,
         token: Option<&str>,
+        client: Option<IpAddr>,
     ) -> CoreResult<KeyLookup> {
         let now = self.clock.now();
         store::read(&*self.store, |tx| {
             let Some(token) = token else {
                 return Ok(match long_term(tx, id, now)? {
                     Some((secret, principal)) => KeyLookup::Found(Box::new(SigningKey {
+                        admitted: admits(tx, principal.account(), client)?,
                         secret,
                         principal,
                         session: None,
@@ -282,6 +292,7 @@ impl Service {
                 return Ok(KeyLookup::Expired);
             }
             Ok(KeyLookup::Found(Box::new(SigningKey {
+                admitted: admits(tx, principal.account(), client)?,
                 secret,
                 principal,
                 session: Some(SessionFacts {
@@ -324,9 +335,18 @@ impl Service {
             stored,
             password,
         )?;
-        account
-            .map(|account| Principal::Root { account })
-            .ok_or(CoreError::BadCredentials)
+        let account = account.ok_or(CoreError::BadCredentials)?;
+        self.admitted(&account, source)?;
+        Ok(Principal::Root { account })
+    }
+
+    /// Refuses a request the account's API access rules do not admit from `source`.
+    fn admitted(&self, account: &AccountId, source: Source) -> CoreResult<()> {
+        if store::read(&*self.store, |tx| admits(tx, account, source.addr()))? {
+            Ok(())
+        } else {
+            Err(CoreError::NotAdmitted)
+        }
     }
 
     /// Signs an EIM user in with its password, as a console does: through the sign-in guards
@@ -357,6 +377,7 @@ impl Service {
         let Some((user, _)) = found else {
             return Err(CoreError::BadCredentials);
         };
+        self.admitted(req.account, Source::new(request.source_ip))?;
         let principal = Principal::for_user(&user);
         self.caller(&principal, rules)
             .with_request(request)
@@ -428,6 +449,45 @@ impl Service {
             secret,
         })
     }
+}
+
+/// The expiration date a key of `account` gets when `asked` is asked for, under the account's
+/// API access policy: within its maximum lifetime, when it sets one; a key without a date is
+/// refused or given the maximum, as `missing` says.
+pub(crate) fn key_expiration(
+    tx: &dyn ReadTx,
+    account: &AccountId,
+    asked: Option<Timestamp>,
+    now: Timestamp,
+    missing: MissingExpiration,
+) -> CoreResult<Option<Timestamp>> {
+    let max = tx
+        .api_access_policy(account)?
+        .map_or(0, |p| p.max_key_expiration_seconds);
+    if max == 0 {
+        return Ok(asked);
+    }
+    let latest = now.plus_seconds(i64::try_from(max).unwrap_or(i64::MAX));
+    match (asked, missing) {
+        (Some(at), _) if at <= latest => Ok(Some(at)),
+        (Some(_), _) => Err(CoreError::AccessPolicy(AccessPolicyRule::ExpirationTooFar(
+            max,
+        ))),
+        (None, MissingExpiration::GiveMaximum) => Ok(Some(latest)),
+        (None, MissingExpiration::Refuse) => Err(CoreError::AccessPolicy(
+            AccessPolicyRule::ExpirationRequired(max),
+        )),
+    }
+}
+
+/// Whether the account's API access rules admit a request from `client`. A request without an
+/// address comes from within the process (an operator's command), not the network: the rules
+/// are about the network.
+fn admits(tx: &dyn ReadTx, account: &AccountId, client: Option<IpAddr>) -> CoreResult<bool> {
+    if client.is_none() {
+        return Ok(true);
+    }
+    Ok(tx.access_rules(account)?.iter().any(|r| r.admits(client)))
 }
 
 /// The secret and principal of an active, unexpired long-term key.

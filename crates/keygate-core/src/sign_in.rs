@@ -33,24 +33,49 @@ const CAPACITY: usize = 50_000;
 /// How long a check waits for a free slot before it is refused as busy.
 const SLOT_WAIT: Duration = Duration::from_millis(500);
 
-/// Where an attempt comes from. IPv6 sources count per /64, the block one host is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Source(Option<IpAddr>);
+/// Where an attempt comes from. IPv6 sources count per /64, the block one host is given;
+/// the address itself is kept for the account's API access rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Source {
+    bucket: Option<IpAddr>,
+    addr: Option<IpAddr>,
+}
 
 impl Source {
     pub fn new(addr: Option<IpAddr>) -> Self {
-        Self(addr.map(|a| match a.to_canonical() {
+        let bucket = addr.map(|a| match a.to_canonical() {
             v4 @ IpAddr::V4(_) => v4,
             IpAddr::V6(v6) => {
                 let bits = u128::from(v6) & !((1u128 << 64) - 1);
                 IpAddr::V6(bits.into())
             }
-        }))
+        });
+        Self { bucket, addr }
     }
 
     /// An attempt whose address is unknown (in-process callers): all such share one budget.
     pub fn unknown() -> Self {
-        Self(None)
+        Self::new(None)
+    }
+
+    /// The address the attempt came from, when known.
+    pub fn addr(&self) -> Option<IpAddr> {
+        self.addr
+    }
+}
+
+/// Sources are counted by their bucket: every address of one IPv6 /64 is one source.
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        self.bucket == other.bucket
+    }
+}
+
+impl Eq for Source {}
+
+impl std::hash::Hash for Source {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.bucket.hash(h);
     }
 }
 

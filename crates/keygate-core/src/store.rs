@@ -3,12 +3,13 @@
 
 use crate::error::CoreResult;
 use crate::ids::{
-    AccessKeyId, AccountId, Email, GroupId, GroupName, PathPrefix, PolicyId, PolicyName, RoleId,
-    RoleName, TagKey, UserId, UserName, VersionId,
+    AccessKeyId, AccountId, ApiAccessRuleId, Email, GroupId, GroupName, PathPrefix, PolicyId,
+    PolicyName, RoleId, RoleName, TagKey, UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session, Tag, Timestamp, User,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, Group, KeyOwner, LastUsed,
+    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session,
+    Tag, Timestamp, User,
 };
 
 /// Reads inside one consistent snapshot. Users and roles always come with their tags, sorted
@@ -113,6 +114,10 @@ pub trait ReadTx {
         account: &AccountId,
         role: &RoleId,
     ) -> CoreResult<Vec<(PolicyName, String)>>;
+    /// The account's API access policy; `None` for one never set (the default).
+    fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>>;
+    /// The account's API access rules, ordered by id.
+    fn access_rules(&self, account: &AccountId) -> CoreResult<Vec<ApiAccessRule>>;
     /// The ids of the managed policies (the account's or the provider's) attached to a user,
     /// group or role, in no particular order.
     fn attached_policies(&self, account: &AccountId, to: &Attachee) -> CoreResult<Vec<PolicyId>>;
@@ -238,6 +243,15 @@ pub trait WriteTx: ReadTx {
         role: &RoleId,
         name: &PolicyName,
     ) -> CoreResult<()>;
+    fn put_api_access_policy(
+        &self,
+        account: &AccountId,
+        policy: &ApiAccessPolicy,
+    ) -> CoreResult<()>;
+    fn insert_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()>;
+    /// Replaces ranges, CAs, CNs and description of the rule with `rule.id`.
+    fn update_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()>;
+    fn delete_access_rule(&self, account: &AccountId, id: &ApiAccessRuleId) -> CoreResult<()>;
     /// Inserts an account's managed policy (`owner` is its account) with its first version.
     fn insert_managed_policy(
         &self,
@@ -338,6 +352,8 @@ pub trait IdGen: Send + Sync {
     fn group_id(&self) -> GroupId;
     fn policy_id(&self) -> PolicyId;
     fn role_id(&self) -> RoleId;
+    /// An API access rule's id (`aar-` and 32 hex digits).
+    fn access_rule_id(&self) -> ApiAccessRuleId;
     fn access_key_id(&self) -> AccessKeyId;
     /// A temporary key's id (`ASIA…`).
     fn session_key_id(&self) -> AccessKeyId;

@@ -7,7 +7,7 @@ use rand::TryRngCore;
 use rand::distr::Alphanumeric;
 use rand::rngs::OsRng;
 
-use crate::ids::{AccessKeyId, AccountId, GroupId, PolicyId, RoleId, UserId};
+use crate::ids::{AccessKeyId, AccountId, ApiAccessRuleId, GroupId, PolicyId, RoleId, UserId};
 use crate::model::{Secret, Timestamp};
 use crate::store::{Clock, IdGen};
 
@@ -94,6 +94,11 @@ impl IdGen for RandomIds {
     fn role_id(&self) -> RoleId {
         RoleId::parse(&format!("AROA{}", pick(UPPER_ALNUM, 17)))
             .unwrap_or_else(|_| unreachable!("21 word characters"))
+    }
+
+    fn access_rule_id(&self) -> ApiAccessRuleId {
+        ApiAccessRuleId::parse(&format!("aar-{}", pick(b"0123456789abcdef", 32)))
+            .unwrap_or_else(|_| unreachable!("aar- and 32 hex digits"))
     }
 
     fn access_key_id(&self) -> AccessKeyId {

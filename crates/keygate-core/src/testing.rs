@@ -17,7 +17,7 @@ pub(crate) use crate::memory::MemoryStore;
 pub(crate) use crate::model::{KeyState, KeyView, LastUsed, Principal, SigningKey, Tag, Timestamp};
 pub(crate) use crate::model::{PolicyOwner, PolicyRef};
 pub(crate) use crate::page::PageRequest;
-pub(crate) use crate::rules::{KeyDeletion, Limits, Operation, Rules};
+pub(crate) use crate::rules::{KeyDeletion, Limits, MissingExpiration, Operation, Rules};
 pub(crate) use crate::service::Service;
 pub(crate) use crate::sign_in::Source;
 pub(crate) use crate::system::{FixedClock, RandomIds};
@@ -107,6 +107,12 @@ pub(crate) fn iam_action(op: Operation) -> &'static str {
         Operation::DetachRolePolicy => "iam:DetachRolePolicy",
         Operation::ListAttachedRolePolicies => "iam:ListAttachedRolePolicies",
         Operation::AssumeRole => "sts:AssumeRole",
+        Operation::ReadApiAccessPolicy => "iam:ReadApiAccessPolicy",
+        Operation::UpdateApiAccessPolicy => "iam:UpdateApiAccessPolicy",
+        Operation::CreateApiAccessRule => "iam:CreateApiAccessRule",
+        Operation::ReadApiAccessRules => "iam:ReadApiAccessRules",
+        Operation::UpdateApiAccessRule => "iam:UpdateApiAccessRule",
+        Operation::DeleteApiAccessRule => "iam:DeleteApiAccessRule",
         Operation::ReadAccount => "iam:GetAccountSummary",
         Operation::CheckAuthentication => "iam:GetLoginProfile",
     }
@@ -190,6 +196,12 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
         | Operation::AttachRolePolicy
         | Operation::DetachRolePolicy
         | Operation::AssumeRole => "api:UpdateUser",
+        Operation::ReadApiAccessPolicy => "api:ReadApiAccessPolicy",
+        Operation::UpdateApiAccessPolicy => "api:UpdateApiAccessPolicy",
+        Operation::CreateApiAccessRule => "api:CreateApiAccessRule",
+        Operation::ReadApiAccessRules => "api:ReadApiAccessRules",
+        Operation::UpdateApiAccessRule => "api:UpdateApiAccessRule",
+        Operation::DeleteApiAccessRule => "api:DeleteApiAccessRule",
         Operation::ReadAccount => "api:ReadAccounts",
         Operation::CheckAuthentication => "api:CheckAuthentication",
     }
@@ -198,11 +210,13 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
 /// AWS IAM: keys are deleted in either state.
 pub(crate) const IAM: Rules = Rules {
     user_key_deletion: KeyDeletion::AnyState,
+    missing_expiration: MissingExpiration::GiveMaximum,
     action: iam_action,
 };
 /// Outscale: an EIM user's key must be INACTIVE first.
 pub(crate) const OSC: Rules = Rules {
     user_key_deletion: KeyDeletion::RequireInactive,
+    missing_expiration: MissingExpiration::Refuse,
     action: osc_action,
 };
 
@@ -284,7 +298,7 @@ impl World {
 
     /// What a long-term key signs for, when it signs.
     pub(crate) fn signing_key(&self, id: &AccessKeyId) -> CoreResult<Option<SigningKey>> {
-        Ok(match self.svc.signing_credentials(id, None)? {
+        Ok(match self.svc.signing_credentials(id, None, None)? {
             crate::service::KeyLookup::Found(k) => Some(*k),
             crate::service::KeyLookup::Unknown | crate::service::KeyLookup::Expired => None,
         })

@@ -5,7 +5,9 @@
 
 use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, BodyError, Failure};
-use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota, SessionRule};
+use keygate_core::{
+    AccessPolicyRule, CoreError, Denial, Dependents, PolicySource, Quota, SessionRule,
+};
 
 use crate::params::ParamError;
 
@@ -262,6 +264,35 @@ impl IamError {
             CoreError::NoSuchGroup(n) => {
                 Self::NoSuchEntity(format!("The group with name {n} cannot be found."))
             }
+            CoreError::NotAdmitted => Self::AccessDenied(
+                "The account's API access rules do not admit requests from this address.".into(),
+            ),
+            // The OSC dialect's governance calls: IAM has none, so only the key rules reach it.
+            CoreError::NoSuchAccessRule(id) => {
+                Self::NoSuchEntity(format!("The API access rule {id} cannot be found."))
+            }
+            CoreError::NoSuchCa(id) => Self::NoSuchEntity(format!("The CA {id} cannot be found.")),
+            CoreError::AccessPolicy(rule) => Self::InvalidInput(match rule {
+                AccessPolicyRule::ExpirationRequired(max)
+                | AccessPolicyRule::ExpirationTooFar(max)
+                | AccessPolicyRule::KeysOutliveMaximum(max) => format!(
+                    "The account's API access policy requires access keys to expire within \
+                     {max} seconds."
+                ),
+                AccessPolicyRule::TrustedEnvNeedsMaximum => {
+                    "A trusted environment needs a maximum access key lifetime.".into()
+                }
+                AccessPolicyRule::TrustedEnvNeedsCas => {
+                    "A trusted environment needs every API access rule to name a CA.".into()
+                }
+                AccessPolicyRule::RuleNeedsRangesOrCas => {
+                    "An API access rule needs address ranges, CAs, or both.".into()
+                }
+                AccessPolicyRule::CnsNeedCas => "An API access rule's CNs need its CAs.".into(),
+                AccessPolicyRule::LastRule => {
+                    "The last remaining API access rule cannot be deleted.".into()
+                }
+            }),
             CoreError::GroupAlreadyExists(n) => {
                 Self::EntityAlreadyExists(format!("Group with name {n} already exists."))
             }
@@ -447,6 +478,7 @@ impl IamError {
             Failure::Auth(e) => Self::from_auth(e),
             Failure::UnknownKey => Self::InvalidClientTokenId,
             Failure::ExpiredToken => Self::ExpiredToken,
+            Failure::NotAdmitted => Self::from_core(CoreError::NotAdmitted, None),
             Failure::WrongService { expected } => Self::SignatureDoesNotMatch(format!(
                 "Credential should be scoped to correct service: '{expected}'. "
             )),

@@ -3,7 +3,7 @@
 //! the table derive the action enums, the lookup by `Action` and `Version`, the dispatch to
 //! each action's module, the policy action (`iam:<name>`) and the log's `action` field.
 
-use keygate_core::{Caller, KeyDeletion, Operation, Rules};
+use keygate_core::{Caller, KeyDeletion, MissingExpiration, Operation, Rules};
 
 use crate::error::IamError;
 use crate::ops::{
@@ -16,9 +16,11 @@ pub const IAM_VERSION: &str = "2010-05-08";
 pub const STS_VERSION: &str = "2011-06-15";
 
 /// How AWS IAM behaves where the dialects differ: keys are deleted in either state (AWS CLI
-/// docs), and policies name `iam:` actions.
+/// docs), CreateAccessKey gives no expiration date (a maximum lifetime then applies), and
+/// policies name `iam:` actions.
 pub const RULES: Rules = Rules {
     user_key_deletion: KeyDeletion::AnyState,
+    missing_expiration: MissingExpiration::GiveMaximum,
     action: policy_action,
 };
 
@@ -225,6 +227,12 @@ actions! {
     @also {
         ReadAccount => "iam:GetAccountSummary",
         CheckAuthentication => "iam:GetLoginProfile",
+        ReadApiAccessPolicy => "iam:GetAccountSummary",
+        ReadApiAccessRules => "iam:GetAccountSummary",
+        UpdateApiAccessPolicy => "iam:UpdateAccountPasswordPolicy",
+        CreateApiAccessRule => "iam:UpdateAccountPasswordPolicy",
+        UpdateApiAccessRule => "iam:UpdateAccountPasswordPolicy",
+        DeleteApiAccessRule => "iam:UpdateAccountPasswordPolicy",
     }
 }
 

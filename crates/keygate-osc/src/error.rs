@@ -6,7 +6,9 @@
 
 use actix_web::http::StatusCode;
 use keygate_auth::{AuthError, BodyError, Failure};
-use keygate_core::{CoreError, Denial, Dependents, PolicySource, Quota, SessionRule};
+use keygate_core::{
+    AccessPolicyRule, CoreError, Denial, Dependents, PolicySource, Quota, SessionRule,
+};
 
 use crate::orn;
 
@@ -24,6 +26,11 @@ pub enum OscError {
     PasswordNotAccepted,
     /// 401 code 12: an `Authorization` scheme nobody speaks.
     UnknownAuthType,
+    /// 401 code 14: none of the account's API access rules admits the request.
+    NotAdmitted,
+    /// 400 code 4118: the API access policy or rules forbid the change, or name what is not
+    /// there (Outscale's answers for these).
+    Governance(String),
     /// 401 code 13: too many wrong passwords; locked for a while.
     LoginLocked(String),
     /// 429 code 24: too many failed sign-ins from this address; the nearest documented code,
@@ -73,6 +80,7 @@ impl OscError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::AuthFailed(_)
+            | Self::NotAdmitted
             | Self::NotAuthorized(_)
             | Self::PasswordNotAccepted
             | Self::UnknownAuthType
@@ -83,6 +91,7 @@ impl OscError {
             | Self::InvalidParameter(_)
             | Self::OutOfLimits(_)
             | Self::InvalidEmail(_)
+            | Self::Governance(_)
             | Self::NoSuchAccount
             | Self::NoSuchPolicy(_)
             | Self::NoSuchGroup(_)
@@ -110,6 +119,8 @@ impl OscError {
             Self::PasswordNotAccepted => "9",
             Self::UnknownAuthType => "12",
             Self::LoginLocked(_) => "13",
+            Self::NotAdmitted => "14",
+            Self::Governance(_) => "4118",
             Self::Throttled(_) => "24",
             Self::Busy => "6",
             Self::InvalidValue(_) => "4047",
@@ -136,6 +147,7 @@ impl OscError {
             | Self::NotAuthorized(_)
             | Self::UnknownAuthType
             | Self::LoginLocked(_)
+            | Self::NotAdmitted
             | Self::Throttled(_)
             | Self::Busy => "AccessDenied",
             Self::PasswordNotAccepted => "AuthFailure",
@@ -143,6 +155,7 @@ impl OscError {
             | Self::InvalidParameter(_)
             | Self::OutOfLimits(_)
             | Self::BodyTooLarge(_)
+            | Self::Governance(_)
             | Self::InvalidEmail(_) => "InvalidParameterValue",
             Self::InvalidType(_) => "InvalidParameterType",
             Self::NoSuchAccount
@@ -180,7 +193,11 @@ impl OscError {
             | Self::TooManyKeys(d)
             | Self::KeyNotInactive(d)
             | Self::HasDependents(d)
+            | Self::Governance(d)
             | Self::UnknownCall(d) => d,
+            Self::NotAdmitted => {
+                "API access rules not matched: no rule of the account admits this request."
+            }
             Self::PasswordNotAccepted => {
                 "This call does not accept a login and password: sign it with an access key."
             }
@@ -297,6 +314,37 @@ impl OscError {
             CoreError::NoSuchGroup(n) => {
                 Self::NoSuchGroup(format!("The user group '{n}' does not exist."))
             }
+            CoreError::NotAdmitted => Self::NotAdmitted,
+            CoreError::NoSuchAccessRule(id) => {
+                Self::Governance(format!("The API access rule '{id}' does not exist."))
+            }
+            CoreError::NoSuchCa(id) => Self::Governance(format!("The CA '{id}' does not exist.")),
+            CoreError::AccessPolicy(rule) => Self::Governance(match rule {
+                AccessPolicyRule::ExpirationRequired(max) => format!(
+                    "The API access policy requires access keys to expire: give an \
+                     ExpirationDate at most {max} seconds away."
+                ),
+                AccessPolicyRule::ExpirationTooFar(max) => format!(
+                    "The API access policy requires access keys to expire within {max} seconds."
+                ),
+                AccessPolicyRule::KeysOutliveMaximum(max) => format!(
+                    "Every access key of the account must expire within {max} seconds before \
+                     this maximum is set."
+                ),
+                AccessPolicyRule::TrustedEnvNeedsMaximum => {
+                    "RequireTrustedEnv needs a MaxAccessKeyExpirationSeconds above 0.".into()
+                }
+                AccessPolicyRule::TrustedEnvNeedsCas => {
+                    "RequireTrustedEnv needs every API access rule to name a CA.".into()
+                }
+                AccessPolicyRule::RuleNeedsRangesOrCas => {
+                    "An API access rule needs IpRanges, CaIds, or both.".into()
+                }
+                AccessPolicyRule::CnsNeedCas => "Cns need CaIds: they name CAs' certificates.".into(),
+                AccessPolicyRule::LastRule => {
+                    "You cannot delete the last remaining API access rule.".into()
+                }
+            }),
             // Roles are the IAM dialect's: an OSC call never names one, and these never reach it.
             CoreError::NoSuchRole(n) => {
                 Self::NoSuchGroup(format!("The role '{n}' does not exist."))
@@ -484,6 +532,7 @@ impl OscError {
                 Self::auth("The access key is not valid, or is inactive or expired.")
             }
             Failure::ExpiredToken => Self::auth("The session token has expired."),
+            Failure::NotAdmitted => Self::NotAdmitted,
             Failure::WrongService { expected } => Self::auth(format!(
                 "The signature must be scoped to the service '{expected}'."
             )),

@@ -3,18 +3,19 @@
 //! performs. From the table derive the call enums, the lookup by path, the dispatch to each
 //! call's module, the policy action (`api:<name>`) and the log's `action` field.
 
-use keygate_core::{Caller, KeyDeletion, Operation, Rules};
+use keygate_core::{Caller, KeyDeletion, MissingExpiration, Operation, Rules};
 use serde_json::Value;
 
 use crate::error::OscError;
 use crate::ops::{
-    Op, access_keys, account, policies, policy_links, user_groups, user_policies, users,
+    Op, access_keys, account, api_access, policies, policy_links, user_groups, user_policies, users,
 };
 
 /// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
 /// it is deleted (Outscale's EIM docs), and policies name `api:` actions (WIRE P.5).
 pub const RULES: Rules = Rules {
     user_key_deletion: KeyDeletion::RequireInactive,
+    missing_expiration: MissingExpiration::Refuse,
     action: policy_action,
 };
 
@@ -127,6 +128,12 @@ calls! {
     ReadUserPolicies(user_policies::ReadUserPolicies) by AccessKey, checked as ListUserPolicies;
     DeleteUserPolicy(user_policies::DeleteUserPolicy) by AccessKey, checked as DeleteUserPolicy;
     ReadAccounts(account::ReadAccounts) by AccessKey, checked as ReadAccount;
+    ReadApiAccessPolicy(api_access::ReadApiAccessPolicy) by AccessKeyOrPassword, checked as ReadApiAccessPolicy;
+    UpdateApiAccessPolicy(api_access::UpdateApiAccessPolicy) by AccessKeyOrPassword, checked as UpdateApiAccessPolicy;
+    CreateApiAccessRule(api_access::CreateApiAccessRule) by AccessKeyOrPassword, checked as CreateApiAccessRule;
+    ReadApiAccessRules(api_access::ReadApiAccessRules) by AccessKeyOrPassword, checked as ReadApiAccessRules;
+    UpdateApiAccessRule(api_access::UpdateApiAccessRule) by AccessKeyOrPassword, checked as UpdateApiAccessRule;
+    DeleteApiAccessRule(api_access::DeleteApiAccessRule) by AccessKeyOrPassword, checked as DeleteApiAccessRule;
     CheckAuthentication(account::CheckAuthentication) by AccessKey, checked as CheckAuthentication;
     CreateUserGroup(user_groups::CreateUserGroup) by AccessKey, checked as CreateGroup;
     ReadUserGroup(user_groups::ReadUserGroup) by AccessKey, checked as GetGroup;

@@ -20,13 +20,15 @@ impl SecretLookup for ServiceKeys {
         &self,
         key_id: &str,
         token: Option<&str>,
+        client: Option<std::net::IpAddr>,
     ) -> Result<Found<Signer>, CoreError> {
         // An id no key can have is a key that does not exist.
         let Ok(id) = AccessKeyId::parse(key_id) else {
             return Ok(Found::Unknown);
         };
-        Ok(match self.0.signing_credentials(&id, token)? {
+        Ok(match self.0.signing_credentials(&id, token, client)? {
             KeyLookup::Found(k) => Found::Key(KeySecret {
+                admitted: k.admitted,
                 secret: Zeroizing::new(k.secret.expose().to_owned()),
                 owner: Signer {
                     principal: k.principal,

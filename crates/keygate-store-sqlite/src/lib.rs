@@ -2,6 +2,7 @@
 //! WAL, foreign keys, a busy timeout, `BEGIN IMMEDIATE` write transactions and durable commits;
 //! access key secrets sealed with an AEAD. No rusqlite type leaves this crate.
 
+mod access;
 mod login;
 mod managed;
 mod mfa;
@@ -37,6 +38,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/008_login_profiles.sql")),
         M::up(include_str!("migrations/009_roles.sql")),
         M::up(include_str!("migrations/010_sign_in_sessions.sql")),
+        M::up(include_str!("migrations/011_api_access.sql")),
     ])
 });
 

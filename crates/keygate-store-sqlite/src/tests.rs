@@ -71,8 +71,9 @@ fn secrets_are_not_stored_in_clear_and_survive_reopening() {
     let password = creds.password.expose().to_owned();
     // Reopen, then look for the secret and the password in every file of the database.
     let svc = service(file_store(&dir, "k.sqlite"));
-    let keygate_core::KeyLookup::Found(found) =
-        svc.signing_credentials(&creds.access_key_id, None).unwrap()
+    let keygate_core::KeyLookup::Found(found) = svc
+        .signing_credentials(&creds.access_key_id, None, None)
+        .unwrap()
     else {
         panic!("the key signs")
     };
@@ -109,7 +110,7 @@ fn a_wrong_seal_key_is_a_storage_error_not_a_secret() {
     let other =
         SqliteStore::open_file(&dir.path().join("w.sqlite"), SealKey::generate().unwrap()).unwrap();
     assert!(matches!(
-        service(other).signing_credentials(&creds.access_key_id, None),
+        service(other).signing_credentials(&creds.access_key_id, None, None),
         Err(keygate_core::CoreError::Storage(_))
     ));
 }

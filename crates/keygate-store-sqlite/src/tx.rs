@@ -2,10 +2,10 @@
 //! statement scoped to the account it names (`write` has the `WriteTx` half).
 
 use keygate_core::{
-    AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreError, CoreResult, Email, Group,
-    GroupId, GroupName, KeyOwner, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
-    PathPrefix, PolicyId, PolicyName, PolicyVersion, ReadTx, Role, RoleId, RoleName, Secret,
-    Session, StoreFailure, User, UserId, UserName, VersionId,
+    AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, Attachee,
+    CoreError, CoreResult, Email, Group, GroupId, GroupName, KeyOwner, LoginProfile, ManagedPolicy,
+    MfaDevice, PasswordPolicy, PathPrefix, PolicyId, PolicyName, PolicyVersion, ReadTx, Role,
+    RoleId, RoleName, Secret, Session, StoreFailure, User, UserId, UserName, VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -387,6 +387,14 @@ impl ReadTx for SqlTx<'_> {
         version: VersionId,
     ) -> CoreResult<Option<PolicyVersion>> {
         self.read_policy_version(account, id, version)
+    }
+
+    fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
+        self.read_api_access_policy(account)
+    }
+
+    fn access_rules(&self, account: &AccountId) -> CoreResult<Vec<ApiAccessRule>> {
+        self.read_access_rules(account)
     }
 
     fn role_by_name(&self, account: &AccountId, name: &RoleName) -> CoreResult<Option<Role>> {

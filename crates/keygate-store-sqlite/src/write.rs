@@ -2,9 +2,10 @@
 //! to the account it names.
 
 use keygate_core::{
-    AccessKey, AccessKeyId, Account, AccountId, Attachee, CoreResult, Group, GroupId, LastUsed,
-    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion,
-    Role, RoleId, Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
+    AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId,
+    Attachee, CoreResult, Group, GroupId, LastUsed, LoginProfile, ManagedPolicy, MfaDevice,
+    PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId, Secret, Session, Tag,
+    TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -329,6 +330,26 @@ impl WriteTx for SqlTx<'_> {
             params![account.as_str(), group.as_str(), name.as_str()],
         )
         .map(drop)
+    }
+
+    fn put_api_access_policy(
+        &self,
+        account: &AccountId,
+        policy: &ApiAccessPolicy,
+    ) -> CoreResult<()> {
+        self.write_put_api_access_policy(account, policy)
+    }
+
+    fn insert_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {
+        self.write_insert_access_rule(rule)
+    }
+
+    fn update_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {
+        self.write_update_access_rule(rule)
+    }
+
+    fn delete_access_rule(&self, account: &AccountId, id: &ApiAccessRuleId) -> CoreResult<()> {
+        self.write_delete_access_rule(account, id)
     }
 
     fn insert_role(&self, role: &Role) -> CoreResult<()> {

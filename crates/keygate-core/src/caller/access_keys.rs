@@ -7,7 +7,7 @@ use crate::model::{
     AccessKey, KeyOwner, KeyState, KeyView, NewAccessKey, Principal, Timestamp, User, root_arn,
 };
 use crate::page::{Page, PageRequest};
-use crate::rules::{KeyDeletion, Operation};
+use crate::rules::{KeyDeletion, MissingExpiration, Operation};
 use crate::store::ReadTx;
 use crate::validate;
 
@@ -131,6 +131,13 @@ impl Caller<'_> {
         validate::expiration(expires_at, now)?;
         self.write(|tx| {
             let target = self.authorized_key_target(tx, Operation::CreateAccessKey, user)?;
+            let expires_at = crate::service::key_expiration(
+                tx,
+                self.account(),
+                expires_at,
+                now,
+                self.rules.missing_expiration,
+            )?;
             let created = self.svc.insert_key(
                 tx,
                 self.account(),
@@ -185,7 +192,14 @@ impl Caller<'_> {
                 key.state = state;
             }
             if let Some(expires_at) = change.expires_at {
-                key.expires_at = expires_at;
+                // A date set or removed is set within the account's maximum lifetime.
+                key.expires_at = crate::service::key_expiration(
+                    tx,
+                    self.account(),
+                    expires_at,
+                    now,
+                    MissingExpiration::Refuse,
+                )?;
             }
             if let Some(tag) = change.tag {
                 key.tag = tag;

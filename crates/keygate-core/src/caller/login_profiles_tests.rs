@@ -158,7 +158,7 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
     assert!(!root.get_login_profile(&n).unwrap().reset_required);
     let found = match w
         .svc
-        .signing_credentials(&made.session.key_id, Some(made.token.expose()))
+        .signing_credentials(&made.session.key_id, Some(made.token.expose()), None)
         .unwrap()
     {
         KeyLookup::Found(k) => k,
@@ -212,7 +212,11 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
     root.delete_login_profile(&n).unwrap();
     assert!(matches!(
         w.svc
-            .signing_credentials(&with_mfa.session.key_id, Some(with_mfa.token.expose()))
+            .signing_credentials(
+                &with_mfa.session.key_id,
+                Some(with_mfa.token.expose()),
+                None
+            )
             .unwrap(),
         KeyLookup::Unknown
     ));

@@ -4,6 +4,7 @@
 
 mod access_keys;
 mod account;
+mod api_access;
 mod assume_role;
 mod groups;
 mod login_profiles;
@@ -16,6 +17,7 @@ mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
+pub use api_access::{MAX_KEY_LIFETIME_SECONDS, RuleFilter, RuleSpec};
 pub use assume_role::{ASSUME_SECONDS, AssumeRequest, AssumedRole, MAX_SESSION_POLICY_ARNS};
 pub use groups::{GroupChange, GroupRef};
 pub use managed_policies::{NewPolicy, PolicyFilter, PolicyScope, PolicyView};

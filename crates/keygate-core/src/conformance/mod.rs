@@ -21,11 +21,13 @@ use crate::service::Service;
 use crate::store::{self, Store};
 use crate::system::{RandomIds, SystemClock};
 
+mod access;
 mod groups;
 mod isolation;
 mod managed;
 mod roles;
 mod sessions;
+pub use access::access_governance_round_trip;
 pub use groups::groups_round_trip;
 pub use isolation::nothing_crosses_accounts;
 pub use managed::managed_policies_round_trip;
@@ -45,6 +47,7 @@ pub fn run_all(make: Factory<'_>) {
     groups_round_trip(make());
     managed_policies_round_trip(make());
     roles_round_trip(make());
+    access_governance_round_trip(make());
     sessions_round_trip(make());
     mfa_devices_round_trip(make());
     login_profiles_round_trip(make());
@@ -415,6 +418,7 @@ pub fn concurrent_creates_respect_the_key_limit(s: Arc<dyn Store>) {
     };
     static RULES: Rules = Rules {
         user_key_deletion: KeyDeletion::AnyState,
+        missing_expiration: crate::rules::MissingExpiration::Refuse,
         action: self_action,
     };
     let bob = UserName::parse("bob").unwrap();

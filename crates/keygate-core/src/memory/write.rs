@@ -4,12 +4,13 @@
 
 use crate::error::CoreResult;
 use crate::ids::{
-    AccessKeyId, AccountId, GroupId, PolicyId, PolicyName, RoleId, TagKey, UserId, VersionId,
+    AccessKeyId, AccountId, ApiAccessRuleId, GroupId, PolicyId, PolicyName, RoleId, TagKey, UserId,
+    VersionId,
 };
 use crate::model::{
-    AccessKey, Account, Attachee, Group, KeyOwner, LastUsed, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session, SessionOrigin, Tag, Timestamp,
-    User,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, Group, KeyOwner, LastUsed,
+    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session,
+    SessionOrigin, Tag, Timestamp, User,
 };
 use crate::store::WriteTx;
 
@@ -414,6 +415,26 @@ impl WriteTx for Tx {
             s.group_policies.remove(&(group.clone(), name.clone()));
         }
         Ok(())
+    }
+
+    fn put_api_access_policy(
+        &self,
+        account: &AccountId,
+        policy: &ApiAccessPolicy,
+    ) -> CoreResult<()> {
+        self.stored_put_api_access_policy(account, policy)
+    }
+
+    fn insert_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {
+        self.stored_insert_access_rule(rule)
+    }
+
+    fn update_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {
+        self.stored_update_access_rule(rule)
+    }
+
+    fn delete_access_rule(&self, account: &AccountId, id: &ApiAccessRuleId) -> CoreResult<()> {
+        self.stored_delete_access_rule(account, id)
     }
 
     fn insert_role(&self, role: &Role) -> CoreResult<()> {

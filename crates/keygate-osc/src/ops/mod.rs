@@ -4,6 +4,7 @@
 
 pub mod access_keys;
 pub mod account;
+pub mod api_access;
 pub mod policies;
 pub mod policy_links;
 pub mod user_groups;

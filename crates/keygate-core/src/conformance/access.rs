@@ -1,0 +1,79 @@
+//! The conformance checks of access governance: one API access policy per account, and access
+//! rules kept with their lists as written, ordered by id, per account.
+
+use std::sync::Arc;
+
+use crate::ids::{ApiAccessRuleId, CaId};
+use crate::model::{ApiAccessPolicy, ApiAccessRule, IpRange};
+use crate::store::{self, Store};
+
+use super::account;
+
+pub fn access_governance_round_trip(s: Arc<dyn Store>) {
+    let a = account("111111111111", "a@example.com");
+    let b = account("222222222222", "b@example.com");
+    let rule = |id: &str| ApiAccessRule {
+        account_id: a.id.clone(),
+        id: ApiAccessRuleId::parse(id).unwrap(),
+        ip_ranges: vec![
+            IpRange::parse("192.0.2.0/24").unwrap(),
+            IpRange::parse("198.51.100.7").unwrap(),
+        ],
+        ca_ids: vec![CaId::parse("ca-0000000000000000000000000000000a").unwrap()],
+        cns: vec!["ops.example.com".into()],
+        description: "office".into(),
+    };
+    let second = rule("aar-00000000000000000000000000000002");
+    let first = rule("aar-00000000000000000000000000000001");
+    let policy = ApiAccessPolicy {
+        max_key_expiration_seconds: 86_400,
+        require_trusted_env: true,
+    };
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_account(&b, "h")?;
+        tx.insert_access_rule(&second)?;
+        tx.insert_access_rule(&first)?;
+        tx.put_api_access_policy(&a.id, &policy)
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.api_access_policy(&a.id)?, Some(policy));
+        assert_eq!(tx.api_access_policy(&b.id)?, None, "per account");
+        assert_eq!(tx.access_rules(&a.id)?, vec![first.clone(), second.clone()]);
+        assert!(tx.access_rules(&b.id)?.is_empty());
+        Ok(())
+    })
+    .unwrap();
+    let mut changed = first.clone();
+    changed.ip_ranges = vec![IpRange::parse("::/0").unwrap()];
+    changed.ca_ids.clear();
+    changed.cns.clear();
+    changed.description = String::new();
+    let mut foreign = changed.clone();
+    foreign.account_id = b.id.clone();
+    assert!(
+        store::write(&*s, |tx| tx.update_access_rule(&foreign)).is_err(),
+        "another account's rule is none of its"
+    );
+    store::write(&*s, |tx| {
+        tx.update_access_rule(&changed)?;
+        tx.put_api_access_policy(&a.id, &ApiAccessPolicy::default())?;
+        tx.delete_access_rule(&b.id, &second.id)?;
+        tx.delete_access_rule(&a.id, &first.id)
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(
+            tx.access_rules(&a.id)?,
+            vec![second.clone()],
+            "only its own goes"
+        );
+        assert_eq!(
+            tx.api_access_policy(&a.id)?,
+            Some(ApiAccessPolicy::default())
+        );
+        Ok(())
+    })
+    .unwrap();
+}

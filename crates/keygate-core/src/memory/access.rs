@@ -1,0 +1,78 @@
+//! Access governance in a `MemoryStore`: API access policies and rules, both halves of the
+//! transaction; the trait impls delegate here.
+
+use crate::error::CoreResult;
+use crate::ids::{AccountId, ApiAccessRuleId};
+use crate::model::{ApiAccessPolicy, ApiAccessRule};
+
+use super::{Tx, conflict};
+
+impl Tx {
+    pub(super) fn stored_api_access_policy(
+        &self,
+        account: &AccountId,
+    ) -> CoreResult<Option<ApiAccessPolicy>> {
+        Ok(self.0.borrow().access_policies.get(account).copied())
+    }
+
+    pub(super) fn stored_access_rules(
+        &self,
+        account: &AccountId,
+    ) -> CoreResult<Vec<ApiAccessRule>> {
+        Ok(self
+            .0
+            .borrow()
+            .access_rules
+            .values()
+            .filter(|r| &r.account_id == account)
+            .cloned()
+            .collect())
+    }
+
+    pub(super) fn stored_put_api_access_policy(
+        &self,
+        account: &AccountId,
+        policy: &ApiAccessPolicy,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if !s.accounts.contains_key(account) {
+            return Err(conflict("no such account"));
+        }
+        s.access_policies.insert(account.clone(), *policy);
+        Ok(())
+    }
+
+    pub(super) fn stored_insert_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if !s.accounts.contains_key(&rule.account_id) || s.access_rules.contains_key(&rule.id) {
+            return Err(conflict("no such account, or rule id taken"));
+        }
+        s.access_rules.insert(rule.id.clone(), rule.clone());
+        Ok(())
+    }
+
+    pub(super) fn stored_update_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {
+        match self.0.borrow_mut().access_rules.get_mut(&rule.id) {
+            Some(r) if r.account_id == rule.account_id => {
+                *r = rule.clone();
+                Ok(())
+            }
+            _ => Err(conflict("no such access rule")),
+        }
+    }
+
+    pub(super) fn stored_delete_access_rule(
+        &self,
+        account: &AccountId,
+        id: &ApiAccessRuleId,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.access_rules
+            .get(id)
+            .is_some_and(|r| &r.account_id == account)
+        {
+            s.access_rules.remove(id);
+        }
+        Ok(())
+    }
+}
