@@ -8,6 +8,7 @@ mod hardening;
 mod iam;
 mod iam_wire;
 mod login_profiles;
+mod metrics;
 mod mfa;
 mod osc;
 mod policies;

@@ -42,8 +42,8 @@ pub use ids::{
     UserName, UserPath, VersionId,
 };
 pub use model::{
-    AccessKey, Account, AccountCredentials, ApiAccessPolicy, ApiAccessRule, Attachee, Group,
-    IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile, ManagedPolicy, MfaDevice,
+    AccessKey, Account, AccountCredentials, ApiAccessPolicy, ApiAccessRule, Attachee, CallLabel,
+    Group, IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile, ManagedPolicy, MfaDevice,
     NewAccessKey, NewSession, PasswordPolicy, PolicyOwner, PolicyRef, PolicyVersion, Principal,
     RequestId, Role, RoleSession, Secret, Session, SessionFacts, SessionKind, SessionOrigin,
     Signer, SigningKey, Tag, Timestamp, User,
@@ -51,7 +51,7 @@ pub use model::{
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, MissingExpiration, Operation, Rules};
 pub use service::{KeyLookup, Service, UserSignIn};
-pub use sign_in::Source;
+pub use sign_in::{SignInCounts, Source};
 pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};
 pub use system::{FixedClock, RandomIds, SystemClock};
 pub use validate::MAX_TAGS_PER_USER;

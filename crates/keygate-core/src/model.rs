@@ -32,6 +32,17 @@ pub use session::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
 
+/// What a front end tells the server of a request it answered, for the metrics: its dialect,
+/// the action or call (`unknown` before one is named), the error code it answered (`None` for
+/// a success), and whether the error came from authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallLabel {
+    pub dialect: &'static str,
+    pub action: &'static str,
+    pub error: Option<&'static str>,
+    pub at_authentication: bool,
+}
+
 /// A point in time, UTC, with millisecond precision (what the OSC dialect shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);

@@ -72,6 +72,11 @@ impl Service {
         self.clock.now()
     }
 
+    /// The password checks refused since the start, by why (for the metrics).
+    pub fn sign_in_counts(&self) -> crate::sign_in::SignInCounts {
+        self.sign_in.counts()
+    }
+
     /// Operations made by `principal` under a dialect's `rules`.
     pub fn caller<'a>(&'a self, principal: &'a Principal, rules: &'a Rules) -> Caller<'a> {
         Caller::new(self, principal, rules)

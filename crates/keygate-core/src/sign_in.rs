@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -142,6 +143,29 @@ pub(crate) struct SignInGuard {
     sources: Mutex<Generations<Source, Window>>,
     logins: Mutex<Generations<LoginKey, Arc<Mutex<Attempts>>>>,
     checker: Checker,
+    counts: Counters,
+}
+
+/// How many password checks each outcome has had since the start, for the metrics.
+#[derive(Debug, Default)]
+struct Counters {
+    wrong: AtomicU64,
+    locked: AtomicU64,
+    throttled: AtomicU64,
+    busy: AtomicU64,
+}
+
+/// Password checks refused since the start, by why.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInCounts {
+    /// A wrong password (or login).
+    pub wrong: u64,
+    /// Refused while the login was locked.
+    pub locked: u64,
+    /// Refused: too many failures from the source this minute.
+    pub throttled: u64,
+    /// Refused: every password check slot stayed taken.
+    pub busy: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -162,6 +186,7 @@ impl SignInGuard {
             sources: Mutex::new(Generations::new(SOURCE_WINDOW_SECS)),
             logins: Mutex::new(Generations::new(LOGIN_MEMORY_SECS)),
             checker: Checker::new(slots, SLOT_WAIT),
+            counts: Counters::default(),
         }
     }
 
@@ -177,10 +202,31 @@ impl SignInGuard {
         stored: impl FnOnce() -> CoreResult<Option<String>>,
         password: &str,
     ) -> CoreResult<()> {
-        self.admit(source, now())?;
-        let outcome = self.check_login(login, source, &now, stored, password);
-        self.settle(source, now(), &outcome);
+        let outcome = self.admit(source, now()).and_then(|()| {
+            let outcome = self.check_login(login, source, &now, stored, password);
+            self.settle(source, now(), &outcome);
+            outcome
+        });
+        let counter = match &outcome {
+            Err(CoreError::BadCredentials) => Some(&self.counts.wrong),
+            Err(CoreError::LoginLocked { .. }) => Some(&self.counts.locked),
+            Err(CoreError::Throttled { .. }) => Some(&self.counts.throttled),
+            Err(CoreError::Busy) => Some(&self.counts.busy),
+            _ => None,
+        };
+        if let Some(c) = counter {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
         outcome
+    }
+
+    pub(crate) fn counts(&self) -> SignInCounts {
+        SignInCounts {
+            wrong: self.counts.wrong.load(Ordering::Relaxed),
+            locked: self.counts.locked.load(Ordering::Relaxed),
+            throttled: self.counts.throttled.load(Ordering::Relaxed),
+            busy: self.counts.busy.load(Ordering::Relaxed),
+        }
     }
 
     /// Refuses a source over its budget; otherwise counts the check as under way.

@@ -19,7 +19,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use keygate_auth::{
     Authenticated, BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, receive,
 };
-use keygate_core::{CoreError, RequestId, RequestInfo, Service, Signer};
+use keygate_core::{CallLabel, CoreError, RequestId, RequestInfo, Service, Signer};
 
 use crate::error::IamError;
 use crate::ops::Answer;
@@ -62,7 +62,18 @@ type Done = (&'static str, Api, Answer);
 
 /// Decodes, authenticates, runs and encodes one request. Runs on the blocking pool, inside the
 /// request's span, which it tells the action and the caller.
-fn process(api: &IamApi, http: &SignedHttp) -> Result<Done, (Api, IamError)> {
+/// How far a request got: its action once named, and whether it is being authenticated.
+#[derive(Debug, Default)]
+struct Progress {
+    action: Option<&'static str>,
+    authenticating: bool,
+}
+
+fn process(
+    api: &IamApi,
+    http: &SignedHttp,
+    progress: &mut Progress,
+) -> Result<Done, (Api, IamError)> {
     let iam = |e| (Api::Iam, e);
     let mut params = Params::parse(http.query.as_bytes())
         .map_err(|e| iam(IamError::from_params(e)))?
@@ -73,9 +84,11 @@ fn process(api: &IamApi, http: &SignedHttp) -> Result<Done, (Api, IamError)> {
             .map_err(|e| iam(IamError::from_params(e)))?;
     }
     let name = router::action_name(&params, http.header("x-amz-target")).map_err(iam)?;
+    progress.action = Some(name.wire());
     let span = tracing::Span::current();
     span.record("action", name.wire());
     let fail = |e| (name.api(), e);
+    progress.authenticating = true;
     let Authenticated {
         principal: signer,
         scope,
@@ -83,6 +96,7 @@ fn process(api: &IamApi, http: &SignedHttp) -> Result<Done, (Api, IamError)> {
         .gate
         .authenticate(http, name.api().scope_services())
         .map_err(|e| fail(IamError::from_auth_failure(e)))?;
+    progress.authenticating = false;
     span.record("principal", signer.principal.arn());
     let action = name.decode(&params).map_err(fail)?;
     let caller = api
@@ -151,8 +165,31 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
     };
     let api2 = api.clone();
     let span = tracing::Span::current();
-    match web::block(move || span.in_scope(|| process(&api2, &http))).await {
-        Ok(Ok((name, kind, answer))) => {
+    let run = move || {
+        span.in_scope(|| {
+            let mut progress = Progress::default();
+            let done = process(&api2, &http, &mut progress);
+            (progress, done)
+        })
+    };
+    let (progress, done) = match web::block(run).await {
+        Ok(answered) => answered,
+        Err(e) => {
+            tracing::error!(error = %e, "request worker failed");
+            (
+                Progress::default(),
+                Err((Api::Iam, IamError::ServiceFailure)),
+            )
+        }
+    };
+    let mut label = CallLabel {
+        dialect: "iam",
+        action: progress.action.unwrap_or("unknown"),
+        error: None,
+        at_authentication: false,
+    };
+    let mut res = match done {
+        Ok((name, kind, answer)) => {
             let write = |x: &mut xml::Xml| answer.write(x);
             let result = answer
                 .has_result()
@@ -160,10 +197,12 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
             let body = xml::response(name, kind.namespace(), &rid, result);
             xml_response(actix_web::http::StatusCode::OK, body, &rid)
         }
-        Ok(Err((kind, e))) => error_response(kind, &e, &rid),
-        Err(e) => {
-            tracing::error!(error = %e, "request worker failed");
-            error_response(Api::Iam, &IamError::ServiceFailure, &rid)
+        Err((kind, e)) => {
+            label.error = Some(e.code());
+            label.at_authentication = progress.authenticating;
+            error_response(kind, &e, &rid)
         }
-    }
+    };
+    res.extensions_mut().insert(label);
+    res
 }

@@ -21,7 +21,8 @@ use keygate_auth::{
     parse_basic, receive,
 };
 use keygate_core::{
-    CoreError, Email, Principal, RequestId, RequestInfo, Service, SessionKind, Signer, Source,
+    CallLabel, CoreError, Email, Principal, RequestId, RequestInfo, Service, SessionKind, Signer,
+    Source,
 };
 use serde_json::{Value, json};
 use time::Duration;
@@ -234,15 +235,32 @@ fn password(
 
 /// Decodes, authenticates, runs and encodes one call. Runs on the blocking pool, inside the
 /// request's span, which it tells the call and the caller.
-fn process(api: &OscApi, name: &str, http: &SignedHttp) -> Result<Value, OscError> {
+/// How far a call got: its name once known, and whether it is being authenticated.
+#[derive(Debug, Default)]
+struct Progress {
+    call: Option<&'static str>,
+    authenticating: bool,
+}
+
+fn process(
+    api: &OscApi,
+    name: &str,
+    http: &SignedHttp,
+    progress: &mut Progress,
+) -> Result<Value, OscError> {
     let span = tracing::Span::current();
     if name == ops::user_sessions::CALL {
         span.record("action", name);
+        progress.call = Some(ops::user_sessions::CALL);
+        progress.authenticating = true;
         return ops::user_sessions::create(&api.service, &http.body, request_info(http, None));
     }
     let name = router::call_name(name)?;
+    progress.call = Some(name.wire());
     span.record("action", name.wire());
+    progress.authenticating = true;
     let (who, region) = authenticate(api, http, name.security())?;
+    progress.authenticating = false;
     span.record("principal", who.principal().arn());
     let request = name.decode(&http.body)?;
     let caller = api
@@ -272,12 +290,34 @@ async fn handle(
     let name = path.into_inner();
     let api2 = api.clone();
     let span = tracing::Span::current();
-    match web::block(move || span.in_scope(|| process(&api2, &name, &http))).await {
-        Ok(Ok(value)) => answer(actix_web::http::StatusCode::OK, value, &rid),
-        Ok(Err(e)) => error_response(&e, &rid),
+    let run = move || {
+        span.in_scope(|| {
+            let mut progress = Progress::default();
+            let done = process(&api2, &name, &http, &mut progress);
+            (progress, done)
+        })
+    };
+    let (progress, done) = match web::block(run).await {
+        Ok(answered) => answered,
         Err(e) => {
             tracing::error!(error = %e, "request worker failed");
-            error_response(&OscError::Internal, &rid)
+            (Progress::default(), Err(OscError::Internal))
         }
-    }
+    };
+    let mut label = CallLabel {
+        dialect: "osc",
+        action: progress.call.unwrap_or("unknown"),
+        error: None,
+        at_authentication: false,
+    };
+    let mut res = match done {
+        Ok(value) => answer(actix_web::http::StatusCode::OK, value, &rid),
+        Err(e) => {
+            label.error = Some(e.code());
+            label.at_authentication = progress.authenticating;
+            error_response(&e, &rid)
+        }
+    };
+    res.extensions_mut().insert(label);
+    res
 }

@@ -17,6 +17,7 @@ use keygate_core::Service;
 use keygate_osc::OscSettings;
 
 use crate::keys::ServiceKeys;
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::telemetry;
 
@@ -139,6 +140,8 @@ pub async fn serve(
     service: Arc<Service>,
     settings: &Settings,
     listener: TcpListener,
+    metrics: Arc<Metrics>,
+    metrics_listener: Option<TcpListener>,
 ) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let flusher = spawn_use_flusher(
@@ -158,10 +161,14 @@ pub async fn serve(
         ),
         cors_origins: settings.osc.cors_allowed_origins.clone(),
     };
+    let scrape_state = state.clone();
+    let scraped = metrics.clone();
     let mut server = HttpServer::new(move || {
         App::new()
+            .app_data(web::Data::new(metrics.clone()))
             // osc-cli asks for `//api/latest/<Call>`; signatures cover the merged path anyway.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
+            .wrap(from_fn(crate::metrics::record))
             .wrap(from_fn(telemetry::request_id))
             .configure(configure(state.clone(), body, osc.clone()))
     })
@@ -178,13 +185,38 @@ pub async fn serve(
     }
     let running = server.run();
     let handle = running.handle();
+    let scraping = match metrics_listener {
+        Some(l) => {
+            let s = HttpServer::new(move || {
+                App::new()
+                    .app_data(web::Data::new(scraped.clone()))
+                    .app_data(web::Data::new(scrape_state.clone()))
+                    .route("/metrics", get_or_head().to(crate::metrics::scrape))
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(l)?;
+            for addr in s.addrs() {
+                tracing::info!(%addr, "metrics are served at /metrics");
+            }
+            Some(s.run())
+        }
+        None => None,
+    };
+    let scrape_handle = scraping.as_ref().map(actix_web::dev::Server::handle);
     actix_web::rt::spawn(async move {
         match stop_signal().await {
             Ok(name) => tracing::info!(signal = name, "stopping: finishing requests in flight"),
             Err(e) => tracing::error!(error = %e, "cannot watch for stop signals; stopping"),
         }
+        if let Some(h) = scrape_handle {
+            h.stop(true).await;
+        }
         handle.stop(true).await;
     });
+    if let Some(s) = scraping {
+        actix_web::rt::spawn(s);
+    }
     let served = running.await;
     stop.store(true, Ordering::Relaxed);
     flusher.thread().unpark();

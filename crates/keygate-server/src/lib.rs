@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod healthcheck;
 pub mod http;
 pub mod keys;
+pub mod metrics;
 pub mod runtime;
 pub mod settings;
 pub mod telemetry;

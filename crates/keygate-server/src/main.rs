@@ -81,12 +81,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             telemetry::init(&settings.log);
             let listener = http::bind(settings.server.listen)?;
-            let service = runtime::open_service(&settings)?;
+            let metrics_listener = settings.server.metrics_listen.map(http::bind).transpose()?;
+            let metrics = Arc::new(keygate_server::metrics::Metrics::new()?);
+            let service = runtime::open_measured_service(&settings, Some(metrics.clone()))?;
             runtime::bootstrap(&service, &settings)?;
             actix_web::rt::System::new().block_on(http::serve(
                 Arc::new(service),
                 &settings,
                 listener,
+                metrics,
+                metrics_listener,
             ))
         }
         Command::Admin {

@@ -16,6 +16,14 @@ use crate::settings::Settings;
 
 /// Opens (creating on first use) the data directory, key and database.
 pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
+    open_measured_service(settings, None)
+}
+
+/// As `open_service`, its store's transactions timed into `metrics` when given.
+pub fn open_measured_service(
+    settings: &Settings,
+    metrics: Option<Arc<crate::metrics::Metrics>>,
+) -> anyhow::Result<Service> {
     let dir = &settings.storage.data_dir;
     if !dir.exists() {
         fs::DirBuilder::new()
@@ -40,10 +48,19 @@ pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
         SealKey::from_base64(&settings.storage.at_rest_key)
             .context("storage.at_rest_key is not valid")?
     };
-    let store = SqliteStore::open(&settings.store_options(), seal)
-        .with_context(|| format!("opening {}", settings.database_path().display()))?;
+    let store: Arc<dyn keygate_core::Store> = Arc::new(
+        SqliteStore::open(&settings.store_options(), seal)
+            .with_context(|| format!("opening {}", settings.database_path().display()))?,
+    );
+    let store = match metrics {
+        Some(metrics) => Arc::new(crate::metrics::TimedStore {
+            inner: store,
+            metrics,
+        }),
+        None => store,
+    };
     Ok(Service::new(
-        Arc::new(store),
+        store,
         Arc::new(SystemClock),
         Arc::new(RandomIds),
         settings.limits(),

@@ -40,6 +40,9 @@ pub struct Server {
     pub trusted_proxies: Vec<IpNet>,
     pub shutdown_timeout_secs: u64,
     pub workers: usize,
+    /// Where `GET /metrics` answers; `None` (an empty text): nowhere.
+    #[serde(deserialize_with = "optional_address")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -76,6 +79,21 @@ fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Err
             })
         })
         .collect()
+}
+
+/// An address to listen on, or none for an empty text.
+fn optional_address<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<SocketAddr>, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    text.trim().parse().map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "'{text}' is not an address and port such as 127.0.0.1:9470, nor empty"
+        ))
+    })
 }
 
 /// An address to listen on, its text named when it is none.
