@@ -26,11 +26,11 @@ pub mod validate;
 pub mod conformance;
 
 pub use caller::{
-    ASSUME_SECONDS, Assignment, AssumeRequest, AssumedRole, AttachTarget, Caller, GroupChange,
-    GroupRef, Identity, KeyChange, KeyFilter, MAX_KEY_LIFETIME_SECONDS, MAX_SESSION_POLICY_ARNS,
-    NewMfaDevice, NewPolicy, NewRole, PolicyEntities, PolicyFilter, PolicyScope, PolicyView,
-    ROLE_SESSION_SECONDS, RequestInfo, RoleChange, RuleFilter, RuleSpec, SESSION_SECONDS,
-    UserChange,
+    ASSUME_SECONDS, Assignment, AssumeRequest, AssumedRole, AttachTarget, AuditContext, Caller,
+    GroupChange, GroupRef, Identity, KeyChange, KeyFilter, MAX_KEY_LIFETIME_SECONDS,
+    MAX_SESSION_POLICY_ARNS, NewMfaDevice, NewPolicy, NewRole, PolicyEntities, PolicyFilter,
+    PolicyScope, PolicyView, ROLE_SESSION_SECONDS, RequestInfo, RoleChange, RuleFilter, RuleSpec,
+    SESSION_SECONDS, UserChange,
 };
 pub use error::{
     AccessPolicyRule, CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule,
@@ -42,11 +42,11 @@ pub use ids::{
     UserName, UserPath, VersionId,
 };
 pub use model::{
-    AccessKey, Account, AccountCredentials, ApiAccessPolicy, ApiAccessRule, Attachee, CallLabel,
-    Group, IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile, ManagedPolicy, MfaDevice,
-    NewAccessKey, NewSession, PasswordPolicy, PolicyOwner, PolicyRef, PolicyVersion, Principal,
-    RequestId, Role, RoleSession, Secret, Session, SessionFacts, SessionKind, SessionOrigin,
-    Signer, SigningKey, Tag, Timestamp, User,
+    AccessKey, Account, AccountCredentials, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord,
+    CallLabel, Group, IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile, ManagedPolicy,
+    MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner, PolicyRef, PolicyVersion,
+    Principal, RequestId, Role, RoleSession, Secret, Session, SessionFacts, SessionKind,
+    SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, MissingExpiration, Operation, Rules};

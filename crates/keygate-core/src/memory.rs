@@ -12,9 +12,9 @@ use crate::ids::{
     PolicyName, RoleId, RoleName, UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, Group, KeyOwner, LoginProfile,
-    ManagedPolicy, MfaDevice, PasswordPolicy, PolicyOwner, PolicyVersion, Role, Secret, Session,
-    User,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Group, KeyOwner,
+    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyOwner, PolicyVersion, Role,
+    Secret, Session, User,
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
@@ -47,6 +47,9 @@ struct State {
     roles: BTreeMap<RoleId, Role>,
     access_policies: BTreeMap<AccountId, ApiAccessPolicy>,
     access_rules: BTreeMap<ApiAccessRuleId, ApiAccessRule>,
+    /// The audit trail by sequence number, and the next number (pruning leaves gaps).
+    audit: BTreeMap<i64, AuditRecord>,
+    audit_next: i64,
     role_policies: BTreeMap<(RoleId, PolicyName), String>,
 }
 
@@ -410,6 +413,15 @@ impl ReadTx for Tx {
             return Ok(None);
         }
         Ok(s.versions.get(&(id.clone(), version)).cloned())
+    }
+
+    fn audit_records(
+        &self,
+        account: Option<&AccountId>,
+        after: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        self.stored_audit_records(account, after, limit)
     }
 
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {

@@ -12,6 +12,7 @@ use crate::ids::{
 };
 
 mod access;
+mod audit;
 mod login;
 mod managed;
 mod mfa;
@@ -19,6 +20,7 @@ mod role;
 mod session;
 
 pub use access::{ApiAccessPolicy, ApiAccessRule, IpRange};
+pub use audit::AuditRecord;
 pub use login::{LoginProfile, PasswordPolicy};
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
 pub use mfa::MfaDevice;

@@ -6,14 +6,14 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::caller::{Caller, RequestInfo};
+use crate::caller::{AuditContext, Caller, RequestInfo};
 use crate::error::{AccessPolicyRule, CoreError, CoreResult, Quota};
 use crate::ids::{AccessKeyId, AccountId, Email};
 use crate::key_uses::PendingUses;
 use crate::model::{
-    AccessKey, Account, AccountCredentials, ApiAccessRule, KeyOwner, KeyState, KeyView, LastUsed,
-    NewAccessKey, NewSession, Principal, Secret, SessionFacts, SessionOrigin, SigningKey,
-    Timestamp,
+    AccessKey, Account, AccountCredentials, ApiAccessRule, AuditRecord, KeyOwner, KeyState,
+    KeyView, LastUsed, NewAccessKey, NewSession, Principal, Secret, SessionFacts, SessionOrigin,
+    SigningKey, Timestamp,
 };
 use crate::password;
 use crate::rules::{Limits, MissingExpiration, Rules};
@@ -30,6 +30,8 @@ pub struct Service {
     pub(crate) ids: Arc<dyn IdGen>,
     pub(crate) limits: Limits,
     pub(crate) pending_uses: PendingUses,
+    /// Audit records of calls that changed nothing (reads, refusals), until the next flush.
+    pending_audit: std::sync::Mutex<Vec<AuditRecord>>,
     pub(crate) sign_in: SignInGuard,
 }
 
@@ -57,6 +59,7 @@ impl Service {
             ids,
             limits,
             pending_uses: PendingUses::default(),
+            pending_audit: std::sync::Mutex::new(Vec::new()),
             sign_in: SignInGuard::new(
                 limits.password_failures_per_source_per_minute,
                 usize::try_from(limits.password_checks_in_flight).unwrap_or(1),
@@ -363,6 +366,7 @@ impl Service {
         rules: &Rules,
         req: &UserSignIn<'_>,
         request: RequestInfo,
+        audit: AuditContext,
     ) -> CoreResult<NewSession> {
         let found = store::read(&*self.store, |tx| {
             let Some(user) = tx.user_by_name(req.account, req.user)? else {
@@ -386,7 +390,56 @@ impl Service {
         let principal = Principal::for_user(&user);
         self.caller(&principal, rules)
             .with_request(request)
+            .audited(audit)
             .open_sign_in(req)
+    }
+
+    /// Keeps the audit record of a call that changed nothing (a read, a refusal, a dry run)
+    /// until the next `flush_audit`; a change's record is written with the change.
+    pub fn note_call(&self, record: AuditRecord) {
+        self.pending_audit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record);
+    }
+
+    /// Writes every noted call's record in one transaction, in the order they were noted;
+    /// returns how many were written. On failure they are kept for the next attempt.
+    pub fn flush_audit(&self) -> CoreResult<usize> {
+        let batch: Vec<AuditRecord> =
+            std::mem::take(&mut *self.pending_audit.lock().unwrap_or_else(|e| e.into_inner()));
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let written = store::write(&*self.store, |tx| {
+            batch.iter().try_for_each(|r| tx.insert_audit_record(r))
+        });
+        match written {
+            Ok(()) => Ok(batch.len()),
+            Err(e) => {
+                let mut pending = self.pending_audit.lock().unwrap_or_else(|e| e.into_inner());
+                let later = std::mem::replace(&mut *pending, batch);
+                pending.extend(later);
+                Err(e)
+            }
+        }
+    }
+
+    /// Deletes the audit records older than `days` days.
+    pub fn prune_audit(&self, days: u32) -> CoreResult<()> {
+        let before = self.clock.now().plus_seconds(-i64::from(days) * 86_400);
+        store::write(&*self.store, |tx| tx.delete_audit_records_before(before))
+    }
+
+    /// Every audit record, of one account or of all (`None`), oldest first, after the sequence
+    /// number `after` (for operators: `keygate admin audit`).
+    pub fn audit_records(
+        &self,
+        account: Option<&AccountId>,
+        after: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        store::read(&*self.store, |tx| tx.audit_records(account, after, limit))
     }
 
     /// Notes when, where and for which service a key of `account` signed a request. Kept in

@@ -7,9 +7,9 @@ use crate::ids::{
     PolicyName, RoleId, RoleName, TagKey, UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, Group, KeyOwner, LastUsed,
-    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session,
-    Tag, Timestamp, User,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Group, KeyOwner,
+    LastUsed, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret,
+    Session, Tag, Timestamp, User,
 };
 
 /// Reads inside one consistent snapshot. Users and roles always come with their tags, sorted
@@ -114,6 +114,14 @@ pub trait ReadTx {
         account: &AccountId,
         role: &RoleId,
     ) -> CoreResult<Vec<(PolicyName, String)>>;
+    /// Up to `limit` audit records of the account (`None`: of every account and of none),
+    /// oldest first, each with its sequence number, after the sequence number `after`.
+    fn audit_records(
+        &self,
+        account: Option<&AccountId>,
+        after: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>>;
     /// The account's API access policy; `None` for one never set (the default).
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>>;
     /// The account's API access rules, ordered by id.
@@ -243,6 +251,10 @@ pub trait WriteTx: ReadTx {
         role: &RoleId,
         name: &PolicyName,
     ) -> CoreResult<()>;
+    /// Appends an audit record; its sequence number is the next one.
+    fn insert_audit_record(&self, record: &AuditRecord) -> CoreResult<()>;
+    /// Deletes the audit records made before `before`.
+    fn delete_audit_records_before(&self, before: Timestamp) -> CoreResult<()>;
     fn put_api_access_policy(
         &self,
         account: &AccountId,

@@ -3,6 +3,7 @@
 //! access key secrets sealed with an AEAD. No rusqlite type leaves this crate.
 
 mod access;
+mod audit;
 mod login;
 mod managed;
 mod mfa;
@@ -39,6 +40,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/009_roles.sql")),
         M::up(include_str!("migrations/010_sign_in_sessions.sql")),
         M::up(include_str!("migrations/011_api_access.sql")),
+        M::up(include_str!("migrations/012_audit.sql")),
     ])
 });
 

@@ -3,9 +3,10 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, Attachee,
-    CoreError, CoreResult, Email, Group, GroupId, GroupName, KeyOwner, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, PathPrefix, PolicyId, PolicyName, PolicyVersion, ReadTx, Role,
-    RoleId, RoleName, Secret, Session, StoreFailure, User, UserId, UserName, VersionId,
+    AuditRecord, CoreError, CoreResult, Email, Group, GroupId, GroupName, KeyOwner, LoginProfile,
+    ManagedPolicy, MfaDevice, PasswordPolicy, PathPrefix, PolicyId, PolicyName, PolicyVersion,
+    ReadTx, Role, RoleId, RoleName, Secret, Session, StoreFailure, User, UserId, UserName,
+    VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -387,6 +388,15 @@ impl ReadTx for SqlTx<'_> {
         version: VersionId,
     ) -> CoreResult<Option<PolicyVersion>> {
         self.read_policy_version(account, id, version)
+    }
+
+    fn audit_records(
+        &self,
+        account: Option<&AccountId>,
+        after: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        self.read_audit_records(account, after, limit)
     }
 
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {

@@ -3,9 +3,9 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId,
-    Attachee, CoreResult, Group, GroupId, LastUsed, LoginProfile, ManagedPolicy, MfaDevice,
-    PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId, Secret, Session, Tag,
-    TagKey, Timestamp, User, UserId, VersionId, WriteTx,
+    Attachee, AuditRecord, CoreResult, Group, GroupId, LastUsed, LoginProfile, ManagedPolicy,
+    MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId, Secret, Session,
+    Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -330,6 +330,14 @@ impl WriteTx for SqlTx<'_> {
             params![account.as_str(), group.as_str(), name.as_str()],
         )
         .map(drop)
+    }
+
+    fn insert_audit_record(&self, record: &AuditRecord) -> CoreResult<()> {
+        self.write_insert_audit_record(record)
+    }
+
+    fn delete_audit_records_before(&self, before: Timestamp) -> CoreResult<()> {
+        self.write_delete_audit_records_before(before)
     }
 
     fn put_api_access_policy(

@@ -159,7 +159,7 @@ impl Caller<'_> {
                 assumed_role_id: format!("{}:{session_name}", role.id),
                 packed_policy_size,
             }))
-        })?
+        })
     }
 
     /// The refusal of a caller the role does not trust, or of a role that does not exist: the

@@ -16,6 +16,15 @@ fn users_change_their_own() -> PasswordPolicy {
     }
 }
 
+fn audit() -> crate::AuditContext {
+    crate::AuditContext {
+        request_id: "r-1".into(),
+        dialect: "osc",
+        call: "CreateUserSession",
+        access_key_id: None,
+    }
+}
+
 fn secret(s: &str) -> crate::Secret {
     crate::Secret::new(s.into())
 }
@@ -123,7 +132,8 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
             new_password,
             mfa_code,
         };
-        w.svc.sign_in_user(&OSC, &req, RequestInfo::default())
+        w.svc
+            .sign_in_user(&OSC, &req, RequestInfo::default(), audit())
     };
     assert_eq!(
         sign_in(&wrong, None, None).map(|_| ()),
@@ -141,7 +151,7 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
     };
     assert_eq!(
         w.svc
-            .sign_in_user(&OSC, &nobody, RequestInfo::default())
+            .sign_in_user(&OSC, &nobody, RequestInfo::default(), audit())
             .map(|_| ()),
         Err(CoreError::BadCredentials),
         "an unknown user as a wrong password"
@@ -257,7 +267,8 @@ fn a_wrong_mfa_code_changes_no_password_and_any_of_the_users_devices_signs_in() 
             new_password: Some(&new),
             mfa_code: code,
         };
-        w.svc.sign_in_user(&OSC, &req, RequestInfo::default())
+        w.svc
+            .sign_in_user(&OSC, &req, RequestInfo::default(), audit())
     };
     assert_eq!(
         attempt(&old, None).map(|_| ()),

@@ -17,6 +17,7 @@ mod user_policies;
 mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
+// `AuditContext` is defined below, beside `Caller`, which keeps it.
 pub use api_access::{MAX_KEY_LIFETIME_SECONDS, RuleFilter, RuleSpec};
 pub use assume_role::{ASSUME_SECONDS, AssumeRequest, AssumedRole, MAX_SESSION_POLICY_ARNS};
 pub use groups::{GroupChange, GroupRef};
@@ -27,6 +28,7 @@ pub use roles::{NewRole, ROLE_SESSION_SECONDS, RoleChange};
 pub use sessions::SESSION_SECONDS;
 pub use users::{Identity, UserChange};
 
+use std::cell::{Cell, RefCell};
 use std::net::IpAddr;
 
 use time::macros::format_description;
@@ -34,7 +36,9 @@ use time::macros::format_description;
 use crate::error::{CoreError, CoreResult, Denial, PolicySource, SessionRule};
 use crate::ids::TagKey;
 use crate::ids::{AccessKeyId, AccountId, PolicyName, UserName, UserPath};
-use crate::model::{Attachee, Principal, Role, SessionFacts, SessionKind, Tag, User, user_arn};
+use crate::model::{
+    Attachee, AuditRecord, Principal, Role, SessionFacts, SessionKind, Tag, User, user_arn,
+};
 use crate::policy::{self, Context, Decision};
 use crate::rules::{Operation, Rules};
 use crate::service::Service;
@@ -66,6 +70,50 @@ pub struct Caller<'a> {
     signed_by: Option<AccessKeyId>,
     /// The session's facts when that key is a session's.
     session: Option<SessionFacts>,
+    /// Where the call's audit record comes from, when it is kept.
+    audit: Option<AuditContext>,
+    /// Whether the record was written with the call's change.
+    recorded: Cell<bool>,
+    /// The resource the call was last authorised on (a change's target).
+    resource: RefCell<Option<String>>,
+}
+
+/// What the front end knows of a call for its audit record, besides the request's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditContext {
+    pub request_id: String,
+    pub dialect: &'static str,
+    pub call: &'static str,
+    /// The access key id the request was signed with, as sent.
+    pub access_key_id: Option<String>,
+}
+
+impl AuditContext {
+    /// A record of the call from `request`, answered with `status` and `error`, made by no
+    /// principal (yet): the caller fills in who.
+    pub fn record(
+        &self,
+        request: &RequestInfo,
+        at: crate::model::Timestamp,
+        status: u16,
+        error: Option<&str>,
+    ) -> AuditRecord {
+        AuditRecord {
+            at,
+            request_id: self.request_id.clone(),
+            account_id: None,
+            principal: None,
+            principal_kind: "anonymous".into(),
+            access_key_id: self.access_key_id.clone(),
+            source_ip: request.source_ip,
+            user_agent: request.user_agent.clone(),
+            dialect: self.dialect.to_owned(),
+            call: self.call.to_owned(),
+            status,
+            error_code: error.map(str::to_owned),
+            resource: None,
+        }
+    }
 }
 
 impl<'a> Caller<'a> {
@@ -78,6 +126,9 @@ impl<'a> Caller<'a> {
             request: RequestInfo::default(),
             signed_by: None,
             session: None,
+            audit: None,
+            recorded: Cell::new(false),
+            resource: RefCell::new(None),
         }
     }
 
@@ -188,15 +239,81 @@ impl<'a> Caller<'a> {
 
     fn write<T>(&self, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
         self.session_may_call()?;
-        store::write_or_rehearse(&*self.svc.store, self.dry_run, f)
+        self.write_recorded(|tx| f(tx).map(Ok))
     }
 
-    /// A write any session may make, MFA or not (STS AssumeRole).
+    /// A write whose transaction may commit a refusal's trace (a wrong MFA code counted) and
+    /// still refuse: the inner result is the call's.
+    fn write_settled<T>(
+        &self,
+        f: impl FnOnce(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
+    ) -> CoreResult<T> {
+        self.session_may_call()?;
+        self.write_recorded(f)
+    }
+
+    /// As `write_settled`, for a write any session may make, MFA or not (STS AssumeRole, a
+    /// sign-in).
     fn write_as_any_session<T>(
         &self,
-        f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>,
+        f: impl FnOnce(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
     ) -> CoreResult<T> {
-        store::write_or_rehearse(&*self.svc.store, self.dry_run, f)
+        self.write_recorded(f)
+    }
+
+    /// Runs a write; a call that succeeds leaves its audit record in the same transaction, so
+    /// that no change is acknowledged without its record. A dry run leaves none.
+    fn write_recorded<T>(
+        &self,
+        f: impl FnOnce(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
+    ) -> CoreResult<T> {
+        let now = self.svc.clock.now();
+        let keep = !self.dry_run && self.audit.is_some();
+        let out = store::write_or_rehearse(&*self.svc.store, self.dry_run, |tx| {
+            let out = f(tx)?;
+            if let (true, Ok(_), Some(ctx)) = (keep, &out, &self.audit) {
+                tx.insert_audit_record(&self.audit_record(ctx, now, 200, None))?;
+            }
+            Ok(out)
+        })?;
+        if keep && out.is_ok() {
+            self.recorded.set(true);
+        }
+        out
+    }
+
+    /// Tells where the call's audit record goes: with the change, when there is one.
+    pub fn audited(mut self, ctx: AuditContext) -> Self {
+        self.audit = Some(ctx);
+        self
+    }
+
+    /// Whether the call's record was written with its change; otherwise the front end notes
+    /// it, answered as it was (`Service::note_call`).
+    pub fn recorded(&self) -> bool {
+        self.recorded.get()
+    }
+
+    /// The record of this call, answered with `status` and `error`.
+    pub fn audit_record(
+        &self,
+        ctx: &AuditContext,
+        at: crate::model::Timestamp,
+        status: u16,
+        error: Option<&str>,
+    ) -> AuditRecord {
+        let kind = match (self.principal, &self.session) {
+            (Principal::Role { .. }, _) => "assumed-role",
+            (_, Some(_)) => "session",
+            (Principal::Root { .. }, None) => "root",
+            (Principal::User { .. }, None) => "user",
+        };
+        let mut r = ctx.record(&self.request, at, status, error);
+        r.account_id = Some(self.account().clone());
+        r.principal = Some(self.principal.arn());
+        kind.clone_into(&mut r.principal_kind);
+        r.resource = self.resource.borrow().clone();
+        r
     }
 
     fn account(&self) -> &AccountId {
@@ -222,6 +339,9 @@ impl<'a> Caller<'a> {
         resources: &[&str],
         keys: &Context,
     ) -> CoreResult<()> {
+        if let Some(r) = resources.iter().find(|r| **r != "*") {
+            *self.resource.borrow_mut() = Some((*r).to_owned());
+        }
         let Some((me, docs)) = self.identity_documents(tx)? else {
             return Ok(());
         };

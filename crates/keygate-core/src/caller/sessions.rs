@@ -68,7 +68,7 @@ impl Caller<'_> {
             }
         };
         let now = self.svc.clock.now();
-        self.write(|tx: &dyn WriteTx| {
+        self.write_settled(|tx: &dyn WriteTx| {
             let mfa_at = match mfa {
                 Some((serial, code)) => match self.prove_mfa(tx, serial, code, now)? {
                     Some(at) => Some(at),
@@ -82,7 +82,7 @@ impl Caller<'_> {
                 parent_key: parent.clone(),
             };
             Ok(Ok(self.insert_session(tx, origin, now, seconds, mfa_at)?))
-        })?
+        })
     }
 
     /// The session of a user whose password was just proven. When the user has MFA devices,
@@ -119,7 +119,8 @@ impl Caller<'_> {
             }
         };
         let now = self.svc.clock.now();
-        store::write(&*self.svc.store, |tx| {
+        // A sign-in is no session's call: the rule of sessions does not apply.
+        self.write_as_any_session(|tx| {
             let mfa_at = match code {
                 None => None,
                 Some(code) => match self.prove_any_mfa(tx, &devices, code.expose(), now)? {
@@ -144,7 +145,7 @@ impl Caller<'_> {
                 SIGN_IN_SECONDS,
                 mfa_at,
             )?))
-        })?
+        })
     }
 
     /// Proves a code of one of the caller's enabled `devices`: the one whose code it is, or,

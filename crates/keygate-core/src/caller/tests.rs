@@ -340,3 +340,60 @@ fn check_credentials_of_the_callers_own_account() {
         "another account's credentials are not the caller's"
     );
 }
+
+#[test]
+fn a_change_leaves_its_audit_record_in_its_transaction_and_nothing_else_does() {
+    let w = world();
+    let ctx = |call: &'static str| crate::caller::AuditContext {
+        request_id: format!("req-{call}"),
+        dialect: "iam",
+        call,
+        access_key_id: Some("AKIAEXAMPLE000000001".into()),
+    };
+    let records = || w.svc.audit_records(None, None, 100).unwrap();
+    let made = w.root(&IAM).audited(ctx("CreateUser"));
+    made.create_user(name("ann"), None, None, vec![]).unwrap();
+    assert!(made.recorded());
+    let read = w.root(&IAM).audited(ctx("GetUser"));
+    read.get_user(Some(&name("ann"))).unwrap();
+    assert!(
+        !read.recorded(),
+        "a read's record is the front end's to note"
+    );
+    let refused = w.root(&IAM).audited(ctx("CreateUser"));
+    assert!(
+        refused
+            .create_user(name("ann"), None, None, vec![])
+            .is_err()
+    );
+    assert!(!refused.recorded());
+    let rehearsed = w.root(&IAM).audited(ctx("DeleteUser")).dry_run(true);
+    rehearsed.delete_user(&name("ann")).unwrap();
+    assert!(!rehearsed.recorded(), "a dry run changes nothing");
+    let all = records();
+    assert_eq!(all.len(), 1, "{all:?}");
+    let (_, r) = &all[0];
+    assert_eq!(r.call, "CreateUser");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.principal_kind, "root");
+    assert_eq!(r.account_id.as_ref(), Some(w.root.account()));
+    assert_eq!(
+        r.resource,
+        Some(format!("arn:aws:iam::{}:user/ann", w.root.account()))
+    );
+    // What the front end notes arrives, in order, at the next flush.
+    w.svc
+        .note_call(read.audit_record(&ctx("GetUser"), w.svc.now(), 200, None));
+    w.svc.note_call(refused.audit_record(
+        &ctx("CreateUser"),
+        w.svc.now(),
+        409,
+        Some("EntityAlreadyExists"),
+    ));
+    assert_eq!(w.svc.flush_audit().unwrap(), 2);
+    let calls: Vec<String> = records().into_iter().map(|(_, r)| r.call).collect();
+    assert_eq!(calls, ["CreateUser", "GetUser", "CreateUser"]);
+    w.clock.advance_seconds(3 * 86_400);
+    w.svc.prune_audit(2).unwrap();
+    assert!(records().is_empty(), "older than the retention");
+}

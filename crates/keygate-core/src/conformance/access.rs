@@ -77,3 +77,62 @@ pub fn access_governance_round_trip(s: Arc<dyn Store>) {
     })
     .unwrap();
 }
+
+pub fn audit_trail_round_trip(s: Arc<dyn Store>) {
+    use crate::model::AuditRecord;
+    let a = account("111111111111", "a@example.com");
+    let record = |at: i64, account: Option<&crate::model::Account>, call: &str| AuditRecord {
+        at: super::t(at),
+        request_id: format!("req-{at}"),
+        account_id: account.map(|x| x.id.clone()),
+        principal: account.map(|x| format!("arn:aws:iam::{}:root", x.id)),
+        principal_kind: "root".into(),
+        access_key_id: Some("AKIA0000000000000001".into()),
+        source_ip: Some("192.0.2.7".parse().unwrap()),
+        user_agent: Some("aws-cli/2".into()),
+        dialect: "iam".into(),
+        call: call.into(),
+        status: 200,
+        error_code: None,
+        resource: Some("arn:aws:iam::111111111111:user/ann".into()),
+    };
+    let first = record(1_000, Some(&a), "CreateUser");
+    let anonymous = AuditRecord {
+        status: 403,
+        error_code: Some("InvalidClientTokenId".into()),
+        resource: None,
+        principal: None,
+        ..record(2_000, None, "ListUsers")
+    };
+    let third = record(3_000, Some(&a), "GetUser");
+    store::write(&*s, |tx| {
+        tx.insert_account(&a, "h")?;
+        tx.insert_audit_record(&first)?;
+        tx.insert_audit_record(&anonymous)?;
+        tx.insert_audit_record(&third)
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        let mine = tx.audit_records(Some(&a.id), None, 10)?;
+        assert_eq!(
+            mine.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
+            vec![first.clone(), third.clone()],
+            "the account's, in order"
+        );
+        let all = tx.audit_records(None, None, 10)?;
+        assert_eq!(all.len(), 3);
+        assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "numbered in order");
+        let after = tx.audit_records(None, Some(all[0].0), 1)?;
+        assert_eq!(after, vec![all[1].clone()], "from a position, a page");
+        Ok(())
+    })
+    .unwrap();
+    store::write(&*s, |tx| tx.delete_audit_records_before(super::t(2_500))).unwrap();
+    store::read(&*s, |tx| {
+        let left = tx.audit_records(None, None, 10)?;
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].1, third);
+        Ok(())
+    })
+    .unwrap();
+}

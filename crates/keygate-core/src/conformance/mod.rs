@@ -27,7 +27,7 @@ mod isolation;
 mod managed;
 mod roles;
 mod sessions;
-pub use access::access_governance_round_trip;
+pub use access::{access_governance_round_trip, audit_trail_round_trip};
 pub use groups::groups_round_trip;
 pub use isolation::nothing_crosses_accounts;
 pub use managed::managed_policies_round_trip;
@@ -48,6 +48,7 @@ pub fn run_all(make: Factory<'_>) {
     managed_policies_round_trip(make());
     roles_round_trip(make());
     access_governance_round_trip(make());
+    audit_trail_round_trip(make());
     sessions_round_trip(make());
     mfa_devices_round_trip(make());
     login_profiles_round_trip(make());

@@ -1,9 +1,9 @@
-//! Access governance in a `MemoryStore`: API access policies and rules, both halves of the
-//! transaction; the trait impls delegate here.
+//! Access governance in a `MemoryStore`: API access policies and rules, and the audit trail,
+//! both halves of the transaction; the trait impls delegate here.
 
 use crate::error::CoreResult;
 use crate::ids::{AccountId, ApiAccessRuleId};
-use crate::model::{ApiAccessPolicy, ApiAccessRule};
+use crate::model::{ApiAccessPolicy, ApiAccessRule, AuditRecord, Timestamp};
 
 use super::{Tx, conflict};
 
@@ -73,6 +73,42 @@ impl Tx {
         {
             s.access_rules.remove(id);
         }
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub(super) fn stored_audit_records(
+        &self,
+        account: Option<&AccountId>,
+        after: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        Ok(self
+            .0
+            .borrow()
+            .audit
+            .range(after.map_or(i64::MIN, |a| a.saturating_add(1))..)
+            .filter(|(_, r)| account.is_none_or(|a| r.account_id.as_ref() == Some(a)))
+            .take(limit)
+            .map(|(n, r)| (*n, r.clone()))
+            .collect())
+    }
+
+    pub(super) fn stored_insert_audit_record(&self, record: &AuditRecord) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        let next = s
+            .audit
+            .last_key_value()
+            .map_or(1, |(n, _)| n + 1)
+            .max(s.audit_next);
+        s.audit.insert(next, record.clone());
+        s.audit_next = next + 1;
+        Ok(())
+    }
+
+    pub(super) fn stored_delete_audit_records_before(&self, before: Timestamp) -> CoreResult<()> {
+        self.0.borrow_mut().audit.retain(|_, r| r.at >= before);
         Ok(())
     }
 }

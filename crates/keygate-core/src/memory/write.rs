@@ -8,9 +8,9 @@ use crate::ids::{
     VersionId,
 };
 use crate::model::{
-    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, Group, KeyOwner, LastUsed,
-    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret, Session,
-    SessionOrigin, Tag, Timestamp, User,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Group, KeyOwner,
+    LastUsed, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret,
+    Session, SessionOrigin, Tag, Timestamp, User,
 };
 use crate::store::WriteTx;
 
@@ -415,6 +415,14 @@ impl WriteTx for Tx {
             s.group_policies.remove(&(group.clone(), name.clone()));
         }
         Ok(())
+    }
+
+    fn insert_audit_record(&self, record: &AuditRecord) -> CoreResult<()> {
+        self.stored_insert_audit_record(record)
+    }
+
+    fn delete_audit_records_before(&self, before: Timestamp) -> CoreResult<()> {
+        self.stored_delete_audit_records_before(before)
     }
 
     fn put_api_access_policy(
