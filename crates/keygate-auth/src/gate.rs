@@ -24,6 +24,28 @@ pub fn session_token(http: &SignedHttp, flavour: Flavour) -> Option<&str> {
     }
 }
 
+/// The access key id a request claims to be signed with (its `Credential`), as sent: for the
+/// audit trail, before (or whether or not) it is verified.
+pub fn claimed_key_id(http: &SignedHttp) -> Option<String> {
+    let from_header = http
+        .header("authorization")
+        .and_then(|a| a.split("Credential=").nth(1));
+    let from_query = || {
+        http.query
+            .split('&')
+            .find_map(|p| p.strip_prefix("X-Amz-Credential="))
+    };
+    let credential = from_header.or_else(from_query)?;
+    let id: String = credential
+        .split(['/', '%'])
+        .next()?
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(128)
+        .collect();
+    (!id.is_empty()).then_some(id)
+}
+
 /// A request's signed parts, owned, so that checking can run off the async workers.
 pub struct SignedHttp {
     pub method: String,

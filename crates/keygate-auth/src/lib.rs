@@ -28,7 +28,7 @@ pub use canonical::{canonical_request, derive_signing_key, sign, string_to_sign}
 pub use clock::{check_date_header, check_time};
 pub use error::AuthError;
 pub use flavour::Flavour;
-pub use gate::{Authenticated, Failure, Gate, SignedHttp, session_token};
+pub use gate::{Authenticated, Failure, Gate, SignedHttp, claimed_key_id, session_token};
 pub use lookup::{Found, KeySecret, KeyUse, SecretLookup};
 pub use parse::{Scope, SignedRequest, parse};
 #[cfg(feature = "actix")]

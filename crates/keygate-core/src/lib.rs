@@ -26,11 +26,11 @@ pub mod validate;
 pub mod conformance;
 
 pub use caller::{
-    ASSUME_SECONDS, Assignment, AssumeRequest, AssumedRole, AttachTarget, AuditContext, Caller,
-    GroupChange, GroupRef, Identity, KeyChange, KeyFilter, MAX_KEY_LIFETIME_SECONDS,
-    MAX_SESSION_POLICY_ARNS, NewMfaDevice, NewPolicy, NewRole, PolicyEntities, PolicyFilter,
-    PolicyScope, PolicyView, ROLE_SESSION_SECONDS, RequestInfo, RoleChange, RuleFilter, RuleSpec,
-    SESSION_SECONDS, UserChange,
+    ASSUME_SECONDS, Assignment, AssumeRequest, AssumedRole, AttachTarget, AuditContext,
+    AuditFilter, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter,
+    MAX_KEY_LIFETIME_SECONDS, MAX_SESSION_POLICY_ARNS, NewMfaDevice, NewPolicy, NewRole,
+    PolicyEntities, PolicyFilter, PolicyScope, PolicyView, ROLE_SESSION_SECONDS, RequestInfo,
+    RoleChange, RuleFilter, RuleSpec, SESSION_SECONDS, UserChange,
 };
 pub use error::{
     AccessPolicyRule, CoreError, CoreResult, Denial, Dependents, PolicySource, Quota, SessionRule,

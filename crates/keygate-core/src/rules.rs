@@ -115,6 +115,8 @@ pub enum Operation {
     ReadApiAccessRules,
     UpdateApiAccessRule,
     DeleteApiAccessRule,
+    /// Reading the account's audit trail (OSC ReadApiLogs).
+    ReadApiLogs,
     /// Reading the caller's own account (OSC ReadAccounts).
     ReadAccount,
     /// Checking a login and password of the caller's account (OSC CheckAuthentication).

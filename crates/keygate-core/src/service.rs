@@ -406,8 +406,7 @@ impl Service {
     /// Writes every noted call's record in one transaction, in the order they were noted;
     /// returns how many were written. On failure they are kept for the next attempt.
     pub fn flush_audit(&self) -> CoreResult<usize> {
-        let batch: Vec<AuditRecord> =
-            std::mem::take(&mut *self.pending_audit.lock().unwrap_or_else(|e| e.into_inner()));
+        let batch = self.take_noted_calls();
         if batch.is_empty() {
             return Ok(0);
         }
@@ -417,12 +416,25 @@ impl Service {
         match written {
             Ok(()) => Ok(batch.len()),
             Err(e) => {
-                let mut pending = self.pending_audit.lock().unwrap_or_else(|e| e.into_inner());
-                let later = std::mem::replace(&mut *pending, batch);
-                pending.extend(later);
+                self.renote_calls(batch);
                 Err(e)
             }
         }
+    }
+
+    /// Every noted call's record, taken out to be written.
+    pub(crate) fn take_noted_calls(&self) -> Vec<AuditRecord> {
+        std::mem::take(&mut *self.pending_audit.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Puts back records taken out and not written, before those noted since.
+    pub(crate) fn renote_calls(&self, records: Vec<AuditRecord>) {
+        if records.is_empty() {
+            return;
+        }
+        let mut pending = self.pending_audit.lock().unwrap_or_else(|e| e.into_inner());
+        let later = std::mem::replace(&mut *pending, records);
+        pending.extend(later);
     }
 
     /// Deletes the audit records older than `days` days.

@@ -113,6 +113,7 @@ pub(crate) fn iam_action(op: Operation) -> &'static str {
         Operation::ReadApiAccessRules => "iam:ReadApiAccessRules",
         Operation::UpdateApiAccessRule => "iam:UpdateApiAccessRule",
         Operation::DeleteApiAccessRule => "iam:DeleteApiAccessRule",
+        Operation::ReadApiLogs => "cloudtrail:LookupEvents",
         Operation::ReadAccount => "iam:GetAccountSummary",
         Operation::CheckAuthentication => "iam:GetLoginProfile",
     }
@@ -202,6 +203,7 @@ pub(crate) fn osc_action(op: Operation) -> &'static str {
         Operation::ReadApiAccessRules => "api:ReadApiAccessRules",
         Operation::UpdateApiAccessRule => "api:UpdateApiAccessRule",
         Operation::DeleteApiAccessRule => "api:DeleteApiAccessRule",
+        Operation::ReadApiLogs => "api:ReadApiLogs",
         Operation::ReadAccount => "api:ReadAccounts",
         Operation::CheckAuthentication => "api:CheckAuthentication",
     }

@@ -19,7 +19,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use keygate_auth::{
     Authenticated, BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, receive,
 };
-use keygate_core::{CallLabel, CoreError, RequestId, RequestInfo, Service, Signer};
+use keygate_core::{AuditContext, CallLabel, CoreError, RequestId, RequestInfo, Service, Signer};
 
 use crate::error::IamError;
 use crate::ops::Answer;
@@ -60,18 +60,30 @@ pub fn configure(
 /// A success: the action's wire name, its service, and its answer.
 type Done = (&'static str, Api, Answer);
 
-/// Decodes, authenticates, runs and encodes one request. Runs on the blocking pool, inside the
-/// request's span, which it tells the action and the caller.
-/// How far a request got: its action once named, and whether it is being authenticated.
+/// How far a request got: its action once named, whether it is being authenticated, and
+/// whether its audit record is kept already.
 #[derive(Debug, Default)]
 struct Progress {
     action: Option<&'static str>,
+    api: Option<Api>,
     authenticating: bool,
+    audited: bool,
 }
 
+/// The dialect an audit record names.
+fn dialect(api: Api) -> &'static str {
+    match api {
+        Api::Iam => "iam",
+        Api::Sts => "sts",
+    }
+}
+
+/// Decodes, authenticates, runs and encodes one request. Runs on the blocking pool, inside the
+/// request's span, which it tells the action and the caller.
 fn process(
     api: &IamApi,
     http: &SignedHttp,
+    rid: &str,
     progress: &mut Progress,
 ) -> Result<Done, (Api, IamError)> {
     let iam = |e| (Api::Iam, e);
@@ -85,6 +97,7 @@ fn process(
     }
     let name = router::action_name(&params, http.header("x-amz-target")).map_err(iam)?;
     progress.action = Some(name.wire());
+    progress.api = Some(name.api());
     let span = tracing::Span::current();
     span.record("action", name.wire());
     let fail = |e| (name.api(), e);
@@ -108,11 +121,53 @@ fn process(
             user_agent: http.header("user-agent").map(str::to_owned),
             region: Some(scope.region),
             secure_transport: http.secure,
+        })
+        .audited(AuditContext {
+            request_id: rid.to_owned(),
+            dialect: dialect(name.api()),
+            call: name.wire(),
+            access_key_id: Some(signer.key.to_string()),
         });
-    action
+    let done = action
         .run(&caller)
         .map(|answer| (name.wire(), name.api(), answer))
-        .map_err(fail)
+        .map_err(fail);
+    // A change left its record with it; the rest is noted as it was answered.
+    if !caller.recorded()
+        && let Some(ctx) = caller.audit_context()
+    {
+        let (status, code) = match &done {
+            Ok(_) => (200, None),
+            Err((_, e)) => (e.status().as_u16(), Some(e.code())),
+        };
+        let now = api.service.now();
+        api.service
+            .note_call(caller.audit_record(ctx, now, status, code));
+    }
+    progress.audited = true;
+    done
+}
+
+/// Notes the record of a request refused before it had a caller: unauthenticated.
+fn note_refusal(api: &IamApi, http: &SignedHttp, rid: &str, progress: &Progress, e: &IamError) {
+    let ctx = AuditContext {
+        request_id: rid.to_owned(),
+        dialect: dialect(progress.api.unwrap_or(Api::Iam)),
+        call: progress.action.unwrap_or("unknown"),
+        access_key_id: keygate_auth::claimed_key_id(http),
+    };
+    let request = RequestInfo {
+        source_ip: http.client,
+        user_agent: http.header("user-agent").map(str::to_owned),
+        region: None,
+        secure_transport: http.secure,
+    };
+    api.service.note_call(ctx.record(
+        &request,
+        api.service.now(),
+        e.status().as_u16(),
+        Some(e.code()),
+    ));
 }
 
 fn request_id(req: &HttpRequest) -> String {
@@ -165,10 +220,14 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
     };
     let api2 = api.clone();
     let span = tracing::Span::current();
+    let rid2 = rid.clone();
     let run = move || {
         span.in_scope(|| {
             let mut progress = Progress::default();
-            let done = process(&api2, &http, &mut progress);
+            let done = process(&api2, &http, &rid2, &mut progress);
+            if let (Err((_, e)), false) = (&done, progress.audited) {
+                note_refusal(&api2, &http, &rid2, &progress, e);
+            }
             (progress, done)
         })
     };

@@ -233,6 +233,7 @@ actions! {
         CreateApiAccessRule => "iam:UpdateAccountPasswordPolicy",
         UpdateApiAccessRule => "iam:UpdateAccountPasswordPolicy",
         DeleteApiAccessRule => "iam:UpdateAccountPasswordPolicy",
+        ReadApiLogs => "cloudtrail:LookupEvents",
     }
 }
 

@@ -21,8 +21,8 @@ use keygate_auth::{
     parse_basic, receive,
 };
 use keygate_core::{
-    CallLabel, CoreError, Email, Principal, RequestId, RequestInfo, Service, SessionKind, Signer,
-    Source,
+    AuditContext, CallLabel, CoreError, Email, Principal, RequestId, RequestInfo, Service,
+    SessionKind, Signer, Source,
 };
 use serde_json::{Value, json};
 use time::Duration;
@@ -235,17 +235,29 @@ fn password(
 
 /// Decodes, authenticates, runs and encodes one call. Runs on the blocking pool, inside the
 /// request's span, which it tells the call and the caller.
-/// How far a call got: its name once known, and whether it is being authenticated.
+/// How far a call got: its name once known, whether it is being authenticated, and whether
+/// its audit record is kept already.
 #[derive(Debug, Default)]
 struct Progress {
     call: Option<&'static str>,
     authenticating: bool,
+    audited: bool,
+}
+
+fn audit_context(rid: &str, call: &'static str, http: &SignedHttp) -> AuditContext {
+    AuditContext {
+        request_id: rid.to_owned(),
+        dialect: "osc",
+        call,
+        access_key_id: keygate_auth::claimed_key_id(http),
+    }
 }
 
 fn process(
     api: &OscApi,
     name: &str,
     http: &SignedHttp,
+    rid: &str,
     progress: &mut Progress,
 ) -> Result<Value, OscError> {
     let span = tracing::Span::current();
@@ -253,7 +265,15 @@ fn process(
         span.record("action", name);
         progress.call = Some(ops::user_sessions::CALL);
         progress.authenticating = true;
-        return ops::user_sessions::create(&api.service, &http.body, request_info(http, None));
+        let made = ops::user_sessions::create(
+            &api.service,
+            &http.body,
+            request_info(http, None),
+            audit_context(rid, ops::user_sessions::CALL, http),
+        );
+        // A sign-in's session is kept with its record; a refused one is noted below.
+        progress.audited = made.is_ok();
+        return made;
     }
     let name = router::call_name(name)?;
     progress.call = Some(name.wire());
@@ -271,9 +291,26 @@ fn process(
     let caller = match &who {
         Who::Signer(s) => caller.signed_with(s.key.clone(), s.session.clone()),
         Who::Password(_) => caller,
-    };
-    let value = request.call.run(&caller)?;
-    Ok(if request.dry_run { json!({}) } else { value })
+    }
+    .audited(audit_context(rid, name.wire(), http));
+    let done = request
+        .call
+        .run(&caller)
+        .map(|value| if request.dry_run { json!({}) } else { value });
+    // A change left its record with it; the rest is noted as it was answered.
+    if !caller.recorded()
+        && let Some(ctx) = caller.audit_context()
+    {
+        let (status, code) = match &done {
+            Ok(_) => (200, None),
+            Err(e) => (e.status().as_u16(), Some(e.code())),
+        };
+        let now = api.service.now();
+        api.service
+            .note_call(caller.audit_record(ctx, now, status, code));
+    }
+    progress.audited = true;
+    done
 }
 
 async fn handle(
@@ -290,10 +327,21 @@ async fn handle(
     let name = path.into_inner();
     let api2 = api.clone();
     let span = tracing::Span::current();
+    let rid2 = rid.clone();
     let run = move || {
         span.in_scope(|| {
             let mut progress = Progress::default();
-            let done = process(&api2, &name, &http, &mut progress);
+            let done = process(&api2, &name, &http, &rid2, &mut progress);
+            if let (Err(e), false) = (&done, progress.audited) {
+                let ctx = audit_context(&rid2, progress.call.unwrap_or("unknown"), &http);
+                let record = ctx.record(
+                    &request_info(&http, None),
+                    api2.service.now(),
+                    e.status().as_u16(),
+                    Some(e.code()),
+                );
+                api2.service.note_call(record);
+            }
             (progress, done)
         })
     };

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use crate::error::OscError;
 use crate::ops::{
-    Op, access_keys, account, api_access, policies, policy_links, user_groups, user_policies, users,
+    Op, access_keys, account, api_access, api_logs, policies, policy_links, user_groups,
+    user_policies, users,
 };
 
 /// How Outscale behaves where the dialects differ: an EIM user's key must be INACTIVE before
@@ -134,6 +135,7 @@ calls! {
     ReadApiAccessRules(api_access::ReadApiAccessRules) by AccessKeyOrPassword, checked as ReadApiAccessRules;
     UpdateApiAccessRule(api_access::UpdateApiAccessRule) by AccessKeyOrPassword, checked as UpdateApiAccessRule;
     DeleteApiAccessRule(api_access::DeleteApiAccessRule) by AccessKeyOrPassword, checked as DeleteApiAccessRule;
+    ReadApiLogs(api_logs::ReadApiLogs) by AccessKey, checked as ReadApiLogs;
     CheckAuthentication(account::CheckAuthentication) by AccessKey, checked as CheckAuthentication;
     CreateUserGroup(user_groups::CreateUserGroup) by AccessKey, checked as CreateGroup;
     ReadUserGroup(user_groups::ReadUserGroup) by AccessKey, checked as GetGroup;

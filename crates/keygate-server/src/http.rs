@@ -102,15 +102,18 @@ pub fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
     listen().map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
 }
 
-/// Writes noted key uses every `every` until `stop` is set.
+/// Writes noted key uses and audit records every `every` until `stop` is set, and prunes audit
+/// records older than `retention_days` every hour.
 fn spawn_use_flusher(
     service: Arc<Service>,
     every: Duration,
+    retention_days: u32,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<thread::JoinHandle<()>> {
     thread::Builder::new()
         .name("last-use-flush".into())
         .spawn(move || {
+            let mut pruned: Option<std::time::Instant> = None;
             while !stop.load(Ordering::Relaxed) {
                 thread::park_timeout(every);
                 if let Err(e) = service.flush_key_uses() {
@@ -118,6 +121,21 @@ fn spawn_use_flusher(
                         error = %keygate_core::error::chain(&e),
                         "cannot record key uses yet; will retry"
                     );
+                }
+                if let Err(e) = service.flush_audit() {
+                    tracing::warn!(
+                        error = %keygate_core::error::chain(&e),
+                        "cannot write audit records yet; will retry"
+                    );
+                }
+                if pruned.is_none_or(|p| p.elapsed() >= Duration::from_secs(3600)) {
+                    pruned = Some(std::time::Instant::now());
+                    if let Err(e) = service.prune_audit(retention_days) {
+                        tracing::warn!(
+                            error = %keygate_core::error::chain(&e),
+                            "cannot prune the audit trail; will retry"
+                        );
+                    }
                 }
             }
         })
@@ -147,6 +165,7 @@ pub async fn serve(
     let flusher = spawn_use_flusher(
         service.clone(),
         Duration::from_millis(settings.storage.last_use_flush_ms),
+        settings.audit.retention_days,
         stop.clone(),
     )?;
     let state = AppState {
@@ -222,6 +241,7 @@ pub async fn serve(
     flusher.thread().unpark();
     let _ = flusher.join();
     service.flush_key_uses()?;
+    service.flush_audit()?;
     served?;
     tracing::info!("keygate stopped");
     Ok(())

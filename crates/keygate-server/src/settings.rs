@@ -25,6 +25,7 @@ pub struct Settings {
     pub storage: Storage,
     pub osc: Osc,
     pub limits: LimitSettings,
+    pub audit: AuditSettings,
     pub bootstrap: Bootstrap,
     pub log: Log,
 }
@@ -158,6 +159,13 @@ pub struct LimitSettings {
     pub policies_per_user: u32,
     pub policies_per_group: u32,
     pub policies_per_role: u32,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Audit records older than this many days are deleted.
+    pub retention_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

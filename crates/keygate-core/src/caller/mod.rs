@@ -6,6 +6,7 @@ mod access_keys;
 mod account;
 mod api_access;
 mod assume_role;
+mod audit;
 mod groups;
 mod login_profiles;
 mod managed_policies;
@@ -20,6 +21,7 @@ pub use access_keys::{KeyChange, KeyFilter};
 // `AuditContext` is defined below, beside `Caller`, which keeps it.
 pub use api_access::{MAX_KEY_LIFETIME_SECONDS, RuleFilter, RuleSpec};
 pub use assume_role::{ASSUME_SECONDS, AssumeRequest, AssumedRole, MAX_SESSION_POLICY_ARNS};
+pub use audit::AuditFilter;
 pub use groups::{GroupChange, GroupRef};
 pub use managed_policies::{NewPolicy, PolicyFilter, PolicyScope, PolicyView};
 pub use mfa::{Assignment, NewMfaDevice};
@@ -269,23 +271,40 @@ impl<'a> Caller<'a> {
     ) -> CoreResult<T> {
         let now = self.svc.clock.now();
         let keep = !self.dry_run && self.audit.is_some();
-        let out = store::write_or_rehearse(&*self.svc.store, self.dry_run, |tx| {
+        // The calls noted before this one go first, so that the trail keeps the calls' order.
+        let earlier = if keep {
+            self.svc.take_noted_calls()
+        } else {
+            Vec::new()
+        };
+        let written = store::write_or_rehearse(&*self.svc.store, self.dry_run, |tx| {
             let out = f(tx)?;
             if let (true, Ok(_), Some(ctx)) = (keep, &out, &self.audit) {
+                for r in &earlier {
+                    tx.insert_audit_record(r)?;
+                }
                 tx.insert_audit_record(&self.audit_record(ctx, now, 200, None))?;
             }
             Ok(out)
-        })?;
-        if keep && out.is_ok() {
+        });
+        let kept = matches!(written, Ok(Ok(_)));
+        if kept && keep {
             self.recorded.set(true);
+        } else {
+            self.svc.renote_calls(earlier);
         }
-        out
+        written?
     }
 
     /// Tells where the call's audit record goes: with the change, when there is one.
     pub fn audited(mut self, ctx: AuditContext) -> Self {
         self.audit = Some(ctx);
         self
+    }
+
+    /// The audit context the caller was made with, if any.
+    pub fn audit_context(&self) -> Option<&AuditContext> {
+        self.audit.as_ref()
     }
 
     /// Whether the call's record was written with its change; otherwise the front end notes

@@ -4,7 +4,9 @@
 //! credentials of its own. They sign the other calls with the session token in
 //! `X-Osc-Security-Token`; the body carries the credentials, so the call takes no signature.
 
-use keygate_core::{AccountId, NewSession, RequestInfo, Secret, Service, UserName, UserSignIn};
+use keygate_core::{
+    AccountId, AuditContext, NewSession, RequestInfo, Secret, Service, UserName, UserSignIn,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -32,7 +34,12 @@ fn secret(s: Zeroizing<String>) -> Secret {
 }
 
 /// Signs the user in and answers its session's credentials.
-pub fn create(service: &Service, raw: &[u8], request: RequestInfo) -> Result<Value, OscError> {
+pub fn create(
+    service: &Service,
+    raw: &[u8],
+    request: RequestInfo,
+    audit: AuditContext,
+) -> Result<Value, OscError> {
     let b: Body = body(raw)?;
     // A wrong account id or name is answered as a wrong password: no way to learn who exists.
     let account = AccountId::parse(&b.account_id).map_err(|_| OscError::bad_login())?;
@@ -48,7 +55,7 @@ pub fn create(service: &Service, raw: &[u8], request: RequestInfo) -> Result<Val
         mfa_code: mfa_code.as_ref(),
     };
     let made = service
-        .sign_in_user(&RULES, &req, request)
+        .sign_in_user(&RULES, &req, request, audit)
         .map_err(OscError::from_core)?;
     Ok(json!({"Session": session(&made, &account, &user)}))
 }
