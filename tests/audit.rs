@@ -108,6 +108,56 @@ fn read_api_logs_shows_the_calls_in_order_and_a_change_survives_kill_9() {
         "the next page starts where the first ended"
     );
 
+    // The AWS dialect's view: aws cloudtrail lookup-events, newest first.
+    let trail = aws(
+        &server,
+        &root,
+        &[
+            "cloudtrail",
+            "lookup-events",
+            "--lookup-attributes",
+            "AttributeKey=EventSource,AttributeValue=iam.amazonaws.com",
+        ],
+    );
+    assert!(trail.ok, "{}", trail.stderr);
+    let events = trail.json()["Events"].as_array().unwrap().clone();
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["EventName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["GetUser", "CreateUser"], "{events:?}");
+    assert_eq!(events[1]["Username"], "root");
+    assert_eq!(events[1]["Resources"][0]["ResourceName"], "ann");
+    assert_eq!(events[1]["Resources"][0]["ResourceType"], "AWS::IAM::User");
+    let detail: Value =
+        serde_json::from_str(events[1]["CloudTrailEvent"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        detail["userIdentity"]["arn"],
+        format!("arn:aws:iam::{}:root", file.account_id)
+    );
+    assert_eq!(
+        events[0]["EventId"], answer["Logs"][2]["RequestId"],
+        "one record, two views"
+    );
+    let one = aws(
+        &server,
+        &root,
+        &[
+            "cloudtrail",
+            "lookup-events",
+            "--lookup-attributes",
+            "AttributeKey=EventName,AttributeValue=CreateAccessKey",
+        ],
+    )
+    .json();
+    assert_eq!(one["Events"].as_array().unwrap().len(), 1);
+    aws(
+        &server,
+        &root,
+        &["cloudtrail", "lookup-events", "--max-results", "51"],
+    )
+    .failed_with("InvalidMaxResultsException");
+
     // Another account sees none of it.
     let made = keygate(
         &[
@@ -132,6 +182,17 @@ fn read_api_logs_shows_the_calls_in_order_and_a_change_survives_kill_9() {
     );
     let (theirs, _) = logs(&server, &other, json!({}));
     assert!(theirs.is_empty(), "{theirs:?}");
+    let their_trail = aws(&server, &other, &["cloudtrail", "lookup-events"]).json();
+    let their_calls: Vec<&str> = their_trail["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["EventName"].as_str().unwrap())
+        .collect();
+    assert!(
+        their_calls.iter().all(|c| *c == "ReadApiLogs"),
+        "only its own ReadApiLogs, in CloudTrail's view too: {their_calls:?}"
+    );
 
     // A change acknowledged, then the process killed: its record is there after a restart.
     aws(&server, &root, &["iam", "create-user", "--user-name", "bo"]).json();

@@ -424,6 +424,15 @@ impl ReadTx for Tx {
         self.stored_audit_records(account, after, limit)
     }
 
+    fn audit_records_newest(
+        &self,
+        account: &AccountId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        self.stored_audit_records_newest(account, before, limit)
+    }
+
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
         self.stored_api_access_policy(account)
     }

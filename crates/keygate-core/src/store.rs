@@ -122,6 +122,13 @@ pub trait ReadTx {
         after: Option<i64>,
         limit: usize,
     ) -> CoreResult<Vec<(i64, AuditRecord)>>;
+    /// As `audit_records`, newest first, before the sequence number `before`.
+    fn audit_records_newest(
+        &self,
+        account: &AccountId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>>;
     /// The account's API access policy; `None` for one never set (the default).
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>>;
     /// The account's API access rules, ordered by id.

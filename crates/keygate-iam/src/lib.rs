@@ -1,8 +1,9 @@
 //! keygate's AWS IAM Query front end (the "EIM endpoint"): `POST /` with a form body or
 //! `GET /?…`, keyed on `Action` and `Version`, signed with SigV4 (header or presigned query),
-//! answered in IAM's XML. STS `GetCallerIdentity` shares the endpoint. Handlers decode, call the
-//! core, encode; every rule is the core's.
+//! answered in IAM's XML. STS shares the endpoint, and CloudTrail's LookupEvents (JSON 1.1,
+//! `cloudtrail`). Handlers decode, call the core, encode; every rule is the core's.
 
+mod cloudtrail;
 pub mod decode;
 pub mod error;
 pub mod ops;
@@ -116,12 +117,7 @@ fn process(
         .service
         .caller(&signer.principal, &RULES)
         .signed_with(signer.key.clone(), signer.session)
-        .with_request(RequestInfo {
-            source_ip: http.client,
-            user_agent: http.header("user-agent").map(str::to_owned),
-            region: Some(scope.region),
-            secure_transport: http.secure,
-        })
+        .with_request(request_of(http, Some(scope.region)))
         .audited(AuditContext {
             request_id: rid.to_owned(),
             dialect: dialect(name.api()),
@@ -148,6 +144,16 @@ fn process(
     done
 }
 
+/// What policy conditions and the audit trail read of the request.
+fn request_of(http: &SignedHttp, region: Option<String>) -> RequestInfo {
+    RequestInfo {
+        source_ip: http.client,
+        user_agent: http.header("user-agent").map(str::to_owned),
+        region,
+        secure_transport: http.secure,
+    }
+}
+
 /// Notes the record of a request refused before it had a caller: unauthenticated.
 fn note_refusal(api: &IamApi, http: &SignedHttp, rid: &str, progress: &Progress, e: &IamError) {
     let ctx = AuditContext {
@@ -156,12 +162,7 @@ fn note_refusal(api: &IamApi, http: &SignedHttp, rid: &str, progress: &Progress,
         call: progress.action.unwrap_or("unknown"),
         access_key_id: keygate_auth::claimed_key_id(http),
     };
-    let request = RequestInfo {
-        source_ip: http.client,
-        user_agent: http.header("user-agent").map(str::to_owned),
-        region: None,
-        secure_transport: http.secure,
-    };
+    let request = request_of(http, None);
     api.service.note_call(ctx.record(
         &request,
         api.service.now(),
@@ -220,6 +221,17 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
     };
     let api2 = api.clone();
     let span = tracing::Span::current();
+    if cloudtrail::claims(&http) {
+        let rid2 = rid.clone();
+        let run = move || span.in_scope(|| cloudtrail::answer(&api2, &http, &rid2));
+        return match web::block(run).await {
+            Ok(reply) => cloudtrail::respond(reply, &rid),
+            Err(e) => {
+                tracing::error!(error = %e, "request worker failed");
+                error_response(Api::Iam, &IamError::ServiceFailure, &rid)
+            }
+        };
+    }
     let rid2 = rid.clone();
     let run = move || {
         span.in_scope(|| {

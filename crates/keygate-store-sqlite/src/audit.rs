@@ -60,6 +60,26 @@ impl SqlTx<'_> {
         )
     }
 
+    pub(crate) fn read_audit_records_newest(
+        &self,
+        account: &AccountId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        self.many(
+            &format!(
+                "SELECT {AUDIT_COLS} FROM audit_records WHERE account_id = ?1 AND seq < ?2 \
+                 ORDER BY seq DESC LIMIT ?3"
+            ),
+            params![
+                account.as_str(),
+                before.unwrap_or(i64::MAX),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            record_row,
+        )
+    }
+
     pub(crate) fn write_insert_audit_record(&self, a: &AuditRecord) -> CoreResult<()> {
         self.exec(
             "INSERT INTO audit_records (at, request_id, account_id, principal, principal_kind, \

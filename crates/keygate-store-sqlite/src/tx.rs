@@ -399,6 +399,15 @@ impl ReadTx for SqlTx<'_> {
         self.read_audit_records(account, after, limit)
     }
 
+    fn audit_records_newest(
+        &self,
+        account: &AccountId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        self.read_audit_records_newest(account, before, limit)
+    }
+
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
         self.read_api_access_policy(account)
     }

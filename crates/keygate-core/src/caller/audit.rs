@@ -22,6 +22,10 @@ pub struct AuditFilter {
     pub user_agents: Option<Vec<String>>,
     pub request_ids: Option<Vec<String>>,
     pub statuses: Option<Vec<u16>>,
+    /// Callers by name (CloudTrail's `Username`).
+    pub usernames: Option<Vec<String>>,
+    /// Resources by name or ARN (CloudTrail's `ResourceName`).
+    pub resources: Option<Vec<String>>,
     pub after: Option<Timestamp>,
     pub before: Option<Timestamp>,
 }
@@ -54,11 +58,17 @@ impl AuditFilter {
             && any(&self.user_agents, r.user_agent.as_deref())
             && any(&self.request_ids, Some(&r.request_id))
             && self.statuses.as_ref().is_none_or(|s| s.contains(&r.status))
+            && any(&self.usernames, r.username())
+            && (any(&self.resources, r.resource_name())
+                || any(&self.resources, r.resource.as_deref()))
     }
 }
 
 /// Records read at once while looking for a page's matches.
 const CHUNK: usize = 1000;
+
+/// One page of records: the records, and where the next page starts when more may match.
+type RecordPage = (Vec<(i64, AuditRecord)>, Option<i64>);
 
 impl Caller<'_> {
     /// Up to `limit` records of the caller's account matching `filter`, oldest first, after
@@ -85,6 +95,46 @@ impl Caller<'_> {
                             return Ok((found, Some(seq - 1)));
                         }
                         found.push(r);
+                    }
+                }
+                if !full {
+                    return Ok((found, None));
+                }
+            }
+        })
+    }
+
+    /// CloudTrail's LookupEvents: up to `limit` records of the caller's account matching
+    /// `filter` (between its dates, when given), newest first, before the sequence number
+    /// `before`; and where the next page starts, when more may match.
+    pub fn lookup_events(
+        &self,
+        filter: &AuditFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<RecordPage> {
+        let window = (
+            filter
+                .after
+                .unwrap_or(Timestamp::from_unix_millis(i64::MIN)),
+            filter
+                .before
+                .unwrap_or(Timestamp::from_unix_millis(i64::MAX)),
+        );
+        self.read(|tx| {
+            self.authorize(tx, Operation::ReadApiLogs, &["*"])?;
+            let mut found = Vec::new();
+            let mut at = before;
+            loop {
+                let chunk = tx.audit_records_newest(self.account(), at, CHUNK)?;
+                let full = chunk.len() == CHUNK;
+                for (seq, r) in chunk {
+                    at = Some(seq);
+                    if filter.keeps(&r, window) {
+                        if found.len() == limit {
+                            return Ok((found, Some(seq + 1)));
+                        }
+                        found.push((seq, r));
                     }
                 }
                 if !full {

@@ -124,6 +124,14 @@ pub fn audit_trail_round_trip(s: Arc<dyn Store>) {
         assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "numbered in order");
         let after = tx.audit_records(None, Some(all[0].0), 1)?;
         assert_eq!(after, vec![all[1].clone()], "from a position, a page");
+        let newest = tx.audit_records_newest(&a.id, None, 10)?;
+        assert_eq!(
+            newest,
+            vec![mine[1].clone(), mine[0].clone()],
+            "newest first"
+        );
+        let older = tx.audit_records_newest(&a.id, Some(mine[1].0), 10)?;
+        assert_eq!(older, vec![mine[0].clone()], "before a position");
         Ok(())
     })
     .unwrap();

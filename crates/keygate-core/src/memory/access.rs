@@ -95,6 +95,24 @@ impl Tx {
             .collect())
     }
 
+    pub(super) fn stored_audit_records_newest(
+        &self,
+        account: &AccountId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> CoreResult<Vec<(i64, AuditRecord)>> {
+        Ok(self
+            .0
+            .borrow()
+            .audit
+            .range(..before.unwrap_or(i64::MAX))
+            .rev()
+            .filter(|(_, r)| r.account_id.as_ref() == Some(account))
+            .take(limit)
+            .map(|(n, r)| (*n, r.clone()))
+            .collect())
+    }
+
     pub(super) fn stored_insert_audit_record(&self, record: &AuditRecord) -> CoreResult<()> {
         let mut s = self.0.borrow_mut();
         let next = s

@@ -97,6 +97,8 @@ impl Op for ReadApiLogs {
             user_agents: f.query_user_agents,
             request_ids: f.request_ids,
             statuses: f.response_status_codes,
+            usernames: None,
+            resources: None,
             after: opt_date("Filters.QueryDateAfter", f.query_date_after)?,
             before: opt_date("Filters.QueryDateBefore", f.query_date_before)?,
         };
