@@ -40,7 +40,24 @@ fn read_api_logs_shows_the_calls_in_order_and_a_change_survives_kill_9() {
         server,
         file,
         root,
-    } = Fresh::start(&[]);
+    } = Fresh::start(&[("KEYGATE__AUDIT__LOG_FILE", "audit.jsonl")]);
+    let data = server.data_dir.to_str().unwrap().to_owned();
+    // An operator follows the trail as it is written.
+    let mut follower = std::process::Command::new(keygate_tests::support::keygate_bin())
+        .args(["admin", "--data-dir", &data, "audit", "--follow"])
+        .stdout(std::process::Stdio::piped())
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let followed = follower.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(followed)
+            .lines()
+            .map_while(Result::ok)
+            .take(5)
+            .collect::<Vec<String>>()
+    });
     aws(
         &server,
         &root,
@@ -106,6 +123,69 @@ fn read_api_logs_shows_the_calls_in_order_and_a_change_survives_kill_9() {
     assert_eq!(
         rest[0], want[2],
         "the next page starts where the first ended"
+    );
+
+    // The operators' views: the followed lines, the log file, `keygate admin audit`.
+    let followed = lines.join().unwrap();
+    let _ = follower.kill();
+    let _ = follower.wait();
+    let calls = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v["call"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let expected: Vec<String> = want.iter().map(|(_, c, _)| c.clone()).collect();
+    let mut seen = calls(&followed);
+    seen.retain(|c| c != "ListUsers");
+    assert_eq!(seen[..4], expected[..4], "followed: {followed:?}");
+    let printed = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            &data,
+            "audit",
+            "--account",
+            &file.account_id,
+        ],
+        &[],
+    );
+    assert!(printed.status.success());
+    let printed: Vec<String> = String::from_utf8(printed.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        calls(&printed)[..5],
+        expected[..],
+        "the account's, in order"
+    );
+    let later = keygate(
+        &[
+            "admin",
+            "--data-dir",
+            &data,
+            "audit",
+            "--since",
+            "2999-01-01T00:00:00Z",
+        ],
+        &[],
+    );
+    assert!(later.status.success() && later.stdout.is_empty());
+    flushed();
+    let logged = std::fs::read_to_string(server.data_dir.join("audit.jsonl")).unwrap();
+    let logged: Vec<String> = logged.lines().map(str::to_owned).collect();
+    assert!(
+        calls(&logged).contains(&"CreateAccessKey".to_owned()),
+        "{logged:?}"
+    );
+    assert!(
+        !logged.iter().any(|l| l.contains(&root.secret)),
+        "no secret is ever logged"
     );
 
     // The AWS dialect's view: aws cloudtrail lookup-events, newest first.

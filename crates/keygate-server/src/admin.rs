@@ -35,6 +35,17 @@ pub enum AdminCommand {
         #[arg(long)]
         account: String,
     },
+    /// Print the audit trail as JSON lines: of one account or all, from a date, and with
+    /// --follow each new record as it is written.
+    Audit {
+        #[arg(long)]
+        account: Option<String>,
+        /// An RFC 3339 date-time, e.g. 2026-12-01T00:00:00Z.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        follow: bool,
+    },
 }
 
 fn account_id(s: &str) -> anyhow::Result<AccountId> {
@@ -62,6 +73,23 @@ pub fn run(cmd: AdminCommand, settings: &Settings, create: bool) -> anyhow::Resu
             CredentialsFile::from(&creds).to_json()
         }
         AdminCommand::ListAccounts => list_accounts(&service),
+        AdminCommand::Audit {
+            account,
+            since,
+            follow,
+        } => {
+            let account = account.as_deref().map(account_id).transpose()?;
+            let since = since
+                .map(|s| {
+                    time::OffsetDateTime::parse(&s, &Rfc3339)
+                        .map(keygate_core::Timestamp::from_datetime)
+                        .map_err(|e| anyhow::anyhow!("--since {s}: {e}"))
+                })
+                .transpose()?;
+            let mut out = std::io::stdout().lock();
+            crate::audit_log::print(&service, account.as_ref(), since, follow, &mut out)?;
+            Ok(String::new())
+        }
         AdminCommand::ResetPassword { account } => {
             let id = account_id(&account)?;
             let file = CredentialsKeeper::new(settings, &id)?;

@@ -162,6 +162,18 @@ pub async fn serve(
     metrics_listener: Option<TcpListener>,
 ) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
+    // Its own stop: its last pass comes after the last records are written.
+    let log_stop = Arc::new(AtomicBool::new(false));
+    let log_file = if settings.audit.log_file.as_os_str().is_empty() {
+        None
+    } else {
+        Some(crate::audit_log::spawn_log_file(
+            service.clone(),
+            settings.storage.data_dir.join(&settings.audit.log_file),
+            Duration::from_millis(settings.storage.last_use_flush_ms),
+            log_stop.clone(),
+        )?)
+    };
     let flusher = spawn_use_flusher(
         service.clone(),
         Duration::from_millis(settings.storage.last_use_flush_ms),
@@ -242,6 +254,12 @@ pub async fn serve(
     let _ = flusher.join();
     service.flush_key_uses()?;
     service.flush_audit()?;
+    // The log file's last pass runs once every record is written.
+    log_stop.store(true, Ordering::Relaxed);
+    if let Some(writer) = log_file {
+        writer.thread().unpark();
+        let _ = writer.join();
+    }
     served?;
     tracing::info!("keygate stopped");
     Ok(())

@@ -2,6 +2,7 @@
 //! operator commands. `main.rs` only parses the command line and dispatches here.
 
 pub mod admin;
+pub mod audit_log;
 pub mod credentials;
 pub mod healthcheck;
 pub mod http;

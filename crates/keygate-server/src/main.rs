@@ -104,7 +104,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 listen: None,
             })?;
             telemetry::init(&settings.log);
-            println!("{}", admin::run(command, &settings, create)?);
+            let printed = admin::run(command, &settings, create)?;
+            if !printed.is_empty() {
+                println!("{printed}");
+            }
             Ok(())
         }
         Command::Healthcheck { config, listen } => {

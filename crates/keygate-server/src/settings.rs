@@ -161,11 +161,13 @@ pub struct LimitSettings {
     pub policies_per_role: u32,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditSettings {
     /// Audit records older than this many days are deleted.
     pub retention_days: u32,
+    /// A file each record is appended to as a JSON line; empty: none.
+    pub log_file: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
