@@ -72,11 +72,13 @@ pub fn print(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let mut after = write_since(service, account, since, None, out)?;
-    while follow {
+    if !follow {
+        return Ok(());
+    }
+    loop {
         thread::sleep(Duration::from_millis(500));
         after = write_since(service, account, since, after, out)?;
     }
-    Ok(())
 }
 
 /// The sequence number of the last line of the log file, when it has one.
