@@ -159,6 +159,57 @@ assert [x['ApiAccessRuleId'] for x in found] == [r['ApiAccessRuleId']], found
         json!({"Filters": {"IpRanges": ["127.0.0.0/8"]}}),
     );
 
+    // Client CAs: a CA certificate is kept by its fingerprint; a rule may name it; a CA a rule
+    // names stays.
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let ca_pem = params.self_signed(&key).unwrap().pem();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf_pem = rcgen::CertificateParams::new(vec!["client".to_owned()])
+        .unwrap()
+        .self_signed(&leaf_key)
+        .unwrap()
+        .pem();
+    let (status, made) = call(
+        root,
+        "CreateCa",
+        json!({"CaPem": ca_pem, "Description": "ops CA"}),
+    );
+    assert_eq!(status, 200, "{made}");
+    let ca_id = made["Ca"]["CaId"].as_str().unwrap().to_owned();
+    assert!(ca_id.starts_with("ca-"));
+    assert_eq!(made["Ca"]["CaFingerprint"].as_str().unwrap().len(), 40);
+    let (status, leaf) = call(root, "CreateCa", json!({"CaPem": leaf_pem}));
+    assert_eq!((status, &leaf["Errors"][0]["Code"]), (400, &json!("4124")));
+    let (status, _) = call(
+        root,
+        "UpdateCa",
+        json!({"CaId": ca_id, "Description": "ops CA, 2026"}),
+    );
+    assert_eq!(status, 200);
+    let (_, cas) = call(root, "ReadCas", json!({"Filters": {"CaIds": [ca_id]}}));
+    assert_eq!(cas["Cas"][0]["Description"], "ops CA, 2026");
+    let (status, with_ca) = call(
+        root,
+        "CreateApiAccessRule",
+        json!({"CaIds": [ca_id], "Cns": ["client"], "Description": "certificates"}),
+    );
+    assert_eq!(status, 200, "{with_ca}");
+    let (status, in_use) = call(root, "DeleteCa", json!({"CaId": ca_id}));
+    assert_eq!(
+        (status, &in_use["Errors"][0]["Code"]),
+        (400, &json!("4118"))
+    );
+    let (status, _) = call(
+        root,
+        "DeleteApiAccessRule",
+        json!({"ApiAccessRuleId": with_ca["ApiAccessRule"]["ApiAccessRuleId"]}),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = call(root, "DeleteCa", json!({"CaId": ca_id}));
+    assert_eq!(status, 200);
+
     // A maximum key lifetime: first every key must expire within it.
     let refused = osc_cli(
         &w.server,

@@ -1,7 +1,7 @@
 //! Authentication of keygate requests: parsing and verifying AWS Signature Version 4
 //! (`AWS4-HMAC-SHA256`, IAM Query API) and its Outscale twin (`OSC4-HMAC-SHA256`, OSC API),
 //! checking the request clock, caching derived signing keys, and decoding `Basic`
-//! login/password credentials.
+//! login/password credentials, and reading client CA certificates (`ca`).
 //!
 //! The signature functions are pure: they are given the secret of the access key named in the
 //! parsed [`Scope`]. [`Gate`] runs the whole flow for a front end against a [`SecretLookup`]
@@ -9,6 +9,7 @@
 //! [`Failure`] to its API's error codes.
 
 mod basic;
+mod ca;
 mod cache;
 mod canonical;
 mod clock;
@@ -23,6 +24,7 @@ mod request;
 mod verify;
 
 pub use basic::{Password, parse_basic};
+pub use ca::{CaCertificate, CaError, parse_ca};
 pub use cache::SigningKeyCache;
 pub use canonical::{canonical_request, derive_signing_key, sign, string_to_sign};
 pub use clock::{check_date_header, check_time};

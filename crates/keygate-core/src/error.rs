@@ -125,6 +125,8 @@ pub enum AccessPolicyRule {
     CnsNeedCas,
     /// The last access rule stays.
     LastRule,
+    /// A CA an access rule names stays.
+    CaInUse,
 }
 
 /// Why a request was denied.

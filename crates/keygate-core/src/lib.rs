@@ -27,7 +27,7 @@ pub mod conformance;
 
 pub use caller::{
     ASSUME_SECONDS, Assignment, AssumeRequest, AssumedRole, AttachTarget, AuditContext,
-    AuditFilter, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter,
+    AuditFilter, CaFilter, Caller, GroupChange, GroupRef, Identity, KeyChange, KeyFilter,
     MAX_KEY_LIFETIME_SECONDS, MAX_SESSION_POLICY_ARNS, NewMfaDevice, NewPolicy, NewRole,
     PolicyEntities, PolicyFilter, PolicyScope, PolicyView, ROLE_SESSION_SECONDS, RequestInfo,
     RoleChange, RuleFilter, RuleSpec, SESSION_SECONDS, UserChange,
@@ -43,10 +43,10 @@ pub use ids::{
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord,
-    CallLabel, Group, IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile, ManagedPolicy,
-    MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner, PolicyRef, PolicyVersion,
-    Principal, RequestId, Role, RoleSession, Secret, Session, SessionFacts, SessionKind,
-    SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
+    Ca, CallLabel, Group, IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile,
+    ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner, PolicyRef,
+    PolicyVersion, Principal, RequestId, Role, RoleSession, Secret, Session, SessionFacts,
+    SessionKind, SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, MissingExpiration, Operation, Rules};

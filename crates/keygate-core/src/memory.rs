@@ -8,11 +8,11 @@ use std::sync::Mutex;
 
 use crate::error::{CoreError, CoreResult, StoreFailure};
 use crate::ids::{
-    AccessKeyId, AccountId, ApiAccessRuleId, Email, GroupId, GroupName, PathPrefix, PolicyId,
+    AccessKeyId, AccountId, ApiAccessRuleId, CaId, Email, GroupId, GroupName, PathPrefix, PolicyId,
     PolicyName, RoleId, RoleName, UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Group, KeyOwner,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Ca, Group, KeyOwner,
     LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyOwner, PolicyVersion, Role,
     Secret, Session, User,
 };
@@ -47,6 +47,7 @@ struct State {
     roles: BTreeMap<RoleId, Role>,
     access_policies: BTreeMap<AccountId, ApiAccessPolicy>,
     access_rules: BTreeMap<ApiAccessRuleId, ApiAccessRule>,
+    cas: BTreeMap<CaId, Ca>,
     /// The audit trail by sequence number, and the next number (pruning leaves gaps).
     audit: BTreeMap<i64, AuditRecord>,
     audit_next: i64,
@@ -435,6 +436,10 @@ impl ReadTx for Tx {
 
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
         self.stored_api_access_policy(account)
+    }
+
+    fn cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>> {
+        self.stored_cas(account)
     }
 
     fn access_rules(&self, account: &AccountId) -> CoreResult<Vec<ApiAccessRule>> {

@@ -19,7 +19,7 @@ mod mfa;
 mod role;
 mod session;
 
-pub use access::{ApiAccessPolicy, ApiAccessRule, IpRange};
+pub use access::{ApiAccessPolicy, ApiAccessRule, Ca, IpRange};
 pub use audit::AuditRecord;
 pub use login::{LoginProfile, PasswordPolicy};
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};

@@ -115,6 +115,10 @@ pub enum Operation {
     ReadApiAccessRules,
     UpdateApiAccessRule,
     DeleteApiAccessRule,
+    CreateCa,
+    ReadCas,
+    UpdateCa,
+    DeleteCa,
     /// Reading the account's audit trail (OSC ReadApiLogs).
     ReadApiLogs,
     /// Reading the caller's own account (OSC ReadAccounts).

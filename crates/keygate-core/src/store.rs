@@ -3,11 +3,11 @@
 
 use crate::error::CoreResult;
 use crate::ids::{
-    AccessKeyId, AccountId, ApiAccessRuleId, Email, GroupId, GroupName, PathPrefix, PolicyId,
+    AccessKeyId, AccountId, ApiAccessRuleId, CaId, Email, GroupId, GroupName, PathPrefix, PolicyId,
     PolicyName, RoleId, RoleName, TagKey, UserId, UserName, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Group, KeyOwner,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Ca, Group, KeyOwner,
     LastUsed, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret,
     Session, Tag, Timestamp, User,
 };
@@ -131,6 +131,8 @@ pub trait ReadTx {
     ) -> CoreResult<Vec<(i64, AuditRecord)>>;
     /// The account's API access policy; `None` for one never set (the default).
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>>;
+    /// The account's client CAs, ordered by id.
+    fn cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>>;
     /// The account's API access rules, ordered by id.
     fn access_rules(&self, account: &AccountId) -> CoreResult<Vec<ApiAccessRule>>;
     /// The ids of the managed policies (the account's or the provider's) attached to a user,
@@ -268,6 +270,10 @@ pub trait WriteTx: ReadTx {
         policy: &ApiAccessPolicy,
     ) -> CoreResult<()>;
     fn insert_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()>;
+    fn insert_ca(&self, ca: &Ca) -> CoreResult<()>;
+    /// Replaces the description of the CA with `ca.id`.
+    fn update_ca(&self, ca: &Ca) -> CoreResult<()>;
+    fn delete_ca(&self, account: &AccountId, id: &CaId) -> CoreResult<()>;
     /// Replaces ranges, CAs, CNs and description of the rule with `rule.id`.
     fn update_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()>;
     fn delete_access_rule(&self, account: &AccountId, id: &ApiAccessRuleId) -> CoreResult<()>;
@@ -373,6 +379,8 @@ pub trait IdGen: Send + Sync {
     fn role_id(&self) -> RoleId;
     /// An API access rule's id (`aar-` and 32 hex digits).
     fn access_rule_id(&self) -> ApiAccessRuleId;
+    /// A client CA's id (`ca-` and 32 hex digits).
+    fn ca_id(&self) -> CaId;
     fn access_key_id(&self) -> AccessKeyId;
     /// A temporary key's id (`ASIA…`).
     fn session_key_id(&self) -> AccessKeyId;

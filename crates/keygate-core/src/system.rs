@@ -7,7 +7,9 @@ use rand::TryRngCore;
 use rand::distr::Alphanumeric;
 use rand::rngs::OsRng;
 
-use crate::ids::{AccessKeyId, AccountId, ApiAccessRuleId, GroupId, PolicyId, RoleId, UserId};
+use crate::ids::{
+    AccessKeyId, AccountId, ApiAccessRuleId, CaId, GroupId, PolicyId, RoleId, UserId,
+};
 use crate::model::{Secret, Timestamp};
 use crate::store::{Clock, IdGen};
 
@@ -99,6 +101,11 @@ impl IdGen for RandomIds {
     fn access_rule_id(&self) -> ApiAccessRuleId {
         ApiAccessRuleId::parse(&format!("aar-{}", pick(b"0123456789abcdef", 32)))
             .unwrap_or_else(|_| unreachable!("aar- and 32 hex digits"))
+    }
+
+    fn ca_id(&self) -> CaId {
+        CaId::parse(&format!("ca-{}", pick(b"0123456789abcdef", 32)))
+            .unwrap_or_else(|_| unreachable!("ca- and 32 hex digits"))
     }
 
     fn access_key_id(&self) -> AccessKeyId {

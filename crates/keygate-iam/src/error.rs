@@ -292,6 +292,9 @@ impl IamError {
                 AccessPolicyRule::LastRule => {
                     "The last remaining API access rule cannot be deleted.".into()
                 }
+                AccessPolicyRule::CaInUse => {
+                    "The CA is named by an API access rule: change the rule first.".into()
+                }
             }),
             CoreError::GroupAlreadyExists(n) => {
                 Self::EntityAlreadyExists(format!("Group with name {n} already exists."))

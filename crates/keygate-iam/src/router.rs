@@ -234,6 +234,10 @@ actions! {
         UpdateApiAccessRule => "iam:UpdateAccountPasswordPolicy",
         DeleteApiAccessRule => "iam:UpdateAccountPasswordPolicy",
         ReadApiLogs => "cloudtrail:LookupEvents",
+        CreateCa => "iam:UpdateAccountPasswordPolicy",
+        UpdateCa => "iam:UpdateAccountPasswordPolicy",
+        DeleteCa => "iam:UpdateAccountPasswordPolicy",
+        ReadCas => "iam:GetAccountSummary",
     }
 }
 

@@ -31,6 +31,8 @@ pub enum OscError {
     /// 400 code 4118: the API access policy or rules forbid the change, or name what is not
     /// there (Outscale's answers for these).
     Governance(String),
+    /// 400 code 4124: `CaPem` is no CA certificate.
+    InvalidCertificate(String),
     /// 401 code 13: too many wrong passwords; locked for a while.
     LoginLocked(String),
     /// 429 code 24: too many failed sign-ins from this address; the nearest documented code,
@@ -92,6 +94,7 @@ impl OscError {
             | Self::OutOfLimits(_)
             | Self::InvalidEmail(_)
             | Self::Governance(_)
+            | Self::InvalidCertificate(_)
             | Self::NoSuchAccount
             | Self::NoSuchPolicy(_)
             | Self::NoSuchGroup(_)
@@ -121,6 +124,7 @@ impl OscError {
             Self::LoginLocked(_) => "13",
             Self::NotAdmitted => "14",
             Self::Governance(_) => "4118",
+            Self::InvalidCertificate(_) => "4124",
             Self::Throttled(_) => "24",
             Self::Busy => "6",
             Self::InvalidValue(_) => "4047",
@@ -156,6 +160,7 @@ impl OscError {
             | Self::OutOfLimits(_)
             | Self::BodyTooLarge(_)
             | Self::Governance(_)
+            | Self::InvalidCertificate(_)
             | Self::InvalidEmail(_) => "InvalidParameterValue",
             Self::InvalidType(_) => "InvalidParameterType",
             Self::NoSuchAccount
@@ -194,6 +199,7 @@ impl OscError {
             | Self::KeyNotInactive(d)
             | Self::HasDependents(d)
             | Self::Governance(d)
+            | Self::InvalidCertificate(d)
             | Self::UnknownCall(d) => d,
             Self::NotAdmitted => {
                 "API access rules not matched: no rule of the account admits this request."
@@ -343,6 +349,10 @@ impl OscError {
                 AccessPolicyRule::CnsNeedCas => "Cns need CaIds: they name CAs' certificates.".into(),
                 AccessPolicyRule::LastRule => {
                     "You cannot delete the last remaining API access rule.".into()
+                }
+                AccessPolicyRule::CaInUse => {
+                    "The CA is named by an API access rule: update or delete the rule first."
+                        .into()
                 }
             }),
             // Roles are the IAM dialect's: an OSC call never names one, and these never reach it.

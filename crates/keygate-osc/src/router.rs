@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::error::OscError;
 use crate::ops::{
-    Op, access_keys, account, api_access, api_logs, policies, policy_links, user_groups,
+    Op, access_keys, account, api_access, api_logs, cas, policies, policy_links, user_groups,
     user_policies, users,
 };
 
@@ -136,6 +136,10 @@ calls! {
     UpdateApiAccessRule(api_access::UpdateApiAccessRule) by AccessKeyOrPassword, checked as UpdateApiAccessRule;
     DeleteApiAccessRule(api_access::DeleteApiAccessRule) by AccessKeyOrPassword, checked as DeleteApiAccessRule;
     ReadApiLogs(api_logs::ReadApiLogs) by AccessKey, checked as ReadApiLogs;
+    CreateCa(cas::CreateCa) by AccessKeyOrPassword, checked as CreateCa;
+    ReadCas(cas::ReadCas) by AccessKeyOrPassword, checked as ReadCas;
+    UpdateCa(cas::UpdateCa) by AccessKeyOrPassword, checked as UpdateCa;
+    DeleteCa(cas::DeleteCa) by AccessKeyOrPassword, checked as DeleteCa;
     CheckAuthentication(account::CheckAuthentication) by AccessKey, checked as CheckAuthentication;
     CreateUserGroup(user_groups::CreateUserGroup) by AccessKey, checked as CreateGroup;
     ReadUserGroup(user_groups::ReadUserGroup) by AccessKey, checked as GetGroup;

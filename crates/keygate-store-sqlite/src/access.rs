@@ -2,7 +2,7 @@
 //! halves (`tx`, `write`) delegate here.
 
 use keygate_core::{
-    AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId, CaId, CoreResult, IpRange,
+    AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId, Ca, CaId, CoreResult, IpRange,
 };
 use rusqlite::{Row, params};
 
@@ -36,6 +36,57 @@ fn rule_row(r: &Row<'_>) -> rusqlite::Result<ApiAccessRule> {
 }
 
 impl SqlTx<'_> {
+    pub(crate) fn read_cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>> {
+        self.many(
+            "SELECT id, account_id, fingerprint, pem, description FROM cas \
+             WHERE account_id = ?1 ORDER BY id",
+            [account.as_str()],
+            |r| {
+                Ok(Ca {
+                    id: parse_col(r, 0, "CA id", CaId::parse)?,
+                    account_id: parse_col(r, 1, "account id", AccountId::parse)?,
+                    fingerprint: r.get(2)?,
+                    pem: r.get(3)?,
+                    description: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    pub(crate) fn write_insert_ca(&self, ca: &Ca) -> CoreResult<()> {
+        self.exec(
+            "INSERT INTO cas (id, account_id, fingerprint, pem, description) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                ca.id.as_str(),
+                ca.account_id.as_str(),
+                ca.fingerprint,
+                ca.pem,
+                ca.description
+            ],
+        )
+        .map(drop)
+    }
+
+    pub(crate) fn write_update_ca(&self, ca: &Ca) -> CoreResult<()> {
+        let n = self.exec(
+            "UPDATE cas SET description = ?3 WHERE id = ?1 AND account_id = ?2",
+            params![ca.id.as_str(), ca.account_id.as_str(), ca.description],
+        )?;
+        match n {
+            1 => Ok(()),
+            _ => Err(described("no such CA in this account".into())),
+        }
+    }
+
+    pub(crate) fn write_delete_ca(&self, account: &AccountId, id: &CaId) -> CoreResult<()> {
+        self.exec(
+            "DELETE FROM cas WHERE account_id = ?1 AND id = ?2",
+            params![account.as_str(), id.as_str()],
+        )
+        .map(drop)
+    }
+
     pub(crate) fn read_api_access_policy(
         &self,
         account: &AccountId,

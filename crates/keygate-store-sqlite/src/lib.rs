@@ -41,6 +41,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/010_sign_in_sessions.sql")),
         M::up(include_str!("migrations/011_api_access.sql")),
         M::up(include_str!("migrations/012_audit.sql")),
+        M::up(include_str!("migrations/013_cas.sql")),
     ])
 });
 

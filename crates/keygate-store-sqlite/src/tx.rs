@@ -3,10 +3,10 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, Attachee,
-    AuditRecord, CoreError, CoreResult, Email, Group, GroupId, GroupName, KeyOwner, LoginProfile,
-    ManagedPolicy, MfaDevice, PasswordPolicy, PathPrefix, PolicyId, PolicyName, PolicyVersion,
-    ReadTx, Role, RoleId, RoleName, Secret, Session, StoreFailure, User, UserId, UserName,
-    VersionId,
+    AuditRecord, Ca, CoreError, CoreResult, Email, Group, GroupId, GroupName, KeyOwner,
+    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PathPrefix, PolicyId, PolicyName,
+    PolicyVersion, ReadTx, Role, RoleId, RoleName, Secret, Session, StoreFailure, User, UserId,
+    UserName, VersionId,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -410,6 +410,10 @@ impl ReadTx for SqlTx<'_> {
 
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
         self.read_api_access_policy(account)
+    }
+
+    fn cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>> {
+        self.read_cas(account)
     }
 
     fn access_rules(&self, account: &AccountId) -> CoreResult<Vec<ApiAccessRule>> {

@@ -3,9 +3,9 @@
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId,
-    Attachee, AuditRecord, CoreResult, Group, GroupId, LastUsed, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId, Secret, Session,
-    Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
+    Attachee, AuditRecord, Ca, CaId, CoreResult, Group, GroupId, LastUsed, LoginProfile,
+    ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId,
+    Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
 use rusqlite::params;
 
@@ -346,6 +346,18 @@ impl WriteTx for SqlTx<'_> {
         policy: &ApiAccessPolicy,
     ) -> CoreResult<()> {
         self.write_put_api_access_policy(account, policy)
+    }
+
+    fn insert_ca(&self, ca: &Ca) -> CoreResult<()> {
+        self.write_insert_ca(ca)
+    }
+
+    fn update_ca(&self, ca: &Ca) -> CoreResult<()> {
+        self.write_update_ca(ca)
+    }
+
+    fn delete_ca(&self, account: &AccountId, id: &CaId) -> CoreResult<()> {
+        self.write_delete_ca(account, id)
     }
 
     fn insert_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {

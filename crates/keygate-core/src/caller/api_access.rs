@@ -4,7 +4,7 @@
 
 use crate::error::{AccessPolicyRule, CoreError, CoreResult};
 use crate::ids::{ApiAccessRuleId, CaId};
-use crate::model::{ApiAccessPolicy, ApiAccessRule, IpRange, KeyOwner};
+use crate::model::{ApiAccessPolicy, ApiAccessRule, Ca, IpRange, KeyOwner};
 use crate::rules::Operation;
 use crate::store::ReadTx;
 use crate::validate;
@@ -56,6 +56,38 @@ impl RuleFilter {
                 &mut r.ip_ranges.iter().map(|i| i.text.as_str()),
             )
     }
+}
+
+/// Which CAs ReadCas answers: those matching every filter given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaFilter {
+    pub fingerprints: Option<Vec<String>>,
+    pub ids: Option<Vec<CaId>>,
+    pub descriptions: Option<Vec<String>>,
+}
+
+impl CaFilter {
+    fn keeps(&self, c: &Ca) -> bool {
+        self.ids.as_ref().is_none_or(|ids| ids.contains(&c.id))
+            && self
+                .fingerprints
+                .as_ref()
+                .is_none_or(|f| f.iter().any(|x| x.eq_ignore_ascii_case(&c.fingerprint)))
+            && self
+                .descriptions
+                .as_ref()
+                .is_none_or(|d| d.contains(&c.description))
+    }
+}
+
+fn ca_description(d: &str) -> CoreResult<()> {
+    if d.chars().count() > 255 || d.chars().any(char::is_control) {
+        return Err(validate::invalid(
+            "Description",
+            "must be at most 255 characters, without control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// A rule's ranges read, and the rule's shape checked: ranges or CAs, CNs only with CAs, a
@@ -153,9 +185,13 @@ impl Caller<'_> {
 
     /// The rule's CAs exist, and under a trusted environment it names some.
     fn rule_fits(&self, tx: &dyn ReadTx, spec: &RuleSpec) -> CoreResult<()> {
-        // keygate keeps no client CA yet: any CA a rule names is one the account does not have.
-        if let Some(ca) = spec.ca_ids.first() {
-            return Err(CoreError::NoSuchCa(ca.clone()));
+        let cas = tx.cas(self.account())?;
+        if let Some(missing) = spec
+            .ca_ids
+            .iter()
+            .find(|id| !cas.iter().any(|c| &c.id == *id))
+        {
+            return Err(CoreError::NoSuchCa(missing.clone()));
         }
         let trusted = tx
             .api_access_policy(self.account())?
@@ -228,6 +264,73 @@ impl Caller<'_> {
             }
             tx.delete_access_rule(self.account(), id)
         })
+    }
+
+    /// Adds a client CA: its certificate read and fingerprinted by the front end.
+    pub fn create_ca(
+        &self,
+        pem: String,
+        fingerprint: String,
+        description: String,
+    ) -> CoreResult<Ca> {
+        ca_description(&description)?;
+        self.write(|tx| {
+            self.authorize(tx, Operation::CreateCa, &["*"])?;
+            let ca = Ca {
+                account_id: self.account().clone(),
+                id: self.svc.ids.ca_id(),
+                fingerprint: fingerprint.clone(),
+                pem: pem.clone(),
+                description: description.clone(),
+            };
+            tx.insert_ca(&ca)?;
+            Ok(ca)
+        })
+    }
+
+    pub fn read_cas(&self, filter: &CaFilter) -> CoreResult<Vec<Ca>> {
+        self.read(|tx| {
+            self.authorize(tx, Operation::ReadCas, &["*"])?;
+            Ok(tx
+                .cas(self.account())?
+                .into_iter()
+                .filter(|c| filter.keeps(c))
+                .collect())
+        })
+    }
+
+    pub fn update_ca(&self, id: &CaId, description: String) -> CoreResult<Ca> {
+        ca_description(&description)?;
+        self.write(|tx| {
+            self.authorize(tx, Operation::UpdateCa, &["*"])?;
+            let mut ca = self.existing_ca(tx, id)?;
+            ca.description = description.clone();
+            tx.update_ca(&ca)?;
+            Ok(ca)
+        })
+    }
+
+    /// Deletes a CA no rule names.
+    pub fn delete_ca(&self, id: &CaId) -> CoreResult<()> {
+        self.write(|tx| {
+            self.authorize(tx, Operation::DeleteCa, &["*"])?;
+            self.existing_ca(tx, id)?;
+            if tx
+                .access_rules(self.account())?
+                .iter()
+                .any(|r| r.ca_ids.contains(id))
+            {
+                return Err(CoreError::AccessPolicy(AccessPolicyRule::CaInUse));
+            }
+            tx.delete_ca(self.account(), id)
+        })
+    }
+
+    fn existing_ca(&self, tx: &dyn ReadTx, id: &CaId) -> CoreResult<Ca> {
+        tx.cas(self.account())?
+            .into_iter()
+            .find(|c| &c.id == id)
+            .ok_or_else(|| CoreError::NoSuchCa(id.clone()))
     }
 
     fn existing_rule(&self, tx: &dyn ReadTx, id: &ApiAccessRuleId) -> CoreResult<ApiAccessRule> {

@@ -19,7 +19,7 @@ mod users;
 
 pub use access_keys::{KeyChange, KeyFilter};
 // `AuditContext` is defined below, beside `Caller`, which keeps it.
-pub use api_access::{MAX_KEY_LIFETIME_SECONDS, RuleFilter, RuleSpec};
+pub use api_access::{CaFilter, MAX_KEY_LIFETIME_SECONDS, RuleFilter, RuleSpec};
 pub use assume_role::{ASSUME_SECONDS, AssumeRequest, AssumedRole, MAX_SESSION_POLICY_ARNS};
 pub use audit::AuditFilter;
 pub use groups::{GroupChange, GroupRef};

@@ -63,6 +63,31 @@ pub fn access_governance_round_trip(s: Arc<dyn Store>) {
         tx.delete_access_rule(&a.id, &first.id)
     })
     .unwrap();
+    let ca = crate::model::Ca {
+        account_id: a.id.clone(),
+        id: CaId::parse("ca-0000000000000000000000000000000a").unwrap(),
+        fingerprint: "0".repeat(40),
+        pem: "-----BEGIN CERTIFICATE-----".into(),
+        description: "ops".into(),
+    };
+    let mut renamed = ca.clone();
+    renamed.description = "ops, 2026".into();
+    store::write(&*s, |tx| {
+        tx.insert_ca(&ca)?;
+        tx.update_ca(&renamed)
+    })
+    .unwrap();
+    store::read(&*s, |tx| {
+        assert_eq!(tx.cas(&a.id)?, vec![renamed.clone()]);
+        assert!(tx.cas(&b.id)?.is_empty(), "per account");
+        Ok(())
+    })
+    .unwrap();
+    store::write(&*s, |tx| {
+        tx.delete_ca(&b.id, &ca.id)?;
+        tx.delete_ca(&a.id, &ca.id)
+    })
+    .unwrap();
     store::read(&*s, |tx| {
         assert_eq!(
             tx.access_rules(&a.id)?,

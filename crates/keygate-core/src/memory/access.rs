@@ -2,8 +2,8 @@
 //! both halves of the transaction; the trait impls delegate here.
 
 use crate::error::CoreResult;
-use crate::ids::{AccountId, ApiAccessRuleId};
-use crate::model::{ApiAccessPolicy, ApiAccessRule, AuditRecord, Timestamp};
+use crate::ids::{AccountId, ApiAccessRuleId, CaId};
+use crate::model::{ApiAccessPolicy, ApiAccessRule, AuditRecord, Ca, Timestamp};
 
 use super::{Tx, conflict};
 
@@ -27,6 +27,44 @@ impl Tx {
             .filter(|r| &r.account_id == account)
             .cloned()
             .collect())
+    }
+
+    pub(super) fn stored_cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>> {
+        Ok(self
+            .0
+            .borrow()
+            .cas
+            .values()
+            .filter(|c| &c.account_id == account)
+            .cloned()
+            .collect())
+    }
+
+    pub(super) fn stored_insert_ca(&self, ca: &Ca) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if !s.accounts.contains_key(&ca.account_id) || s.cas.contains_key(&ca.id) {
+            return Err(conflict("no such account, or CA id taken"));
+        }
+        s.cas.insert(ca.id.clone(), ca.clone());
+        Ok(())
+    }
+
+    pub(super) fn stored_update_ca(&self, ca: &Ca) -> CoreResult<()> {
+        match self.0.borrow_mut().cas.get_mut(&ca.id) {
+            Some(c) if c.account_id == ca.account_id => {
+                c.description = ca.description.clone();
+                Ok(())
+            }
+            _ => Err(conflict("no such CA")),
+        }
+    }
+
+    pub(super) fn stored_delete_ca(&self, account: &AccountId, id: &CaId) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        if s.cas.get(id).is_some_and(|c| &c.account_id == account) {
+            s.cas.remove(id);
+        }
+        Ok(())
     }
 
     pub(super) fn stored_put_api_access_policy(

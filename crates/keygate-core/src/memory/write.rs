@@ -4,11 +4,11 @@
 
 use crate::error::CoreResult;
 use crate::ids::{
-    AccessKeyId, AccountId, ApiAccessRuleId, GroupId, PolicyId, PolicyName, RoleId, TagKey, UserId,
-    VersionId,
+    AccessKeyId, AccountId, ApiAccessRuleId, CaId, GroupId, PolicyId, PolicyName, RoleId, TagKey,
+    UserId, VersionId,
 };
 use crate::model::{
-    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Group, KeyOwner,
+    AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Ca, Group, KeyOwner,
     LastUsed, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret,
     Session, SessionOrigin, Tag, Timestamp, User,
 };
@@ -431,6 +431,18 @@ impl WriteTx for Tx {
         policy: &ApiAccessPolicy,
     ) -> CoreResult<()> {
         self.stored_put_api_access_policy(account, policy)
+    }
+
+    fn insert_ca(&self, ca: &Ca) -> CoreResult<()> {
+        self.stored_insert_ca(ca)
+    }
+
+    fn update_ca(&self, ca: &Ca) -> CoreResult<()> {
+        self.stored_update_ca(ca)
+    }
+
+    fn delete_ca(&self, account: &AccountId, id: &CaId) -> CoreResult<()> {
+        self.stored_delete_ca(account, id)
     }
 
     fn insert_access_rule(&self, rule: &ApiAccessRule) -> CoreResult<()> {

@@ -8,6 +8,18 @@ use ipnet::IpNet;
 
 use crate::ids::{AccountId, ApiAccessRuleId, CaId};
 
+/// A client CA of an account: the certificate API access rules name by `CaId`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ca {
+    pub account_id: AccountId,
+    pub id: CaId,
+    /// SHA-1 of the certificate's DER, 40 lower-case hex digits.
+    pub fingerprint: String,
+    /// The certificate, as PEM.
+    pub pem: String,
+    pub description: String,
+}
+
 /// An account's API access policy; an account that never set one has the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ApiAccessPolicy {

@@ -6,6 +6,7 @@ pub mod access_keys;
 pub mod account;
 pub mod api_access;
 pub mod api_logs;
+pub mod cas;
 pub mod policies;
 pub mod policy_links;
 pub mod user_groups;
