@@ -17,3 +17,4 @@ mod properties;
 mod roles;
 mod server;
 mod sessions;
+mod tls;

@@ -2,7 +2,7 @@
 //! against a test server with given credentials and no configuration file of their own.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use super::Server;
@@ -157,6 +157,21 @@ pub fn aws_profile(server: &Server, config: &str, profile: &str, args: &[&str]) 
         .env("AWS_ENDPOINT_URL", format!("http://{}", server.addr))
         .args(args)
         .args(["--profile", profile, "--output", "json"]);
+    Run::from(cmd.output().unwrap())
+}
+
+/// `aws <args>` against the server's TLS listener, trusting the CA in `ca_bundle`.
+pub fn aws_tls(server: &Server, creds: &Creds, ca_bundle: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(client("awscli", "aws"));
+    env_for(&mut cmd, server, creds);
+    cmd.args(args).args([
+        "--endpoint-url",
+        &format!("https://{}", server.addr),
+        "--ca-bundle",
+        ca_bundle.to_str().unwrap(),
+        "--output",
+        "json",
+    ]);
     Run::from(cmd.output().unwrap())
 }
 

@@ -48,6 +48,16 @@ pub struct Server {
 impl Server {
     /// Starts the server on `data_dir` with extra environment, and waits for `/healthz`.
     pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Server {
+        Self::spawn(data_dir, env, false)
+    }
+
+    /// Starts the server on `data_dir` serving TLS (its environment names the files), and waits
+    /// until it accepts connections.
+    pub fn start_tls(data_dir: &Path, env: &[(&str, &str)]) -> Server {
+        Self::spawn(data_dir, env, true)
+    }
+
+    fn spawn(data_dir: &Path, env: &[(&str, &str)], tls: bool) -> Server {
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let log = data_dir.with_extension(format!("{}.log", addr.port()));
         let mut cmd = Command::new(keygate_bin());
@@ -70,8 +80,26 @@ impl Server {
             data_dir: data_dir.to_owned(),
             log,
         };
-        server.wait_healthy();
+        if tls {
+            server.wait_listening();
+        } else {
+            server.wait_healthy();
+        }
         server
+    }
+
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("keygate exited with {status}: {}", self.log_text());
+            }
+            if TcpStream::connect(self.addr).is_ok() && self.log_text().contains("listening") {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("keygate did not listen: {}", self.log_text());
     }
 
     fn wait_healthy(&mut self) {
@@ -104,6 +132,11 @@ impl Server {
     }
 
     /// Sends the signal named (`TERM`, `INT`) and waits for the process to exit.
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, std::process::Child::id)
+    }
+
     pub fn stop_with(mut self, signal: &str) -> ExitStatus {
         let mut child = self.child.take().unwrap();
         let sent = Command::new("kill")

@@ -141,15 +141,46 @@ fn spawn_use_flusher(
         })
 }
 
-/// Resolves at the first SIGTERM or SIGINT (Ctrl-C); both mean a graceful stop.
-async fn stop_signal() -> std::io::Result<&'static str> {
+/// Resolves at the first SIGTERM or SIGINT (Ctrl-C); both mean a graceful stop. Each SIGHUP
+/// before reads the TLS certificate again, when there is one.
+async fn stop_signal(
+    certs: Option<Arc<crate::tls::Certificates>>,
+) -> std::io::Result<&'static str> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
-    Ok(tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
-    })
+    let mut hup = signal(SignalKind::hangup())?;
+    loop {
+        tokio::select! {
+            _ = term.recv() => return Ok("SIGTERM"),
+            _ = int.recv() => return Ok("SIGINT"),
+            _ = hup.recv() => match &certs {
+                Some(c) => c.reload(),
+                None => tracing::info!("SIGHUP: no TLS certificate to read again"),
+            },
+        }
+    }
+}
+
+/// The listener's certificates, when TLS is set: both files or neither.
+fn tls_certificates(settings: &Settings) -> anyhow::Result<Option<Arc<crate::tls::Certificates>>> {
+    let (cert, key) = (
+        &settings.server.tls_cert_file,
+        &settings.server.tls_key_file,
+    );
+    match (cert.as_os_str().is_empty(), key.as_os_str().is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => {
+            let dir = &settings.storage.data_dir;
+            Ok(Some(crate::tls::Certificates::open(
+                &dir.join(cert),
+                &dir.join(key),
+            )?))
+        }
+        _ => anyhow::bail!(
+            "server.tls_cert_file and server.tls_key_file go together: set both or neither"
+        ),
+    }
 }
 
 /// Serves on `listener` until SIGTERM or SIGINT, then lets in-flight requests finish and
@@ -192,9 +223,10 @@ pub async fn serve(
         ),
         cors_origins: settings.osc.cors_allowed_origins.clone(),
     };
+    let certs = tls_certificates(settings)?;
     let scrape_state = state.clone();
     let scraped = metrics.clone();
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(metrics.clone()))
             // osc-cli asks for `//api/latest/<Call>`; signatures cover the merged path anyway.
@@ -206,8 +238,11 @@ pub async fn serve(
     .shutdown_timeout(settings.server.shutdown_timeout_secs)
     .client_request_timeout(body.timeout)
     // actix would force the stop on SIGINT; `stop_signal` makes both signals graceful.
-    .disable_signals()
-    .listen(listener)?;
+    .disable_signals();
+    let mut server = match &certs {
+        Some(c) => server.listen_rustls_0_23(listener, crate::tls::server_config(c.clone())?)?,
+        None => server.listen(listener)?,
+    };
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }
@@ -236,7 +271,7 @@ pub async fn serve(
     };
     let scrape_handle = scraping.as_ref().map(actix_web::dev::Server::handle);
     actix_web::rt::spawn(async move {
-        match stop_signal().await {
+        match stop_signal(certs).await {
             Ok(name) => tracing::info!(signal = name, "stopping: finishing requests in flight"),
             Err(e) => tracing::error!(error = %e, "cannot watch for stop signals; stopping"),
         }

@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod runtime;
 pub mod settings;
 pub mod telemetry;
+pub mod tls;

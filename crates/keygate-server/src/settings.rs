@@ -41,6 +41,9 @@ pub struct Server {
     pub trusted_proxies: Vec<IpNet>,
     pub shutdown_timeout_secs: u64,
     pub workers: usize,
+    /// The listener's TLS certificate chain and key (PEM); empty: plain HTTP.
+    pub tls_cert_file: PathBuf,
+    pub tls_key_file: PathBuf,
     /// Where `GET /metrics` answers; `None` (an empty text): nowhere.
     #[serde(deserialize_with = "optional_address")]
     pub metrics_listen: Option<SocketAddr>,
