@@ -24,7 +24,12 @@ fn settings(data_dir: &Path) -> Settings {
 fn assert_credentials_work(data_dir: &Path, c: &CredentialsFile) {
     let service = runtime::open_service(&settings(data_dir)).unwrap();
     let KeyLookup::Found(key) = service
-        .signing_credentials(&AccessKeyId::parse(&c.access_key_id).unwrap(), None, None)
+        .signing_credentials(
+            &AccessKeyId::parse(&c.access_key_id).unwrap(),
+            None,
+            None,
+            &[],
+        )
         .unwrap()
     else {
         panic!("the key is active")
@@ -37,6 +42,7 @@ fn assert_credentials_work(data_dir: &Path, c: &CredentialsFile) {
             &Email::parse(&c.login).unwrap(),
             &c.password,
             Source::unknown(),
+            &[],
         )
         .unwrap();
     assert_eq!(p.account().as_str(), c.account_id);
@@ -221,7 +227,8 @@ fn admin_creates_accounts_while_the_server_runs() {
                 .signing_credentials(
                     &AccessKeyId::parse(&root.access_key_id).unwrap(),
                     None,
-                    None
+                    None,
+                    &[]
                 )
                 .unwrap(),
             KeyLookup::Unknown

@@ -1,5 +1,6 @@
 //! Client CA certificates: a PEM read as exactly one X.509 certificate of a CA, and the SHA-1
-//! fingerprint of its DER that Outscale names it by (`CaFingerprint`).
+//! fingerprint of its DER that Outscale names it by (`CaFingerprint`); and whether a client's
+//! chain was issued by such a CA, for client authentication, to one of some CNs.
 
 use sha1::{Digest, Sha1};
 use x509_parser::pem::parse_x509_pem;
@@ -47,6 +48,49 @@ pub fn parse_ca(pem: &str) -> Result<CaCertificate, CaError> {
     })
 }
 
+/// Whether the client `chain` (DER, the client's certificate first) is valid now for client
+/// authentication under the CA in `ca_pem`, and, when `cns` names some, for one of them.
+pub fn issued_by(chain: &[Vec<u8>], ca_pem: &str, cns: &[String]) -> bool {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, UnixTime};
+    let Some((leaf, intermediates)) = chain.split_first() else {
+        return false;
+    };
+    let Ok(ca) = CertificateDer::from_pem_slice(ca_pem.as_bytes()) else {
+        return false;
+    };
+    let Ok(anchor) = webpki::anchor_from_trusted_cert(&ca) else {
+        return false;
+    };
+    let leaf_der = CertificateDer::from(leaf.as_slice());
+    let Ok(cert) = webpki::EndEntityCert::try_from(&leaf_der) else {
+        return false;
+    };
+    let intermediates: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.as_slice()))
+        .collect();
+    let valid = cert
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &[anchor],
+            &intermediates,
+            UnixTime::now(),
+            webpki::KeyUsage::client_auth(),
+            None,
+            None,
+        )
+        .is_ok();
+    valid && (cns.is_empty() || common_name(leaf).is_some_and(|cn| cns.contains(&cn)))
+}
+
+/// The common name of a certificate's subject.
+fn common_name(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let cn = cert.subject().iter_common_name().next()?;
+    cn.as_str().ok().map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +101,39 @@ mod tests {
         let key =
             "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
         assert_eq!(parse_ca(key), Err(CaError::NotCertificate));
+    }
+
+    fn ca() -> (rcgen::Certificate, rcgen::KeyPair) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        (params.self_signed(&key).unwrap(), key)
+    }
+
+    fn client(cn: &str, ca: &(rcgen::Certificate, rcgen::KeyPair)) -> Vec<u8> {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        params.signed_by(&key, &ca.0, &ca.1).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn a_client_certificate_counts_under_its_ca_for_its_cn() {
+        let ours = ca();
+        let theirs = ca();
+        let pem = ours.0.pem();
+        assert!(parse_ca(&pem).is_ok());
+        let chain = vec![client("client", &ours)];
+        let cns = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert!(issued_by(&chain, &pem, &[]), "any CN when none is named");
+        assert!(issued_by(&chain, &pem, &cns(&["other", "client"])));
+        assert!(!issued_by(&chain, &pem, &cns(&["other"])), "another CN");
+        assert!(!issued_by(&chain, &theirs.0.pem(), &[]), "another CA");
+        assert!(!issued_by(&[client("client", &theirs)], &pem, &[]));
+        assert!(!issued_by(&[], &pem, &[]), "no certificate");
+        assert!(!issued_by(&[b"junk".to_vec()], &pem, &[]));
     }
 }

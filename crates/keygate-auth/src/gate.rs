@@ -58,7 +58,14 @@ pub struct SignedHttp {
     pub client: Option<std::net::IpAddr>,
     /// Whether the request came over TLS.
     pub secure: bool,
+    /// The certificate chain the client presented in the TLS handshake (DER, its own first);
+    /// empty without one.
+    pub certificates: Vec<Vec<u8>>,
 }
+
+/// The chain a TLS client presented on its connection, kept with the connection by the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientCertificates(pub Vec<Vec<u8>>);
 
 impl std::fmt::Debug for SignedHttp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,6 +103,10 @@ impl SignedHttp {
             body: Vec::from(body),
             client: proxies.client(req),
             secure: proxies.secure(req),
+            certificates: req
+                .conn_data::<ClientCertificates>()
+                .map(|c| c.0.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -210,6 +221,7 @@ impl<L: SecretLookup> Gate<L> {
                 &scope.access_key_id,
                 session_token(http, self.flavour),
                 http.client,
+                &http.certificates,
             )
             .map_err(Failure::Lookup)?
         {

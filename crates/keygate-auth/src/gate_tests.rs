@@ -42,6 +42,7 @@ impl SecretLookup for Keys {
         key_id: &str,
         token: Option<&str>,
         client: Option<std::net::IpAddr>,
+        _certificates: &[Vec<u8>],
     ) -> Result<Found<String>, &'static str> {
         if self.fail {
             return Err("the store is down");
@@ -147,6 +148,7 @@ fn signed(key_id: &str, secret: &str, service: &str, at: OffsetDateTime) -> Sign
         body,
         client: None,
         secure: false,
+        certificates: Vec::new(),
     }
 }
 

@@ -24,13 +24,15 @@ mod request;
 mod verify;
 
 pub use basic::{Password, parse_basic};
-pub use ca::{CaCertificate, CaError, parse_ca};
+pub use ca::{CaCertificate, CaError, issued_by, parse_ca};
 pub use cache::SigningKeyCache;
 pub use canonical::{canonical_request, derive_signing_key, sign, string_to_sign};
 pub use clock::{check_date_header, check_time};
 pub use error::AuthError;
 pub use flavour::Flavour;
-pub use gate::{Authenticated, Failure, Gate, SignedHttp, claimed_key_id, session_token};
+pub use gate::{
+    Authenticated, ClientCertificates, Failure, Gate, SignedHttp, claimed_key_id, session_token,
+};
 pub use lookup::{Found, KeySecret, KeyUse, SecretLookup};
 pub use parse::{Scope, SignedRequest, parse};
 #[cfg(feature = "actix")]

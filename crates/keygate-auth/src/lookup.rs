@@ -52,7 +52,8 @@ pub trait SecretLookup: Send + Sync {
     type Error;
 
     /// The secret and owner of the key `key_id` when it signs with the session `token` beside
-    /// it (none for a long-term key), for a request from `client`; `Unknown` for an unknown,
+    /// it (none for a long-term key), for a request from `client` with the TLS client
+    /// `certificates` it presented; `Unknown` for an unknown,
     /// inactive or expired key and a missing or wrong token alike, so that a caller cannot tell
     /// them apart.
     fn signing_secret(
@@ -60,6 +61,7 @@ pub trait SecretLookup: Send + Sync {
         key_id: &str,
         token: Option<&str>,
         client: Option<IpAddr>,
+        certificates: &[Vec<u8>],
     ) -> Result<Found<Self::Owner>, Self::Error>;
 
     /// Notes that the key signed a request that passed every check.
@@ -78,8 +80,9 @@ impl<T: SecretLookup + ?Sized> SecretLookup for Arc<T> {
         key_id: &str,
         token: Option<&str>,
         client: Option<IpAddr>,
+        certificates: &[Vec<u8>],
     ) -> Result<Found<Self::Owner>, Self::Error> {
-        (**self).signing_secret(key_id, token, client)
+        (**self).signing_secret(key_id, token, client, certificates)
     }
 
     fn note_use(&self, key_id: &str, owner: &Self::Owner, used: KeyUse<'_>) {

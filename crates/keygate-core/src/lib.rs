@@ -52,6 +52,6 @@ pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, MissingExpiration, Operation, Rules};
 pub use service::{KeyLookup, Service, UserSignIn};
 pub use sign_in::{SignInCounts, Source};
-pub use store::{Clock, IdGen, ReadTx, Store, WriteTx};
+pub use store::{CertificateCheck, Clock, IdGen, ReadTx, Store, WriteTx};
 pub use system::{FixedClock, RandomIds, SystemClock};
 pub use validate::MAX_TAGS_PER_USER;

@@ -33,6 +33,8 @@ pub struct Service {
     /// Audit records of calls that changed nothing (reads, refusals), until the next flush.
     pending_audit: std::sync::Mutex<Vec<AuditRecord>>,
     pub(crate) sign_in: SignInGuard,
+    /// Answers for API access rules that name CAs; none: no certificate counts.
+    certificates: Option<Arc<dyn crate::store::CertificateCheck>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -60,11 +62,21 @@ impl Service {
             limits,
             pending_uses: PendingUses::default(),
             pending_audit: std::sync::Mutex::new(Vec::new()),
+            certificates: None,
             sign_in: SignInGuard::new(
                 limits.password_failures_per_source_per_minute,
                 usize::try_from(limits.password_checks_in_flight).unwrap_or(1),
             ),
         }
+    }
+
+    /// Lets TLS client certificates count for the API access rules that name CAs.
+    pub fn with_certificate_check(
+        mut self,
+        check: Arc<dyn crate::store::CertificateCheck>,
+    ) -> Self {
+        self.certificates = Some(check);
+        self
     }
 
     pub fn limits(&self) -> Limits {
@@ -246,13 +258,14 @@ impl Service {
         id: &AccessKeyId,
         token: Option<&str>,
         client: Option<IpAddr>,
+        certificates: &[Vec<u8>],
     ) -> CoreResult<KeyLookup> {
         let now = self.clock.now();
         store::read(&*self.store, |tx| {
             let Some(token) = token else {
                 return Ok(match long_term(tx, id, now)? {
                     Some((secret, principal)) => KeyLookup::Found(Box::new(SigningKey {
-                        admitted: admits(tx, principal.account(), client)?,
+                        admitted: self.admits(tx, principal.account(), client, certificates)?,
                         secret,
                         principal,
                         session: None,
@@ -300,7 +313,7 @@ impl Service {
                 return Ok(KeyLookup::Expired);
             }
             Ok(KeyLookup::Found(Box::new(SigningKey {
-                admitted: admits(tx, principal.account(), client)?,
+                admitted: self.admits(tx, principal.account(), client, certificates)?,
                 secret,
                 principal,
                 session: Some(SessionFacts {
@@ -324,6 +337,7 @@ impl Service {
         login: &Email,
         password: &str,
         source: Source,
+        certificates: &[Vec<u8>],
     ) -> CoreResult<Principal> {
         let mut account = None;
         let stored = || {
@@ -344,13 +358,49 @@ impl Service {
             password,
         )?;
         let account = account.ok_or(CoreError::BadCredentials)?;
-        self.admitted(&account, source)?;
+        self.admitted(&account, source, certificates)?;
         Ok(Principal::Root { account })
     }
 
-    /// Refuses a request the account's API access rules do not admit from `source`.
-    fn admitted(&self, account: &AccountId, source: Source) -> CoreResult<()> {
-        if store::read(&*self.store, |tx| admits(tx, account, source.addr()))? {
+    /// Whether the account's API access rules admit a request from `client` that presented the
+    /// TLS client `certificates`. A request without an address comes from within the process
+    /// (an operator's command), not the network: the rules are about the network.
+    fn admits(
+        &self,
+        tx: &dyn ReadTx,
+        account: &AccountId,
+        client: Option<IpAddr>,
+        certificates: &[Vec<u8>],
+    ) -> CoreResult<bool> {
+        if client.is_none() {
+            return Ok(true);
+        }
+        let rules = tx.access_rules(account)?;
+        let cas = match (&self.certificates, certificates.is_empty()) {
+            (Some(_), false) if rules.iter().any(|r| !r.ca_ids.is_empty()) => tx.cas(account)?,
+            _ => Vec::new(),
+        };
+        let certified = |ids: &[crate::ids::CaId], cns: &[String]| {
+            self.certificates.as_ref().is_some_and(|check| {
+                cas.iter()
+                    .filter(|ca| ids.contains(&ca.id))
+                    .any(|ca| check.issued_by(certificates, &ca.pem, cns))
+            })
+        };
+        Ok(rules.iter().any(|r| r.admits(client, certified)))
+    }
+
+    /// Refuses a request the account's API access rules do not admit from `source` with the
+    /// client `certificates`.
+    fn admitted(
+        &self,
+        account: &AccountId,
+        source: Source,
+        certificates: &[Vec<u8>],
+    ) -> CoreResult<()> {
+        if store::read(&*self.store, |tx| {
+            self.admits(tx, account, source.addr(), certificates)
+        })? {
             Ok(())
         } else {
             Err(CoreError::NotAdmitted)
@@ -386,7 +436,11 @@ impl Service {
         let Some((user, _)) = found else {
             return Err(CoreError::BadCredentials);
         };
-        self.admitted(req.account, Source::new(request.source_ip))?;
+        self.admitted(
+            req.account,
+            Source::new(request.source_ip),
+            &request.client_certificates,
+        )?;
         let principal = Principal::for_user(&user);
         self.caller(&principal, rules)
             .with_request(request)
@@ -548,16 +602,6 @@ pub(crate) fn key_expiration(
             AccessPolicyRule::ExpirationRequired(max),
         )),
     }
-}
-
-/// Whether the account's API access rules admit a request from `client`. A request without an
-/// address comes from within the process (an operator's command), not the network: the rules
-/// are about the network.
-fn admits(tx: &dyn ReadTx, account: &AccountId, client: Option<IpAddr>) -> CoreResult<bool> {
-    if client.is_none() {
-        return Ok(true);
-    }
-    Ok(tx.access_rules(account)?.iter().any(|r| r.admits(client)))
 }
 
 /// The secret and principal of an active, unexpired long-term key.

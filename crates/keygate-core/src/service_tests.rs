@@ -22,19 +22,21 @@ fn account_creation_gives_working_credentials() {
             &creds.account.email,
             creds.password.expose(),
             Source::unknown(),
+            &[],
         )
         .unwrap();
     assert_eq!(p.account(), &creds.account.id);
     assert_eq!(
         w.svc
-            .verify_password(&creds.account.email, "wrong", Source::unknown()),
+            .verify_password(&creds.account.email, "wrong", Source::unknown(), &[]),
         Err(CoreError::BadCredentials)
     );
     assert_eq!(
         w.svc.verify_password(
             &Email::parse("nobody@example.com").unwrap(),
             "x",
-            Source::unknown()
+            Source::unknown(),
+            &[]
         ),
         Err(CoreError::BadCredentials)
     );
@@ -143,7 +145,7 @@ fn operator_password_reset_and_root_key_rotation() {
     let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     assert!(
         w.svc
-            .verify_password(&email, pw.expose(), Source::unknown())
+            .verify_password(&email, pw.expose(), Source::unknown(), &[])
             .is_ok()
     );
     let old = w.keys_of(None)[0].key.id.clone();
@@ -175,7 +177,7 @@ fn a_reset_or_rotation_whose_credentials_cannot_be_kept_does_not_happen() {
         Err(CoreError::Internal("disk full".into()))
     );
     w.svc
-        .verify_password(&email, pw.expose(), Source::unknown())
+        .verify_password(&email, pw.expose(), Source::unknown(), &[])
         .unwrap();
     assert!(w.signing_key(&key).unwrap().is_some(), "the old key stays");
     assert_eq!(w.keys_of(None).len(), 1);
@@ -200,26 +202,26 @@ fn wrong_passwords_lock_the_login_for_a_while() {
     for _ in 0..3 {
         assert_eq!(
             w.svc
-                .verify_password(&email, "wrong", Source::unknown())
+                .verify_password(&email, "wrong", Source::unknown(), &[])
                 .map(|_| ()),
             Err(CoreError::BadCredentials)
         );
     }
     // A success resets the count.
     w.svc
-        .verify_password(&email, pw.expose(), Source::unknown())
+        .verify_password(&email, pw.expose(), Source::unknown(), &[])
         .unwrap();
     for _ in 0..4 {
         assert_eq!(
             w.svc
-                .verify_password(&email, "wrong", Source::unknown())
+                .verify_password(&email, "wrong", Source::unknown(), &[])
                 .map(|_| ()),
             Err(CoreError::BadCredentials)
         );
     }
     assert_eq!(
         w.svc
-            .verify_password(&email, pw.expose(), Source::unknown())
+            .verify_password(&email, pw.expose(), Source::unknown(), &[])
             .map(|_| ()),
         Err(CoreError::LoginLocked {
             retry_after_secs: 60
@@ -230,13 +232,13 @@ fn wrong_passwords_lock_the_login_for_a_while() {
     for _ in 0..4 {
         assert!(
             w.svc
-                .verify_password(&email, "wrong", Source::unknown())
+                .verify_password(&email, "wrong", Source::unknown(), &[])
                 .is_err()
         );
     }
     assert_eq!(
         w.svc
-            .verify_password(&email, pw.expose(), Source::unknown())
+            .verify_password(&email, pw.expose(), Source::unknown(), &[])
             .map(|_| ()),
         Err(CoreError::LoginLocked {
             retry_after_secs: 120
@@ -245,7 +247,7 @@ fn wrong_passwords_lock_the_login_for_a_while() {
     );
     w.clock.advance_seconds(121);
     w.svc
-        .verify_password(&email, pw.expose(), Source::unknown())
+        .verify_password(&email, pw.expose(), Source::unknown(), &[])
         .unwrap();
     // Another login is not affected by this one's lock.
     let other = w.svc.create_account("other", None).unwrap();
@@ -254,6 +256,7 @@ fn wrong_passwords_lock_the_login_for_a_while() {
             &other.account.email,
             other.password.expose(),
             Source::unknown(),
+            &[],
         )
         .unwrap();
 }
@@ -268,7 +271,7 @@ fn parallel_wrong_guesses_meet_the_lock() {
             let (w, email) = (w.clone(), email.clone());
             std::thread::spawn(move || {
                 w.svc
-                    .verify_password(&email, "wrong", Source::unknown())
+                    .verify_password(&email, "wrong", Source::unknown(), &[])
                     .map(|_| ())
             })
         })
@@ -336,7 +339,7 @@ fn parallel_right_passwords_are_never_counted_as_failures() {
             let (w, email, pw) = (w.clone(), email.clone(), pw.clone());
             std::thread::spawn(move || {
                 w.svc
-                    .verify_password(&email, &pw, Source::unknown())
+                    .verify_password(&email, &pw, Source::unknown(), &[])
                     .map(|_| ())
             })
         })
@@ -358,13 +361,15 @@ fn failed_sign_ins_are_throttled_per_source_across_logins() {
     for i in 0..per_minute {
         let login = Email::parse(&format!("guess{i}@example.com")).unwrap();
         assert_eq!(
-            w.svc.verify_password(&login, "x", attacker).map(|_| ()),
+            w.svc
+                .verify_password(&login, "x", attacker, &[])
+                .map(|_| ()),
             Err(CoreError::BadCredentials)
         );
     }
     let next = Email::parse("one-more@example.com").unwrap();
     assert_eq!(
-        w.svc.verify_password(&next, "x", attacker).map(|_| ()),
+        w.svc.verify_password(&next, "x", attacker, &[]).map(|_| ()),
         Err(CoreError::Throttled {
             retry_after_secs: 60
         })
@@ -374,12 +379,12 @@ fn failed_sign_ins_are_throttled_per_source_across_logins() {
     let email = w.svc.account(&account).unwrap().email;
     let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     w.svc
-        .verify_password(&email, pw.expose(), from("198.51.100.1"))
+        .verify_password(&email, pw.expose(), from("198.51.100.1"), &[])
         .unwrap();
     // The window passes.
     w.clock.advance_seconds(60);
     assert_eq!(
-        w.svc.verify_password(&next, "x", attacker).map(|_| ()),
+        w.svc.verify_password(&next, "x", attacker, &[]).map(|_| ()),
         Err(CoreError::BadCredentials)
     );
 }
@@ -392,11 +397,15 @@ fn a_lock_set_from_elsewhere_does_not_keep_the_owner_out() {
     let pw = w.svc.reset_password(&account, |_| Ok(())).unwrap();
     let attacker = from("192.0.2.7");
     for _ in 0..4 {
-        assert!(w.svc.verify_password(&email, "wrong", attacker).is_err());
+        assert!(
+            w.svc
+                .verify_password(&email, "wrong", attacker, &[])
+                .is_err()
+        );
     }
     assert_eq!(
         w.svc
-            .verify_password(&email, pw.expose(), attacker)
+            .verify_password(&email, pw.expose(), attacker, &[])
             .map(|_| ()),
         Err(CoreError::LoginLocked {
             retry_after_secs: 60
@@ -404,6 +413,6 @@ fn a_lock_set_from_elsewhere_does_not_keep_the_owner_out() {
         "locked where the guesses come from"
     );
     w.svc
-        .verify_password(&email, pw.expose(), from("198.51.100.1"))
+        .verify_password(&email, pw.expose(), from("198.51.100.1"), &[])
         .unwrap();
 }

@@ -366,6 +366,13 @@ pub fn write_or_rehearse<T>(
     out.ok_or_else(|| crate::CoreError::Internal("the write transaction ran no closure".into()))
 }
 
+/// Whether a TLS client's certificate chain (DER, its own first) was issued by the CA in
+/// `ca_pem` for client authentication, to one of `cns` when it names some: the TLS layer
+/// answers it for the API access rules that name CAs.
+pub trait CertificateCheck: Send + Sync {
+    fn issued_by(&self, chain: &[Vec<u8>], ca_pem: &str, cns: &[String]) -> bool;
+}
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
 }

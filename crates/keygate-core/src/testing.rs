@@ -308,7 +308,7 @@ impl World {
 
     /// What a long-term key signs for, when it signs.
     pub(crate) fn signing_key(&self, id: &AccessKeyId) -> CoreResult<Option<SigningKey>> {
-        Ok(match self.svc.signing_credentials(id, None, None)? {
+        Ok(match self.svc.signing_credentials(id, None, None, &[])? {
             crate::service::KeyLookup::Found(k) => Some(*k),
             crate::service::KeyLookup::Unknown | crate::service::KeyLookup::Expired => None,
         })

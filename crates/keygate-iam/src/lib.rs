@@ -151,6 +151,7 @@ fn request_of(http: &SignedHttp, region: Option<String>) -> RequestInfo {
         user_agent: http.header("user-agent").map(str::to_owned),
         region,
         secure_transport: http.secure,
+        client_certificates: http.certificates.clone(),
     }
 }
 

@@ -207,6 +207,7 @@ fn request_info(http: &SignedHttp, region: Option<String>) -> RequestInfo {
         user_agent: http.header("user-agent").map(str::to_owned),
         region,
         secure_transport: http.secure,
+        client_certificates: http.certificates.clone(),
     }
 }
 
@@ -229,7 +230,12 @@ fn password(
         parse_basic(authorization).map_err(|e| OscError::auth(e.to_string()))?;
     let login = Email::parse(&login).map_err(|_| OscError::bad_login())?;
     api.service
-        .verify_password(&login, password.expose(), Source::new(http.client))
+        .verify_password(
+            &login,
+            password.expose(),
+            Source::new(http.client),
+            &http.certificates,
+        )
         .map_err(OscError::from_core)
 }
 

@@ -235,6 +235,7 @@ pub async fn serve(
             .wrap(from_fn(telemetry::request_id))
             .configure(configure(state.clone(), body, osc.clone()))
     })
+    .on_connect(crate::tls::keep_client_certificates)
     .shutdown_timeout(settings.server.shutdown_timeout_secs)
     .client_request_timeout(body.timeout)
     // actix would force the stop on SIGINT; `stop_signal` makes both signals graceful.

@@ -21,24 +21,30 @@ impl SecretLookup for ServiceKeys {
         key_id: &str,
         token: Option<&str>,
         client: Option<std::net::IpAddr>,
+        certificates: &[Vec<u8>],
     ) -> Result<Found<Signer>, CoreError> {
         // An id no key can have is a key that does not exist.
         let Ok(id) = AccessKeyId::parse(key_id) else {
             return Ok(Found::Unknown);
         };
-        Ok(match self.0.signing_credentials(&id, token, client)? {
-            KeyLookup::Found(k) => Found::Key(KeySecret {
-                admitted: k.admitted,
-                secret: Zeroizing::new(k.secret.expose().to_owned()),
-                owner: Signer {
-                    principal: k.principal,
-                    key: id,
-                    session: k.session,
-                },
-            }),
-            KeyLookup::Unknown => Found::Unknown,
-            KeyLookup::Expired => Found::Expired,
-        })
+        Ok(
+            match self
+                .0
+                .signing_credentials(&id, token, client, certificates)?
+            {
+                KeyLookup::Found(k) => Found::Key(KeySecret {
+                    admitted: k.admitted,
+                    secret: Zeroizing::new(k.secret.expose().to_owned()),
+                    owner: Signer {
+                        principal: k.principal,
+                        key: id,
+                        session: k.session,
+                    },
+                }),
+                KeyLookup::Unknown => Found::Unknown,
+                KeyLookup::Expired => Found::Expired,
+            },
+        )
     }
 
     fn note_use(&self, key_id: &str, owner: &Signer, used: KeyUse<'_>) {

@@ -64,7 +64,8 @@ pub fn open_measured_service(
         Arc::new(SystemClock),
         Arc::new(RandomIds),
         settings.limits(),
-    ))
+    )
+    .with_certificate_check(Arc::new(crate::tls::ClientCertificateCheck)))
 }
 
 /// On an empty database, creates the default account and writes its root credentials file,

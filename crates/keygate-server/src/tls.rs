@@ -127,6 +127,29 @@ impl ClientCertVerifier for AnyClientCertificate {
     }
 }
 
+/// The TLS layer's answer for the API access rules that name CAs.
+#[derive(Debug)]
+pub struct ClientCertificateCheck;
+
+impl keygate_core::CertificateCheck for ClientCertificateCheck {
+    fn issued_by(&self, chain: &[Vec<u8>], ca_pem: &str, cns: &[String]) -> bool {
+        keygate_auth::issued_by(chain, ca_pem, cns)
+    }
+}
+
+/// Keeps a TLS connection's client certificate chain with the connection, for its requests.
+pub fn keep_client_certificates(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use actix_tls::accept::rustls_0_23::TlsStream;
+    if let Some(tls) = conn.downcast_ref::<TlsStream<actix_web::rt::net::TcpStream>>() {
+        let (_, session) = tls.get_ref();
+        if let Some(chain) = session.peer_certificates() {
+            data.insert(keygate_auth::ClientCertificates(
+                chain.iter().map(|c| c.to_vec()).collect(),
+            ));
+        }
+    }
+}
+
 /// The listener's TLS configuration over `certs`.
 pub fn server_config(certs: Arc<Certificates>) -> anyhow::Result<ServerConfig> {
     let provider: CryptoProvider = ring::default_provider();

@@ -72,14 +72,14 @@ fn secrets_are_not_stored_in_clear_and_survive_reopening() {
     // Reopen, then look for the secret and the password in every file of the database.
     let svc = service(file_store(&dir, "k.sqlite"));
     let keygate_core::KeyLookup::Found(found) = svc
-        .signing_credentials(&creds.access_key_id, None, None)
+        .signing_credentials(&creds.access_key_id, None, None, &[])
         .unwrap()
     else {
         panic!("the key signs")
     };
     assert_eq!(found.secret.expose(), secret);
     assert!(
-        svc.verify_password(&creds.account.email, &password, Source::unknown())
+        svc.verify_password(&creds.account.email, &password, Source::unknown(), &[])
             .is_ok()
     );
     drop(svc);
@@ -110,7 +110,7 @@ fn a_wrong_seal_key_is_a_storage_error_not_a_secret() {
     let other =
         SqliteStore::open_file(&dir.path().join("w.sqlite"), SealKey::generate().unwrap()).unwrap();
     assert!(matches!(
-        service(other).signing_credentials(&creds.access_key_id, None, None),
+        service(other).signing_credentials(&creds.access_key_id, None, None, &[]),
         Err(keygate_core::CoreError::Storage(_))
     ));
 }

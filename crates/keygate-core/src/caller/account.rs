@@ -20,7 +20,12 @@ impl Caller<'_> {
     /// Whether `login` and `password` are those of the caller's own account.
     pub fn check_credentials(&self, login: &Email, password: &str) -> CoreResult<()> {
         self.read(|tx| self.authorize(tx, Operation::CheckAuthentication, &["*"]))?;
-        let owner = self.svc.verify_password(login, password, self.source())?;
+        let owner = self.svc.verify_password(
+            login,
+            password,
+            self.source(),
+            &self.request.client_certificates,
+        )?;
         if owner.account() == self.account() {
             Ok(())
         } else {

@@ -21,7 +21,7 @@ fn ranges(r: &[&str]) -> RuleSpec {
 }
 
 fn admitted(w: &World, key: &AccessKeyId, from: &str) -> bool {
-    match w.svc.signing_credentials(key, None, ip(from)).unwrap() {
+    match w.svc.signing_credentials(key, None, ip(from), &[]).unwrap() {
         KeyLookup::Found(k) => k.admitted,
         other => panic!("{other:?}"),
     }
@@ -209,8 +209,11 @@ fn authentication_admits_only_what_a_rule_admits() {
     assert!(admitted(&w, &key, "::ffff:127.0.0.2"));
     // The account's password too, once it is proven.
     let creds = w.svc.accounts().unwrap()[0].clone();
-    let wrong = w
-        .svc
-        .verify_password(&creds.email, "wrong", crate::Source::new(ip("127.0.0.1")));
+    let wrong = w.svc.verify_password(
+        &creds.email,
+        "wrong",
+        crate::Source::new(ip("127.0.0.1")),
+        &[],
+    );
     assert_eq!(wrong, Err(CoreError::BadCredentials));
 }

@@ -38,7 +38,7 @@ fn signer(w: &World, made: &AssumedRole) -> Option<(Principal, SessionFacts)> {
     let c = &made.credentials;
     match w
         .svc
-        .signing_credentials(&c.session.key_id, Some(c.token.expose()), None)
+        .signing_credentials(&c.session.key_id, Some(c.token.expose()), None, &[])
         .unwrap()
     {
         KeyLookup::Found(k) => Some((k.principal, k.session.unwrap())),

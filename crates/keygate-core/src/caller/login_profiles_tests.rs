@@ -168,7 +168,7 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
     assert!(!root.get_login_profile(&n).unwrap().reset_required);
     let found = match w
         .svc
-        .signing_credentials(&made.session.key_id, Some(made.token.expose()), None)
+        .signing_credentials(&made.session.key_id, Some(made.token.expose()), None, &[])
         .unwrap()
     {
         KeyLookup::Found(k) => k,
@@ -225,7 +225,8 @@ fn a_user_signs_in_with_its_password_a_new_one_when_due_and_its_mfa_code() {
             .signing_credentials(
                 &with_mfa.session.key_id,
                 Some(with_mfa.token.expose()),
-                None
+                None,
+                &[]
             )
             .unwrap(),
         KeyLookup::Unknown

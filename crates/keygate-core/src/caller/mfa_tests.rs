@@ -89,7 +89,12 @@ fn a_device_enabled_with_two_codes_makes_mfa_sessions_and_each_code_works_once()
     // The MFA session: the policy's condition holds; key calls must name their user.
     let KeyLookup::Found(signing) = w
         .svc
-        .signing_credentials(&session.session.key_id, Some(session.token.expose()), None)
+        .signing_credentials(
+            &session.session.key_id,
+            Some(session.token.expose()),
+            None,
+            &[],
+        )
         .unwrap()
     else {
         panic!("the session signs")

@@ -59,6 +59,8 @@ pub struct RequestInfo {
     pub region: Option<String>,
     /// Whether the request came over TLS (`aws:SecureTransport`).
     pub secure_transport: bool,
+    /// The TLS client certificate chain it presented, leaf first (API access rules with CAs).
+    pub client_certificates: Vec<Vec<u8>>,
 }
 
 #[derive(Debug)]

@@ -26,7 +26,7 @@ fn session_of(
 }
 
 fn lookup(w: &World, id: &AccessKeyId, token: Option<&str>) -> &'static str {
-    match w.svc.signing_credentials(id, token, None).unwrap() {
+    match w.svc.signing_credentials(id, token, None, &[]).unwrap() {
         KeyLookup::Found(k) if k.session.is_some() => "session",
         KeyLookup::Found(_) => "long-term",
         KeyLookup::Unknown => "unknown",

@@ -86,12 +86,16 @@ impl ApiAccessRule {
         }
     }
 
-    /// Whether the rule admits a request from `ip` without a client certificate (keygate
-    /// serves no TLS client authentication yet: a rule that names CAs admits nothing).
-    pub fn admits(&self, ip: Option<IpAddr>) -> bool {
+    /// Whether the rule admits a request from `ip` whose client certificate `certified` says
+    /// was issued by one of the rule's CAs to one of its CNs (asked only when it names CAs).
+    pub fn admits(
+        &self,
+        ip: Option<IpAddr>,
+        certified: impl Fn(&[CaId], &[String]) -> bool,
+    ) -> bool {
         let by_address = self.ip_ranges.is_empty()
             || ip.is_some_and(|ip| self.ip_ranges.iter().any(|r| r.contains(ip)));
-        by_address && self.ca_ids.is_empty()
+        by_address && (self.ca_ids.is_empty() || certified(&self.ca_ids, &self.cns))
     }
 }
 
@@ -120,8 +124,14 @@ mod tests {
         let account = AccountId::parse("123456789012").unwrap();
         let id = ApiAccessRuleId::parse("aar-00000000000000000000000000000001").unwrap();
         let r = ApiAccessRule::default_for(&account, id);
-        assert!(r.admits(Some("203.0.113.4".parse().unwrap())));
-        assert!(!r.admits(Some("2001:db8::1".parse().unwrap())));
-        assert!(!r.admits(None), "an unknown address is in no range");
+        let none = |_: &[CaId], _: &[String]| false;
+        assert!(r.admits(Some("203.0.113.4".parse().unwrap()), none));
+        assert!(!r.admits(Some("2001:db8::1".parse().unwrap()), none));
+        assert!(!r.admits(None, none), "an unknown address is in no range");
+        let mut with_ca = r.clone();
+        with_ca.ip_ranges.clear();
+        with_ca.ca_ids = vec![CaId::parse("ca-0000000000000000000000000000000a").unwrap()];
+        assert!(!with_ca.admits(None, none), "no certificate");
+        assert!(with_ca.admits(None, |_, _| true), "its CA's");
     }
 }
