@@ -180,6 +180,19 @@ pub fn osc_cli(server: &Server, creds: &Creds, args: &[&str]) -> Run {
     osc_cli_with(server, creds, "api", args, &[])
 }
 
+/// How osc-cli reaches a TLS listener: the CA bundle it trusts and, when it presents one, the
+/// PEM holding its client certificate and key.
+#[derive(Debug, Clone, Copy)]
+pub struct OscTls<'a> {
+    pub ca_bundle: &'a Path,
+    pub client_certificate: Option<&'a Path>,
+}
+
+/// `osc-cli api <Call> <args>` against the server's TLS listener.
+pub fn osc_cli_tls(server: &Server, creds: &Creds, tls: OscTls<'_>, args: &[&str]) -> Run {
+    osc_cli_run(server, creds, Some(tls), "api", args, &[])
+}
+
 /// `osc-cli eim …`: osc-cli's client of the EIM endpoint, which speaks the IAM Query API.
 pub fn osc_cli_eim(server: &Server, creds: &Creds, args: &[&str]) -> Run {
     osc_cli_with(server, creds, "eim", args, &[])
@@ -206,15 +219,35 @@ fn osc_cli_with(
     args: &[&str],
     extra: &[&str],
 ) -> Run {
+    osc_cli_run(server, creds, None, service, args, extra)
+}
+
+fn osc_cli_run(
+    server: &Server,
+    creds: &Creds,
+    tls: Option<OscTls<'_>>,
+    service: &str,
+    args: &[&str],
+    extra: &[&str],
+) -> Run {
     let home = server.data_dir.join(format!("osc-home-{}", creds.key_id));
     std::fs::create_dir_all(home.join(".osc")).unwrap();
-    let profile = serde_json::json!({"default": {
+    let mut profile = serde_json::json!({
         "access_key": creds.key_id,
         "secret_key": creds.secret,
         "region": "eu-west-2",
         "endpoint": format!("http://{}", server.addr),
-    }});
-    std::fs::write(home.join(".osc/config.json"), profile.to_string()).unwrap();
+    });
+    // The SDK hands `ssl_verify` and `client_certificate` to requests as `verify` and `cert`.
+    if let Some(tls) = tls {
+        profile["endpoint"] = format!("https://{}", server.addr).into();
+        profile["ssl_verify"] = tls.ca_bundle.to_str().unwrap().into();
+        if let Some(cert) = tls.client_certificate {
+            profile["client_certificate"] = cert.to_str().unwrap().into();
+        }
+    }
+    let profiles = serde_json::json!({ "default": profile });
+    std::fs::write(home.join(".osc/config.json"), profiles.to_string()).unwrap();
     let mut cmd = Command::new(client("osc-cli", "osc-cli"));
     env_for(&mut cmd, server, creds);
     cmd.env("HOME", &home).arg(service).args(args).args(extra);
