@@ -1,12 +1,13 @@
 //! TLS end to end: the listener on a certificate a test CA issued, the aws CLI trusting that CA,
+//! the health check over TLS,
 //! SIGHUP reading a new certificate without a restart, and client certificates under API access
 //! rules that name CAs, with osc-cli.
 
 use std::path::Path;
 
 use keygate_server::credentials::CredentialsFile;
-use keygate_tests::support::Server;
 use keygate_tests::support::clients::{Creds, OscTls, aws_tls, osc_cli_tls};
+use keygate_tests::support::{Server, keygate};
 
 /// A CA, and a certificate for 127.0.0.1 it issued, written as `server.pem` / `server.key`;
 /// answers the CA's PEM.
@@ -46,6 +47,15 @@ fn the_aws_cli_over_tls_and_a_certificate_read_again_on_sighup() {
     let me = aws_tls(&server, &root, &first, &["sts", "get-caller-identity"]);
     assert!(me.ok, "{}", me.stderr);
     assert_eq!(me.json()["Account"], file.account_id.as_str());
+    // The health check speaks TLS when the configuration says the listener does.
+    let listen = server.addr.to_string();
+    let health = |env: &[(&str, &str)]| {
+        keygate(&["healthcheck", "--listen", &listen], env)
+            .status
+            .success()
+    };
+    assert!(health(&[("KEYGATE__SERVER__TLS_CERT_FILE", "server.pem")]));
+    assert!(!health(&[]), "plain HTTP to a TLS listener");
     // A new certificate from another CA, read on SIGHUP: new connections see it.
     let second = dir.path().join("second-ca.pem");
     std::fs::write(&second, issue(&data, "keygate test CA 2")).unwrap();

@@ -51,7 +51,7 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Exit 0 when the server answers /healthz.
+    /// Exit 0 when the server answers /healthz (over TLS when server.tls_cert_file is set).
     Healthcheck {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
@@ -116,7 +116,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 data_dir: None,
                 listen,
             })?;
-            healthcheck::check(settings.server.listen)
+            let tls = !settings.server.tls_cert_file.as_os_str().is_empty();
+            healthcheck::check(settings.server.listen, tls)
         }
     }
 }
