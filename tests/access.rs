@@ -283,3 +283,121 @@ assert [x['ApiAccessRuleId'] for x in found] == [r['ApiAccessRuleId']], found
     assert_eq!(status, 200);
     validate_osc_schemas(&answers).unwrap_or_else(|report| panic!("{report}"));
 }
+
+/// Every governance call through osc-sdk-python, then through osc-cli: the SDK checks each
+/// call's parameters against its copy of the spec, and the raw answers are checked against the
+/// official schemas.
+#[test]
+fn every_governance_call_through_the_sdk_and_osc_cli() {
+    let w = Fresh::start(&[]);
+    let root = &w.root;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let ca_pem = params.self_signed(&key).unwrap().pem();
+    let program = format!(
+        r#"
+g = gw()
+p = g.ReadApiAccessPolicy()['ApiAccessPolicy']
+assert p == {{'MaxAccessKeyExpirationSeconds': 0, 'RequireTrustedEnv': False}}, p
+g.UpdateApiAccessPolicy(MaxAccessKeyExpirationSeconds=0, RequireTrustedEnv=False)
+ca = g.CreateCa(CaPem='''{ca_pem}''', Description='sdk CA')['Ca']
+g.UpdateCa(CaId=ca['CaId'], Description='sdk CA, renamed')
+cas = g.ReadCas(Filters={{'CaFingerprints': [ca['CaFingerprint']]}})['Cas']
+assert [c['Description'] for c in cas] == ['sdk CA, renamed'], cas
+rule = g.CreateApiAccessRule(IpRanges=['127.0.0.1/32'], CaIds=[ca['CaId']], Cns=['sdk'])['ApiAccessRule']
+rule = g.UpdateApiAccessRule(ApiAccessRuleId=rule['ApiAccessRuleId'], IpRanges=['127.0.0.1'], Description='sdk rule')['ApiAccessRule']
+assert rule['CaIds'] == [] and rule['Description'] == 'sdk rule', rule
+rules = g.ReadApiAccessRules(Filters={{'ApiAccessRuleIds': [rule['ApiAccessRuleId']]}})['ApiAccessRules']
+assert [r['IpRanges'] for r in rules] == [['127.0.0.1']], rules
+g.DeleteApiAccessRule(ApiAccessRuleId=rule['ApiAccessRuleId'])
+g.DeleteCa(CaId=ca['CaId'])
+logs = g.ReadApiLogs(Filters={{'QueryCallNames': ['CreateCa', 'DeleteCa']}})['Logs']
+assert [l['QueryCallName'] for l in logs] == ['CreateCa', 'DeleteCa'], logs
+print(ca['CaId'])
+"#
+    );
+    let run = osc_sdk_python(&w.server, root, &program);
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+
+    let pem = format!("--CaPem={ca_pem}");
+    let ca = osc_cli(&w.server, root, &["CreateCa", &pem]).json()["Ca"]["CaId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let renamed = ["UpdateCa", "--CaId", &ca, "--Description", "cli CA"];
+    osc_cli(&w.server, root, &renamed).json();
+    let cas = osc_cli(&w.server, root, &["ReadCas"]).json();
+    assert_eq!(cas["Cas"][0]["Description"], "cli CA", "{cas}");
+    let rule = osc_cli(
+        &w.server,
+        root,
+        &["CreateApiAccessRule", "--IpRanges", "[\"127.0.0.1\"]"],
+    )
+    .json()["ApiAccessRule"]["ApiAccessRuleId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ca_ids = format!("[\"{ca}\"]");
+    let updated = osc_cli(
+        &w.server,
+        root,
+        &[
+            "UpdateApiAccessRule",
+            "--ApiAccessRuleId",
+            &rule,
+            "--IpRanges",
+            "[\"127.0.0.0/8\"]",
+            "--CaIds",
+            &ca_ids,
+            "--Description",
+            "cli rule",
+        ],
+    )
+    .json();
+    assert_eq!(updated["ApiAccessRule"]["CaIds"], json!([ca]), "{updated}");
+    osc_cli(
+        &w.server,
+        root,
+        &["DeleteApiAccessRule", "--ApiAccessRuleId", &rule],
+    )
+    .json();
+    osc_cli(&w.server, root, &["DeleteCa", "--CaId", &ca]).json();
+    let logs = osc_cli(
+        &w.server,
+        root,
+        &[
+            "ReadApiLogs",
+            "--Filters",
+            "{\"QueryCallNames\": [\"UpdateApiAccessRule\"]}",
+        ],
+    )
+    .json();
+    let calls: Vec<&str> = logs["Logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["QueryCallName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        calls,
+        ["UpdateApiAccessRule", "UpdateApiAccessRule"],
+        "{logs}"
+    );
+
+    // ReadApiLogs's raw answer, paged, against the schema.
+    let body = json!({"Filters": {"QueryCallNames": ["CreateCa"]}, "ResultsPerPage": 1});
+    let (status, out) = osc_call(
+        w.server.addr,
+        root,
+        "ReadApiLogs",
+        body.to_string().as_bytes(),
+    );
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert_eq!(status, 200, "{text}");
+    let page: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(page["Logs"].as_array().unwrap().len(), 1, "{page}");
+    assert!(page["NextPageToken"].is_string(), "{page}");
+    validate_osc_schemas(&[("ReadApiLogs".to_owned(), status, text)])
+        .unwrap_or_else(|report| panic!("{report}"));
+}
