@@ -93,7 +93,10 @@ export async function signInWithPassword(login: string, password: string): Promi
   const s: Session = { key: null, login, password, sessionKey: null };
   const stale: any[] = (await send("ReadAccessKeys", { Tag: SESSION_TAG }, s, true)).AccessKeys;
   for (const k of stale) await send("DeleteAccessKey", { AccessKeyId: k.AccessKeyId }, s, true);
-  const expires = new Date(Date.now() + 8 * 3600 * 1000).toISOString();
+  // Eight hours, or less when the account's API access policy wants keys to expire sooner.
+  const max = (await send("ReadApiAccessPolicy", {}, s, true)).ApiAccessPolicy.MaxAccessKeyExpirationSeconds;
+  const lifetime = max > 0 ? Math.min(8 * 3600, max - Math.min(60, Math.floor(max / 2))) : 8 * 3600;
+  const expires = new Date(Date.now() + lifetime * 1000).toISOString();
   const created = await send("CreateAccessKey", { ExpirationDate: expires, Tag: SESSION_TAG }, s, true).catch((e) => {
     if (e instanceof ApiError && e.code === "10005") {
       throw new ApiError(e.status, e.code, e.type,

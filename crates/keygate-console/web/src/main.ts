@@ -1,10 +1,11 @@
 // keygate console: sign-in, EIM users, a user's access keys and policies, groups, managed
-// policies (`policies`), the account's own keys. Every view is rebuilt from API answers after
+// policies (`policies`), the account's own keys, access rules and activity (`governance`). Every view is rebuilt from API answers after
 // each action, so what it shows is what the server holds.
 
 import { ApiError, call, forget, lastUsed, sessionKeyId, signedIn, signedInUser, signInAsUser, signInWithKey, signInWithPassword } from "./api";
 import { alertBox, change, confirmAction, date, el, errorText, main, nav, say, status } from "./ui";
 import { linkedPolicies, permissions, policiesView, policyView } from "./policies";
+import { accessView, activityView } from "./governance";
 
 // ---- sign-in ----
 
@@ -372,6 +373,8 @@ async function route(): Promise<void> {
     else if (hash === "#/groups") await groupsView();
     else if (hash === "#/policies") await policiesView();
     else if (hash === "#/account-keys") await keysView(signedInUser());
+    else if (hash === "#/access") await accessView();
+    else if (hash === "#/activity") await activityView();
     else await usersView();
   } catch (e) {
     main.replaceChildren(alertBox(errorText(e)));

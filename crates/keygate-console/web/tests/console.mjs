@@ -246,6 +246,45 @@ try {
   expect(overflow <= 390, `no sideways scrolling at phone width (${overflow}px)`);
   await page.setViewportSize({ width: 1100, height: 760 });
 
+  // Access rules: keygate tells the console its address; a change that would cut it off is
+  // named in the confirmation, and cancelling it changes nothing.
+  await page.getByRole("link", { name: "Access rules" }).click();
+  await page.getByText("keygate sees this console's requests come from 127.0.0.1.").waitFor();
+  await page.getByLabel("IP ranges (addresses or CIDR blocks)").fill("127.0.0.2");
+  await page.getByLabel("Rule description").fill("second loopback");
+  await page.getByRole("button", { name: "Create rule" }).click();
+  const createText = await page.getByRole("dialog").textContent();
+  expect(!createText.includes("Warning"), `adding a rule cuts nothing off: ${createText}`);
+  await page.getByRole("dialog").getByRole("button", { name: "Create rule" }).click();
+  await page.getByRole("button", { name: "Delete rule second loopback" }).waitFor();
+  await page.getByRole("button", { name: "Delete rule Allows all IPv4 domain" }).click();
+  const cutText = await page.getByRole("dialog").textContent();
+  expect(cutText.includes("no rule admits 127.0.0.1"), `the cut-off is named: ${cutText}`);
+  await page.screenshot({ path: `${shots}/access-cut-off-warning.png` });
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: "Delete rule second loopback" }).click();
+  const harmless = await page.getByRole("dialog").textContent();
+  expect(!harmless.includes("Warning"), `deleting the other rule cuts nothing off: ${harmless}`);
+  await page.getByRole("dialog").getByRole("button", { name: "Delete rule" }).click();
+  await page.getByRole("button", { name: "Delete rule second loopback" }).waitFor({ state: "detached" });
+  const ruleRows = await page.locator("#access-rules tbody tr").count();
+  expect(ruleRows === 1, `only the default rule is left (${ruleRows})`);
+
+  // Activity: the account's calls from ReadApiLogs, filtered by call.
+  await page.getByRole("link", { name: "Activity" }).click();
+  await page.getByRole("heading", { name: "Activity" }).waitFor();
+  await page.getByLabel("Call", { exact: true }).fill("DeleteApiAccessRule");
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await page.locator("#activity tbody tr").first().waitFor();
+  const logged = await page.locator("#activity tbody tr").evaluateAll((rows) =>
+    rows.map((r) => [...r.querySelectorAll("td")].slice(1, 6).map((c) => c.textContent.trim()).join(" | ")));
+  expect(logged.length === 1 && /^oapi \| DeleteApiAccessRule \| .+ \| 127\.0\.0\.1 \| 200$/.test(logged[0]),
+    `the deletion, and only it, is in the activity: ${JSON.stringify(logged)}`);
+  await page.getByLabel("Call", { exact: true }).fill("");
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await page.locator("#activity tbody tr").nth(5).waitFor();
+  await page.screenshot({ path: `${shots}/activity.png` });
+
   // Deleting a user that owns keys is refused in plain words.
   aws("iam", "create-user", "--user-name", "bob");
   aws("iam", "create-access-key", "--user-name", "bob");
