@@ -58,6 +58,8 @@ fn metrics_parse_and_move_with_the_requests() {
     osc_cli(&w.server, &w.root, &["ReadAccessKeys"]).json();
     let wrong = Creds::new(&w.root.key_id, "not the secret");
     aws(&w.server, &wrong, &["iam", "list-users"]).failed_with("SignatureDoesNotMatch");
+    aws(&w.server, &wrong, &["cloudtrail", "lookup-events"])
+        .failed_with("InvalidSignatureException");
     let (status, code) = sign::basic_read_access_keys(w.server.addr, &w.file.login, "nope");
     assert_eq!((status, code.as_str()), (401, "1"));
     let after = scrape(at);
@@ -79,6 +81,17 @@ fn metrics_parse_and_move_with_the_requests() {
             &after,
             "keygate_authentication_failures_total",
             &[("dialect", "iam"), ("reason", "SignatureDoesNotMatch")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            &after,
+            "keygate_authentication_failures_total",
+            &[
+                ("dialect", "cloudtrail"),
+                ("reason", "InvalidSignatureException")
+            ]
         ),
         1.0
     );

@@ -26,15 +26,15 @@ pub fn claims(http: &SignedHttp) -> bool {
 /// A CloudTrail error: its `__type`, status and message.
 #[derive(Debug)]
 struct TrailError {
-    kind: String,
+    kind: &'static str,
     status: StatusCode,
     message: String,
 }
 
 impl TrailError {
-    fn invalid(kind: &str, message: impl Into<String>) -> Self {
+    fn invalid(kind: &'static str, message: impl Into<String>) -> Self {
         Self {
-            kind: kind.into(),
+            kind,
             status: StatusCode::BAD_REQUEST,
             message: message.into(),
         }
@@ -52,7 +52,7 @@ impl TrailError {
             other => other,
         };
         Self {
-            kind: kind.to_owned(),
+            kind,
             status: e.status(),
             message: e.message().to_owned(),
         }
@@ -263,6 +263,9 @@ pub(crate) struct Reply {
     status: StatusCode,
     body: Value,
     action: &'static str,
+    /// The error's kind, and whether authentication refused the request (for the metrics).
+    error: Option<&'static str>,
+    at_authentication: bool,
 }
 
 /// Answers one CloudTrail request: authenticated, run and recorded.
@@ -283,6 +286,8 @@ pub(crate) fn answer(api: &super::IamApi, http: &SignedHttp, rid: &str) -> Reply
             status: StatusCode::OK,
             body,
             action: call,
+            error: None,
+            at_authentication: false,
         },
         Err(e) => {
             if at_authentication {
@@ -293,18 +298,16 @@ pub(crate) fn answer(api: &super::IamApi, http: &SignedHttp, rid: &str) -> Reply
                     access_key_id: keygate_auth::claimed_key_id(http),
                 };
                 let request = super::request_of(http, None);
-                let record = ctx.record(
-                    &request,
-                    api.service.now(),
-                    e.status.as_u16(),
-                    Some(&e.kind),
-                );
+                let record =
+                    ctx.record(&request, api.service.now(), e.status.as_u16(), Some(e.kind));
                 api.service.note_call(record);
             }
             Reply {
                 status: e.status,
                 body: json!({"__type": e.kind, "message": e.message}),
                 action: call,
+                error: Some(e.kind),
+                at_authentication,
             }
         }
     }
@@ -361,7 +364,7 @@ fn run(
     };
     let (status, code) = match &done {
         Ok(_) => (200, None),
-        Err(e) => (e.status.as_u16(), Some(e.kind.as_str())),
+        Err(e) => (e.status.as_u16(), Some(e.kind)),
     };
     if let Some(ctx) = caller.audit_context() {
         let record = caller.audit_record(ctx, api.service.now(), status, code);
@@ -381,8 +384,8 @@ pub(crate) fn respond(reply: Reply, rid: &str) -> HttpResponse {
     res.extensions_mut().insert(CallLabel {
         dialect: "cloudtrail",
         action: reply.action,
-        error: None,
-        at_authentication: false,
+        error: reply.error,
+        at_authentication: reply.at_authentication,
     });
     res
 }
