@@ -28,13 +28,12 @@ fn issue(dir: &Path, ca_name: &str) -> String {
     ca_cert.pem()
 }
 
-#[test]
-fn the_aws_cli_over_tls_and_a_certificate_read_again_on_sighup() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+/// A server over TLS on a certificate of a new CA, whose PEM is written to `bundle` in `dir`;
+/// with the root's credentials.
+fn start(dir: &Path, bundle: &str) -> (Server, CredentialsFile, Creds) {
+    let data = dir.join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let first = dir.path().join("first-ca.pem");
-    std::fs::write(&first, issue(&data, "keygate test CA 1")).unwrap();
+    std::fs::write(dir.join(bundle), issue(&data, "keygate test CA 1")).unwrap();
     let server = Server::start_tls(
         &data,
         &[
@@ -44,6 +43,15 @@ fn the_aws_cli_over_tls_and_a_certificate_read_again_on_sighup() {
     );
     let file = CredentialsFile::read(&data.join("root-credentials.json")).unwrap();
     let root = Creds::new(&file.access_key_id, &file.secret_access_key);
+    (server, file, root)
+}
+
+#[test]
+fn the_aws_cli_over_tls_and_a_certificate_read_again_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (server, file, root) = start(dir.path(), "first-ca.pem");
+    let first = dir.path().join("first-ca.pem");
     let me = aws_tls(&server, &root, &first, &["sts", "get-caller-identity"]);
     assert!(me.ok, "{}", me.stderr);
     assert_eq!(me.json()["Account"], file.account_id.as_str());
@@ -122,19 +130,8 @@ impl ClientCa {
 #[test]
 fn an_access_rule_with_a_ca_admits_only_its_client_certificates() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (server, file, root) = start(dir.path(), "server-ca.pem");
     let bundle = dir.path().join("server-ca.pem");
-    std::fs::write(&bundle, issue(&data, "keygate test CA")).unwrap();
-    let server = Server::start_tls(
-        &data,
-        &[
-            ("KEYGATE__SERVER__TLS_CERT_FILE", "server.pem"),
-            ("KEYGATE__SERVER__TLS_KEY_FILE", "server.key"),
-        ],
-    );
-    let file = CredentialsFile::read(&data.join("root-credentials.json")).unwrap();
-    let root = Creds::new(&file.access_key_id, &file.secret_access_key);
     let ours = ClientCa::new();
     let theirs = ClientCa::new();
     let client = ours.issue(dir.path(), "client.pem", "client");
