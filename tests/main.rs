@@ -15,6 +15,7 @@ mod osc;
 mod policies;
 mod properties;
 mod roles;
+mod sdks;
 mod server;
 mod sessions;
 mod tls;

@@ -33,7 +33,8 @@ impl Creds {
     }
 }
 
-fn clients_dir() -> PathBuf {
+/// Where `scripts/setup-clients` installed the clients.
+pub fn clients_dir() -> PathBuf {
     std::env::var_os("KEYGATE_CLIENTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/clients")))
