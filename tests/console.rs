@@ -5,13 +5,9 @@
 
 use keygate_tests::support::clients::Creds;
 use keygate_tests::support::sign::osc4_json_headers;
-use keygate_tests::support::{Fresh, Server, http};
+use keygate_tests::support::{Fresh, Server, http, last_json_line, workspace};
 use serde_json::{Value, json};
 use std::process::Command;
-
-fn workspace(path: &str) -> String {
-    format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))
-}
 
 fn read_keys(server: &Server, root: &Creds, body: Value) -> Vec<String> {
     let text = body.to_string();
@@ -60,8 +56,8 @@ fn click_through_the_console_in_chromium() {
         workspace("target/console-screenshots")
     };
     std::fs::create_dir_all(&shots).unwrap();
-    let out = Command::new("node")
-        .arg(workspace("crates/keygate-console/web/tests/console.mjs"))
+    let mut cmd = Command::new("node");
+    cmd.arg(workspace("crates/keygate-console/web/tests/console.mjs"))
         .env("KEYGATE_URL", format!("http://{}", server.addr))
         .env("KEYGATE_LOGIN", &file.login)
         .env("KEYGATE_PASSWORD", &file.password)
@@ -69,16 +65,8 @@ fn click_through_the_console_in_chromium() {
         .env("ROOT_SECRET", &file.secret_access_key)
         .env("AWS", aws)
         .env("SCREENSHOTS", &shots)
-        .env("NODE_MODULES", workspace("target/console-npm/node_modules"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap();
+        .env("NODE_MODULES", workspace("target/console-npm/node_modules"));
+    let result = last_json_line(&mut cmd);
     let key = result["keyId"].as_str().unwrap();
 
     let root = Creds::new(&file.access_key_id, &file.secret_access_key);

@@ -4,32 +4,17 @@
 
 use std::process::Command;
 
-use keygate_tests::support::Fresh;
 use keygate_tests::support::clients::{aws, clients_dir};
-
-fn workspace(path: &str) -> String {
-    format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))
-}
+use keygate_tests::support::{Fresh, last_json_line, workspace};
 
 /// Runs a client program with the server's address and the root's credentials in its
 /// environment; answers the last line it printed, as JSON.
 fn drive(w: &Fresh, mut cmd: Command) -> serde_json::Value {
-    let out = cmd
-        .env("KEYGATE_URL", format!("http://{}", w.server.addr))
+    cmd.env("KEYGATE_URL", format!("http://{}", w.server.addr))
         .env("ROOT_KEY_ID", &w.file.access_key_id)
         .env("ROOT_SECRET", &*w.file.secret_access_key)
-        .env("ACCOUNT_ID", &w.file.account_id)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let last = stdout.lines().last().unwrap_or_default();
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+        .env("ACCOUNT_ID", &w.file.account_id);
+    last_json_line(&mut cmd)
 }
 
 /// The key the client deleted is gone for the aws CLI too, and so is every user.

@@ -316,3 +316,21 @@ pub fn osc_call_with(
 pub fn osc_call(addr: SocketAddr, creds: &Creds, call: &str, body: &[u8]) -> (u16, Vec<u8>) {
     osc_call_with(addr, creds, call, body, &[])
 }
+
+/// A path in the workspace.
+pub fn workspace(path: &str) -> String {
+    format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a client program that must succeed and whose last line of output is JSON: that JSON.
+pub fn last_json_line(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
