@@ -374,7 +374,7 @@ fn a_store_failure_is_logged_once_in_the_requests_span() {
     assert_eq!(failures.len(), 1, "logged once: {log}");
     let line = &failures[0];
     assert_eq!(line["message"], "storage failure", "{line}");
-    assert_eq!(line["target"], "keygate_store_sqlite::tx", "{line}");
+    assert_eq!(line["target"], "keygate_store_sql::tx", "{line}");
     assert!(
         line["error"].as_str().unwrap().contains("user_policies"),
         "with its cause: {line}"

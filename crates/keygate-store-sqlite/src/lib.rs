@@ -1,18 +1,8 @@
-//! keygate's SQLite store: the core's `Store` contract on rusqlite behind an r2d2 pool.
-//! WAL, foreign keys, a busy timeout, `BEGIN IMMEDIATE` write transactions and durable commits;
-//! access key secrets sealed with an AEAD. No rusqlite type leaves this crate.
+//! keygate's SQLite store: the shared statements (`keygate-store-sql`) on rusqlite behind an
+//! r2d2 pool, with SQLite's schema and migrations. WAL, foreign keys, a busy timeout,
+//! `BEGIN IMMEDIATE` write transactions and durable commits. No rusqlite type leaves this crate.
 
-mod access;
-mod audit;
-mod login;
-mod managed;
-mod mfa;
-mod roles;
-mod rows;
-mod seal;
-mod sessions;
-mod tx;
-mod write;
+mod conn;
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -23,9 +13,11 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::TransactionBehavior;
 use rusqlite_migration::{M, Migrations};
 
-use crate::tx::SqlTx;
+use keygate_store_sql::{SqlTx, storage};
 
-pub use seal::{KeyError, SealKey};
+use crate::conn::SqliteTx;
+
+pub use keygate_store_sql::{KeyError, SealKey};
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
@@ -157,13 +149,11 @@ impl SqliteStore {
         commit: bool,
         f: &mut dyn FnMut(&SqlTx<'_>) -> CoreResult<()>,
     ) -> CoreResult<()> {
-        let mut conn = self.pool.get().map_err(tx::storage)?;
-        let tx = conn
-            .transaction_with_behavior(behavior)
-            .map_err(tx::storage)?;
-        f(&SqlTx::new(&tx, &self.seal))?;
+        let mut conn = self.pool.get().map_err(storage)?;
+        let tx = conn.transaction_with_behavior(behavior).map_err(storage)?;
+        f(&SqlTx::new(&SqliteTx(&tx), &self.seal))?;
         if commit {
-            tx.commit().map_err(tx::storage)?;
+            tx.commit().map_err(storage)?;
         }
         Ok(())
     }

@@ -1,4 +1,4 @@
-//! Roles in SQLite: the role records with their tags and inline policies, their managed policy
+//! Roles in SQL: the role records with their tags and inline policies, their managed policy
 //! attachments, and the sessions of assumed roles. The `ReadTx` and `WriteTx` halves (`tx`,
 //! `write`, `sessions`, `managed`) delegate here.
 
@@ -6,7 +6,7 @@ use keygate_core::{
     AccessKeyId, AccountId, CoreResult, PathPrefix, PolicyId, PolicyName, Role, RoleId, RoleName,
     RoleSession, RoleSessionName, Secret, Session, SessionOrigin, Tag, TagKey, Timestamp, UserPath,
 };
-use rusqlite::{Row, params};
+use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col, tag_row};
 use crate::tx::{SqlTx, described};
@@ -15,7 +15,7 @@ const ROLE_COLS: &str = "account_id, id, name, path, trust_policy, description, 
                          max_session_seconds, created_at, last_used_at, last_used_region, \
                          trust_set_at";
 
-fn role_row(r: &Row<'_>) -> rusqlite::Result<Role> {
+fn role_row(r: &Row<'_>) -> crate::sql::Result<Role> {
     let seconds: i64 = r.get(6)?;
     let last_at: Option<i64> = r.get(8)?;
     Ok(Role {
@@ -31,7 +31,7 @@ fn role_row(r: &Row<'_>) -> rusqlite::Result<Role> {
         last_used: match last_at {
             Some(at) => Some((
                 Timestamp::from_unix_millis(at),
-                r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                r.get::<Option<String>>(9)?.unwrap_or_default(),
             )),
             None => None,
         },
@@ -329,14 +329,14 @@ impl SqlTx<'_> {
                     created_at: Timestamp::from_unix_millis(r.get(9)?),
                     expires_at: Timestamp::from_unix_millis(r.get(10)?),
                     mfa_at: r
-                        .get::<_, Option<i64>>(11)?
+                        .get::<Option<i64>>(11)?
                         .map(Timestamp::from_unix_millis),
                 };
                 Ok((
                     session,
-                    r.get::<_, Vec<u8>>(6)?,
-                    r.get::<_, Vec<u8>>(7)?,
-                    r.get::<_, Vec<u8>>(8)?,
+                    r.get::<Vec<u8>>(6)?,
+                    r.get::<Vec<u8>>(7)?,
+                    r.get::<Vec<u8>>(8)?,
                 ))
             },
         )?;

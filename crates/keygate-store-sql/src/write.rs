@@ -1,4 +1,4 @@
-//! The write half of a SQLite transaction: the core's `WriteTx` as SQL, every statement scoped
+//! The write half of a SQL transaction: the core's `WriteTx` as SQL, every statement scoped
 //! to the account it names.
 
 use keygate_core::{
@@ -7,7 +7,7 @@ use keygate_core::{
     ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId,
     Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
-use rusqlite::params;
+use crate::sql::params;
 
 use crate::rows::{owner_param, state_text};
 use crate::tx::{SqlTx, described};

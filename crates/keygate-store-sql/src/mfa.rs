@@ -1,11 +1,11 @@
-//! Virtual MFA devices in SQLite: the seed sealed (its serial number is the sealing's context),
+//! Virtual MFA devices in SQL: the seed sealed (its serial number is the sealing's context),
 //! the user it is enabled for, the last step accepted, and tags. The `ReadTx` and `WriteTx`
 //! halves (`tx`, `write`) delegate here.
 
 use keygate_core::{
     AccountId, CoreResult, MfaDevice, Secret, Tag, TagKey, TagValue, Timestamp, UserId,
 };
-use rusqlite::{Row, params};
+use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col};
 use crate::tx::{SqlTx, described};
@@ -15,7 +15,7 @@ const MFA_COLS: &str = "serial, account_id, seed_nonce, seed_sealed, user_id, en
 
 type SealedRow = (MfaDevice, Vec<u8>, Vec<u8>);
 
-fn mfa_row(r: &Row<'_>) -> rusqlite::Result<SealedRow> {
+fn mfa_row(r: &Row<'_>) -> crate::sql::Result<SealedRow> {
     let user: Option<String> = r.get(4)?;
     let enabled: Option<i64> = r.get(5)?;
     let user = match (user, enabled) {
@@ -38,7 +38,7 @@ fn mfa_row(r: &Row<'_>) -> rusqlite::Result<SealedRow> {
         user,
         created_at: Timestamp::from_unix_millis(r.get(6)?),
         last_step: r
-            .get::<_, Option<i64>>(7)?
+            .get::<Option<i64>>(7)?
             .map(|s| u64::try_from(s).map_err(|e| corrupt("MFA step", e)))
             .transpose()?,
         drift: r.get(8)?,

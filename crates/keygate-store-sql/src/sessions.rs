@@ -1,11 +1,11 @@
-//! Sessions in SQLite: temporary credentials with their sealed secret and token digest (an
+//! Sessions in SQL: temporary credentials with their sealed secret and token digest (an
 //! assumed role's in `roles`). The
 //! `ReadTx` and `WriteTx` halves (`tx`, `write`) delegate here.
 
 use keygate_core::{
     AccessKeyId, AccountId, CoreResult, KeyOwner, Secret, Session, SessionOrigin, Timestamp, UserId,
 };
-use rusqlite::params;
+use crate::sql::params;
 
 use crate::rows::{corrupt, owner_param, parse_col};
 use crate::tx::{SqlTx, described};
@@ -51,13 +51,13 @@ impl SqlTx<'_> {
                     },
                     created_at: Timestamp::from_unix_millis(r.get(6)?),
                     expires_at: Timestamp::from_unix_millis(r.get(7)?),
-                    mfa_at: r.get::<_, Option<i64>>(8)?.map(Timestamp::from_unix_millis),
+                    mfa_at: r.get::<Option<i64>>(8)?.map(Timestamp::from_unix_millis),
                 };
                 Ok((
                     session,
-                    r.get::<_, Vec<u8>>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    r.get::<_, Vec<u8>>(5)?,
+                    r.get::<Vec<u8>>(3)?,
+                    r.get::<Vec<u8>>(4)?,
+                    r.get::<Vec<u8>>(5)?,
                 ))
             },
         )?;
@@ -141,13 +141,13 @@ impl SqlTx<'_> {
                     },
                     created_at: Timestamp::from_unix_millis(r.get(5)?),
                     expires_at: Timestamp::from_unix_millis(r.get(6)?),
-                    mfa_at: r.get::<_, Option<i64>>(7)?.map(Timestamp::from_unix_millis),
+                    mfa_at: r.get::<Option<i64>>(7)?.map(Timestamp::from_unix_millis),
                 };
                 Ok((
                     session,
-                    r.get::<_, Vec<u8>>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
+                    r.get::<Vec<u8>>(2)?,
+                    r.get::<Vec<u8>>(3)?,
+                    r.get::<Vec<u8>>(4)?,
                 ))
             },
         )?;

@@ -1,4 +1,4 @@
-//! One transaction of the SQLite store: its statements, and the core's `ReadTx` as SQL, every
+//! One transaction of a SQL store: its statements, and the core's `ReadTx` as SQL, every
 //! statement scoped to the account it names (`write` has the `WriteTx` half).
 
 use keygate_core::{
@@ -8,62 +8,72 @@ use keygate_core::{
     PolicyVersion, ReadTx, Role, RoleId, RoleName, Secret, Session, StoreFailure, User, UserId,
     UserName, VersionId,
 };
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::SealKey;
 use crate::rows::{
     ACCOUNT_COLS, GROUP_COLS, KEY_COLS, USER_COLS, account_row, group_row, key_row, owner_param,
     parse_col, tag_row, user_row,
 };
+use crate::sql::{Conn, IntoParams, Row, params};
 
 /// The store's failure, logged here once with its cause: the line carries the request's span.
-pub(crate) fn storage(e: impl std::error::Error + Send + Sync + 'static) -> CoreError {
+pub fn storage(e: impl std::error::Error + Send + Sync + 'static) -> CoreError {
     let e = CoreError::storage(e);
     tracing::error!(error = %keygate_core::error::chain(&e), "storage failure");
     e
 }
 
 /// A failure the store describes in words (sealing, a row that is not there), logged once.
-pub(crate) fn described(text: String) -> CoreError {
+pub fn described(text: String) -> CoreError {
     let e = CoreError::Storage(StoreFailure::message(text));
     tracing::error!(error = %keygate_core::error::chain(&e), "storage failure");
     e
 }
 
-pub(crate) struct SqlTx<'a> {
-    pub(crate) tx: &'a Transaction<'a>,
+/// One transaction: the engine's connection inside it, and the key that seals secrets.
+pub struct SqlTx<'a> {
+    pub(crate) conn: &'a dyn Conn,
     pub(crate) seal: &'a SealKey,
 }
 
+impl std::fmt::Debug for SqlTx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlTx").finish_non_exhaustive()
+    }
+}
+
 impl<'a> SqlTx<'a> {
-    pub(crate) fn new(tx: &'a Transaction<'a>, seal: &'a SealKey) -> Self {
-        Self { tx, seal }
+    pub fn new(conn: &'a dyn Conn, seal: &'a SealKey) -> Self {
+        Self { conn, seal }
     }
 }
 
 impl SqlTx<'_> {
-    pub(crate) fn one<T>(
+    pub(crate) fn one<'p, T>(
         &self,
         sql: &str,
-        params: impl rusqlite::Params,
-        f: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+        params: impl IntoParams<'p>,
+        f: impl FnOnce(&Row<'_>) -> crate::sql::Result<T>,
     ) -> CoreResult<Option<T>> {
-        self.tx
-            .prepare_cached(sql)
-            .and_then(|mut st| st.query_row(params, f).optional())
-            .map_err(storage)
+        let rows = self.conn.query(sql, &params.into_params())?;
+        rows.into_iter()
+            .next()
+            .map(|cells| f(&Row::new(cells)))
+            .transpose()
+            .map_err(|e| described(e.0))
     }
 
-    pub(crate) fn many<T>(
+    pub(crate) fn many<'p, T>(
         &self,
         sql: &str,
-        params: impl rusqlite::Params,
-        f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+        params: impl IntoParams<'p>,
+        mut f: impl FnMut(&Row<'_>) -> crate::sql::Result<T>,
     ) -> CoreResult<Vec<T>> {
-        self.tx
-            .prepare_cached(sql)
-            .and_then(|mut st| st.query_map(params, f)?.collect())
-            .map_err(storage)
+        let rows = self.conn.query(sql, &params.into_params())?;
+        rows.into_iter()
+            .map(|cells| f(&Row::new(cells)))
+            .collect::<crate::sql::Result<_>>()
+            .map_err(|e| described(e.0))
     }
 
     /// Fills in a user's tags, sorted by key.
@@ -107,11 +117,9 @@ impl SqlTx<'_> {
         .ok_or_else(|| described("no such user in this account".into()))
     }
 
-    pub(crate) fn exec(&self, sql: &str, params: impl rusqlite::Params) -> CoreResult<usize> {
-        self.tx
-            .prepare_cached(sql)
-            .and_then(|mut st| st.execute(params))
-            .map_err(storage)
+    pub(crate) fn exec<'p>(&self, sql: &str, params: impl IntoParams<'p>) -> CoreResult<usize> {
+        let n = self.conn.execute(sql, &params.into_params())?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 }
 
@@ -135,7 +143,7 @@ impl ReadTx for SqlTx<'_> {
     fn accounts(&self) -> CoreResult<Vec<Account>> {
         self.many(
             &format!("SELECT {ACCOUNT_COLS} FROM accounts ORDER BY id"),
-            [],
+            params![],
             account_row,
         )
     }
@@ -204,7 +212,7 @@ impl ReadTx for SqlTx<'_> {
             "SELECT secret_nonce, secret_sealed FROM access_keys \
              WHERE account_id = ?1 AND id = ?2",
             params![account.as_str(), id.as_str()],
-            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            |r| Ok((r.get::<Vec<u8>>(0)?, r.get::<Vec<u8>>(1)?)),
         )?;
         sealed
             .map(|(nonce, c)| self.unseal(id, &nonce, &c))

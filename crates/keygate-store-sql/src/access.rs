@@ -1,15 +1,15 @@
-//! Access governance in SQLite: API access policies and rules. The `ReadTx` and `WriteTx`
+//! Access governance in SQL: API access policies and rules. The `ReadTx` and `WriteTx`
 //! halves (`tx`, `write`) delegate here.
 
 use keygate_core::{
     AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId, Ca, CaId, CoreResult, IpRange,
 };
-use rusqlite::{Row, params};
+use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col};
 use crate::tx::{SqlTx, described};
 
-fn strings(r: &Row<'_>, idx: usize, what: &str) -> rusqlite::Result<Vec<String>> {
+fn strings(r: &Row<'_>, idx: usize, what: &str) -> crate::sql::Result<Vec<String>> {
     let text: String = r.get(idx)?;
     serde_json::from_str(&text).map_err(|e| corrupt(what, e))
 }
@@ -18,7 +18,7 @@ fn json(items: impl Iterator<Item = String>) -> CoreResult<String> {
     serde_json::to_string(&items.collect::<Vec<_>>()).map_err(|e| described(e.to_string()))
 }
 
-fn rule_row(r: &Row<'_>) -> rusqlite::Result<ApiAccessRule> {
+fn rule_row(r: &Row<'_>) -> crate::sql::Result<ApiAccessRule> {
     Ok(ApiAccessRule {
         id: parse_col(r, 0, "access rule id", ApiAccessRuleId::parse)?,
         account_id: parse_col(r, 1, "account id", AccountId::parse)?,

@@ -1,4 +1,4 @@
-//! Managed policies in SQLite: the policies, their versions and tags, and their attachments to
+//! Managed policies in SQL: the policies, their versions and tags, and their attachments to
 //! users and groups, every statement scoped to the account it names. The `ReadTx` and
 //! `WriteTx` halves (`tx`, `write`) delegate here.
 
@@ -6,7 +6,7 @@ use keygate_core::{
     AccountId, Attachee, CoreResult, GroupId, ManagedPolicy, PolicyId, PolicyName, PolicyOwner,
     PolicyVersion, Timestamp, UserId, UserPath, VersionId,
 };
-use rusqlite::{Row, params};
+use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col, tag_row};
 use crate::tx::{SqlTx, described};
@@ -14,12 +14,12 @@ use crate::tx::{SqlTx, described};
 const POLICY_COLS: &str = "account_id, id, name, path, description, default_version, \
                            latest_version, created_at, modified_at";
 
-fn version_col(r: &Row<'_>, idx: usize) -> rusqlite::Result<VersionId> {
+fn version_col(r: &Row<'_>, idx: usize) -> crate::sql::Result<VersionId> {
     let n: i64 = r.get(idx)?;
     VersionId::parse(&format!("v{n}")).map_err(|e| corrupt("policy version", e))
 }
 
-fn policy_row(r: &Row<'_>) -> rusqlite::Result<ManagedPolicy> {
+fn policy_row(r: &Row<'_>) -> crate::sql::Result<ManagedPolicy> {
     Ok(ManagedPolicy {
         owner: PolicyOwner::Account(parse_col(r, 0, "account id", AccountId::parse)?),
         id: parse_col(r, 1, "policy id", PolicyId::parse)?,
@@ -34,7 +34,7 @@ fn policy_row(r: &Row<'_>) -> rusqlite::Result<ManagedPolicy> {
     })
 }
 
-fn version_row(r: &Row<'_>) -> rusqlite::Result<PolicyVersion> {
+fn version_row(r: &Row<'_>) -> crate::sql::Result<PolicyVersion> {
     Ok(PolicyVersion {
         id: version_col(r, 0)?,
         document: r.get(1)?,
@@ -42,7 +42,7 @@ fn version_row(r: &Row<'_>) -> rusqlite::Result<PolicyVersion> {
     })
 }
 
-fn attachee_row(r: &Row<'_>) -> rusqlite::Result<Attachee> {
+fn attachee_row(r: &Row<'_>) -> crate::sql::Result<Attachee> {
     let user: Option<String> = r.get(0)?;
     let group: Option<String> = r.get(1)?;
     match (user, group) {

@@ -1,19 +1,15 @@
-//! Rows of the SQLite store's tables as the core's records, and back: columns, parsing of
+//! Rows of the stores' tables as the core's records, and back: columns, parsing of
 //! stored text into validated types, key states and owners.
 
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Email, Group, GroupId, GroupName, KeyOwner,
     KeyState, LastUsed, Tag, TagKey, TagValue, Timestamp, User, UserId, UserName, UserPath,
 };
-use rusqlite::Row;
+use crate::sql::{Row, RowError};
 
 /// A stored text that no longer satisfies its type's rule: the database was edited by hand.
-pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        format!("stored {what} is invalid: {e}").into(),
-    )
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> RowError {
+    RowError(format!("stored {what} is invalid: {e}"))
 }
 
 pub(crate) fn parse_col<T, E: std::fmt::Display>(
@@ -21,7 +17,7 @@ pub(crate) fn parse_col<T, E: std::fmt::Display>(
     idx: usize,
     what: &str,
     parse: impl Fn(&str) -> Result<T, E>,
-) -> rusqlite::Result<T> {
+) -> crate::sql::Result<T> {
     let s: String = row.get(idx)?;
     parse(&s).map_err(|e| corrupt(what, e))
 }
@@ -31,7 +27,7 @@ pub(crate) const USER_COLS: &str = "account_id, id, name, path, email, created_a
 pub(crate) const KEY_COLS: &str = "id, account_id, user_id, state, created_at, modified_at, expires_at, \
                         last_used_at, last_used_service, last_used_region, tag";
 
-pub(crate) fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
+pub(crate) fn account_row(r: &Row<'_>) -> crate::sql::Result<Account> {
     Ok(Account {
         id: parse_col(r, 0, "account id", AccountId::parse)?,
         name: r.get(1)?,
@@ -43,7 +39,7 @@ pub(crate) fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
 pub(crate) const GROUP_COLS: &str =
     "g.account_id, g.id, g.name, g.path, g.created_at, g.modified_at";
 
-pub(crate) fn group_row(r: &Row<'_>) -> rusqlite::Result<Group> {
+pub(crate) fn group_row(r: &Row<'_>) -> crate::sql::Result<Group> {
     Ok(Group {
         account_id: parse_col(r, 0, "account id", AccountId::parse)?,
         id: parse_col(r, 1, "group id", GroupId::parse)?,
@@ -54,7 +50,7 @@ pub(crate) fn group_row(r: &Row<'_>) -> rusqlite::Result<Group> {
     })
 }
 
-pub(crate) fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+pub(crate) fn user_row(r: &Row<'_>) -> crate::sql::Result<User> {
     let email: Option<String> = r.get(4)?;
     Ok(User {
         account_id: parse_col(r, 0, "account id", AccountId::parse)?,
@@ -70,7 +66,7 @@ pub(crate) fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-pub(crate) fn key_row(r: &Row<'_>) -> rusqlite::Result<AccessKey> {
+pub(crate) fn key_row(r: &Row<'_>) -> crate::sql::Result<AccessKey> {
     let user: Option<String> = r.get(2)?;
     let state: String = r.get(3)?;
     let last_at: Option<i64> = r.get(7)?;
@@ -88,12 +84,12 @@ pub(crate) fn key_row(r: &Row<'_>) -> rusqlite::Result<AccessKey> {
         },
         created_at: Timestamp::from_unix_millis(r.get(4)?),
         modified_at: Timestamp::from_unix_millis(r.get(5)?),
-        expires_at: r.get::<_, Option<i64>>(6)?.map(Timestamp::from_unix_millis),
+        expires_at: r.get::<Option<i64>>(6)?.map(Timestamp::from_unix_millis),
         last_used: match last_at {
             Some(at) => Some(LastUsed {
                 at: Timestamp::from_unix_millis(at),
-                service: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-                region: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                service: r.get::<Option<String>>(8)?.unwrap_or_default(),
+                region: r.get::<Option<String>>(9)?.unwrap_or_default(),
             }),
             None => None,
         },
@@ -102,7 +98,7 @@ pub(crate) fn key_row(r: &Row<'_>) -> rusqlite::Result<AccessKey> {
 }
 
 /// A tag from its `key, value` columns.
-pub(crate) fn tag_row(r: &Row<'_>) -> rusqlite::Result<Tag> {
+pub(crate) fn tag_row(r: &Row<'_>) -> crate::sql::Result<Tag> {
     Ok(Tag {
         key: parse_col(r, 0, "tag key", TagKey::parse)?,
         value: parse_col(r, 1, "tag value", TagValue::parse)?,

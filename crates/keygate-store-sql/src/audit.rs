@@ -1,8 +1,8 @@
-//! The audit trail in SQLite, in the order records were appended. The `ReadTx` and `WriteTx`
+//! The audit trail in SQL, in the order records were appended. The `ReadTx` and `WriteTx`
 //! halves (`tx`, `write`) delegate here.
 
 use keygate_core::{AccountId, AuditRecord, CoreResult, Timestamp};
-use rusqlite::{Row, params};
+use crate::sql::{Row, params};
 
 use crate::rows::corrupt;
 use crate::tx::SqlTx;
@@ -11,7 +11,7 @@ const AUDIT_COLS: &str = "seq, at, request_id, account_id, principal, principal_
                           access_key_id, source_ip, user_agent, dialect, call, status, \
                           error_code, resource";
 
-fn record_row(r: &Row<'_>) -> rusqlite::Result<(i64, AuditRecord)> {
+fn record_row(r: &Row<'_>) -> crate::sql::Result<(i64, AuditRecord)> {
     let account: Option<String> = r.get(3)?;
     let ip: Option<String> = r.get(7)?;
     let status: i64 = r.get(11)?;
