@@ -109,7 +109,7 @@ impl Service {
         let password = self.ids.password();
         let hash = password::hash(password.expose())?;
         store::write(&*self.store, |tx| {
-            self.insert_account(tx, name, email, &hash, password)
+            self.insert_account(tx, name, email.clone(), &hash, password.clone())
         })
     }
 
@@ -120,7 +120,7 @@ impl Service {
         &self,
         name: &str,
         email: Email,
-        keep: impl FnOnce(&AccountCredentials) -> Result<(), String>,
+        mut keep: impl FnMut(&AccountCredentials) -> Result<(), String>,
     ) -> CoreResult<Option<AccountCredentials>> {
         if !self.accounts()?.is_empty() {
             return Ok(None);
@@ -132,7 +132,8 @@ impl Service {
             if !tx.accounts()?.is_empty() {
                 return Ok(None);
             }
-            let creds = self.insert_account(tx, name, Some(email), &hash, password)?;
+            let creds =
+                self.insert_account(tx, name, Some(email.clone()), &hash, password.clone())?;
             keep(&creds).map_err(CoreError::Internal)?;
             Ok(Some(creds))
         })
@@ -214,7 +215,7 @@ impl Service {
     pub fn reset_password(
         &self,
         id: &AccountId,
-        keep: impl FnOnce(&Secret) -> Result<(), String>,
+        mut keep: impl FnMut(&Secret) -> Result<(), String>,
     ) -> CoreResult<Secret> {
         let password = self.ids.password();
         let hash = password::hash(password.expose())?;
@@ -232,7 +233,7 @@ impl Service {
     pub fn rotate_root_key(
         &self,
         id: &AccountId,
-        keep: impl FnOnce(&NewAccessKey) -> Result<(), String>,
+        mut keep: impl FnMut(&NewAccessKey) -> Result<(), String>,
     ) -> CoreResult<NewAccessKey> {
         let now = self.clock.now();
         store::write(&*self.store, |tx| {

@@ -326,21 +326,22 @@ pub trait Store: Send + Sync {
     fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()>;
 }
 
-/// Runs `f` in a read transaction and returns its value.
-pub fn read<T>(store: &dyn Store, f: impl FnOnce(&dyn ReadTx) -> CoreResult<T>) -> CoreResult<T> {
-    let mut f = Some(f);
+/// Runs `f` in a read transaction and returns its value. A store may run `f` again when its
+/// engine asks for the transaction to be retried.
+pub fn read<T>(
+    store: &dyn Store,
+    mut f: impl FnMut(&dyn ReadTx) -> CoreResult<T>,
+) -> CoreResult<T> {
     let mut out = None;
     store.read_tx(&mut |tx| {
-        if let Some(f) = f.take() {
-            out = Some(f(tx)?);
-        }
+        out = Some(f(tx)?);
         Ok(())
     })?;
     out.ok_or_else(|| crate::CoreError::Internal("the read transaction ran no closure".into()))
 }
 
-/// Runs `f` in a write transaction and returns its value.
-pub fn write<T>(store: &dyn Store, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
+/// Runs `f` in a write transaction and returns its value; as [`read`], `f` may run again.
+pub fn write<T>(store: &dyn Store, f: impl FnMut(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
     write_or_rehearse(store, false, f)
 }
 
@@ -348,14 +349,11 @@ pub fn write<T>(store: &dyn Store, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>
 pub fn write_or_rehearse<T>(
     store: &dyn Store,
     rehearse: bool,
-    f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>,
+    mut f: impl FnMut(&dyn WriteTx) -> CoreResult<T>,
 ) -> CoreResult<T> {
-    let mut f = Some(f);
     let mut out = None;
     let mut run = |tx: &dyn WriteTx| {
-        if let Some(f) = f.take() {
-            out = Some(f(tx)?);
-        }
+        out = Some(f(tx)?);
         Ok(())
     };
     if rehearse {

@@ -1,10 +1,10 @@
 //! Access governance in SQL: API access policies and rules. The `ReadTx` and `WriteTx`
 //! halves (`tx`, `write`) delegate here.
 
+use crate::sql::{Row, params};
 use keygate_core::{
     AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId, Ca, CaId, CoreResult, IpRange,
 };
-use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col};
 use crate::tx::{SqlTx, described};

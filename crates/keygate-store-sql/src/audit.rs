@@ -1,8 +1,8 @@
 //! The audit trail in SQL, in the order records were appended. The `ReadTx` and `WriteTx`
 //! halves (`tx`, `write`) delegate here.
 
-use keygate_core::{AccountId, AuditRecord, CoreResult, Timestamp};
 use crate::sql::{Row, params};
+use keygate_core::{AccountId, AuditRecord, CoreResult, Timestamp};
 
 use crate::rows::corrupt;
 use crate::tx::SqlTx;

@@ -1,8 +1,8 @@
 //! Login profiles and password policies in SQL. The `ReadTx` and `WriteTx` halves (`tx`,
 //! `write`) delegate here.
 
-use keygate_core::{AccountId, CoreResult, LoginProfile, PasswordPolicy, Timestamp, UserId};
 use crate::sql::params;
+use keygate_core::{AccountId, CoreResult, LoginProfile, PasswordPolicy, Timestamp, UserId};
 
 use crate::rows::parse_col;
 use crate::tx::SqlTx;

@@ -2,11 +2,11 @@
 //! users and groups, every statement scoped to the account it names. The `ReadTx` and
 //! `WriteTx` halves (`tx`, `write`) delegate here.
 
+use crate::sql::{Row, params};
 use keygate_core::{
     AccountId, Attachee, CoreResult, GroupId, ManagedPolicy, PolicyId, PolicyName, PolicyOwner,
     PolicyVersion, Timestamp, UserId, UserPath, VersionId,
 };
-use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col, tag_row};
 use crate::tx::{SqlTx, described};

@@ -2,10 +2,10 @@
 //! the user it is enabled for, the last step accepted, and tags. The `ReadTx` and `WriteTx`
 //! halves (`tx`, `write`) delegate here.
 
+use crate::sql::{Row, params};
 use keygate_core::{
     AccountId, CoreResult, MfaDevice, Secret, Tag, TagKey, TagValue, Timestamp, UserId,
 };
-use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col};
 use crate::tx::{SqlTx, described};

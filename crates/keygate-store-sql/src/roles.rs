@@ -2,11 +2,11 @@
 //! attachments, and the sessions of assumed roles. The `ReadTx` and `WriteTx` halves (`tx`,
 //! `write`, `sessions`, `managed`) delegate here.
 
+use crate::sql::{Row, params};
 use keygate_core::{
     AccessKeyId, AccountId, CoreResult, PathPrefix, PolicyId, PolicyName, Role, RoleId, RoleName,
     RoleSession, RoleSessionName, Secret, Session, SessionOrigin, Tag, TagKey, Timestamp, UserPath,
 };
-use crate::sql::{Row, params};
 
 use crate::rows::{corrupt, parse_col, tag_row};
 use crate::tx::{SqlTx, described};
@@ -328,9 +328,7 @@ impl SqlTx<'_> {
                     }),
                     created_at: Timestamp::from_unix_millis(r.get(9)?),
                     expires_at: Timestamp::from_unix_millis(r.get(10)?),
-                    mfa_at: r
-                        .get::<Option<i64>>(11)?
-                        .map(Timestamp::from_unix_millis),
+                    mfa_at: r.get::<Option<i64>>(11)?.map(Timestamp::from_unix_millis),
                 };
                 Ok((
                     session,

@@ -1,11 +1,11 @@
 //! Rows of the stores' tables as the core's records, and back: columns, parsing of
 //! stored text into validated types, key states and owners.
 
+use crate::sql::{Row, RowError};
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, Email, Group, GroupId, GroupName, KeyOwner,
     KeyState, LastUsed, Tag, TagKey, TagValue, Timestamp, User, UserId, UserName, UserPath,
 };
-use crate::sql::{Row, RowError};
 
 /// A stored text that no longer satisfies its type's rule: the database was edited by hand.
 pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> RowError {

@@ -2,10 +2,10 @@
 //! assumed role's in `roles`). The
 //! `ReadTx` and `WriteTx` halves (`tx`, `write`) delegate here.
 
+use crate::sql::params;
 use keygate_core::{
     AccessKeyId, AccountId, CoreResult, KeyOwner, Secret, Session, SessionOrigin, Timestamp, UserId,
 };
-use crate::sql::params;
 
 use crate::rows::{corrupt, owner_param, parse_col};
 use crate::tx::{SqlTx, described};

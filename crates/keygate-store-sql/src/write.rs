@@ -1,13 +1,13 @@
 //! The write half of a SQL transaction: the core's `WriteTx` as SQL, every statement scoped
 //! to the account it names.
 
+use crate::sql::params;
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId,
     Attachee, AuditRecord, Ca, CaId, CoreResult, Group, GroupId, LastUsed, LoginProfile,
     ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId,
     Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
-use crate::sql::params;
 
 use crate::rows::{owner_param, state_text};
 use crate::tx::{SqlTx, described};

@@ -143,7 +143,7 @@ impl Caller<'_> {
                 self.account(),
                 target.owner.clone(),
                 expires_at,
-                tag,
+                tag.clone(),
                 now,
             )?;
             Ok(NewAccessKey {
@@ -201,7 +201,7 @@ impl Caller<'_> {
                     MissingExpiration::Refuse,
                 )?;
             }
-            if let Some(tag) = change.tag {
+            if let Some(tag) = change.tag.clone() {
                 key.tag = tag;
             }
             key.modified_at = now;

@@ -93,13 +93,13 @@ impl Caller<'_> {
             let arn = group_arn(self.account(), &path, &name);
             self.authorize(tx, Operation::CreateGroup, &[&arn])?;
             if tx.group_by_name(self.account(), &name)?.is_some() {
-                return Err(CoreError::GroupAlreadyExists(name));
+                return Err(CoreError::GroupAlreadyExists(name.clone()));
             }
             let group = Group {
                 account_id: self.account().clone(),
                 id: self.svc.ids.group_id(),
-                name,
-                path,
+                name: name.clone(),
+                path: path.clone(),
                 created_at: now,
                 modified_at: now,
             };

@@ -236,12 +236,12 @@ impl<'a> Caller<'a> {
     }
 
     /// Every operation reads or writes through here, so the session rule holds for all.
-    fn read<T>(&self, f: impl FnOnce(&dyn ReadTx) -> CoreResult<T>) -> CoreResult<T> {
+    fn read<T>(&self, f: impl FnMut(&dyn ReadTx) -> CoreResult<T>) -> CoreResult<T> {
         self.session_may_call()?;
         store::read(&*self.svc.store, f)
     }
 
-    fn write<T>(&self, f: impl FnOnce(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
+    fn write<T>(&self, mut f: impl FnMut(&dyn WriteTx) -> CoreResult<T>) -> CoreResult<T> {
         self.session_may_call()?;
         self.write_recorded(|tx| f(tx).map(Ok))
     }
@@ -250,7 +250,7 @@ impl<'a> Caller<'a> {
     /// still refuse: the inner result is the call's.
     fn write_settled<T>(
         &self,
-        f: impl FnOnce(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
+        f: impl FnMut(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
     ) -> CoreResult<T> {
         self.session_may_call()?;
         self.write_recorded(f)
@@ -260,7 +260,7 @@ impl<'a> Caller<'a> {
     /// sign-in).
     fn write_as_any_session<T>(
         &self,
-        f: impl FnOnce(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
+        f: impl FnMut(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
     ) -> CoreResult<T> {
         self.write_recorded(f)
     }
@@ -269,7 +269,7 @@ impl<'a> Caller<'a> {
     /// that no change is acknowledged without its record. A dry run leaves none.
     fn write_recorded<T>(
         &self,
-        f: impl FnOnce(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
+        mut f: impl FnMut(&dyn WriteTx) -> CoreResult<CoreResult<T>>,
     ) -> CoreResult<T> {
         let now = self.svc.clock.now();
         let keep = !self.dry_run && self.audit.is_some();

@@ -46,17 +46,17 @@ impl Caller<'_> {
             let arn = user_arn(self.account(), &path, &name);
             self.authorize_with(tx, Operation::CreateUser, &[&arn], &request_tags(&tags))?;
             if tx.user_by_name(self.account(), &name)?.is_some() {
-                return Err(CoreError::UserAlreadyExists(name));
+                return Err(CoreError::UserAlreadyExists(name.clone()));
             }
             let user = User {
                 account_id: self.account().clone(),
                 id: self.svc.ids.user_id(),
-                name,
-                path,
-                email,
+                name: name.clone(),
+                path: path.clone(),
+                email: email.clone(),
                 created_at: now,
                 modified_at: now,
-                tags,
+                tags: tags.clone(),
             };
             tx.insert_user(&user)?;
             Ok(user)
@@ -160,7 +160,7 @@ impl Caller<'_> {
             }
             user.name = new_name;
             user.path = new_path;
-            if let Some(email) = change.email {
+            if let Some(email) = change.email.clone() {
                 user.email = Some(email);
             }
             user.modified_at = now;
