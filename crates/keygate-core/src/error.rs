@@ -334,6 +334,10 @@ pub enum CoreError {
     /// costs bounded memory and time.
     #[error("too many sign-ins at once; retry shortly")]
     Busy,
+    /// The store could not settle the change against changes made at the same time (on this
+    /// replica or another), after retrying it: nothing was changed, and the call may be retried.
+    #[error("the change conflicted with concurrent changes; retry it")]
+    ConcurrentModification,
     /// The store failed; its error is the source. The caller sees a generic message.
     #[error("the store failed")]
     Storage(#[source] StoreFailure),

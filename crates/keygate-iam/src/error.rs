@@ -58,6 +58,8 @@ pub enum IamError {
     MethodNotAllowed(String),
     /// 400: too many requests for now; botocore retries it.
     Throttling(String),
+    /// 409: the change met concurrent ones and could not be settled; nothing changed.
+    ConcurrentModification(String),
     /// 400: no `Action` parameter.
     MissingAction,
     /// 400: no `Version` parameter.
@@ -94,6 +96,7 @@ impl IamError {
             Self::RequestTimeout(_) => "RequestTimeout",
             Self::MethodNotAllowed(_) => "MethodNotAllowed",
             Self::Throttling(_) => "Throttling",
+            Self::ConcurrentModification(_) => "ConcurrentModification",
             Self::MissingAction => "MissingAction",
             Self::MissingVersion => "MissingParameter",
             Self::InvalidAction(_) => "InvalidAction",
@@ -104,9 +107,10 @@ impl IamError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NoSuchEntity(_) | Self::MalformedQueryString(_) => StatusCode::NOT_FOUND,
-            Self::EntityAlreadyExists(_) | Self::LimitExceeded(_) | Self::DeleteConflict(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::EntityAlreadyExists(_)
+            | Self::LimitExceeded(_)
+            | Self::DeleteConflict(_)
+            | Self::ConcurrentModification(_) => StatusCode::CONFLICT,
             Self::InvalidInput(_)
             | Self::MalformedPolicyDocument(_)
             | Self::PasswordPolicyViolation(_)
@@ -152,6 +156,7 @@ impl IamError {
             | Self::RequestTimeout(m)
             | Self::MethodNotAllowed(m)
             | Self::Throttling(m)
+            | Self::ConcurrentModification(m)
             | Self::InvalidAction(m) => m,
             Self::InvalidClientTokenId => "The security token included in the request is invalid.",
             Self::ExpiredToken => "The security token included in the request is expired",
@@ -467,6 +472,11 @@ impl IamError {
                 "too many failed attempts; retry in {retry_after_secs} s"
             )),
             e @ (CoreError::Throttled { .. } | CoreError::Busy) => Self::Throttling(e.to_string()),
+            CoreError::ConcurrentModification => Self::ConcurrentModification(
+                "The request was rejected because it conflicted with other changes made at the \
+                 same time. Retry the request."
+                    .into(),
+            ),
             // The store logged its failure, with its cause, where it happened.
             CoreError::Storage(_) => Self::ServiceFailure,
             CoreError::Internal(cause) => {

@@ -40,6 +40,9 @@ pub enum OscError {
     Throttled(String),
     /// 503 code 6: every password check is taken ("throttled, whole platform").
     Busy,
+    /// 409 code 9002 (`busy`, a `ResourceConflict` in Outscale's error list): the change met
+    /// concurrent ones and could not be settled; nothing changed.
+    Conflicted,
     /// 408 code 0: the body did not arrive in time.
     BodyTimedOut(String),
     /// 400 code 4047: a value breaks its field's rule.
@@ -106,9 +109,10 @@ impl OscError {
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::BodyTimedOut(_) => StatusCode::REQUEST_TIMEOUT,
-            Self::AlreadyExists(_) | Self::KeyNotInactive(_) | Self::HasDependents(_) => {
-                StatusCode::CONFLICT
-            }
+            Self::AlreadyExists(_)
+            | Self::KeyNotInactive(_)
+            | Self::HasDependents(_)
+            | Self::Conflicted => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +131,7 @@ impl OscError {
             Self::InvalidCertificate(_) => "4124",
             Self::Throttled(_) => "24",
             Self::Busy => "6",
+            Self::Conflicted => "9002",
             Self::InvalidValue(_) => "4047",
             Self::InvalidType(_) => "4108",
             Self::InvalidParameter(_) => "4045",
@@ -168,7 +173,9 @@ impl OscError {
             | Self::NoSuchGroup(_)
             | Self::NoSuchUser(_)
             | Self::NoSuchAccessKey(_) => "InvalidResource",
-            Self::AlreadyExists(_) | Self::HasDependents(_) => "ResourceConflict",
+            Self::AlreadyExists(_) | Self::HasDependents(_) | Self::Conflicted => {
+                "ResourceConflict"
+            }
             Self::TooManyKeys(_) => "TooManyResources",
             Self::KeyNotInactive(_) => "InvalidState",
             Self::UnknownCall(_) | Self::BodyTimedOut(_) | Self::Internal => "DefaultError",
@@ -209,6 +216,10 @@ impl OscError {
             }
             Self::UnknownAuthType => "The authorization type is not known.",
             Self::Busy => "Too many sign-ins at once: retry shortly.",
+            Self::Conflicted => {
+                "The change conflicted with other changes made at the same time: nothing was \
+                 changed; retry the call."
+            }
             Self::NoSuchAccount => "The account does not exist.",
             Self::Internal => {
                 "An internal error occurred; the request id identifies it in the server's log."
@@ -526,6 +537,7 @@ impl OscError {
                 "Too many failed sign-ins from this address: retry in {retry_after_secs} seconds."
             )),
             CoreError::Busy => Self::Busy,
+            CoreError::ConcurrentModification => Self::Conflicted,
             // The store logged its failure, with its cause, where it happened.
             CoreError::Storage(_) => Self::Internal,
             CoreError::Internal(cause) => {

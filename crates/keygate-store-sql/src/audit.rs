@@ -48,7 +48,7 @@ impl SqlTx<'_> {
     ) -> CoreResult<Vec<(i64, AuditRecord)>> {
         self.many(
             &format!(
-                "SELECT {AUDIT_COLS} FROM audit_records WHERE (?1 IS NULL OR account_id = ?1) \
+                "SELECT {AUDIT_COLS} FROM audit_records WHERE (CAST(?1 AS TEXT) IS NULL OR account_id = ?1) \
                  AND seq > ?2 ORDER BY seq LIMIT ?3"
             ),
             params![

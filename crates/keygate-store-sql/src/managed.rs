@@ -162,7 +162,7 @@ impl SqlTx<'_> {
         let (user, group) = attachee_params(to);
         self.many(
             "SELECT policy_id FROM policy_attachments WHERE account_id = ?1 \
-             AND user_id IS ?2 AND group_id IS ?3 ORDER BY policy_id",
+             AND user_id IS NOT DISTINCT FROM ?2 AND group_id IS NOT DISTINCT FROM ?3 ORDER BY policy_id",
             params![account.as_str(), user, group],
             |r| parse_col(r, 0, "policy id", PolicyId::parse),
         )
@@ -350,7 +350,7 @@ impl SqlTx<'_> {
         let (user, group) = attachee_params(to);
         self.exec(
             "DELETE FROM policy_attachments WHERE account_id = ?1 AND policy_id = ?2 \
-             AND user_id IS ?3 AND group_id IS ?4",
+             AND user_id IS NOT DISTINCT FROM ?3 AND group_id IS NOT DISTINCT FROM ?4",
             params![account.as_str(), policy.as_str(), user, group],
         )
         .map(drop)

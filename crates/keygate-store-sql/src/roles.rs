@@ -89,8 +89,8 @@ impl SqlTx<'_> {
         self.many(
             &format!(
                 "SELECT {ROLE_COLS} FROM roles WHERE account_id = ?1 \
-                 AND (?2 IS NULL OR substr(path, 1, length(?2)) = ?2) \
-                 AND (?3 IS NULL OR name_folded > ?3) ORDER BY name_folded LIMIT ?4"
+                 AND (CAST(?2 AS TEXT) IS NULL OR substr(path, 1, length(?2)) = ?2) \
+                 AND (CAST(?3 AS TEXT) IS NULL OR name_folded > ?3) ORDER BY name_folded LIMIT ?4"
             ),
             params![
                 account.as_str(),

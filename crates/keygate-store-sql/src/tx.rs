@@ -187,8 +187,8 @@ impl ReadTx for SqlTx<'_> {
         self.many(
             &format!(
                 "SELECT {USER_COLS} FROM users WHERE account_id = ?1 \
-                 AND (?2 IS NULL OR substr(path, 1, length(?2)) = ?2) \
-                 AND (?3 IS NULL OR name_folded > ?3) \
+                 AND (CAST(?2 AS TEXT) IS NULL OR substr(path, 1, length(?2)) = ?2) \
+                 AND (CAST(?3 AS TEXT) IS NULL OR name_folded > ?3) \
                  ORDER BY name_folded LIMIT ?4"
             ),
             params![account.as_str(), prefix.map(|p| p.as_str()), after, limit],
@@ -263,7 +263,7 @@ impl ReadTx for SqlTx<'_> {
     fn keys(&self, account: &AccountId, owner: &KeyOwner) -> CoreResult<Vec<AccessKey>> {
         self.many(
             &format!(
-                "SELECT {KEY_COLS} FROM access_keys WHERE account_id = ?1 AND user_id IS ?2 \
+                "SELECT {KEY_COLS} FROM access_keys WHERE account_id = ?1 AND user_id IS NOT DISTINCT FROM ?2 \
                  ORDER BY created_at, id"
             ),
             params![account.as_str(), owner_param(owner)],
@@ -310,8 +310,8 @@ impl ReadTx for SqlTx<'_> {
         self.many(
             &format!(
                 "SELECT {GROUP_COLS} FROM groups g WHERE g.account_id = ?1 \
-                 AND (?2 IS NULL OR substr(g.path, 1, length(?2)) = ?2) \
-                 AND (?3 IS NULL OR g.name_folded > ?3) \
+                 AND (CAST(?2 AS TEXT) IS NULL OR substr(g.path, 1, length(?2)) = ?2) \
+                 AND (CAST(?3 AS TEXT) IS NULL OR g.name_folded > ?3) \
                  ORDER BY g.name_folded LIMIT ?4"
             ),
             params![account.as_str(), prefix.map(|p| p.as_str()), after, limit],

@@ -403,16 +403,29 @@ fn self_action(_: Operation) -> &'static str {
 
 /// Many threads create keys for one user at once; the limit still holds.
 pub fn concurrent_creates_respect_the_key_limit(s: Arc<dyn Store>) {
+    concurrent_creates_across_stores_respect_the_key_limit(s.clone(), s);
+}
+
+/// As [`concurrent_creates_respect_the_key_limit`], with the threads split between two stores
+/// on one database (two replicas): the limit holds across them.
+pub fn concurrent_creates_across_stores_respect_the_key_limit(
+    a: Arc<dyn Store>,
+    b: Arc<dyn Store>,
+) {
     const LIMIT: u32 = 3;
-    let svc = Arc::new(Service::new(
-        s,
-        Arc::new(SystemClock),
-        Arc::new(RandomIds),
-        Limits {
-            access_keys_per_principal: LIMIT,
-            ..Limits::default()
-        },
-    ));
+    let limits = Limits {
+        access_keys_per_principal: LIMIT,
+        ..Limits::default()
+    };
+    let service = |s: Arc<dyn Store>| {
+        Arc::new(Service::new(
+            s,
+            Arc::new(SystemClock),
+            Arc::new(RandomIds),
+            limits,
+        ))
+    };
+    let (svc, other) = (service(a), service(b));
     let creds = svc.create_account("race", None).unwrap();
     let root = Principal::Root {
         account: creds.account.id.clone(),
@@ -427,8 +440,13 @@ pub fn concurrent_creates_respect_the_key_limit(s: Arc<dyn Store>) {
         .create_user(bob.clone(), None, None, vec![])
         .unwrap();
     let handles: Vec<_> = (0..16)
-        .map(|_| {
-            let (svc, root, bob) = (svc.clone(), root.clone(), bob.clone());
+        .map(|i| {
+            let svc = if i % 2 == 0 {
+                svc.clone()
+            } else {
+                other.clone()
+            };
+            let (root, bob) = (root.clone(), bob.clone());
             thread::spawn(move || {
                 (0..4)
                     .map(|_| {

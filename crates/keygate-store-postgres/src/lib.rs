@@ -1,0 +1,177 @@
+//! keygate's PostgreSQL store: the shared statements (`keygate-store-sql`) on the postgres
+//! crate behind an r2d2 pool (`r2d2_postgres`: the same pool the SQLite store uses, and a
+//! synchronous client, as the core's store contract is synchronous). Write transactions are
+//! SERIALIZABLE, so every check a write makes still holds when it commits on any replica; one
+//! the engine refuses for a conflict with another is run again, a bounded number of times, then
+//! answered as a concurrent modification. Reads are REPEATABLE READ snapshots. The schema is
+//! migrated on open under an advisory lock (`migrate`). No postgres type leaves this crate.
+
+mod conn;
+mod migrate;
+
+use std::time::Duration;
+
+use keygate_core::{CoreError, CoreResult, ReadTx, Store, WriteTx};
+use keygate_store_sql::{SqlTx, storage};
+use postgres::IsolationLevel;
+use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::conn::{PgTx, failure, is_conflict};
+
+pub use keygate_store_sql::{KeyError, SealKey};
+pub use migrate::SCHEMA_VERSION;
+
+/// How often a transaction the engine refused for a conflict is tried in all.
+const ATTEMPTS: u32 = 8;
+
+/// Where the database is and how to talk to it.
+#[derive(Clone)]
+pub struct Options {
+    /// A libpq-style URL or key=value string; its `sslmode` says whether TLS is used.
+    pub url: String,
+    pub pool_size: u32,
+    /// The longest a statement may run before the server cancels it.
+    pub statement_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+/// The URL may hold a password: it is never shown.
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("pool_size", &self.pool_size)
+            .field("statement_timeout", &self.statement_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Options {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            pool_size: 8,
+            statement_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("the PostgreSQL connection settings are not valid: {0}")]
+    Config(#[source] postgres::Error),
+    #[error("cannot reach the PostgreSQL database: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("cannot migrate the database schema: {0}")]
+    Migration(#[source] postgres::Error),
+    #[error(
+        "the database's schema is at version {found}, newer than this keygate knows ({known}): \
+         upgrade keygate"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("cannot load the system's root certificates for TLS to PostgreSQL")]
+    Roots,
+}
+
+type Pool = r2d2::Pool<PostgresConnectionManager<Tls>>;
+
+/// TLS when the URL's `sslmode` asks for it, with the system's root certificates.
+type Tls = MakeRustlsConnect;
+
+pub struct PostgresStore {
+    pool: Pool,
+    seal: SealKey,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("pool", &self.pool.state())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Read,
+    Write,
+    Rehearse,
+}
+
+impl PostgresStore {
+    /// Connects, and migrates the schema to this keygate's version.
+    pub fn open(options: &Options, seal: SealKey) -> Result<Self, OpenError> {
+        let mut config: postgres::Config = options.url.parse().map_err(OpenError::Config)?;
+        config.connect_timeout(options.connect_timeout);
+        config.options(&format!(
+            "-c statement_timeout={}",
+            options.statement_timeout.as_millis()
+        ));
+        let (tls, _unreadable) =
+            MakeRustlsConnect::with_native_certs().map_err(|_| OpenError::Roots)?;
+        let manager = PostgresConnectionManager::new(config, tls);
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .build(manager)?;
+        migrate::to_latest(&mut *pool.get()?)?;
+        Ok(Self { pool, seal })
+    }
+
+    fn run(&self, mode: Mode, f: &mut dyn FnMut(&SqlTx<'_>) -> CoreResult<()>) -> CoreResult<()> {
+        for attempt in 1..=ATTEMPTS {
+            let mut client = self.pool.get().map_err(storage)?;
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(match mode {
+                    Mode::Read => IsolationLevel::RepeatableRead,
+                    Mode::Write | Mode::Rehearse => IsolationLevel::Serializable,
+                })
+                .read_only(mode == Mode::Read)
+                .start()
+                .map_err(storage)?;
+            let conn = PgTx::new(&mut tx);
+            let done = f(&SqlTx::new(&conn, &self.seal));
+            let conflicted = conn.conflicted();
+            match done {
+                Err(e) if !conflicted => return Err(e),
+                Err(_) => {}
+                Ok(()) if mode == Mode::Write => match tx.commit() {
+                    Ok(()) => return Ok(()),
+                    Err(e) if is_conflict(&e) => {}
+                    Err(e) => return Err(failure(e, "COMMIT")),
+                },
+                Ok(()) => return tx.rollback().map_err(storage),
+            }
+            if attempt < ATTEMPTS {
+                tracing::debug!(attempt, "transaction conflicted with another: run again");
+                std::thread::sleep(backoff(attempt));
+            }
+        }
+        Err(CoreError::ConcurrentModification)
+    }
+}
+
+/// A short, growing, jittered pause before the next attempt, so that the transactions that
+/// conflicted do not meet again.
+fn backoff(attempt: u32) -> Duration {
+    let base = 2u64.saturating_pow(attempt.min(6));
+    Duration::from_millis(base + rand::random_range(0..=base))
+}
+
+impl Store for PostgresStore {
+    fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
+        self.run(Mode::Read, &mut |tx| f(tx))
+    }
+
+    fn write_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
+        self.run(Mode::Write, &mut |tx| f(tx))
+    }
+
+    fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
+        self.run(Mode::Rehearse, &mut |tx| f(tx))
+    }
+}
+
+#[cfg(test)]
+mod tests;

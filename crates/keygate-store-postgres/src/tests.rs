@@ -1,0 +1,84 @@
+//! The conformance suite on PostgreSQL, and what only this store can show: the schema migrated
+//! once and a newer one refused, and the key limit held by two stores (two replicas' pools) on
+//! one database. Each test gets databases of its own on the cluster
+//! `KEYGATE_TEST_POSTGRES` names (connection settings without a database name, as
+//! `scripts/postgres-cluster start` prints them; `scripts/test` starts one).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use keygate_core::Store;
+use keygate_core::conformance;
+
+use super::*;
+
+fn cluster() -> String {
+    std::env::var("KEYGATE_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "KEYGATE_TEST_POSTGRES is not set: run scripts/test, or start a cluster with \
+             scripts/postgres-cluster start DIR and export what it prints"
+        )
+    })
+}
+
+/// A new, empty database on the cluster: its connection settings.
+fn fresh_database(label: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "kg_{label}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin =
+        postgres::Client::connect(&format!("{} dbname=postgres", cluster()), postgres::NoTls)
+            .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    format!("{} dbname={name}", cluster())
+}
+
+fn open(url: &str) -> PostgresStore {
+    PostgresStore::open(&Options::new(url), SealKey::generate().unwrap()).unwrap()
+}
+
+#[test]
+fn conformance() {
+    conformance::run_all(&|| Arc::new(open(&fresh_database("conf"))) as Arc<dyn Store>);
+}
+
+#[test]
+fn the_schema_is_migrated_once_and_a_newer_one_refused() {
+    let url = fresh_database("schema");
+    drop(open(&url));
+    drop(open(&url));
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let versions: Vec<i64> = client
+        .query("SELECT version FROM keygate_schema", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(versions, [SCHEMA_VERSION]);
+    client
+        .execute(
+            "INSERT INTO keygate_schema (version) VALUES ($1)",
+            &[&(SCHEMA_VERSION + 1)],
+        )
+        .unwrap();
+    let refused = PostgresStore::open(&Options::new(&url), SealKey::generate().unwrap());
+    assert!(
+        matches!(refused, Err(OpenError::SchemaTooNew { found, known }) if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn two_stores_on_one_database_hold_the_key_limit_together() {
+    let url = fresh_database("replicas");
+    let seal = SealKey::generate().unwrap();
+    let a: Arc<dyn Store> =
+        Arc::new(PostgresStore::open(&Options::new(&url), seal.clone()).unwrap());
+    let b: Arc<dyn Store> = Arc::new(PostgresStore::open(&Options::new(&url), seal).unwrap());
+    conformance::concurrent_creates_across_stores_respect_the_key_limit(a, b);
+}
