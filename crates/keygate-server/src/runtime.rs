@@ -9,10 +9,28 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use keygate_core::{AccountId, Email, RandomIds, Service, SystemClock};
+use keygate_store_postgres::PostgresStore;
 use keygate_store_sqlite::{SealKey, SqliteStore};
 
 use crate::credentials::CredentialsFile;
-use crate::settings::Settings;
+use crate::settings::{Backend, Settings};
+
+/// The at-rest key the settings give: `storage.at_rest_key`, else an existing key file.
+fn configured_key(settings: &Settings) -> anyhow::Result<Option<SealKey>> {
+    if !settings.storage.at_rest_key.is_empty() {
+        return SealKey::from_base64(&settings.storage.at_rest_key)
+            .map(Some)
+            .context("storage.at_rest_key is not valid");
+    }
+    let path = settings.key_file_path();
+    match fs::read_to_string(&path) {
+        Ok(text) => SealKey::from_base64(&text)
+            .map(Some)
+            .with_context(|| format!("{} holds no valid at-rest key", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
 
 /// Opens (creating on first use) the data directory, key and database.
 pub fn open_service(settings: &Settings) -> anyhow::Result<Service> {
@@ -32,26 +50,43 @@ pub fn open_measured_service(
             .create(dir)
             .with_context(|| format!("creating data directory {}", dir.display()))?;
     }
-    // The database holds sealed secrets and password hashes: readable by its owner only.
-    let db = settings.database_path();
-    if !db.exists() {
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&db)
-            .with_context(|| format!("creating {}", db.display()))?;
-    }
-    let seal = if settings.storage.at_rest_key.is_empty() {
-        SealKey::load_or_create(&settings.key_file_path())?
-    } else {
-        SealKey::from_base64(&settings.storage.at_rest_key)
-            .context("storage.at_rest_key is not valid")?
+    let store: Arc<dyn keygate_core::Store> = match settings.storage.backend {
+        Backend::Sqlite => {
+            // The database holds sealed secrets and password hashes: its owner's only.
+            let db = settings.database_path();
+            if !db.exists() {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&db)
+                    .with_context(|| format!("creating {}", db.display()))?;
+            }
+            let seal = match configured_key(settings)? {
+                Some(key) => key,
+                None => SealKey::load_or_create(&settings.key_file_path())?,
+            };
+            Arc::new(
+                SqliteStore::open(&settings.store_options(), seal)
+                    .with_context(|| format!("opening {}", db.display()))?,
+            )
+        }
+        Backend::Postgres => {
+            // Every replica must seal and open secrets with one key: it is given, never made
+            // here, or each replica would make its own.
+            let seal = configured_key(settings)?.with_context(|| {
+                format!(
+                    "the postgres backend needs the at-rest key every replica shares: set \
+                     storage.at_rest_key (KEYGATE__STORAGE__AT_REST_KEY) or put it in {}",
+                    settings.key_file_path().display()
+                )
+            })?;
+            Arc::new(
+                PostgresStore::open(&settings.postgres_options()?, seal)
+                    .context("opening the PostgreSQL store")?,
+            )
+        }
     };
-    let store: Arc<dyn keygate_core::Store> = Arc::new(
-        SqliteStore::open(&settings.store_options(), seal)
-            .with_context(|| format!("opening {}", settings.database_path().display()))?,
-    );
     let store = match metrics {
         Some(metrics) => Arc::new(crate::metrics::TimedStore {
             inner: store,

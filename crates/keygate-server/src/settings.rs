@@ -110,9 +110,34 @@ fn address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Erro
     })
 }
 
+/// Which engine keeps the state.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "String")]
+pub enum Backend {
+    /// One SQLite file in the data directory: the embedded default.
+    Sqlite,
+    /// A PostgreSQL database `storage.postgres_url` names, which several replicas may share.
+    Postgres,
+}
+
+impl TryFrom<String> for Backend {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" => Ok(Self::Postgres),
+            _ => Err(one_of(&s, &["sqlite", "postgres"])),
+        }
+    }
+}
+
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
+    pub backend: Backend,
+    /// libpq connection settings, as a URL or key=value pairs; may hold a password.
+    pub postgres_url: Zeroizing<String>,
+    pub statement_timeout_ms: u64,
     pub data_dir: PathBuf,
     pub database: PathBuf,
     pub durability: DurabilitySetting,
@@ -126,6 +151,15 @@ pub struct Storage {
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Storage")
+            .field("backend", &self.backend)
+            .field(
+                "postgres_url",
+                &if self.postgres_url.is_empty() {
+                    ""
+                } else {
+                    "(set)"
+                },
+            )
             .field("data_dir", &self.data_dir)
             .field("database", &self.database)
             .field("durability", &self.durability)
@@ -318,6 +352,20 @@ impl Settings {
 
     pub fn credentials_path(&self) -> PathBuf {
         self.storage.data_dir.join("root-credentials.json")
+    }
+
+    /// The PostgreSQL store's options, when that is the backend.
+    pub fn postgres_options(&self) -> anyhow::Result<keygate_store_postgres::Options> {
+        if self.storage.postgres_url.trim().is_empty() {
+            bail!(
+                "storage.backend is \"postgres\" but storage.postgres_url is empty \
+                 (KEYGATE__STORAGE__POSTGRES_URL)"
+            );
+        }
+        let mut options = keygate_store_postgres::Options::new(self.storage.postgres_url.trim());
+        options.pool_size = self.storage.pool_size;
+        options.statement_timeout = Duration::from_millis(self.storage.statement_timeout_ms);
+        Ok(options)
     }
 
     pub fn store_options(&self) -> Options {
