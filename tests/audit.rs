@@ -45,6 +45,7 @@ fn read_api_logs_shows_the_calls_in_order_and_a_change_survives_kill_9() {
     // An operator follows the trail as it is written.
     let mut follower = std::process::Command::new(keygate_tests::support::keygate_bin())
         .args(["admin", "--data-dir", &data, "audit", "--follow"])
+        .envs(keygate_tests::support::backend_env(&server.data_dir))
         .stdout(std::process::Stdio::piped())
         .stdin(std::process::Stdio::null())
         .spawn()

@@ -17,15 +17,11 @@ fn creds_of(v: &Value) -> Creds {
 
 /// Makes a session's stored expiry a second in the past, as time would.
 fn expire(w: &Fresh, table: &str, key_id: &str) {
-    let db = rusqlite::Connection::open(w.server.data_dir.join("keygate.db")).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
     let past = keygate_tests::support::now().unix_timestamp() * 1000 - 1000;
-    let n = db
-        .execute(
-            &format!("UPDATE {table} SET expires_at = ?1 WHERE id = ?2"),
-            rusqlite::params![past, key_id],
-        )
-        .unwrap();
+    let n = keygate_tests::support::store_sql(
+        &w.server.data_dir,
+        &format!("UPDATE {table} SET expires_at = {past} WHERE id = '{key_id}'"),
+    );
     assert_eq!(n, 1, "{key_id} is in {table}");
 }
 

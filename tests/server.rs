@@ -7,16 +7,26 @@ use std::path::Path;
 use keygate_core::{AccessKeyId, Email, KeyLookup, Principal, Source};
 use keygate_server::credentials::CredentialsFile;
 use keygate_server::runtime;
-use keygate_server::settings::{Overrides, Settings};
+use keygate_server::settings::{Backend, Overrides, Settings};
 use keygate_tests::support::sign::aws4_form_headers;
-use keygate_tests::support::{Fresh, Server, header, http, keygate, now};
+use keygate_tests::support::{Fresh, Server, backend_env, header, http, keygate, now, on_postgres};
 
+/// The settings a keygate process on `data_dir` runs with, its engine's included.
 fn settings(data_dir: &Path) -> Settings {
-    Settings::load(&Overrides {
+    let mut s = Settings::load(&Overrides {
         data_dir: Some(data_dir.to_owned()),
         ..Overrides::default()
     })
-    .unwrap()
+    .unwrap();
+    for (k, v) in backend_env(data_dir) {
+        match k {
+            "KEYGATE__STORAGE__BACKEND" => s.storage.backend = Backend::Postgres,
+            "KEYGATE__STORAGE__POSTGRES_URL" => s.storage.postgres_url = v.into(),
+            "KEYGATE__STORAGE__AT_REST_KEY" => s.storage.at_rest_key = v.into(),
+            other => panic!("{other} is not a storage setting"),
+        }
+    }
+    s
 }
 
 /// Proves credentials against the store itself: the key signs for the account's root and the
@@ -349,9 +359,8 @@ fn a_store_failure_is_logged_once_in_the_requests_span() {
         "Action=CreateUser&Version=2010-05-08&UserName=alice",
     );
     assert_eq!(status, 200, "{body}");
-    // Break the store under the running server: the next policy read fails in SQLite.
-    let db = rusqlite::Connection::open(fresh.server.data_dir.join("keygate.db")).unwrap();
-    db.execute_batch("DROP TABLE user_policies").unwrap();
+    // Break the store under the running server: the next policy read fails.
+    keygate_tests::support::store_sql(&fresh.server.data_dir, "DROP TABLE user_policies");
     let (status, headers, body) = signed_iam(
         &fresh,
         "Action=ListUserPolicies&Version=2010-05-08&UserName=alice",
@@ -454,7 +463,11 @@ fn admin_refuses_a_data_directory_without_a_database_unless_told_to_create() {
     let out = keygate(&["admin", "--data-dir", d, "list-accounts"], &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--create") && err.contains("typo"), "{err}");
+    // On PostgreSQL the database, not the directory, is what holds no keygate store.
+    assert!(
+        err.contains("--create") && (on_postgres() || err.contains("typo")),
+        "{err}"
+    );
     assert!(!missing.exists(), "nothing created");
     let out = keygate(
         &[

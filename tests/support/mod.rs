@@ -70,6 +70,7 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&log).unwrap())
             .stderr(std::fs::File::options().append(true).open(&log).unwrap());
+        cmd.envs(backend_env(data_dir));
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -203,10 +204,17 @@ pub fn in_seconds(seconds: i64) -> String {
         .unwrap()
 }
 
-/// Runs `keygate <args>` to completion.
+/// Runs `keygate <args>` to completion; a `--data-dir` in them gets its store's environment.
 pub fn keygate(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(keygate_bin());
     cmd.args(args).env_remove("RUST_LOG").stdin(Stdio::null());
+    if let Some(dir) = args
+        .iter()
+        .position(|a| *a == "--data-dir")
+        .and_then(|i| args.get(i + 1))
+    {
+        cmd.envs(backend_env(Path::new(dir)));
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -333,4 +341,70 @@ pub fn last_json_line(cmd: &mut Command) -> serde_json::Value {
     );
     let last = stdout.lines().last().unwrap_or_default();
     serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// Whether the end-to-end tests run keygate on PostgreSQL (`KEYGATE_TEST_BACKEND=postgres`, on
+/// the cluster `KEYGATE_TEST_POSTGRES` names; `scripts/test` runs them once on each engine).
+pub fn on_postgres() -> bool {
+    std::env::var("KEYGATE_TEST_BACKEND").as_deref() == Ok("postgres")
+}
+
+/// The database that stands for `data_dir` on PostgreSQL: one per data directory, so that a
+/// restarted server, and an operator's command, find the state they left.
+fn postgres_database(data_dir: &Path) -> (String, String) {
+    use std::hash::{Hash, Hasher};
+    let cluster = std::env::var("KEYGATE_TEST_POSTGRES").expect(
+        "KEYGATE_TEST_BACKEND=postgres needs KEYGATE_TEST_POSTGRES (scripts/test sets both)",
+    );
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data_dir.hash(&mut h);
+    let name = format!("kg_e2e_{:016x}", h.finish());
+    (
+        format!("{cluster} dbname=postgres"),
+        format!("{cluster} dbname={name}"),
+    )
+}
+
+/// The environment a keygate process on `data_dir` needs for the engine under test: nothing on
+/// SQLite; on PostgreSQL, the data directory's database (made on first use) and its at-rest
+/// key, given as every replica of a deployment is given one (here derived from the data
+/// directory, so that every process on it has the same).
+pub fn backend_env(data_dir: &Path) -> Vec<(&'static str, String)> {
+    if !on_postgres() {
+        return Vec::new();
+    }
+    let (admin, url) = postgres_database(data_dir);
+    let name = url.rsplit("dbname=").next().unwrap().to_owned();
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    if let Err(e) = client.batch_execute(&format!("CREATE DATABASE {name}")) {
+        let exists = e.code() == Some(&postgres::error::SqlState::DUPLICATE_DATABASE);
+        assert!(exists, "creating {name}: {e:?}");
+    }
+    use base64::Engine;
+    use sha2::Digest;
+    let key = sha2::Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
+    vec![
+        ("KEYGATE__STORAGE__BACKEND", "postgres".to_owned()),
+        ("KEYGATE__STORAGE__POSTGRES_URL", url),
+        (
+            "KEYGATE__STORAGE__AT_REST_KEY",
+            base64::engine::general_purpose::STANDARD.encode(key),
+        ),
+    ]
+}
+
+/// Runs one SQL statement on the store of the server on `data_dir`, whichever the engine: what
+/// a test does behind keygate's back (time passing, a broken table). Answers the rows changed.
+pub fn store_sql(data_dir: &Path, sql: &str) -> u64 {
+    if on_postgres() {
+        let (_, url) = postgres_database(data_dir);
+        postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap()
+            .execute(sql, &[])
+            .unwrap()
+    } else {
+        let db = rusqlite::Connection::open(data_dir.join("keygate.db")).unwrap();
+        db.busy_timeout(Duration::from_secs(5)).unwrap();
+        db.execute(sql, []).unwrap() as u64
+    }
 }

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::credentials::CredentialsFile;
 use crate::runtime::{self, CredentialsKeeper};
-use crate::settings::Settings;
+use crate::settings::{Backend, Settings};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -54,12 +54,27 @@ fn account_id(s: &str) -> anyhow::Result<AccountId> {
 
 /// Runs `cmd` on the data directory of `settings`, which must hold a database unless `create`.
 pub fn run(cmd: AdminCommand, settings: &Settings, create: bool) -> anyhow::Result<String> {
-    let db = settings.database_path();
-    if !create && !db.exists() {
-        anyhow::bail!(
-            "no keygate database at {}: give the --data-dir that `keygate serve` uses, or add --create to start a new one",
-            db.display()
-        );
+    match settings.storage.backend {
+        Backend::Sqlite => {
+            let db = settings.database_path();
+            if !create && !db.exists() {
+                anyhow::bail!(
+                    "no keygate database at {}: give the --data-dir that `keygate serve` uses, or add --create to start a new one",
+                    db.display()
+                );
+            }
+        }
+        Backend::Postgres => {
+            let options = settings.postgres_options()?;
+            let held = keygate_store_postgres::PostgresStore::schema_version(&options)
+                .context("reading the PostgreSQL database's schema")?;
+            if !create && held.is_none() {
+                anyhow::bail!(
+                    "the PostgreSQL database storage.postgres_url names holds no keygate schema: \
+                     give the settings `keygate serve` uses, or add --create to start a new one"
+                );
+            }
+        }
     }
     let service = runtime::open_service(settings)?;
     match cmd {

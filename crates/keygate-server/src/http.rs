@@ -288,8 +288,13 @@ pub async fn serve(
     stop.store(true, Ordering::Relaxed);
     flusher.thread().unpark();
     let _ = flusher.join();
-    service.flush_key_uses()?;
-    service.flush_audit()?;
+    // The store blocks: its last writes go on the blocking pool, as requests' do.
+    let last = service.clone();
+    actix_web::web::block(move || -> keygate_core::CoreResult<()> {
+        last.flush_key_uses()?;
+        last.flush_audit().map(drop)
+    })
+    .await??;
     // The log file's last pass runs once every record is written.
     log_stop.store(true, Ordering::Relaxed);
     if let Some(writer) = log_file {

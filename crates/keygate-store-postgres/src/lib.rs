@@ -1,6 +1,6 @@
 //! keygate's PostgreSQL store: the shared statements (`keygate-store-sql`) on the postgres
-//! crate behind an r2d2 pool (`r2d2_postgres`: the same pool the SQLite store uses, and a
-//! synchronous client, as the core's store contract is synchronous). Write transactions are
+//! crate behind an r2d2 pool (the same pool the SQLite store uses, and a synchronous client, as
+//! the core's store contract is synchronous; `pool` has why the pool's connections are ours). Write transactions are
 //! SERIALIZABLE, so every check a write makes still holds when it commits on any replica; one
 //! the engine refuses for a conflict with another is run again, a bounded number of times, then
 //! answered as a concurrent modification. Reads are REPEATABLE READ snapshots. The schema is
@@ -8,13 +8,13 @@
 
 mod conn;
 mod migrate;
+mod pool;
 
 use std::time::Duration;
 
 use keygate_core::{CoreError, CoreResult, ReadTx, Store, WriteTx};
 use keygate_store_sql::{SqlTx, storage};
 use postgres::IsolationLevel;
-use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::conn::{PgTx, failure, is_conflict};
@@ -63,6 +63,8 @@ pub enum OpenError {
     Config(#[source] postgres::Error),
     #[error("cannot reach the PostgreSQL database: {0}")]
     Pool(#[from] r2d2::Error),
+    #[error("cannot reach the PostgreSQL database: {0}")]
+    Connect(#[source] postgres::Error),
     #[error("cannot migrate the database schema: {0}")]
     Migration(#[source] postgres::Error),
     #[error(
@@ -74,7 +76,7 @@ pub enum OpenError {
     Roots,
 }
 
-type Pool = r2d2::Pool<PostgresConnectionManager<Tls>>;
+type Pool = r2d2::Pool<pool::Manager>;
 
 /// TLS when the URL's `sslmode` asks for it, with the system's root certificates.
 type Tls = MakeRustlsConnect;
@@ -102,20 +104,20 @@ enum Mode {
 impl PostgresStore {
     /// Connects, and migrates the schema to this keygate's version.
     pub fn open(options: &Options, seal: SealKey) -> Result<Self, OpenError> {
-        let mut config: postgres::Config = options.url.parse().map_err(OpenError::Config)?;
-        config.connect_timeout(options.connect_timeout);
-        config.options(&format!(
-            "-c statement_timeout={}",
-            options.statement_timeout.as_millis()
-        ));
-        let (tls, _unreadable) =
-            MakeRustlsConnect::with_native_certs().map_err(|_| OpenError::Roots)?;
-        let manager = PostgresConnectionManager::new(config, tls);
+        let (config, tls) = connection(options)?;
+        let manager = pool::Manager { config, tls };
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
             .build(manager)?;
         migrate::to_latest(&mut *pool.get()?)?;
         Ok(Self { pool, seal })
+    }
+
+    /// The version of the keygate schema the database holds, if it holds one; changes nothing.
+    pub fn schema_version(options: &Options) -> Result<Option<i64>, OpenError> {
+        let (config, tls) = connection(options)?;
+        let mut client = config.connect(tls).map_err(OpenError::Connect)?;
+        migrate::version(&mut client)
     }
 
     fn run(&self, mode: Mode, f: &mut dyn FnMut(&SqlTx<'_>) -> CoreResult<()>) -> CoreResult<()> {
@@ -150,6 +152,19 @@ impl PostgresStore {
         }
         Err(CoreError::ConcurrentModification)
     }
+}
+
+/// The connection settings from `options`, and TLS for when they ask for it.
+fn connection(options: &Options) -> Result<(postgres::Config, Tls), OpenError> {
+    let mut config: postgres::Config = options.url.parse().map_err(OpenError::Config)?;
+    config.connect_timeout(options.connect_timeout);
+    config.options(&format!(
+        "-c statement_timeout={}",
+        options.statement_timeout.as_millis()
+    ));
+    let (tls, _unreadable) =
+        MakeRustlsConnect::with_native_certs().map_err(|_| OpenError::Roots)?;
+    Ok((config, tls))
 }
 
 /// A short, growing, jittered pause before the next attempt, so that the transactions that

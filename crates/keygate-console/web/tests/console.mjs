@@ -275,7 +275,9 @@ try {
   await page.getByRole("heading", { name: "Activity" }).waitFor();
   await page.getByLabel("Call", { exact: true }).fill("DeleteApiAccessRule");
   await page.getByRole("button", { name: "Show", exact: true }).click();
-  await page.locator("#activity tbody tr").first().waitFor();
+  // The filtered answer replaces the first, unfiltered one.
+  await page.waitForFunction(() => [...document.querySelectorAll("#activity tbody tr")]
+    .every((r) => r.textContent.includes("DeleteApiAccessRule")));
   const logged = await page.locator("#activity tbody tr").evaluateAll((rows) =>
     rows.map((r) => [...r.querySelectorAll("td")].slice(1, 6).map((c) => c.textContent.trim()).join(" | ")));
   expect(logged.length === 1 && /^oapi \| DeleteApiAccessRule \| .+ \| 127\.0\.0\.1 \| 200$/.test(logged[0]),
