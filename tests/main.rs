@@ -14,6 +14,7 @@ mod mfa;
 mod osc;
 mod policies;
 mod properties;
+mod replicas;
 mod roles;
 mod sdks;
 mod server;

@@ -353,9 +353,8 @@ pub fn on_postgres() -> bool {
 /// restarted server, and an operator's command, find the state they left.
 fn postgres_database(data_dir: &Path) -> (String, String) {
     use std::hash::{Hash, Hasher};
-    let cluster = std::env::var("KEYGATE_TEST_POSTGRES").expect(
-        "KEYGATE_TEST_BACKEND=postgres needs KEYGATE_TEST_POSTGRES (scripts/test sets both)",
-    );
+    let cluster = std::env::var("KEYGATE_TEST_POSTGRES")
+        .expect("the PostgreSQL tests need KEYGATE_TEST_POSTGRES (scripts/test sets it)");
     let mut h = std::collections::hash_map::DefaultHasher::new();
     data_dir.hash(&mut h);
     let name = format!("kg_e2e_{:016x}", h.finish());
@@ -366,13 +365,20 @@ fn postgres_database(data_dir: &Path) -> (String, String) {
 }
 
 /// The environment a keygate process on `data_dir` needs for the engine under test: nothing on
-/// SQLite; on PostgreSQL, the data directory's database (made on first use) and its at-rest
-/// key, given as every replica of a deployment is given one (here derived from the data
-/// directory, so that every process on it has the same).
+/// SQLite; on PostgreSQL, `postgres_env`.
 pub fn backend_env(data_dir: &Path) -> Vec<(&'static str, String)> {
-    if !on_postgres() {
-        return Vec::new();
+    if on_postgres() {
+        postgres_env(data_dir)
+    } else {
+        Vec::new()
     }
+}
+
+/// The environment that puts a keygate process on `data_dir` on PostgreSQL, whatever the engine
+/// under test: the data directory's database (made on first use) and its at-rest key, given as
+/// every replica of a deployment is given one (derived from the data directory here, so that
+/// every process on it has the same).
+pub fn postgres_env(data_dir: &Path) -> Vec<(&'static str, String)> {
     let (admin, url) = postgres_database(data_dir);
     let name = url.rsplit("dbname=").next().unwrap().to_owned();
     let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
@@ -407,4 +413,16 @@ pub fn store_sql(data_dir: &Path, sql: &str) -> u64 {
         db.busy_timeout(Duration::from_secs(5)).unwrap();
         db.execute(sql, []).unwrap() as u64
     }
+}
+
+/// An IAM Query call signed with `creds`, as the aws CLI signs it: the status and the body.
+pub fn iam_query(addr: SocketAddr, creds: &Creds, body: &str) -> (u16, String) {
+    let host = addr.to_string();
+    let headers = sign::aws4_form_headers(&host, creds, body.as_bytes(), "us-east-1", "iam", now());
+    let refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, _, out) = http(addr, "POST", "/", &refs, body.as_bytes());
+    (status, String::from_utf8_lossy(&out).into_owned())
 }
