@@ -1,7 +1,8 @@
 //! Two keygate replicas on one PostgreSQL database, as a deployment runs them: a key made
 //! through one signs on the other, a key deactivated on one is refused on the other within a
 //! second, concurrent creates split across both end at the limit, and a replica killed under
-//! write load loses no write it acknowledged. Run on the cluster `KEYGATE_TEST_POSTGRES`
+//! write load loses no write it acknowledged, and a replica whose database is gone says it is not
+//! ready. Run on the cluster `KEYGATE_TEST_POSTGRES`
 //! names, whichever engine the other end-to-end tests use.
 
 use std::sync::Arc;
@@ -185,5 +186,12 @@ fn two_replicas_share_one_database() {
         );
         assert_eq!(status, 200, "{name} was acknowledged by B: {out}");
     }
-    assert!(a.terminate().success());
+
+    // Ready while its store answers; alive, and not ready, once the database is gone.
+    let probe = |path: &str| keygate_tests::support::http(a.addr, "GET", path, &[], b"").0;
+    assert_eq!((probe("/readyz"), probe("/healthz")), (200, 200));
+    keygate_tests::support::drop_postgres_database(&dir.path().join("a"));
+    assert_eq!((probe("/readyz"), probe("/healthz")), (503, 200));
+    // It stops on SIGTERM all the same; what it still had to write is lost with the database.
+    a.terminate();
 }

@@ -426,3 +426,14 @@ pub fn iam_query(addr: SocketAddr, creds: &Creds, body: &str) -> (u16, String) {
     let (status, _, out) = http(addr, "POST", "/", &refs, body.as_bytes());
     (status, String::from_utf8_lossy(&out).into_owned())
 }
+
+/// Drops the PostgreSQL database of `data_dir` under whatever is connected to it: the database
+/// server gone away, as a keygate process sees it.
+pub fn drop_postgres_database(data_dir: &Path) {
+    let (admin, url) = postgres_database(data_dir);
+    let name = url.rsplit("dbname=").next().unwrap().to_owned();
+    postgres::Client::connect(&admin, postgres::NoTls)
+        .unwrap()
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
+}

@@ -194,6 +194,11 @@ impl Service {
         Err(CoreError::Internal("no free account id".into()))
     }
 
+    /// Whether the store answers: one empty read transaction (a readiness probe).
+    pub fn probe_store(&self) -> CoreResult<()> {
+        store::read(&*self.store, |_| Ok(()))
+    }
+
     pub fn accounts(&self) -> CoreResult<Vec<Account>> {
         store::read(&*self.store, |tx| tx.accounts())
     }

@@ -33,6 +33,20 @@ async fn healthz() -> HttpResponse {
         .body(r#"{"status":"ok"}"#)
 }
 
+/// Ready when the store answers: a replica whose database is away is taken out of rotation,
+/// while `/healthz` keeps saying the process lives.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let service = state.service.clone();
+    match web::block(move || service.probe_store()).await {
+        Ok(Ok(())) => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(r#"{"status":"ready"}"#),
+        _ => HttpResponse::ServiceUnavailable()
+            .content_type("application/json")
+            .body(r#"{"status":"the store does not answer"}"#),
+    }
+}
+
 async fn healthz_method_not_allowed() -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((ALLOW, "GET, HEAD"))
@@ -75,6 +89,8 @@ pub fn configure(
         cfg.app_data(web::Data::new(state))
             .route("/healthz", get_or_head().to(healthz))
             .route("/healthz", web::route().to(healthz_method_not_allowed))
+            .route("/readyz", get_or_head().to(readyz))
+            .route("/readyz", web::route().to(healthz_method_not_allowed))
             .route(
                 "/",
                 web::get()

@@ -52,7 +52,7 @@ impl Options {
             url: url.into(),
             pool_size: 8,
             statement_timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -106,8 +106,11 @@ impl PostgresStore {
     pub fn open(options: &Options, seal: SealKey) -> Result<Self, OpenError> {
         let (config, tls) = connection(options)?;
         let manager = pool::Manager { config, tls };
+        // A call waits for a connection no longer than one takes to make: with the database
+        // away, calls fail (and /readyz says so) rather than queue.
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
+            .connection_timeout(options.connect_timeout)
             .build(manager)?;
         migrate::to_latest(&mut *pool.get()?)?;
         Ok(Self { pool, seal })
