@@ -1,6 +1,7 @@
 //! Two keygate replicas on one PostgreSQL database, as a deployment runs them: a key made
 //! through one signs on the other, a key deactivated on one is refused on the other within a
-//! second, concurrent creates split across both end at the limit, and a replica killed under
+//! second, concurrent creates split across both end at the limit, wrong passwords on one lock
+//! the login on the other, and a replica killed under
 //! write load loses no write it acknowledged, and a replica whose database is gone says it is not
 //! ready. Run on the cluster `KEYGATE_TEST_POSTGRES`
 //! names, whichever engine the other end-to-end tests use.
@@ -10,13 +11,14 @@ use std::time::{Duration, Instant};
 
 use keygate_server::credentials::CredentialsFile;
 use keygate_tests::support::clients::Creds;
+use keygate_tests::support::sign::basic_read_access_keys;
 use keygate_tests::support::{Server, iam_query, postgres_env};
 
 const LIMIT: usize = 10;
 
 /// Replica A on a fresh database, replica B on the same database and key with a data directory
 /// of its own; both allow `LIMIT` keys per principal.
-fn replicas(dir: &std::path::Path) -> (Server, Server, Creds) {
+fn replicas(dir: &std::path::Path) -> (Server, Server, Creds, CredentialsFile) {
     let a_dir = dir.join("a");
     let b_dir = dir.join("b");
     // Both replicas get A's database and at-rest key, whatever the engine under test.
@@ -32,7 +34,7 @@ fn replicas(dir: &std::path::Path) -> (Server, Server, Creds) {
     );
     let file = CredentialsFile::read(&a_dir.join("root-credentials.json")).unwrap();
     let root = Creds::new(&file.access_key_id, &file.secret_access_key);
-    (a, b, root)
+    (a, b, root, file)
 }
 
 /// The text between `<tag>` and `</tag>`.
@@ -49,7 +51,7 @@ fn element(xml: &str, tag: &str) -> String {
 #[test]
 fn two_replicas_share_one_database() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, b, root) = replicas(dir.path());
+    let (a, b, root, file) = replicas(dir.path());
 
     // A key made through A signs on B.
     let (status, made) = iam_query(
@@ -144,6 +146,18 @@ fn two_replicas_share_one_database() {
         "every key acknowledged is held, no other: {listed}"
     );
     assert_eq!(held, LIMIT, "the limit is reached, never passed");
+
+    // Four wrong passwords on A lock the login on B too, from the same address.
+    for _ in 0..4 {
+        let (status, code) = basic_read_access_keys(a.addr, &file.login, "not the password");
+        assert_eq!((status, code.as_str()), (401, "1"));
+    }
+    let (status, code) = basic_read_access_keys(b.addr, &file.login, &file.password);
+    assert_eq!(
+        (status, code.as_str()),
+        (401, "13"),
+        "locked on B by A's failures"
+    );
 
     // B killed under write load: every user it acknowledged is there for A.
     let writers: Vec<_> = (0..4)

@@ -43,10 +43,10 @@ pub use ids::{
 };
 pub use model::{
     AccessKey, Account, AccountCredentials, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord,
-    Ca, CallLabel, Group, IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginProfile,
-    ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner, PolicyRef,
-    PolicyVersion, Principal, RequestId, Role, RoleSession, Secret, Session, SessionFacts,
-    SessionKind, SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
+    Ca, CallLabel, Group, IpRange, KeyOwner, KeyState, KeyView, LastUsed, LoginFailures,
+    LoginProfile, ManagedPolicy, MfaDevice, NewAccessKey, NewSession, PasswordPolicy, PolicyOwner,
+    PolicyRef, PolicyVersion, Principal, RequestId, Role, RoleSession, Secret, Session,
+    SessionFacts, SessionKind, SessionOrigin, Signer, SigningKey, Tag, Timestamp, User,
 };
 pub use page::{Page, PageRequest};
 pub use rules::{KeyDeletion, Limits, MissingExpiration, Operation, Rules};

@@ -13,8 +13,8 @@ use crate::ids::{
 };
 use crate::model::{
     AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Ca, Group, KeyOwner,
-    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyOwner, PolicyVersion, Role,
-    Secret, Session, User,
+    LoginFailures, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyOwner,
+    PolicyVersion, Role, Secret, Session, Timestamp, User,
 };
 use crate::store::{ReadTx, Store, WriteTx};
 
@@ -52,6 +52,9 @@ struct State {
     audit: BTreeMap<i64, AuditRecord>,
     audit_next: i64,
     role_policies: BTreeMap<(RoleId, PolicyName), String>,
+    /// Failed password attempts by `(login, source)`, and each source's failures' times.
+    login_failures: BTreeMap<(String, String), LoginFailures>,
+    source_failures: Vec<(String, Timestamp)>,
 }
 
 impl State {
@@ -436,6 +439,31 @@ impl ReadTx for Tx {
 
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
         self.stored_api_access_policy(account)
+    }
+
+    fn login_failures(&self, login: &str, source: &str) -> CoreResult<Option<LoginFailures>> {
+        let s = self.0.borrow();
+        Ok(s.login_failures
+            .get(&(login.to_owned(), source.to_owned()))
+            .copied())
+    }
+
+    fn source_failures(
+        &self,
+        source: &str,
+        since: Timestamp,
+    ) -> CoreResult<(u32, Option<Timestamp>)> {
+        let s = self.0.borrow();
+        let times: Vec<Timestamp> = s
+            .source_failures
+            .iter()
+            .filter(|(src, at)| src == source && *at > since)
+            .map(|(_, at)| *at)
+            .collect();
+        Ok((
+            u32::try_from(times.len()).unwrap_or(u32::MAX),
+            times.into_iter().min(),
+        ))
     }
 
     fn cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>> {

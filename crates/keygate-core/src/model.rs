@@ -21,7 +21,7 @@ mod session;
 
 pub use access::{ApiAccessPolicy, ApiAccessRule, Ca, IpRange};
 pub use audit::AuditRecord;
-pub use login::{LoginProfile, PasswordPolicy};
+pub use login::{LoginFailures, LoginProfile, PasswordPolicy};
 pub use managed::{Attachee, ManagedPolicy, PolicyOwner, PolicyRef, PolicyVersion};
 pub use mfa::MfaDevice;
 pub use role::{Role, assumed_role_arn, role_arn};

@@ -357,6 +357,7 @@ impl Service {
             }))
         };
         self.sign_in.check(
+            &*self.store,
             login.as_str(),
             source,
             || self.clock.now(),
@@ -433,6 +434,7 @@ impl Service {
         let login = crate::model::user_arn(req.account, &crate::ids::UserPath::root(), req.user);
         let login = found.as_ref().map_or(login, |(u, _)| u.arn());
         self.sign_in.check(
+            &*self.store,
             &login,
             Source::new(request.source_ip),
             || self.clock.now(),

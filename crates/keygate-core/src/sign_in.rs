@@ -6,8 +6,11 @@
 //!    that nobody elsewhere can keep the owner out by failing on purpose;
 //! 3. the bounded password checker ([`crate::password::Checker`]).
 //!
-//! Both tables are bounded and forget quiet entries in O(1): each is two generations of a map,
-//! the older one dropped whole at every turn.
+//! The failures both guards count are kept in the store, so that a guess on one replica counts
+//! on every other, and are forgotten there when they are old. What stays in the process: the
+//! checks under way per source, and a turn per login and source so that parallel guesses on one
+//! replica meet the lock one after another. Both tables are bounded and forget quiet entries in
+//! O(1): each is two generations of a map, the older one dropped whole at every turn.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -17,8 +20,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::error::{CoreError, CoreResult};
-use crate::model::Timestamp;
+use crate::model::{LoginFailures, Timestamp};
 use crate::password::Checker;
+use crate::store::{self, Store};
 
 /// Failures in a row that lock a login, and the longest lock, so that no lock lasts long.
 const FAILURES_PER_LOCK: u32 = 4;
@@ -62,6 +66,12 @@ impl Source {
     /// The address the attempt came from, when known.
     pub fn addr(&self) -> Option<IpAddr> {
         self.addr
+    }
+
+    /// How the store names the source: its bucket's address, `-` when unknown.
+    fn key(&self) -> String {
+        self.bucket
+            .map_or_else(|| "-".to_owned(), |b| b.to_string())
     }
 }
 
@@ -118,19 +128,10 @@ impl<K: Eq + Hash, V: Default> Generations<K, V> {
     }
 }
 
-/// Failed attempts from one source in the current window, and checks under way.
+/// Checks under way from one source.
 #[derive(Debug, Default)]
 struct Window {
-    started: Option<Timestamp>,
-    failures: u32,
     in_flight: u32,
-}
-
-/// Failed attempts of one login from one source since its last success.
-#[derive(Debug, Default)]
-struct Attempts {
-    failures: u32,
-    locked_until: Option<Timestamp>,
 }
 
 /// A login (an account's e-mail, or an EIM user's ARN) and where it is tried from.
@@ -141,7 +142,7 @@ type LoginKey = (String, Source);
 pub(crate) struct SignInGuard {
     per_minute: u32,
     sources: Mutex<Generations<Source, Window>>,
-    logins: Mutex<Generations<LoginKey, Arc<Mutex<Attempts>>>>,
+    logins: Mutex<Generations<LoginKey, Arc<Mutex<()>>>>,
     checker: Checker,
     counts: Counters,
 }
@@ -196,15 +197,16 @@ impl SignInGuard {
     /// source run one at a time, so that parallel guesses meet the lock.
     pub(crate) fn check(
         &self,
+        store: &dyn Store,
         login: &str,
         source: Source,
         now: impl Fn() -> Timestamp,
         stored: impl FnOnce() -> CoreResult<Option<String>>,
         password: &str,
     ) -> CoreResult<()> {
-        let outcome = self.admit(source, now()).and_then(|()| {
-            let outcome = self.check_login(login, source, &now, stored, password);
-            self.settle(source, now(), &outcome);
+        let outcome = self.admit(store, source, now()).and_then(|()| {
+            let outcome = self.check_login(store, login, source, &now, stored, password);
+            self.settle(source, now());
             outcome
         });
         let counter = match &outcome {
@@ -230,43 +232,37 @@ impl SignInGuard {
     }
 
     /// Refuses a source over its budget; otherwise counts the check as under way.
-    fn admit(&self, source: Source, now: Timestamp) -> CoreResult<()> {
+    fn admit(&self, store: &dyn Store, source: Source, now: Timestamp) -> CoreResult<()> {
         if self.per_minute == 0 {
             return Ok(());
         }
+        let since = now.plus_seconds(-SOURCE_WINDOW_SECS);
+        let (failures, earliest) =
+            store::read(store, |tx| tx.source_failures(&source.key(), since))?;
         let mut sources = lock(&self.sources);
         let w = sources.entry(source, now);
-        let started = match w.started {
-            Some(s) if now < s.plus_seconds(SOURCE_WINDOW_SECS) => s,
-            _ => {
-                w.failures = 0;
-                now
-            }
-        };
-        w.started = Some(started);
-        if w.failures + w.in_flight >= self.per_minute {
+        if failures + w.in_flight >= self.per_minute {
+            let frees = earliest.unwrap_or(now).plus_seconds(SOURCE_WINDOW_SECS);
             return Err(CoreError::Throttled {
-                retry_after_secs: seconds_until(started.plus_seconds(SOURCE_WINDOW_SECS), now),
+                retry_after_secs: seconds_until(frees, now),
             });
         }
         w.in_flight += 1;
         Ok(())
     }
 
-    fn settle(&self, source: Source, now: Timestamp, outcome: &CoreResult<()>) {
+    fn settle(&self, source: Source, now: Timestamp) {
         if self.per_minute == 0 {
             return;
         }
         let mut sources = lock(&self.sources);
         let w = sources.entry(source, now);
         w.in_flight = w.in_flight.saturating_sub(1);
-        if *outcome == Err(CoreError::BadCredentials) {
-            w.failures += 1;
-        }
     }
 
     fn check_login(
         &self,
+        store: &dyn Store,
         login: &str,
         source: Source,
         now: &impl Fn() -> Timestamp,
@@ -274,24 +270,52 @@ impl SignInGuard {
         password: &str,
     ) -> CoreResult<()> {
         let key = (login.to_owned(), source);
-        let entry = lock(&self.logins).entry(key.clone(), now()).clone();
-        let mut attempts = lock(&entry);
+        let turn = lock(&self.logins).entry(key.clone(), now()).clone();
+        let _turn = lock(&turn);
         let at = now();
-        if let Some(until) = attempts.locked_until.filter(|until| *until > at) {
+        let from = source.key();
+        let remembered = at.plus_seconds(-LOGIN_MEMORY_SECS);
+        let known = store::read(store, |tx| tx.login_failures(login, &from))?
+            .filter(|f| f.at >= remembered);
+        if let Some(until) = known
+            .and_then(|f| f.locked_until)
+            .filter(|until| *until > at)
+        {
             return Err(CoreError::LoginLocked {
                 retry_after_secs: seconds_until(until, at),
             });
         }
         if self.checker.check(stored()?.as_deref(), password)? {
-            drop(attempts);
+            if known.is_some() {
+                store::write(store, |tx| tx.delete_login_failures(login, &from))?;
+            }
             lock(&self.logins).remove(&key);
             return Ok(());
         }
-        attempts.failures += 1;
-        if attempts.failures.is_multiple_of(FAILURES_PER_LOCK) {
-            let minutes = (attempts.failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
-            attempts.locked_until = Some(at.plus_seconds(i64::from(minutes) * 60));
-        }
+        let throttled = self.per_minute > 0;
+        store::write(store, |tx| {
+            // Read again in the write: another replica may have counted a failure meanwhile.
+            let prior = tx
+                .login_failures(login, &from)?
+                .filter(|f| f.at >= remembered);
+            let failures = prior.map_or(0, |f| f.failures) + 1;
+            let locked_until = if failures.is_multiple_of(FAILURES_PER_LOCK) {
+                let minutes = (failures / FAILURES_PER_LOCK).min(MAX_LOCK_MINUTES);
+                Some(at.plus_seconds(i64::from(minutes) * 60))
+            } else {
+                prior.and_then(|f| f.locked_until)
+            };
+            let record = LoginFailures {
+                failures,
+                locked_until,
+                at,
+            };
+            tx.put_login_failures(login, &from, &record)?;
+            if throttled {
+                tx.insert_source_failure(&from, at)?;
+            }
+            tx.delete_sign_in_failures_before(remembered, at.plus_seconds(-SOURCE_WINDOW_SECS))
+        })?;
         Err(CoreError::BadCredentials)
     }
 }

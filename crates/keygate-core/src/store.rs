@@ -8,8 +8,8 @@ use crate::ids::{
 };
 use crate::model::{
     AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Ca, Group, KeyOwner,
-    LastUsed, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret,
-    Session, Tag, Timestamp, User,
+    LastUsed, LoginFailures, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion,
+    Role, Secret, Session, Tag, Timestamp, User,
 };
 
 /// Reads inside one consistent snapshot. Users and roles always come with their tags, sorted
@@ -131,6 +131,14 @@ pub trait ReadTx {
     ) -> CoreResult<Vec<(i64, AuditRecord)>>;
     /// The account's API access policy; `None` for one never set (the default).
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>>;
+    /// The failed password attempts of `login` from `source` since its last success.
+    fn login_failures(&self, login: &str, source: &str) -> CoreResult<Option<LoginFailures>>;
+    /// The failed password attempts from `source` after `since`: how many, and the earliest.
+    fn source_failures(
+        &self,
+        source: &str,
+        since: Timestamp,
+    ) -> CoreResult<(u32, Option<Timestamp>)>;
     /// The account's client CAs, ordered by id.
     fn cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>>;
     /// The account's API access rules, ordered by id.
@@ -262,6 +270,22 @@ pub trait WriteTx: ReadTx {
     ) -> CoreResult<()>;
     /// Appends an audit record; its sequence number is the next one.
     fn insert_audit_record(&self, record: &AuditRecord) -> CoreResult<()>;
+    fn put_login_failures(
+        &self,
+        login: &str,
+        source: &str,
+        failures: &LoginFailures,
+    ) -> CoreResult<()>;
+    fn delete_login_failures(&self, login: &str, source: &str) -> CoreResult<()>;
+    /// Counts one failed password attempt from `source`.
+    fn insert_source_failure(&self, source: &str, at: Timestamp) -> CoreResult<()>;
+    /// Forgets the login failures last made before `logins_before`, and the sources' failures
+    /// made before `sources_before`.
+    fn delete_sign_in_failures_before(
+        &self,
+        logins_before: Timestamp,
+        sources_before: Timestamp,
+    ) -> CoreResult<()>;
     /// Deletes the audit records made before `before`.
     fn delete_audit_records_before(&self, before: Timestamp) -> CoreResult<()>;
     fn put_api_access_policy(

@@ -5,9 +5,12 @@
 use crate::OpenError;
 
 /// The schema version this keygate writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/001_schema.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/001_schema.sql")),
+    (2, include_str!("migrations/002_sign_in_failures.sql")),
+];
 
 /// The advisory lock's key: "keygate" and 1, as one number.
 const LOCK: i64 = 0x6b65_7967_6174_6501;

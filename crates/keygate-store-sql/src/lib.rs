@@ -12,6 +12,7 @@ mod roles;
 mod rows;
 mod seal;
 mod sessions;
+mod sign_in;
 pub mod sql;
 mod tx;
 mod write;

@@ -4,9 +4,9 @@
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, Attachee,
     AuditRecord, Ca, CoreError, CoreResult, Email, Group, GroupId, GroupName, KeyOwner,
-    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PathPrefix, PolicyId, PolicyName,
-    PolicyVersion, ReadTx, Role, RoleId, RoleName, Secret, Session, StoreFailure, User, UserId,
-    UserName, VersionId,
+    LoginFailures, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PathPrefix, PolicyId,
+    PolicyName, PolicyVersion, ReadTx, Role, RoleId, RoleName, Secret, Session, StoreFailure,
+    Timestamp, User, UserId, UserName, VersionId,
 };
 
 use crate::SealKey;
@@ -418,6 +418,18 @@ impl ReadTx for SqlTx<'_> {
 
     fn api_access_policy(&self, account: &AccountId) -> CoreResult<Option<ApiAccessPolicy>> {
         self.read_api_access_policy(account)
+    }
+
+    fn login_failures(&self, login: &str, source: &str) -> CoreResult<Option<LoginFailures>> {
+        self.read_login_failures(login, source)
+    }
+
+    fn source_failures(
+        &self,
+        source: &str,
+        since: Timestamp,
+    ) -> CoreResult<(u32, Option<Timestamp>)> {
+        self.read_source_failures(source, since)
     }
 
     fn cas(&self, account: &AccountId) -> CoreResult<Vec<Ca>> {

@@ -4,9 +4,9 @@
 use crate::sql::params;
 use keygate_core::{
     AccessKey, AccessKeyId, Account, AccountId, ApiAccessPolicy, ApiAccessRule, ApiAccessRuleId,
-    Attachee, AuditRecord, Ca, CaId, CoreResult, Group, GroupId, LastUsed, LoginProfile,
-    ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion, Role, RoleId,
-    Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
+    Attachee, AuditRecord, Ca, CaId, CoreResult, Group, GroupId, LastUsed, LoginFailures,
+    LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyId, PolicyName, PolicyVersion,
+    Role, RoleId, Secret, Session, Tag, TagKey, Timestamp, User, UserId, VersionId, WriteTx,
 };
 
 use crate::rows::{owner_param, state_text};
@@ -338,6 +338,31 @@ impl WriteTx for SqlTx<'_> {
 
     fn delete_audit_records_before(&self, before: Timestamp) -> CoreResult<()> {
         self.write_delete_audit_records_before(before)
+    }
+
+    fn put_login_failures(
+        &self,
+        login: &str,
+        source: &str,
+        failures: &LoginFailures,
+    ) -> CoreResult<()> {
+        self.write_put_login_failures(login, source, failures)
+    }
+
+    fn delete_login_failures(&self, login: &str, source: &str) -> CoreResult<()> {
+        self.write_delete_login_failures(login, source)
+    }
+
+    fn insert_source_failure(&self, source: &str, at: Timestamp) -> CoreResult<()> {
+        self.write_insert_source_failure(source, at)
+    }
+
+    fn delete_sign_in_failures_before(
+        &self,
+        logins_before: Timestamp,
+        sources_before: Timestamp,
+    ) -> CoreResult<()> {
+        self.write_delete_sign_in_failures_before(logins_before, sources_before)
     }
 
     fn put_api_access_policy(

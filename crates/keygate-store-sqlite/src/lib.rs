@@ -34,6 +34,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/011_api_access.sql")),
         M::up(include_str!("migrations/012_audit.sql")),
         M::up(include_str!("migrations/013_cas.sql")),
+        M::up(include_str!("migrations/014_sign_in_failures.sql")),
     ])
 });
 

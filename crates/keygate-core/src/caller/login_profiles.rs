@@ -118,6 +118,7 @@ impl Caller<'_> {
         self.svc
             .sign_in
             .check(
+                &*self.svc.store,
                 &user.arn(),
                 self.source(),
                 now,

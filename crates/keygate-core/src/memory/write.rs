@@ -9,8 +9,8 @@ use crate::ids::{
 };
 use crate::model::{
     AccessKey, Account, ApiAccessPolicy, ApiAccessRule, Attachee, AuditRecord, Ca, Group, KeyOwner,
-    LastUsed, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion, Role, Secret,
-    Session, SessionOrigin, Tag, Timestamp, User,
+    LastUsed, LoginFailures, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, PolicyVersion,
+    Role, Secret, Session, SessionOrigin, Tag, Timestamp, User,
 };
 use crate::store::WriteTx;
 
@@ -423,6 +423,46 @@ impl WriteTx for Tx {
 
     fn delete_audit_records_before(&self, before: Timestamp) -> CoreResult<()> {
         self.stored_delete_audit_records_before(before)
+    }
+
+    fn put_login_failures(
+        &self,
+        login: &str,
+        source: &str,
+        failures: &LoginFailures,
+    ) -> CoreResult<()> {
+        self.0
+            .borrow_mut()
+            .login_failures
+            .insert((login.to_owned(), source.to_owned()), *failures);
+        Ok(())
+    }
+
+    fn delete_login_failures(&self, login: &str, source: &str) -> CoreResult<()> {
+        self.0
+            .borrow_mut()
+            .login_failures
+            .remove(&(login.to_owned(), source.to_owned()));
+        Ok(())
+    }
+
+    fn insert_source_failure(&self, source: &str, at: Timestamp) -> CoreResult<()> {
+        self.0
+            .borrow_mut()
+            .source_failures
+            .push((source.to_owned(), at));
+        Ok(())
+    }
+
+    fn delete_sign_in_failures_before(
+        &self,
+        logins_before: Timestamp,
+        sources_before: Timestamp,
+    ) -> CoreResult<()> {
+        let mut s = self.0.borrow_mut();
+        s.login_failures.retain(|_, f| f.at >= logins_before);
+        s.source_failures.retain(|(_, at)| *at >= sources_before);
+        Ok(())
     }
 
     fn put_api_access_policy(

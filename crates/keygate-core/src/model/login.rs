@@ -105,3 +105,13 @@ mod tests {
         assert!(PasswordPolicy::check(Some(&p), "short-1").is_err());
     }
 }
+
+/// The failed password attempts of one login from one source since its last success, kept in
+/// the store so that every replica counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub failures: u32,
+    pub locked_until: Option<Timestamp>,
+    /// The last failure.
+    pub at: Timestamp,
+}
