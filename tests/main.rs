@@ -19,4 +19,5 @@ mod roles;
 mod sdks;
 mod server;
 mod sessions;
+mod stores;
 mod tls;

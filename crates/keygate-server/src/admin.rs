@@ -1,6 +1,8 @@
 //! `keygate admin …`: operator commands on the data directory, safe beside a running server
 //! (SQLite serialises the writers). Each prints one JSON document on standard output.
 
+use std::path::PathBuf;
+
 use anyhow::Context;
 use clap::Subcommand;
 use keygate_core::{AccountCredentials, AccountId, Email, Service};
@@ -46,6 +48,23 @@ pub enum AdminCommand {
         #[arg(long)]
         follow: bool,
     },
+    /// Write a consistent copy of the SQLite store to FILE, safe while the server runs.
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Replace the SQLite store with the backup in FILE, made beside the same at-rest key.
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Copy the SQLite store into an empty PostgreSQL database, secrets still sealed.
+    MigrateStore {
+        /// The database's URL; default: storage.postgres_url (KEYGATE__STORAGE__POSTGRES_URL),
+        /// which keeps its password off the command line.
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
 }
 
 fn account_id(s: &str) -> anyhow::Result<AccountId> {
@@ -54,6 +73,83 @@ fn account_id(s: &str) -> anyhow::Result<AccountId> {
 
 /// Runs `cmd` on the data directory of `settings`, which must hold a database unless `create`.
 pub fn run(cmd: AdminCommand, settings: &Settings, create: bool) -> anyhow::Result<String> {
+    // A restore fills a data directory that may hold nothing yet.
+    if !matches!(cmd, AdminCommand::Restore { .. }) {
+        check_store(settings, create)?;
+    }
+    let service = || runtime::open_service(settings);
+    match cmd {
+        AdminCommand::CreateAccount { name, email } => {
+            let email = email
+                .map(|e| Email::parse(&e).map_err(|err| anyhow::anyhow!("--email {e}: {err}")))
+                .transpose()?;
+            let creds: AccountCredentials = service()?
+                .create_account(&name, email)
+                .context("cannot create the account")?;
+            CredentialsFile::from(&creds).to_json()
+        }
+        AdminCommand::ListAccounts => list_accounts(&service()?),
+        AdminCommand::Backup { file } => crate::store_admin::backup(settings, &file),
+        AdminCommand::Restore { file } => crate::store_admin::restore(settings, &file),
+        AdminCommand::MigrateStore { to } => {
+            crate::store_admin::migrate_store(settings, to.as_deref())
+        }
+        AdminCommand::Audit {
+            account,
+            since,
+            follow,
+        } => {
+            let account = account.as_deref().map(account_id).transpose()?;
+            let since = since
+                .map(|s| {
+                    time::OffsetDateTime::parse(&s, &Rfc3339)
+                        .map(keygate_core::Timestamp::from_datetime)
+                        .map_err(|e| anyhow::anyhow!("--since {s}: {e}"))
+                })
+                .transpose()?;
+            let mut out = std::io::stdout().lock();
+            crate::audit_log::print(&service()?, account.as_ref(), since, follow, &mut out)?;
+            Ok(String::new())
+        }
+        AdminCommand::ResetPassword { account } => {
+            let id = account_id(&account)?;
+            let service = service()?;
+            let file = CredentialsKeeper::new(settings, &id)?;
+            let password = service
+                .reset_password(&id, |p| {
+                    file.keep(|f| f.password = Zeroizing::new(p.expose().to_owned()))
+                })
+                .inspect_err(|_| file.restore())?;
+            let login = service.account(&id)?.email.to_string();
+            Ok(serde_json::to_string_pretty(&json!({
+                "account_id": id.as_str(),
+                "login": login,
+                "password": password.expose(),
+            }))?)
+        }
+        AdminCommand::RotateRootKey { account } => {
+            let id = account_id(&account)?;
+            let file = CredentialsKeeper::new(settings, &id)?;
+            let key = service()?
+                .rotate_root_key(&id, |k| {
+                    file.keep(|f| {
+                        f.access_key_id = k.view.key.id.to_string();
+                        f.secret_access_key = Zeroizing::new(k.secret.expose().to_owned());
+                    })
+                })
+                .inspect_err(|_| file.restore())?;
+            Ok(serde_json::to_string_pretty(&json!({
+                "account_id": id.as_str(),
+                "access_key_id": key.view.key.id.as_str(),
+                "secret_access_key": key.secret.expose(),
+            }))?)
+        }
+    }
+}
+
+/// Refuses settings that name no store, unless `create`: a mistyped --data-dir or URL must
+/// not silently start an empty one.
+fn check_store(settings: &Settings, create: bool) -> anyhow::Result<()> {
     match settings.storage.backend {
         Backend::Sqlite => {
             let db = settings.database_path();
@@ -76,68 +172,7 @@ pub fn run(cmd: AdminCommand, settings: &Settings, create: bool) -> anyhow::Resu
             }
         }
     }
-    let service = runtime::open_service(settings)?;
-    match cmd {
-        AdminCommand::CreateAccount { name, email } => {
-            let email = email
-                .map(|e| Email::parse(&e).map_err(|err| anyhow::anyhow!("--email {e}: {err}")))
-                .transpose()?;
-            let creds: AccountCredentials = service
-                .create_account(&name, email)
-                .context("cannot create the account")?;
-            CredentialsFile::from(&creds).to_json()
-        }
-        AdminCommand::ListAccounts => list_accounts(&service),
-        AdminCommand::Audit {
-            account,
-            since,
-            follow,
-        } => {
-            let account = account.as_deref().map(account_id).transpose()?;
-            let since = since
-                .map(|s| {
-                    time::OffsetDateTime::parse(&s, &Rfc3339)
-                        .map(keygate_core::Timestamp::from_datetime)
-                        .map_err(|e| anyhow::anyhow!("--since {s}: {e}"))
-                })
-                .transpose()?;
-            let mut out = std::io::stdout().lock();
-            crate::audit_log::print(&service, account.as_ref(), since, follow, &mut out)?;
-            Ok(String::new())
-        }
-        AdminCommand::ResetPassword { account } => {
-            let id = account_id(&account)?;
-            let file = CredentialsKeeper::new(settings, &id)?;
-            let password = service
-                .reset_password(&id, |p| {
-                    file.keep(|f| f.password = Zeroizing::new(p.expose().to_owned()))
-                })
-                .inspect_err(|_| file.restore())?;
-            let login = service.account(&id)?.email.to_string();
-            Ok(serde_json::to_string_pretty(&json!({
-                "account_id": id.as_str(),
-                "login": login,
-                "password": password.expose(),
-            }))?)
-        }
-        AdminCommand::RotateRootKey { account } => {
-            let id = account_id(&account)?;
-            let file = CredentialsKeeper::new(settings, &id)?;
-            let key = service
-                .rotate_root_key(&id, |k| {
-                    file.keep(|f| {
-                        f.access_key_id = k.view.key.id.to_string();
-                        f.secret_access_key = Zeroizing::new(k.secret.expose().to_owned());
-                    })
-                })
-                .inspect_err(|_| file.restore())?;
-            Ok(serde_json::to_string_pretty(&json!({
-                "account_id": id.as_str(),
-                "access_key_id": key.view.key.id.as_str(),
-                "secret_access_key": key.secret.expose(),
-            }))?)
-        }
-    }
+    Ok(())
 }
 
 fn list_accounts(service: &Service) -> anyhow::Result<String> {

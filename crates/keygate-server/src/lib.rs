@@ -10,5 +10,6 @@ pub mod keys;
 pub mod metrics;
 pub mod runtime;
 pub mod settings;
+pub mod store_admin;
 pub mod telemetry;
 pub mod tls;

@@ -40,7 +40,8 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
-    /// Operator commands on accounts; they work while a server runs on the same data directory.
+    /// Operator commands on accounts and the store; they work while a server runs on the same
+    /// data directory.
     Admin {
         #[command(flatten)]
         common: Common,

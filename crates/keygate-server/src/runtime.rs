@@ -42,50 +42,10 @@ pub fn open_measured_service(
     settings: &Settings,
     metrics: Option<Arc<crate::metrics::Metrics>>,
 ) -> anyhow::Result<Service> {
-    let dir = &settings.storage.data_dir;
-    if !dir.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .with_context(|| format!("creating data directory {}", dir.display()))?;
-    }
+    ensure_data_dir(settings)?;
     let store: Arc<dyn keygate_core::Store> = match settings.storage.backend {
-        Backend::Sqlite => {
-            // The database holds sealed secrets and password hashes: its owner's only.
-            let db = settings.database_path();
-            if !db.exists() {
-                fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&db)
-                    .with_context(|| format!("creating {}", db.display()))?;
-            }
-            let seal = match configured_key(settings)? {
-                Some(key) => key,
-                None => SealKey::load_or_create(&settings.key_file_path())?,
-            };
-            Arc::new(
-                SqliteStore::open(&settings.store_options(), seal)
-                    .with_context(|| format!("opening {}", db.display()))?,
-            )
-        }
-        Backend::Postgres => {
-            // Every replica must seal and open secrets with one key: it is given, never made
-            // here, or each replica would make its own.
-            let seal = configured_key(settings)?.with_context(|| {
-                format!(
-                    "the postgres backend needs the at-rest key every replica shares: set \
-                     storage.at_rest_key (KEYGATE__STORAGE__AT_REST_KEY) or put it in {}",
-                    settings.key_file_path().display()
-                )
-            })?;
-            Arc::new(
-                PostgresStore::open(&settings.postgres_options()?, seal)
-                    .context("opening the PostgreSQL store")?,
-            )
-        }
+        Backend::Sqlite => Arc::new(open_sqlite(settings)?),
+        Backend::Postgres => Arc::new(open_postgres(settings, &settings.postgres_options()?)?),
     };
     let store = match metrics {
         Some(metrics) => Arc::new(crate::metrics::TimedStore {
@@ -101,6 +61,62 @@ pub fn open_measured_service(
         settings.limits(),
     )
     .with_certificate_check(Arc::new(crate::tls::ClientCertificateCheck)))
+}
+
+/// Creates the data directory, its owner's only, when it does not exist.
+pub fn ensure_data_dir(settings: &Settings) -> anyhow::Result<()> {
+    let dir = &settings.storage.data_dir;
+    if !dir.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("creating data directory {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// The data directory's SQLite database (created on first use), with its at-rest key (made on
+/// first use unless the settings give one).
+pub fn open_sqlite(settings: &Settings) -> anyhow::Result<SqliteStore> {
+    // The database holds sealed secrets and password hashes: its owner's only.
+    let db = settings.database_path();
+    if !db.exists() {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&db)
+            .with_context(|| format!("creating {}", db.display()))?;
+    }
+    let seal = match configured_key(settings)? {
+        Some(key) => key,
+        None => SealKey::load_or_create(&settings.key_file_path())?,
+    };
+    SqliteStore::open(&settings.store_options(), seal)
+        .with_context(|| format!("opening {}", db.display()))
+}
+
+/// The PostgreSQL store `options` names, migrated, with the at-rest key the settings give.
+pub fn open_postgres(
+    settings: &Settings,
+    options: &keygate_store_postgres::Options,
+) -> anyhow::Result<PostgresStore> {
+    // Every replica must seal and open secrets with one key: it is given, never made here, or
+    // each replica would make its own.
+    let seal = configured_key(settings)?.with_context(|| {
+        format!(
+            "the postgres backend needs the at-rest key every replica shares: set \
+             storage.at_rest_key (KEYGATE__STORAGE__AT_REST_KEY) or put it in {}",
+            settings.key_file_path().display()
+        )
+    })?;
+    PostgresStore::open(options, seal).context("opening the PostgreSQL store")
+}
+
+/// Whether the settings give an at-rest key, without making one.
+pub fn has_key(settings: &Settings) -> anyhow::Result<bool> {
+    configured_key(settings).map(|k| k.is_some())
 }
 
 /// On an empty database, creates the default account and writes its root credentials file,

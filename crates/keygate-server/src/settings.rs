@@ -362,7 +362,21 @@ impl Settings {
                  (KEYGATE__STORAGE__POSTGRES_URL)"
             );
         }
-        let mut options = keygate_store_postgres::Options::new(self.storage.postgres_url.trim());
+        self.postgres_options_for(None)
+    }
+
+    /// The options of the PostgreSQL database `url` names, else `storage.postgres_url`.
+    pub fn postgres_options_for(
+        &self,
+        url: Option<&str>,
+    ) -> anyhow::Result<keygate_store_postgres::Options> {
+        let url = url.unwrap_or(self.storage.postgres_url.as_str()).trim();
+        if url.is_empty() {
+            bail!(
+                "no PostgreSQL database named: give --to or storage.postgres_url (KEYGATE__STORAGE__POSTGRES_URL)"
+            );
+        }
+        let mut options = keygate_store_postgres::Options::new(url);
         options.pool_size = self.storage.pool_size;
         options.statement_timeout = Duration::from_millis(self.storage.statement_timeout_ms);
         Ok(options)

@@ -64,7 +64,7 @@ pub(crate) fn is_conflict(e: &postgres::Error) -> bool {
     )
 }
 
-/// `?1` … `?99` as `$1` … `$99`; the shared statements hold no `?` anywhere else.
+/// `?1`, `?2`, … as `$1`, `$2`, …; the shared statements hold no `?` anywhere else.
 fn dollars(sql: &str) -> String {
     sql.replace('?', "$")
 }

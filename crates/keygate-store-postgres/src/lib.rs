@@ -13,6 +13,7 @@ mod pool;
 use std::time::Duration;
 
 use keygate_core::{CoreError, CoreResult, ReadTx, Store, WriteTx};
+use keygate_store_sql::sql::Conn;
 use keygate_store_sql::{SqlTx, storage};
 use postgres::IsolationLevel;
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -124,6 +125,29 @@ impl PostgresStore {
     }
 
     fn run(&self, mode: Mode, f: &mut dyn FnMut(&SqlTx<'_>) -> CoreResult<()>) -> CoreResult<()> {
+        let seal = &self.seal;
+        self.run_conn(mode, &mut |conn| f(&SqlTx::new(conn, seal)))
+    }
+
+    /// Runs `f` on the tables as stored, in one write transaction, to fill an empty store with
+    /// another's rows; afterwards the audit trail's numbering goes on from the last record.
+    pub fn import(&self, f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>) -> CoreResult<()> {
+        self.run_conn(Mode::Write, &mut |conn| {
+            f(conn)?;
+            conn.query(
+                "SELECT setval(pg_get_serial_sequence('audit_records', 'seq'), \
+                 coalesce(max(seq), 0) + 1, false) FROM audit_records",
+                &[],
+            )
+            .map(drop)
+        })
+    }
+
+    fn run_conn(
+        &self,
+        mode: Mode,
+        f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>,
+    ) -> CoreResult<()> {
         for attempt in 1..=ATTEMPTS {
             let mut client = self.pool.get().map_err(storage)?;
             let mut tx = client
@@ -136,7 +160,7 @@ impl PostgresStore {
                 .start()
                 .map_err(storage)?;
             let conn = PgTx::new(&mut tx);
-            let done = f(&SqlTx::new(&conn, &self.seal));
+            let done = f(&conn);
             let conflicted = conn.conflicted();
             match done {
                 Err(e) if !conflicted => return Err(e),

@@ -86,3 +86,24 @@ fn two_stores_on_one_database_hold_the_key_limit_together() {
     let b: Arc<dyn Store> = Arc::new(PostgresStore::open(&Options::new(&url), seal).unwrap());
     conformance::concurrent_creates_across_stores_respect_the_key_limit(a, b);
 }
+
+#[test]
+fn a_store_copy_names_every_table() {
+    let url = fresh_database("tables");
+    drop(open(&url));
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let tables: Vec<String> = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name <> 'keygate_schema' \
+             ORDER BY table_name COLLATE \"C\"",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut copied: Vec<&str> = keygate_store_sql::copy::TABLES.to_vec();
+    copied.sort_unstable();
+    assert_eq!(tables, copied);
+}

@@ -222,4 +222,14 @@ pub trait Conn {
     fn query(&self, sql: &str, params: &[Param<'_>]) -> CoreResult<Vec<Vec<Cell>>>;
     /// Runs a statement that changes rows; answers how many.
     fn execute(&self, sql: &str, params: &[Param<'_>]) -> CoreResult<u64>;
+    /// Runs a statement that answers rows, handing them to `each` one at a time; an engine that
+    /// can stream them does, so that a whole table is never held at once.
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        each: &mut dyn FnMut(Vec<Cell>) -> CoreResult<()>,
+    ) -> CoreResult<()> {
+        self.query(sql, params)?.into_iter().try_for_each(each)
+    }
 }

@@ -150,8 +150,10 @@ impl WriteTx for SqlTx<'_> {
         used: &LastUsed,
     ) -> CoreResult<()> {
         self.exec(
+            // Replicas flush their uses independently: the latest use wins.
             "UPDATE access_keys SET last_used_at = ?3, last_used_service = ?4, \
-             last_used_region = ?5 WHERE account_id = ?1 AND id = ?2",
+             last_used_region = ?5 WHERE account_id = ?1 AND id = ?2 \
+             AND (last_used_at IS NULL OR last_used_at < ?3)",
             params![
                 account.as_str(),
                 id.as_str(),

@@ -32,22 +32,35 @@ fn cell(v: ValueRef<'_>) -> Cell {
 
 impl Conn for SqliteTx<'_> {
     fn query(&self, sql: &str, params: &[Param<'_>]) -> CoreResult<Vec<Vec<Cell>>> {
-        let run = || -> rusqlite::Result<Vec<Vec<Cell>>> {
-            let mut st = self.0.prepare_cached(sql)?;
-            let width = st.column_count();
-            let bound: Vec<ToSqlOutput<'_>> = params.iter().map(bind).collect();
-            let mut rows = st.query(rusqlite::params_from_iter(bound.iter()))?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(
-                    (0..width)
-                        .map(|i| row.get_ref(i).map(cell))
-                        .collect::<rusqlite::Result<_>>()?,
-                );
-            }
-            Ok(out)
-        };
-        run().map_err(storage)
+        let mut out = Vec::new();
+        self.for_each_row(sql, params, &mut |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        each: &mut dyn FnMut(Vec<Cell>) -> CoreResult<()>,
+    ) -> CoreResult<()> {
+        let mut st = self.0.prepare_cached(sql).map_err(storage)?;
+        let width = st.column_count();
+        let bound: Vec<ToSqlOutput<'_>> = params.iter().map(bind).collect();
+        let mut rows = st
+            .query(rusqlite::params_from_iter(bound.iter()))
+            .map_err(storage)?;
+        while let Some(row) = rows.next().map_err(storage)? {
+            each(
+                (0..width)
+                    .map(|i| row.get_ref(i).map(cell))
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(storage)?,
+            )?;
+        }
+        Ok(())
     }
 
     fn execute(&self, sql: &str, params: &[Param<'_>]) -> CoreResult<u64> {

@@ -4,13 +4,15 @@
 
 mod conn;
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Duration;
 
 use keygate_core::{CoreResult, ReadTx, Store, WriteTx};
+use keygate_store_sql::sql::Conn;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::TransactionBehavior;
+use rusqlite::{TransactionBehavior, backup};
 use rusqlite_migration::{M, Migrations};
 
 use keygate_store_sql::{SqlTx, storage};
@@ -19,24 +21,26 @@ use crate::conn::SqliteTx;
 
 pub use keygate_store_sql::{KeyError, SealKey};
 
-static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![
-        M::up(include_str!("migrations/001_initial.sql")),
-        M::up(include_str!("migrations/002_user_tags.sql")),
-        M::up(include_str!("migrations/003_key_tag.sql")),
-        M::up(include_str!("migrations/004_groups.sql")),
-        M::up(include_str!("migrations/005_managed_policies.sql")),
-        M::up(include_str!("migrations/006_sessions.sql")),
-        M::up(include_str!("migrations/007_mfa_devices.sql")),
-        M::up(include_str!("migrations/008_login_profiles.sql")),
-        M::up(include_str!("migrations/009_roles.sql")),
-        M::up(include_str!("migrations/010_sign_in_sessions.sql")),
-        M::up(include_str!("migrations/011_api_access.sql")),
-        M::up(include_str!("migrations/012_audit.sql")),
-        M::up(include_str!("migrations/013_cas.sql")),
-        M::up(include_str!("migrations/014_sign_in_failures.sql")),
-    ])
-});
+/// The schema's steps, in order; a database's `user_version` counts those it has taken.
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_user_tags.sql"),
+    include_str!("migrations/003_key_tag.sql"),
+    include_str!("migrations/004_groups.sql"),
+    include_str!("migrations/005_managed_policies.sql"),
+    include_str!("migrations/006_sessions.sql"),
+    include_str!("migrations/007_mfa_devices.sql"),
+    include_str!("migrations/008_login_profiles.sql"),
+    include_str!("migrations/009_roles.sql"),
+    include_str!("migrations/010_sign_in_sessions.sql"),
+    include_str!("migrations/011_api_access.sql"),
+    include_str!("migrations/012_audit.sql"),
+    include_str!("migrations/013_cas.sql"),
+    include_str!("migrations/014_sign_in_failures.sql"),
+];
+
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
 
 /// Where the database lives.
 #[derive(Debug, Clone)]
@@ -150,14 +154,152 @@ impl SqliteStore {
         commit: bool,
         f: &mut dyn FnMut(&SqlTx<'_>) -> CoreResult<()>,
     ) -> CoreResult<()> {
+        let seal = &self.seal;
+        self.run_conn(behavior, commit, &mut |conn| f(&SqlTx::new(conn, seal)))
+    }
+
+    fn run_conn(
+        &self,
+        behavior: TransactionBehavior,
+        commit: bool,
+        f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>,
+    ) -> CoreResult<()> {
         let mut conn = self.pool.get().map_err(storage)?;
         let tx = conn.transaction_with_behavior(behavior).map_err(storage)?;
-        f(&SqlTx::new(&SqliteTx(&tx), &self.seal))?;
+        f(&SqliteTx(&tx))?;
         if commit {
             tx.commit().map_err(storage)?;
         }
         Ok(())
     }
+
+    /// Runs `f` on the database's tables as stored, in one read transaction: one consistent
+    /// snapshot while writers go on (WAL), for copying the whole store elsewhere.
+    pub fn export(&self, f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>) -> CoreResult<()> {
+        self.run_conn(TransactionBehavior::Deferred, false, f)
+    }
+
+    /// Writes a copy of the database to a new file at `path` with SQLite's online backup API,
+    /// in one step: one consistent snapshot, taken while writers go on (WAL readers block no
+    /// one). The copy is a single self-contained file (rollback journal), its owner's only.
+    pub fn backup_to(&self, path: &Path) -> Result<(), BackupError> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|source| BackupError::Create {
+                path: path.to_owned(),
+                source,
+            })?;
+        let done = (|| {
+            let source = self.pool.get()?;
+            let mut copy = rusqlite::Connection::open(path)?;
+            backup::Backup::new(&source, &mut copy)?.step(-1)?;
+            copy.pragma_update(None, "journal_mode", "DELETE")?;
+            Ok::<_, BackupError>(())
+        })();
+        if done.is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        done
+    }
+
+    /// Replaces the whole database with the backup at `path`, then migrates it to this
+    /// keygate's schema. The backup is checked first: a keygate database at a schema this
+    /// keygate knows, whose secrets this store's at-rest key opens. The replacement is one
+    /// write: other connections see the store before or after it, never between.
+    pub fn restore_from(&self, path: &Path) -> Result<(), BackupError> {
+        let backup = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        check_backup(&backup, &self.seal)?;
+        let mut live = self.pool.get()?;
+        let restore = backup::Backup::new(&backup, &mut live)?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match restore.step(-1)? {
+                backup::StepResult::Done => break,
+                _ if std::time::Instant::now() >= deadline => return Err(BackupError::Busy),
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+        drop(restore);
+        live.pragma_update(None, "journal_mode", "WAL")?;
+        MIGRATIONS.to_latest(&mut live)?;
+        Ok(())
+    }
+}
+
+/// Refuses a file that is not a keygate backup this store can use.
+fn check_backup(backup: &rusqlite::Connection, seal: &SealKey) -> Result<(), BackupError> {
+    let version: i64 = backup
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|_| BackupError::NotKeygate)?;
+    let version = usize::try_from(version).map_err(|_| BackupError::NotKeygate)?;
+    let accounts: bool = backup
+        .query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'accounts'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|_| BackupError::NotKeygate)?;
+    if version == 0 || !accounts {
+        return Err(BackupError::NotKeygate);
+    }
+    let known = MIGRATION_SQL.len();
+    if version > known {
+        return Err(BackupError::TooNew { version, known });
+    }
+    let sealed = backup.query_row(
+        "SELECT id, secret_nonce, secret_sealed FROM access_keys LIMIT 1",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        },
+    );
+    match sealed {
+        Ok((id, nonce, sealed)) => seal
+            .open(&id, &nonce, &sealed)
+            .map(drop)
+            .map_err(|_| BackupError::OtherKey),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the backup failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the backup failed: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("cannot migrate the restored database: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("the file is not a keygate database")]
+    NotKeygate,
+    #[error(
+        "the backup's schema is at version {version}, newer than this keygate knows ({known}): \
+         upgrade keygate"
+    )]
+    TooNew { version: usize, known: usize },
+    #[error(
+        "the backup's secrets were sealed with another at-rest key: restore it beside the key \
+         file it was made with"
+    )]
+    OtherKey,
+    #[error("the database stayed busy: try again when fewer writers run")]
+    Busy,
 }
 
 impl Store for SqliteStore {

@@ -31,6 +31,25 @@ fn conformance_in_memory() {
 }
 
 #[test]
+fn a_store_copy_names_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = file_store(&dir, "t.sqlite");
+    let conn = s.pool.get().unwrap();
+    let mut st = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap();
+    let mut tables: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables.sort();
+    let mut copied: Vec<&str> = keygate_store_sql::copy::TABLES.to_vec();
+    copied.sort_unstable();
+    assert_eq!(tables, copied);
+}
+
+#[test]
 fn pragmas_are_set() {
     let dir = tempfile::tempdir().unwrap();
     let s = file_store(&dir, "p.sqlite");

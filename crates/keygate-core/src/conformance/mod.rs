@@ -297,6 +297,13 @@ pub fn keys_round_trip(s: Arc<dyn Store>) {
         tx.record_last_use(&a.id, &k1.id, &used)
     })
     .unwrap();
+    // A replica flushing an older use afterwards does not move the record back.
+    let older = LastUsed {
+        at: t(7_000),
+        service: "api".into(),
+        region: "us-east-2".into(),
+    };
+    store::write(&*s, |tx| tx.record_last_use(&a.id, &k1.id, &older)).unwrap();
     changed.last_used = Some(used);
     assert_eq!(
         store::read(&*s, |tx| tx.key(&a.id, &k1.id)).unwrap(),

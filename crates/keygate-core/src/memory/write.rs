@@ -167,6 +167,7 @@ impl WriteTx for Tx {
             .keys
             .get_mut(id)
             .filter(|(k, _)| &k.account_id == account)
+            .filter(|(k, _)| k.last_used.as_ref().is_none_or(|l| l.at < used.at))
         {
             k.last_used = Some(used.clone());
         }
