@@ -10,21 +10,35 @@ use bytes::BytesMut;
 use keygate_core::{CoreError, CoreResult};
 use keygate_store_sql::sql::{Cell, Conn, Param};
 use keygate_store_sql::{described, storage};
-use postgres::Transaction;
+use postgres::{Statement, Transaction};
+
+use crate::pool::Statements;
 use postgres::error::SqlState;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 
 pub(crate) struct PgTx<'t, 'c> {
     tx: RefCell<&'t mut Transaction<'c>>,
+    statements: &'t Statements,
     conflicted: Flag<bool>,
 }
 
 impl<'t, 'c> PgTx<'t, 'c> {
-    pub(crate) fn new(tx: &'t mut Transaction<'c>) -> Self {
+    pub(crate) fn new(tx: &'t mut Transaction<'c>, statements: &'t Statements) -> Self {
         Self {
             tx: RefCell::new(tx),
+            statements,
             conflicted: Flag::new(false),
         }
+    }
+
+    /// The prepared statement for `sql`, prepared now if this connection has not yet.
+    fn statement(&self, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st);
+        }
+        let st = self.tx.borrow_mut().prepare(&dollars(sql))?;
+        self.statements.keep(sql, &st);
+        Ok(st)
     }
 
     /// Whether the engine refused a statement for a conflict with another transaction.
@@ -33,7 +47,13 @@ impl<'t, 'c> PgTx<'t, 'c> {
     }
 
     fn failed(&self, e: postgres::Error, sql: &str) -> CoreError {
-        if is_conflict(&e) {
+        if is_stale_plan(&e) {
+            // The schema changed under a prepared statement (another replica migrated it):
+            // prepare afresh and run the transaction again.
+            self.statements.clear();
+            self.conflicted.set(true);
+            CoreError::ConcurrentModification
+        } else if is_conflict(&e) {
             self.conflicted.set(true);
             CoreError::ConcurrentModification
         } else {
@@ -62,6 +82,15 @@ pub(crate) fn is_conflict(e: &postgres::Error) -> bool {
         e.code(),
         Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
     )
+}
+
+/// A prepared statement whose plan no longer fits the schema.
+fn is_stale_plan(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::FEATURE_NOT_SUPPORTED)
+        && e.as_db_error().is_some_and(|db| {
+            db.message()
+                .contains("cached plan must not change result type")
+        })
 }
 
 /// `?1`, `?2`, … as `$1`, `$2`, …; the shared statements hold no `?` anywhere else.
@@ -133,10 +162,11 @@ impl Conn for PgTx<'_, '_> {
         let bound: Vec<Bound<'_>> = params.iter().map(Bound).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+        let st = self.statement(sql).map_err(|e| self.failed(e, sql))?;
         let rows = self
             .tx
             .borrow_mut()
-            .query(dollars(sql).as_str(), &refs)
+            .query(&st, &refs)
             .map_err(|e| self.failed(e, sql))?;
         rows.iter()
             .map(|row| (0..row.len()).map(|i| cell(row, i)).collect())
@@ -148,9 +178,10 @@ impl Conn for PgTx<'_, '_> {
         let bound: Vec<Bound<'_>> = params.iter().map(Bound).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             bound.iter().map(|b| b as &(dyn ToSql + Sync)).collect();
+        let st = self.statement(sql).map_err(|e| self.failed(e, sql))?;
         self.tx
             .borrow_mut()
-            .execute(dollars(sql).as_str(), &refs)
+            .execute(&st, &refs)
             .map_err(|e| self.failed(e, sql))
     }
 }

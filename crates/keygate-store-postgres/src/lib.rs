@@ -16,6 +16,7 @@ use keygate_core::{CoreError, CoreResult, ReadTx, Store, WriteTx};
 use keygate_store_sql::sql::Conn;
 use keygate_store_sql::{SqlTx, storage};
 use postgres::IsolationLevel;
+use postgres::error::SqlState;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::conn::{PgTx, failure, is_conflict};
@@ -111,6 +112,7 @@ impl PostgresStore {
         // away, calls fail (and /readyz says so) rather than queue.
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
+            .test_on_check_out(false)
             .connection_timeout(options.connect_timeout)
             .build(manager)?;
         migrate::to_latest(&mut *pool.get()?)?;
@@ -150,16 +152,23 @@ impl PostgresStore {
     ) -> CoreResult<()> {
         for attempt in 1..=ATTEMPTS {
             let mut client = self.pool.get().map_err(storage)?;
-            let mut tx = client
+            let (client, statements) = client.parts();
+            let begun = client
                 .build_transaction()
                 .isolation_level(match mode {
                     Mode::Read => IsolationLevel::RepeatableRead,
                     Mode::Write | Mode::Rehearse => IsolationLevel::Serializable,
                 })
                 .read_only(mode == Mode::Read)
-                .start()
-                .map_err(storage)?;
-            let conn = PgTx::new(&mut tx);
+                .start();
+            // A pooled connection is not probed before use: one the server closed meanwhile
+            // fails here, before anything ran, and the transaction runs on another.
+            let mut tx = match begun {
+                Ok(tx) => tx,
+                Err(e) if is_gone(&e) && attempt < ATTEMPTS => continue,
+                Err(e) => return Err(storage(e)),
+            };
+            let conn = PgTx::new(&mut tx, statements);
             let done = f(&conn);
             let conflicted = conn.conflicted();
             match done {
@@ -179,6 +188,17 @@ impl PostgresStore {
         }
         Err(CoreError::ConcurrentModification)
     }
+}
+
+/// A connection the server has closed, or is closing (its administrator ended it, or it shut
+/// down or restarted).
+fn is_gone(e: &postgres::Error) -> bool {
+    e.is_closed()
+        || e.code().is_some_and(|c| {
+            *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || c.code().starts_with("08")
+        })
 }
 
 /// The connection settings from `options`, and TLS for when they ask for it.

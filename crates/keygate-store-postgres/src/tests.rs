@@ -107,3 +107,31 @@ fn a_store_copy_names_every_table() {
     copied.sort_unstable();
     assert_eq!(tables, copied);
 }
+
+#[test]
+fn connections_the_server_closed_are_replaced_before_a_transaction_begins() {
+    let url = fresh_database("closed");
+    let mut options = Options::new(&url);
+    options.pool_size = 2;
+    let s = PostgresStore::open(&options, SealKey::generate().unwrap()).unwrap();
+    let accounts = || keygate_core::store::read(&s, |tx| tx.accounts()).map(|a| a.len());
+    assert_eq!(accounts().unwrap(), 0);
+    let name = url.rsplit("dbname=").next().unwrap();
+    let mut admin =
+        postgres::Client::connect(&format!("{} dbname=postgres", cluster()), postgres::NoTls)
+            .unwrap();
+    let ended: i64 = admin
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ended >= 1, "the pool's connections were ended");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(
+        accounts().unwrap(),
+        0,
+        "a read after the server closed the pool's connections"
+    );
+}
