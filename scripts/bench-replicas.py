@@ -116,7 +116,8 @@ def main():
             subprocess.run(["psql", f"{url} dbname=postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
             env = {"KEYGATE__STORAGE__BACKEND": "postgres",
                    "KEYGATE__STORAGE__POSTGRES_URL": f"{url} dbname={db}",
-                   "KEYGATE__STORAGE__AT_REST_KEY": key}
+                   "KEYGATE__STORAGE__AT_REST_KEY": key,
+                   "KEYGATE__STORAGE__POSTGRES_CA_FILE": os.path.join(cluster, "ca.pem")}
             hosts = []
             for i in range(replicas):
                 server, host = start(os.path.join(work, f"{db}-{i}"), env)

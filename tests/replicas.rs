@@ -209,3 +209,68 @@ fn two_replicas_share_one_database() {
     // It stops on SIGTERM all the same; what it still had to write is lost with the database.
     a.terminate();
 }
+
+#[test]
+fn a_replica_speaks_tls_to_the_database_verified_by_the_ca_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tls");
+    let mut env = postgres_env(&data);
+    for (k, v) in env.iter_mut() {
+        if *k == "KEYGATE__STORAGE__POSTGRES_URL" {
+            v.push_str(" sslmode=require");
+        }
+    }
+    let mut pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&data, &pairs);
+    let file = CredentialsFile::read(&data.join("root-credentials.json")).unwrap();
+    let root = Creds::new(&file.access_key_id, &file.secret_access_key);
+    let (status, out) = iam_query(
+        server.addr,
+        &root,
+        "Action=CreateUser&Version=2010-05-08&UserName=over-tls",
+    );
+    assert_eq!(status, 200, "{out}");
+    let url = &env
+        .iter()
+        .find(|(k, _)| *k == "KEYGATE__STORAGE__POSTGRES_URL")
+        .unwrap()
+        .1;
+    let database = url
+        .split("dbname=")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let mut admin = postgres::Client::connect(
+        &format!(
+            "{} dbname=postgres",
+            std::env::var("KEYGATE_TEST_POSTGRES").unwrap()
+        ),
+        postgres::NoTls,
+    )
+    .unwrap();
+    let row = admin
+        .query_one(
+            "SELECT count(*) FILTER (WHERE ssl), count(*) FILTER (WHERE NOT ssl) \
+             FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE datname = $1",
+            &[&database],
+        )
+        .unwrap();
+    let (tls, plain): (i64, i64) = (row.get(0), row.get(1));
+    assert!(
+        tls >= 1 && plain == 0,
+        "{tls} connections over TLS, {plain} without"
+    );
+    drop(server);
+
+    // A CA file that cannot be read stops the start, naming it.
+    pairs.retain(|(k, _)| *k != "KEYGATE__STORAGE__POSTGRES_CA_FILE");
+    pairs.push(("KEYGATE__STORAGE__POSTGRES_CA_FILE", "/nonexistent/ca.pem"));
+    let out = keygate_tests::support::keygate(&["admin", "list-accounts"], &pairs);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("/nonexistent/ca.pem"),
+        "{err}"
+    );
+}

@@ -167,13 +167,11 @@ fn a_sqlite_store_moves_into_postgresql() {
 
     // The database a deployment would name; the replicas get the SQLite store's key.
     let pg = postgres_env(&fresh.dir.path().join("pg"));
-    let url = pg
-        .iter()
-        .find(|(k, _)| *k == "KEYGATE__STORAGE__POSTGRES_URL")
-        .unwrap()
-        .1
-        .clone();
-    let (ok, out, err) = admin(&data, &["migrate-store", "--to", &url], &[]);
+    let setting = |name: &str| pg.iter().find(|(k, _)| *k == name).unwrap().1.clone();
+    let url = setting("KEYGATE__STORAGE__POSTGRES_URL");
+    let ca = setting("KEYGATE__STORAGE__POSTGRES_CA_FILE");
+    let tls = [("KEYGATE__STORAGE__POSTGRES_CA_FILE", ca.as_str())];
+    let (ok, out, err) = admin(&data, &["migrate-store", "--to", &url], &tls);
     assert!(ok, "{err}");
     let rows = &out["copied_rows"];
     assert_eq!(rows["accounts"], 1, "{out}");
@@ -193,6 +191,7 @@ fn a_sqlite_store_moves_into_postgresql() {
         ("KEYGATE__STORAGE__BACKEND", "postgres"),
         ("KEYGATE__STORAGE__POSTGRES_URL", url.as_str()),
         ("KEYGATE__STORAGE__AT_REST_KEY", key.trim()),
+        tls[0],
     ];
     let replica_dir = fresh.dir.path().join("replica");
     let replica = Server::start(&replica_dir, &env);
@@ -240,7 +239,7 @@ fn a_sqlite_store_moves_into_postgresql() {
     let (ok, _, err) = admin(
         &data,
         &["migrate-store"],
-        &[("KEYGATE__STORAGE__POSTGRES_URL", &url)],
+        &[("KEYGATE__STORAGE__POSTGRES_URL", &url), tls[0]],
     );
     assert!(!ok && err.contains("already holds keygate data"), "{err}");
     assert_eq!(user_status(&replica, &fresh.root, "bob"), 200);

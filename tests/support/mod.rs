@@ -377,7 +377,8 @@ pub fn backend_env(data_dir: &Path) -> Vec<(&'static str, String)> {
 /// The environment that puts a keygate process on `data_dir` on PostgreSQL, whatever the engine
 /// under test: the data directory's database (made on first use) and its at-rest key, given as
 /// every replica of a deployment is given one (derived from the data directory here, so that
-/// every process on it has the same).
+/// every process on it has the same), and the CA that the cluster's certificate chains to: the
+/// connections speak TLS, verified.
 pub fn postgres_env(data_dir: &Path) -> Vec<(&'static str, String)> {
     let (admin, url) = postgres_database(data_dir);
     let name = url.rsplit("dbname=").next().unwrap().to_owned();
@@ -389,9 +390,12 @@ pub fn postgres_env(data_dir: &Path) -> Vec<(&'static str, String)> {
     use base64::Engine;
     use sha2::Digest;
     let key = sha2::Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
+    let ca = std::env::var("KEYGATE_TEST_POSTGRES_CA")
+        .expect("KEYGATE_TEST_POSTGRES_CA names the test cluster's CA (scripts/test sets it)");
     vec![
         ("KEYGATE__STORAGE__BACKEND", "postgres".to_owned()),
         ("KEYGATE__STORAGE__POSTGRES_URL", url),
+        ("KEYGATE__STORAGE__POSTGRES_CA_FILE", ca),
         (
             "KEYGATE__STORAGE__AT_REST_KEY",
             base64::engine::general_purpose::STANDARD.encode(key),

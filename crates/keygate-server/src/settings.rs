@@ -137,6 +137,9 @@ pub struct Storage {
     pub backend: Backend,
     /// libpq connection settings, as a URL or key=value pairs; may hold a password.
     pub postgres_url: Zeroizing<String>,
+    /// CA certificates (PEM) the database server's certificate must chain to; empty: the
+    /// system's roots.
+    pub postgres_ca_file: PathBuf,
     pub statement_timeout_ms: u64,
     pub data_dir: PathBuf,
     pub database: PathBuf,
@@ -379,6 +382,8 @@ impl Settings {
         let mut options = keygate_store_postgres::Options::new(url);
         options.pool_size = self.storage.pool_size;
         options.statement_timeout = Duration::from_millis(self.storage.statement_timeout_ms);
+        options.ca_file =
+            Some(self.storage.postgres_ca_file.clone()).filter(|p| !p.as_os_str().is_empty());
         Ok(options)
     }
 

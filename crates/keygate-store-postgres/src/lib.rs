@@ -10,6 +10,8 @@ mod conn;
 mod migrate;
 mod pool;
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use keygate_core::{CoreError, CoreResult, ReadTx, Store, WriteTx};
@@ -17,6 +19,8 @@ use keygate_store_sql::sql::Conn;
 use keygate_store_sql::{SqlTx, storage};
 use postgres::IsolationLevel;
 use postgres::error::SqlState;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::conn::{PgTx, failure, is_conflict};
@@ -32,6 +36,9 @@ const ATTEMPTS: u32 = 8;
 pub struct Options {
     /// A libpq-style URL or key=value string; its `sslmode` says whether TLS is used.
     pub url: String,
+    /// The CA certificates (PEM) the server's certificate must chain to, in place of the
+    /// system's root certificates.
+    pub ca_file: Option<PathBuf>,
     pub pool_size: u32,
     /// The longest a statement may run before the server cancels it.
     pub statement_timeout: Duration,
@@ -42,6 +49,7 @@ pub struct Options {
 impl std::fmt::Debug for Options {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Options")
+            .field("ca_file", &self.ca_file)
             .field("pool_size", &self.pool_size)
             .field("statement_timeout", &self.statement_timeout)
             .finish_non_exhaustive()
@@ -52,6 +60,7 @@ impl Options {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
+            ca_file: None,
             pool_size: 8,
             statement_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
@@ -76,6 +85,8 @@ pub enum OpenError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("cannot load the system's root certificates for TLS to PostgreSQL")]
     Roots,
+    #[error("cannot read CA certificates from {}: {reason}", path.display())]
+    CaFile { path: PathBuf, reason: String },
 }
 
 type Pool = r2d2::Pool<pool::Manager>;
@@ -209,9 +220,36 @@ fn connection(options: &Options) -> Result<(postgres::Config, Tls), OpenError> {
         "-c statement_timeout={}",
         options.statement_timeout.as_millis()
     ));
-    let (tls, _unreadable) =
-        MakeRustlsConnect::with_native_certs().map_err(|_| OpenError::Roots)?;
+    let tls = match &options.ca_file {
+        Some(path) => MakeRustlsConnect::new(ca_config(path)?),
+        None => {
+            MakeRustlsConnect::with_native_certs()
+                .map_err(|_| OpenError::Roots)?
+                .0
+        }
+    };
     Ok((config, tls))
+}
+
+/// TLS that trusts only the CA certificates in `path`.
+fn ca_config(path: &Path) -> Result<rustls::ClientConfig, OpenError> {
+    let failed = |reason: String| OpenError::CaFile {
+        path: path.to_owned(),
+        reason,
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(path).map_err(|e| failed(e.to_string()))? {
+        roots
+            .add(cert.map_err(|e| failed(e.to_string()))?)
+            .map_err(|e| failed(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(failed("it holds no certificate".into()));
+    }
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| failed(e.to_string()))
+        .map(|b| b.with_root_certificates(roots).with_no_client_auth())
 }
 
 /// A short, growing, jittered pause before the next attempt, so that the transactions that

@@ -4,6 +4,7 @@
 //! `KEYGATE_TEST_POSTGRES` names (connection settings without a database name, as
 //! `scripts/postgres-cluster start` prints them; `scripts/test` starts one).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -38,8 +39,16 @@ fn fresh_database(label: &str) -> String {
     format!("{} dbname={name}", cluster())
 }
 
+/// The options of the database `url` names on the test cluster, which speaks TLS with a
+/// certificate from its own CA: connections verify it against that CA.
+fn options(url: &str) -> Options {
+    let mut options = Options::new(url);
+    options.ca_file = Some(cluster_ca());
+    options
+}
+
 fn open(url: &str) -> PostgresStore {
-    PostgresStore::open(&Options::new(url), SealKey::generate().unwrap()).unwrap()
+    PostgresStore::open(&options(url), SealKey::generate().unwrap()).unwrap()
 }
 
 #[test]
@@ -70,7 +79,7 @@ fn the_schema_is_migrated_once_and_a_newer_one_refused() {
             &[&(SCHEMA_VERSION + 1)],
         )
         .unwrap();
-    let refused = PostgresStore::open(&Options::new(&url), SealKey::generate().unwrap());
+    let refused = PostgresStore::open(&options(&url), SealKey::generate().unwrap());
     assert!(
         matches!(refused, Err(OpenError::SchemaTooNew { found, known }) if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
         "{refused:?}"
@@ -81,9 +90,8 @@ fn the_schema_is_migrated_once_and_a_newer_one_refused() {
 fn two_stores_on_one_database_hold_the_key_limit_together() {
     let url = fresh_database("replicas");
     let seal = SealKey::generate().unwrap();
-    let a: Arc<dyn Store> =
-        Arc::new(PostgresStore::open(&Options::new(&url), seal.clone()).unwrap());
-    let b: Arc<dyn Store> = Arc::new(PostgresStore::open(&Options::new(&url), seal).unwrap());
+    let a: Arc<dyn Store> = Arc::new(PostgresStore::open(&options(&url), seal.clone()).unwrap());
+    let b: Arc<dyn Store> = Arc::new(PostgresStore::open(&options(&url), seal).unwrap());
     conformance::concurrent_creates_across_stores_respect_the_key_limit(a, b);
 }
 
@@ -111,7 +119,7 @@ fn a_store_copy_names_every_table() {
 #[test]
 fn connections_the_server_closed_are_replaced_before_a_transaction_begins() {
     let url = fresh_database("closed");
-    let mut options = Options::new(&url);
+    let mut options = options(&url);
     options.pool_size = 2;
     let s = PostgresStore::open(&options, SealKey::generate().unwrap()).unwrap();
     let accounts = || keygate_core::store::read(&s, |tx| tx.accounts()).map(|a| a.len());
@@ -133,5 +141,49 @@ fn connections_the_server_closed_are_replaced_before_a_transaction_begins() {
         accounts().unwrap(),
         0,
         "a read after the server closed the pool's connections"
+    );
+}
+
+/// The CA of the test cluster's certificate (`scripts/postgres-cluster` writes it, `scripts/test`
+/// names it).
+fn cluster_ca() -> PathBuf {
+    std::env::var_os("KEYGATE_TEST_POSTGRES_CA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("KEYGATE_TEST_POSTGRES_CA is not set: run scripts/test"))
+}
+
+#[test]
+fn tls_to_the_database_is_verified_against_the_ca_given() {
+    let url = fresh_database("tls");
+    let seal = SealKey::generate().unwrap();
+    let mut options = options(&format!("{url} sslmode=require"));
+    let s = PostgresStore::open(&options, seal.clone()).unwrap();
+    let ssl: bool = s
+        .pool
+        .get()
+        .unwrap()
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ssl, "the store's connections speak TLS");
+
+    // The system's roots do not know the cluster's CA: no connection is made.
+    let mut unverified = Options::new(format!("{url} sslmode=require"));
+    unverified.connect_timeout = std::time::Duration::from_secs(1);
+    let refused = PostgresStore::open(&unverified, seal.clone());
+    assert!(matches!(refused, Err(OpenError::Pool(_))), "{refused:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("ca.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    options.ca_file = Some(junk.clone());
+    let refused = PostgresStore::open(&options, seal).unwrap_err();
+    assert!(matches!(refused, OpenError::CaFile { .. }), "{refused:?}");
+    assert!(
+        refused.to_string().contains(junk.to_str().unwrap()),
+        "{refused}"
     );
 }
