@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod behaviour;
 mod console;
+mod deploy;
 mod hardening;
 mod iam;
 mod iam_wire;

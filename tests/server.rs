@@ -23,6 +23,7 @@ fn settings(data_dir: &Path) -> Settings {
             "KEYGATE__STORAGE__BACKEND" => s.storage.backend = Backend::Postgres,
             "KEYGATE__STORAGE__POSTGRES_URL" => s.storage.postgres_url = v.into(),
             "KEYGATE__STORAGE__AT_REST_KEY" => s.storage.at_rest_key = v.into(),
+            "KEYGATE__STORAGE__POSTGRES_CA_FILE" => s.storage.postgres_ca_file = v.into(),
             other => panic!("{other} is not a storage setting"),
         }
     }

@@ -323,3 +323,22 @@ pub fn boto3(server: &Server, creds: &Creds, program: &str) -> Run {
     cmd.arg("-c").arg(program);
     Run::from(cmd.output().unwrap())
 }
+
+/// A YAML file as JSON, read by PyYAML (which the aws CLI brings): the deployment files' test.
+pub fn yaml_as_json(path: &Path) -> Vec<serde_json::Value> {
+    let out = Command::new(client("awscli", "python"))
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{} is not YAML: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
