@@ -1,11 +1,8 @@
 //! Signing raw test requests (AWS4 for the IAM dialect, OSC4 for the OSC one), for the cases and
 //! drivers no real client covers.
 
-use keygate_auth::{
-    Flavour, HttpRequest, Scope, canonical_request, derive_signing_key, sign, string_to_sign,
-};
+use keygate_auth::{Flavour, Outgoing, Signer};
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 use super::clients::Creds;
 
@@ -25,53 +22,21 @@ fn signed_headers(
     service: &str,
     at: OffsetDateTime,
 ) -> Vec<(String, String)> {
-    let date = at
-        .format(format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
-        .unwrap();
-    let date_header = flavour.date_header().to_ascii_lowercase();
-    let headers = [
-        ("content-type", content_type),
-        ("host", host),
-        (date_header.as_str(), date.as_str()),
-    ];
-    let req = HttpRequest {
+    Signer {
+        key_id: &creds.key_id,
+        secret: &creds.secret,
+    }
+    .headers(&Outgoing {
+        flavour,
         method: "POST",
+        host,
         path,
-        query: "",
-        headers: &headers,
+        content_type,
         body,
-    };
-    let signed = ["content-type", "host", date_header.as_str()];
-    let canonical = canonical_request(&req, &signed, false).unwrap();
-    let scope = Scope {
-        access_key_id: creds.key_id.clone(),
-        date: date[..8].to_owned(),
-        region: region.to_owned(),
-        service: service.to_owned(),
-    };
-    let to_sign = string_to_sign(flavour, &date, &scope, &canonical);
-    let key = derive_signing_key(flavour, &creds.secret, &scope.date, region, service);
-    let signature: String = sign(&key, &to_sign)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    vec![
-        ("Content-Type".into(), content_type.into()),
-        (flavour.date_header().into(), date.clone()),
-        (
-            "Authorization".into(),
-            format!(
-                "{} Credential={}/{}/{region}/{service}/{}, SignedHeaders={}, Signature={signature}",
-                flavour.algorithm(),
-                creds.key_id,
-                scope.date,
-                flavour.terminator(),
-                signed.join(";"),
-            ),
-        ),
-    ]
+        region,
+        service,
+        at,
+    })
 }
 
 /// A `POST /` form request signed like the aws CLI signs one, at `at`.

@@ -1,0 +1,304 @@
+//! `keygate-bench`: keygate's load generator. `run` measures, in one run on one machine, the
+//! ceilings and keygate side by side: an actix-web hello-world answering the same requests,
+//! SQLite's single-commit ceiling on the same filesystem, then keygate's signed reads in both
+//! dialects and its unique signed writes, each with its rate, p50 and p99, and the server's CPU
+//! per request, read from /proc. It prints one Markdown table, every keygate figure beside the
+//! ceiling it is a ratio to.
+
+mod ceiling;
+mod hello;
+mod load;
+mod proc;
+mod requests;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+
+use crate::load::Outcome;
+use crate::requests::{Key, Kind};
+
+#[derive(Debug, Parser)]
+#[command(name = "keygate-bench", about = "keygate's load generator")]
+enum Cli {
+    /// Serve the hello-world ceiling: `200 ok` to every request.
+    Hello {
+        #[arg(long)]
+        listen: SocketAddr,
+    },
+    /// Measure the ceilings and keygate in one run; print the table.
+    Run {
+        /// The keygate binary (a release build).
+        #[arg(long, default_value = "target/release/keygate")]
+        keygate: PathBuf,
+        /// Seconds per figure.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// The load generator's threads (it shares the machine with the server).
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Where the data directories and the ceiling's database go: on the disk being
+        /// measured, not a tmpfs, or the durable figures mean nothing.
+        #[arg(long, default_value = "target")]
+        work_dir: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse() {
+        Cli::Hello { listen } => hello::serve(listen),
+        Cli::Run {
+            keygate,
+            seconds,
+            connections,
+            threads,
+            work_dir,
+        } => {
+            let bench = Bench {
+                duration: Duration::from_secs(seconds),
+                connections,
+                threads,
+            };
+            print!("{}", bench.run(&keygate, &work_dir)?);
+            Ok(())
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bench {
+    duration: Duration,
+    connections: usize,
+    threads: usize,
+}
+
+/// A server process under load, stopped when dropped.
+#[derive(Debug)]
+struct Process {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_addr() -> anyhow::Result<SocketAddr> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+/// Waits until `addr` answers `GET /healthz` with 200.
+fn wait_ready(process: &mut Process) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(status) = process.child.try_wait()? {
+            bail!("the server exited with {status}");
+        }
+        if let Ok(mut s) = TcpStream::connect(process.addr) {
+            let _ = write!(
+                s,
+                "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                process.addr
+            );
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("the server on {} did not become ready", process.addr)
+}
+
+fn start(mut cmd: Command, addr: SocketAddr) -> anyhow::Result<Process> {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .context("starting a server")?;
+    let mut process = Process { child, addr };
+    wait_ready(&mut process)?;
+    Ok(process)
+}
+
+/// What one kind of request measured on one server.
+#[derive(Debug, Clone)]
+struct Figure {
+    outcome: Outcome,
+    cpu_us_per_request: f64,
+}
+
+impl Bench {
+    fn measure(&self, server: &Process, kind: Kind, key: &Key) -> anyhow::Result<Figure> {
+        let pid = server.child.id();
+        let make = requests::make(kind, &server.addr.to_string(), key);
+        let before = proc::cpu_seconds(pid)?;
+        let outcome = load::run(
+            server.addr,
+            self.connections,
+            self.duration,
+            self.threads,
+            make,
+        )?;
+        let used = proc::cpu_seconds(pid)? - before;
+        let requests = (outcome.ok + outcome.refused).max(1) as f64;
+        Ok(Figure {
+            cpu_us_per_request: used * 1e6 / requests,
+            outcome,
+        })
+    }
+
+    fn keygate(&self, binary: &Path, data: &Path, env: &[(&str, &str)]) -> anyhow::Result<Process> {
+        let addr = free_addr()?;
+        let mut cmd = Command::new(binary);
+        cmd.arg("serve")
+            .arg("--data-dir")
+            .arg(data)
+            .arg("--listen")
+            .arg(addr.to_string())
+            .envs(env.iter().copied());
+        start(cmd, addr)
+    }
+
+    fn run(&self, binary: &Path, work_dir: &Path) -> anyhow::Result<String> {
+        std::fs::create_dir_all(work_dir)?;
+        let work = tempfile::Builder::new()
+            .prefix("keygate-bench-")
+            .tempdir_in(work_dir)?;
+        let ceiling = ceiling::commits_per_second(work.path(), self.duration)?;
+
+        let hello_addr = free_addr()?;
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.arg("hello").arg("--listen").arg(hello_addr.to_string());
+        let hello = start(cmd, hello_addr)?;
+        let nobody = Key {
+            id: "AKIAHELLOHELLOHELLO0".into(),
+            secret: "hello".into(),
+        };
+        let mut hello_figures = Vec::new();
+        for kind in Kind::READS {
+            hello_figures.push(self.measure(&hello, kind, &nobody)?);
+        }
+        drop(hello);
+
+        let data = work.path().join("full");
+        let server = self.keygate(binary, &data, &[])?;
+        let key = root_key(&data)?;
+        let mut keygate_figures = Vec::new();
+        for kind in Kind::READS {
+            keygate_figures.push(self.measure(&server, kind, &key)?);
+        }
+        let full = self.measure(&server, Kind::CreateUser, &key)?;
+        let peak = proc::peak_rss_kib(server.child.id())?;
+        drop(server);
+
+        let data = work.path().join("normal");
+        let server = self.keygate(binary, &data, &[("KEYGATE__STORAGE__DURABILITY", "normal")])?;
+        let normal = self.measure(&server, Kind::CreateUser, &root_key(&data)?)?;
+        drop(server);
+
+        Ok(self.table(
+            &hello_figures,
+            &keygate_figures,
+            ceiling,
+            &full,
+            &normal,
+            peak,
+        ))
+    }
+
+    fn table(
+        &self,
+        hello: &[Figure],
+        keygate: &[Figure],
+        ceiling: f64,
+        full: &Figure,
+        normal: &Figure,
+        peak_kib: u64,
+    ) -> String {
+        let ms = |us: u32| format!("{:.2} ms", f64::from(us) / 1000.0);
+        let mut out = format!(
+            "{} connections, {} load threads, {} s per figure\n\n\
+             | request | hello req/s | keygate req/s | ratio | hello p50 / p99 | keygate p50 / p99 | p99 ratio | hello CPU/req | keygate CPU/req | ratio | refused / reconnected |\n\
+             |---|---|---|---|---|---|---|---|---|---|---|\n",
+            self.connections,
+            self.threads,
+            self.duration.as_secs()
+        );
+        for ((kind, h), k) in Kind::READS.iter().zip(hello).zip(keygate) {
+            let (ho, ko) = (&h.outcome, &k.outcome);
+            out.push_str(&format!(
+                "| {} | {:.0} | {:.0} | {:.2} | {} / {} | {} / {} | {:.2} | {:.1} µs | {:.1} µs | {:.2} | {} / {} |\n",
+                kind.label(),
+                ho.per_second(),
+                ko.per_second(),
+                ko.per_second() / ho.per_second(),
+                ms(ho.percentile_us(500)),
+                ms(ho.percentile_us(990)),
+                ms(ko.percentile_us(500)),
+                ms(ko.percentile_us(990)),
+                f64::from(ko.percentile_us(990)) / f64::from(ho.percentile_us(990).max(1)),
+                h.cpu_us_per_request,
+                k.cpu_us_per_request,
+                k.cpu_us_per_request / h.cpu_us_per_request,
+                ko.refused,
+                ko.reconnects + ho.reconnects,
+            ));
+        }
+        out.push_str(&format!(
+            "\n| durable writes ({}) | single-commit SQLite ceiling, commits/s | keygate writes/s | ratio | keygate p50 / p99 | keygate CPU/req | refused |\n\
+             |---|---|---|---|---|---|---|\n",
+            Kind::CreateUser.label()
+        ));
+        for (name, f) in [
+            ("synchronous=FULL (default)", full),
+            ("durability = normal", normal),
+        ] {
+            let o = &f.outcome;
+            out.push_str(&format!(
+                "| {name} | {ceiling:.0} | {:.0} | {:.2} | {} / {} | {:.1} µs | {} |\n",
+                o.per_second(),
+                o.per_second() / ceiling,
+                ms(o.percentile_us(500)),
+                ms(o.percentile_us(990)),
+                f.cpu_us_per_request,
+                o.refused,
+            ));
+        }
+        out.push_str(&format!(
+            "\nkeygate's peak resident memory over the reads and the durable writes: {:.1} MiB\n",
+            peak_kib as f64 / 1024.0
+        ));
+        out
+    }
+}
+
+/// The default account's root key, from the credentials file keygate wrote on first start.
+fn root_key(data: &Path) -> anyhow::Result<Key> {
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        data.join("root-credentials.json"),
+    )?)?;
+    let field = |name: &str| -> anyhow::Result<String> {
+        Ok(file[name]
+            .as_str()
+            .with_context(|| format!("no {name} in root-credentials.json"))?
+            .to_owned())
+    };
+    Ok(Key {
+        id: field("access_key_id")?,
+        secret: field("secret_access_key")?,
+    })
+}
