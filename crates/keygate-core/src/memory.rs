@@ -528,6 +528,10 @@ impl ReadTx for Tx {
 }
 
 impl Store for MemoryStore {
+    fn reads_are_local(&self) -> bool {
+        true
+    }
+
     fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
         let snapshot = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
         f(&Tx(RefCell::new(snapshot)))

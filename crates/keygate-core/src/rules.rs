@@ -127,6 +127,112 @@ pub enum Operation {
     CheckAuthentication,
 }
 
+impl Operation {
+    /// Whether the operation only reads the store: such a call may be answered on the thread
+    /// that received it when the store's reads never wait on anything but local memory and
+    /// disk. A call that changes state, or checks a password (a deliberately slow hash), is
+    /// not.
+    pub fn only_reads(self) -> bool {
+        match self {
+            Operation::GetUser
+            | Operation::ListUsers
+            | Operation::ListUserTags
+            | Operation::ListAccessKeys
+            | Operation::GetAccessKeyLastUsed
+            | Operation::GetUserPolicy
+            | Operation::ListUserPolicies
+            | Operation::GetGroup
+            | Operation::ListGroups
+            | Operation::ListGroupsForUser
+            | Operation::GetGroupPolicy
+            | Operation::ListGroupPolicies
+            | Operation::GetPolicy
+            | Operation::ListPolicies
+            | Operation::GetPolicyVersion
+            | Operation::ListPolicyVersions
+            | Operation::ListAttachedUserPolicies
+            | Operation::ListAttachedGroupPolicies
+            | Operation::ListEntitiesForPolicy
+            | Operation::ListPolicyTags
+            | Operation::ListMFADevices
+            | Operation::ListVirtualMFADevices
+            | Operation::GetLoginProfile
+            | Operation::GetAccountPasswordPolicy
+            | Operation::GetRole
+            | Operation::ListRoles
+            | Operation::ListRoleTags
+            | Operation::GetRolePolicy
+            | Operation::ListRolePolicies
+            | Operation::ListAttachedRolePolicies
+            | Operation::GetAccessKeyInfo
+            | Operation::ReadApiAccessPolicy
+            | Operation::ReadApiAccessRules
+            | Operation::ReadCas
+            | Operation::ReadApiLogs
+            | Operation::ReadAccount => true,
+            Operation::CreateUser
+            | Operation::UpdateUser
+            | Operation::DeleteUser
+            | Operation::TagUser
+            | Operation::UntagUser
+            | Operation::CreateAccessKey
+            | Operation::UpdateAccessKey
+            | Operation::DeleteAccessKey
+            | Operation::PutUserPolicy
+            | Operation::DeleteUserPolicy
+            | Operation::CreateGroup
+            | Operation::UpdateGroup
+            | Operation::DeleteGroup
+            | Operation::AddUserToGroup
+            | Operation::RemoveUserFromGroup
+            | Operation::PutGroupPolicy
+            | Operation::DeleteGroupPolicy
+            | Operation::CreatePolicy
+            | Operation::DeletePolicy
+            | Operation::CreatePolicyVersion
+            | Operation::DeletePolicyVersion
+            | Operation::SetDefaultPolicyVersion
+            | Operation::AttachUserPolicy
+            | Operation::DetachUserPolicy
+            | Operation::AttachGroupPolicy
+            | Operation::DetachGroupPolicy
+            | Operation::TagPolicy
+            | Operation::UntagPolicy
+            | Operation::CreateVirtualMFADevice
+            | Operation::EnableMFADevice
+            | Operation::ResyncMFADevice
+            | Operation::DeactivateMFADevice
+            | Operation::DeleteVirtualMFADevice
+            | Operation::CreateLoginProfile
+            | Operation::UpdateLoginProfile
+            | Operation::DeleteLoginProfile
+            | Operation::ChangePassword
+            | Operation::UpdateAccountPasswordPolicy
+            | Operation::DeleteAccountPasswordPolicy
+            | Operation::CreateRole
+            | Operation::UpdateRole
+            | Operation::UpdateRoleDescription
+            | Operation::UpdateAssumeRolePolicy
+            | Operation::DeleteRole
+            | Operation::TagRole
+            | Operation::UntagRole
+            | Operation::PutRolePolicy
+            | Operation::DeleteRolePolicy
+            | Operation::AttachRolePolicy
+            | Operation::DetachRolePolicy
+            | Operation::AssumeRole
+            | Operation::UpdateApiAccessPolicy
+            | Operation::CreateApiAccessRule
+            | Operation::UpdateApiAccessRule
+            | Operation::DeleteApiAccessRule
+            | Operation::CreateCa
+            | Operation::UpdateCa
+            | Operation::DeleteCa
+            | Operation::CheckAuthentication => false,
+        }
+    }
+}
+
 /// How one real service behaves where the two differ. Each front end declares its constant
 /// (the dialect's data) and hands it to every core call; the core never asks which dialect
 /// it serves.

@@ -194,6 +194,12 @@ impl Service {
         Err(CoreError::Internal("no free account id".into()))
     }
 
+    /// Whether the store's reads wait on nothing but local memory and disk, so that a call that
+    /// only reads may be answered on the thread that received it.
+    pub fn reads_are_local(&self) -> bool {
+        self.store.reads_are_local()
+    }
+
     /// Whether the store answers: one empty read transaction (a readiness probe).
     pub fn probe_store(&self) -> CoreResult<()> {
         store::read(&*self.store, |_| Ok(()))

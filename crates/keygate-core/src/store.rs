@@ -348,6 +348,12 @@ pub trait Store: Send + Sync {
     /// Runs `f` exactly as `write_tx` does, then rolls everything back: a dry run sees every
     /// check a real write would meet, and changes nothing.
     fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()>;
+    /// Whether a read waits on nothing but this machine's memory and disk (an embedded engine),
+    /// never on another writer or a network: such reads may run on a thread that serves other
+    /// requests meanwhile. A store across a network keeps the default.
+    fn reads_are_local(&self) -> bool {
+        false
+    }
 }
 
 /// Runs `f` in a read transaction and returns its value. A store may run `f` again when its

@@ -20,7 +20,9 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use keygate_auth::{
     Authenticated, BodyLimits, Flavour, Gate, SecretLookup, SignedHttp, TrustedProxies, receive,
 };
-use keygate_core::{AuditContext, CallLabel, CoreError, RequestId, RequestInfo, Service, Signer};
+use keygate_core::{
+    AuditContext, CallLabel, CoreError, Operation, RequestId, RequestInfo, Service, Signer,
+};
 
 use crate::error::IamError;
 use crate::ops::Answer;
@@ -79,8 +81,30 @@ fn dialect(api: Api) -> &'static str {
     }
 }
 
-/// Decodes, authenticates, runs and encodes one request. Runs on the blocking pool, inside the
-/// request's span, which it tells the action and the caller.
+/// The request's parameters, from its query and, for a POST, its form body.
+fn params(http: &SignedHttp) -> Result<Params, IamError> {
+    let mut params = Params::parse(http.query.as_bytes())
+        .map_err(IamError::from_params)?
+        .without_signature();
+    if http.method == "POST" {
+        params
+            .merge(Params::parse(&http.body).map_err(IamError::from_params)?)
+            .map_err(IamError::from_params)?;
+    }
+    Ok(params)
+}
+
+/// Whether the request names an action that only reads; a request that names none, or an
+/// action the core does not authorise as an operation (the STS calls), is not.
+fn only_reads(http: &SignedHttp) -> bool {
+    params(http)
+        .and_then(|p| router::action_name(&p, http.header("x-amz-target")))
+        .is_ok_and(|name| name.operation().is_some_and(Operation::only_reads))
+}
+
+/// Decodes, authenticates, runs and encodes one request, inside the request's span, which it
+/// tells the action and the caller: on the worker for a read of a local store, otherwise on
+/// the blocking pool.
 fn process(
     api: &IamApi,
     http: &SignedHttp,
@@ -88,14 +112,7 @@ fn process(
     progress: &mut Progress,
 ) -> Result<Done, (Api, IamError)> {
     let iam = |e| (Api::Iam, e);
-    let mut params = Params::parse(http.query.as_bytes())
-        .map_err(|e| iam(IamError::from_params(e)))?
-        .without_signature();
-    if http.method == "POST" {
-        params
-            .merge(Params::parse(&http.body).map_err(|e| iam(IamError::from_params(e)))?)
-            .map_err(|e| iam(IamError::from_params(e)))?;
-    }
+    let params = params(http).map_err(iam)?;
     let name = router::action_name(&params, http.header("x-amz-target")).map_err(iam)?;
     progress.action = Some(name.wire());
     progress.api = Some(name.api());
@@ -233,6 +250,7 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
             }
         };
     }
+    let inline = api.service.reads_are_local() && only_reads(&http);
     let rid2 = rid.clone();
     let run = move || {
         span.in_scope(|| {
@@ -244,14 +262,20 @@ async fn handle(req: HttpRequest, payload: web::Payload, api: web::Data<IamApi>)
             (progress, done)
         })
     };
-    let (progress, done) = match web::block(run).await {
-        Ok(answered) => answered,
-        Err(e) => {
-            tracing::error!(error = %e, "request worker failed");
-            (
-                Progress::default(),
-                Err((Api::Iam, IamError::ServiceFailure)),
-            )
+    // A read the store answers from local memory and disk runs on this worker; everything
+    // else goes to the blocking pool, where waiting on a write lock or a hash stalls no one.
+    let (progress, done) = if inline {
+        run()
+    } else {
+        match web::block(run).await {
+            Ok(answered) => answered,
+            Err(e) => {
+                tracing::error!(error = %e, "request worker failed");
+                (
+                    Progress::default(),
+                    Err((Api::Iam, IamError::ServiceFailure)),
+                )
+            }
         }
     };
     let mut label = CallLabel {

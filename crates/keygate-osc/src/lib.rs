@@ -239,8 +239,6 @@ fn password(
         .map_err(OscError::from_core)
 }
 
-/// Decodes, authenticates, runs and encodes one call. Runs on the blocking pool, inside the
-/// request's span, which it tells the call and the caller.
 /// How far a call got: its name once known, whether it is being authenticated, and whether
 /// its audit record is kept already.
 #[derive(Debug, Default)]
@@ -259,6 +257,9 @@ fn audit_context(rid: &str, call: &'static str, http: &SignedHttp) -> AuditConte
     }
 }
 
+/// Decodes, authenticates, runs and encodes one call, inside the request's span, which it
+/// tells the call and the caller: on the worker for a signed read of a local store, otherwise
+/// on the blocking pool.
 fn process(
     api: &OscApi,
     name: &str,
@@ -319,6 +320,16 @@ fn process(
     done
 }
 
+/// Whether the call only reads and is signed (a login and password are checked with a slow
+/// hash, on the blocking pool).
+fn only_reads(name: &str, http: &SignedHttp) -> bool {
+    let signed = http
+        .header("authorization")
+        .and_then(|a| a.split_whitespace().next())
+        .is_some_and(|scheme| matches!(scheme, "OSC4-HMAC-SHA256" | "AWS4-HMAC-SHA256"));
+    signed && router::call_name(name).is_ok_and(|call| call.operation().only_reads())
+}
+
 async fn handle(
     req: HttpRequest,
     path: web::Path<String>,
@@ -331,6 +342,7 @@ async fn handle(
         Err(e) => return error_response(&OscError::from_body(e), &rid),
     };
     let name = path.into_inner();
+    let inline = api.service.reads_are_local() && only_reads(&name, &http);
     let api2 = api.clone();
     let span = tracing::Span::current();
     let rid2 = rid.clone();
@@ -351,11 +363,17 @@ async fn handle(
             (progress, done)
         })
     };
-    let (progress, done) = match web::block(run).await {
-        Ok(answered) => answered,
-        Err(e) => {
-            tracing::error!(error = %e, "request worker failed");
-            (Progress::default(), Err(OscError::Internal))
+    // A read the store answers from local memory and disk runs on this worker; everything
+    // else (a change, a password's deliberately slow hash) goes to the blocking pool.
+    let (progress, done) = if inline {
+        run()
+    } else {
+        match web::block(run).await {
+            Ok(answered) => answered,
+            Err(e) => {
+                tracing::error!(error = %e, "request worker failed");
+                (Progress::default(), Err(OscError::Internal))
+            }
         }
     };
     let mut label = CallLabel {

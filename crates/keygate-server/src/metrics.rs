@@ -192,6 +192,10 @@ impl Store for TimedStore {
     fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
         self.timed("rehearse", || self.inner.rehearse_tx(f))
     }
+
+    fn reads_are_local(&self) -> bool {
+        self.inner.reads_are_local()
+    }
 }
 
 #[cfg(test)]

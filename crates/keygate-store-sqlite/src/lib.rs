@@ -42,6 +42,9 @@ const MIGRATION_SQL: &[&str] = &[
 static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
 
+/// Statements each connection keeps prepared.
+const STATEMENTS_CACHED: usize = 256;
+
 /// Where the database lives.
 #[derive(Debug, Clone)]
 pub enum Location {
@@ -89,7 +92,11 @@ pub enum OpenError {
 }
 
 pub struct SqliteStore {
+    /// The connections write transactions run on.
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// The connections read transactions run on, apart from the writers': a read never waits
+    /// for a connection that a writer holds while it waits for the write lock.
+    reads: r2d2::Pool<SqliteConnectionManager>,
     seal: SealKey,
 }
 
@@ -97,6 +104,7 @@ impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore")
             .field("pool", &self.pool.state())
+            .field("reads", &self.reads.state())
             .finish_non_exhaustive()
     }
 }
@@ -127,7 +135,15 @@ impl SqliteStore {
                     .max_lifetime(None),
             ),
         };
-        let manager = manager.with_init(move |c| c.execute_batch(&init));
+        let init = move |c: &mut rusqlite::Connection| {
+            // Every shared statement stays prepared: rusqlite's default keeps 16, fewer than a
+            // signed request runs, and one evicted is parsed again.
+            c.set_prepared_statement_cache_capacity(STATEMENTS_CACHED);
+            c.execute_batch(&init)
+        };
+        let init = std::sync::Arc::new(init);
+        let init2 = init.clone();
+        let manager = manager.with_init(move |c| init(c));
         let pool = builder.build(manager)?;
         {
             let mut conn = pool.get()?;
@@ -136,7 +152,13 @@ impl SqliteStore {
             }
             MIGRATIONS.to_latest(&mut conn)?;
         }
-        Ok(Self { pool, seal })
+        let reads = match &options.location {
+            Location::File(path) => r2d2::Pool::builder()
+                .max_size(options.pool_size.max(1))
+                .build(SqliteConnectionManager::file(path).with_init(move |c| init2(c)))?,
+            Location::Memory => pool.clone(),
+        };
+        Ok(Self { pool, reads, seal })
     }
 
     /// Opens the database file at `path` with default options.
@@ -164,7 +186,11 @@ impl SqliteStore {
         commit: bool,
         f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>,
     ) -> CoreResult<()> {
-        let mut conn = self.pool.get().map_err(storage)?;
+        let pool = match behavior {
+            TransactionBehavior::Deferred => &self.reads,
+            _ => &self.pool,
+        };
+        let mut conn = pool.get().map_err(storage)?;
         let tx = conn.transaction_with_behavior(behavior).map_err(storage)?;
         f(&SqliteTx(&tx))?;
         if commit {
@@ -193,7 +219,7 @@ impl SqliteStore {
                 source,
             })?;
         let done = (|| {
-            let source = self.pool.get()?;
+            let source = self.reads.get()?;
             let mut copy = rusqlite::Connection::open(path)?;
             backup::Backup::new(&source, &mut copy)?.step(-1)?;
             copy.pragma_update(None, "journal_mode", "DELETE")?;
@@ -303,6 +329,11 @@ pub enum BackupError {
 }
 
 impl Store for SqliteStore {
+    /// A local file: reads wait on the disk, and in WAL mode never on a writer.
+    fn reads_are_local(&self) -> bool {
+        true
+    }
+
     fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
         self.run(TransactionBehavior::Deferred, false, &mut |tx| f(tx))
     }
