@@ -79,6 +79,29 @@ pub fn run(
     })
 }
 
+/// Sends `count` requests one after another on one connection, on this thread.
+pub fn send(addr: SocketAddr, count: u64, make: MakeRequest) -> anyhow::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let start = Instant::now();
+        let mut stream = connect(addr).await?;
+        let mut buf = Vec::with_capacity(16 * 1024);
+        let mut out = Outcome::default();
+        for n in 0..count {
+            stream.write_all(&make(0, n)).await?;
+            match read_answer(&mut stream, &mut buf).await? {
+                Some(status) if (200..300).contains(&status) => out.ok += 1,
+                Some(_) => out.refused += 1,
+                None => bail!("the server closed the connection"),
+            }
+        }
+        out.elapsed = start.elapsed();
+        Ok(out)
+    })
+}
+
 async fn connection(
     addr: SocketAddr,
     index: usize,

@@ -49,11 +49,37 @@ enum Cli {
         #[arg(long, default_value = "target")]
         work_dir: PathBuf,
     },
+    /// Send one kind of request COUNT times, one after another on one connection, to a server
+    /// already running: a fixed batch, for counting instructions under callgrind.
+    Send {
+        #[arg(long)]
+        target: SocketAddr,
+        /// The data directory whose root-credentials.json signs the requests.
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, value_enum)]
+        kind: Kind,
+        #[arg(long)]
+        count: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse() {
         Cli::Hello { listen } => hello::serve(listen),
+        Cli::Send {
+            target,
+            data_dir,
+            kind,
+            count,
+        } => {
+            let make = requests::make(kind, &target.to_string(), &root_key(&data_dir)?);
+            let sent = load::send(target, count, make)?;
+            if sent.refused > 0 {
+                bail!("{} of {count} requests were refused", sent.refused);
+            }
+            Ok(())
+        }
         Cli::Run {
             keygate,
             seconds,

@@ -13,7 +13,7 @@ const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
 const JSON: &str = "application/json";
 
 /// The kinds of request measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     Healthz,
     IamGet,
