@@ -257,3 +257,49 @@ fn audit_lines(data: &Path, env: &[(&str, &str)]) -> usize {
     );
     String::from_utf8_lossy(&out.stdout).lines().count()
 }
+
+#[test]
+fn seed_fills_an_account_with_users_and_active_keys() {
+    let fresh = Fresh::start(&[]);
+    let data = fresh.server.data_dir.clone();
+    let account = fresh.file.account_id.clone();
+    let (ok, out, err) = admin(
+        &data,
+        &[
+            "seed",
+            "--account",
+            &account,
+            "--users",
+            "3",
+            "--keys-per-user",
+            "2",
+        ],
+        &[],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        (out["users"].as_u64(), out["keys"].as_u64()),
+        (Some(3), Some(6)),
+        "{out}"
+    );
+    for n in 0..3 {
+        let (status, listed) = iam_query(
+            fresh.server.addr,
+            &fresh.root,
+            &format!("Action=ListAccessKeys&Version=2010-05-08&UserName=seed-{n}"),
+        );
+        assert_eq!(status, 200, "{listed}");
+        assert_eq!(
+            listed.matches("<Status>Active</Status>").count(),
+            2,
+            "{listed}"
+        );
+    }
+    let (ok, _, err) = admin(
+        &data,
+        &["seed", "--account", "000000000000", "--users", "1"],
+        &[],
+    );
+    assert!(!ok && err.contains("no account 000000000000"), "{err}");
+    assert_eq!(user_status(&fresh.server, &fresh.root, "seed-3"), 404);
+}

@@ -48,6 +48,10 @@ enum Cli {
         /// measured, not a tmpfs, or the durable figures mean nothing.
         #[arg(long, default_value = "target")]
         work_dir: PathBuf,
+        /// The store sizes to measure keygate at, in keys: each is a fresh data directory
+        /// whose account `keygate admin seed` fills (ten keys per user) before the load.
+        #[arg(long, value_delimiter = ',', default_value = "0")]
+        keys: Vec<u64>,
     },
     /// Send one kind of request COUNT times, one after another on one connection, to a server
     /// already running: a fixed batch, for counting instructions under callgrind.
@@ -86,13 +90,14 @@ fn main() -> anyhow::Result<()> {
             connections,
             threads,
             work_dir,
+            keys,
         } => {
             let bench = Bench {
                 duration: Duration::from_secs(seconds),
                 connections,
                 threads,
             };
-            print!("{}", bench.run(&keygate, &work_dir)?);
+            print!("{}", bench.run(&keygate, &work_dir, &keys)?);
             Ok(())
         }
     }
@@ -199,7 +204,7 @@ impl Bench {
         start(cmd, addr)
     }
 
-    fn run(&self, binary: &Path, work_dir: &Path) -> anyhow::Result<String> {
+    fn run(&self, binary: &Path, work_dir: &Path, sizes: &[u64]) -> anyhow::Result<String> {
         std::fs::create_dir_all(work_dir)?;
         let work = tempfile::Builder::new()
             .prefix("keygate-bench-")
@@ -220,30 +225,38 @@ impl Bench {
         }
         drop(hello);
 
-        let data = work.path().join("full");
-        let server = self.keygate(binary, &data, &[])?;
-        let key = root_key(&data)?;
-        let mut keygate_figures = Vec::new();
-        for kind in Kind::READS {
-            keygate_figures.push(self.measure(&server, kind, &key)?);
+        let mut out = format!(
+            "{} connections, {} load threads, {} s per figure; single-commit SQLite ceiling: \
+             {ceiling:.0} commits/s\n",
+            self.connections,
+            self.threads,
+            self.duration.as_secs()
+        );
+        for (i, &keys) in sizes.iter().enumerate() {
+            let data = work.path().join(format!("full-{keys}"));
+            let server = self.keygate(binary, &data, &[])?;
+            let seeded = seed(binary, &data, keys)?;
+            let key = root_key(&data)?;
+            let mut reads = Vec::new();
+            for kind in Kind::READS {
+                reads.push(self.measure(&server, kind, &key)?);
+            }
+            let full = self.measure(&server, Kind::CreateUser, &key)?;
+            let peak = proc::peak_rss_kib(server.child.id())?;
+            drop(server);
+            let mut writes = vec![("synchronous=FULL (default)", full)];
+            // The lighter durability once, on the first store size.
+            if i == 0 {
+                let data = work.path().join(format!("normal-{keys}"));
+                let server =
+                    self.keygate(binary, &data, &[("KEYGATE__STORAGE__DURABILITY", "normal")])?;
+                seed(binary, &data, keys)?;
+                let normal = self.measure(&server, Kind::CreateUser, &root_key(&data)?)?;
+                writes.push(("durability = normal", normal));
+            }
+            out.push_str(&self.table(&hello_figures, &reads, ceiling, &writes, peak, seeded));
         }
-        let full = self.measure(&server, Kind::CreateUser, &key)?;
-        let peak = proc::peak_rss_kib(server.child.id())?;
-        drop(server);
-
-        let data = work.path().join("normal");
-        let server = self.keygate(binary, &data, &[("KEYGATE__STORAGE__DURABILITY", "normal")])?;
-        let normal = self.measure(&server, Kind::CreateUser, &root_key(&data)?)?;
-        drop(server);
-
-        Ok(self.table(
-            &hello_figures,
-            &keygate_figures,
-            ceiling,
-            &full,
-            &normal,
-            peak,
-        ))
+        Ok(out)
     }
 
     fn table(
@@ -251,18 +264,15 @@ impl Bench {
         hello: &[Figure],
         keygate: &[Figure],
         ceiling: f64,
-        full: &Figure,
-        normal: &Figure,
+        writes: &[(&str, Figure)],
         peak_kib: u64,
+        keys: u64,
     ) -> String {
         let ms = |us: u32| format!("{:.2} ms", f64::from(us) / 1000.0);
         let mut out = format!(
-            "{} connections, {} load threads, {} s per figure\n\n\
+            "\n### keygate with {keys} keys in the store, besides its root's\n\n\
              | request | hello req/s | keygate req/s | ratio | hello p50 / p99 | keygate p50 / p99 | p99 ratio | hello CPU/req | keygate CPU/req | ratio | refused / reconnected |\n\
-             |---|---|---|---|---|---|---|---|---|---|---|\n",
-            self.connections,
-            self.threads,
-            self.duration.as_secs()
+             |---|---|---|---|---|---|---|---|---|---|---|\n"
         );
         for ((kind, h), k) in Kind::READS.iter().zip(hello).zip(keygate) {
             let (ho, ko) = (&h.outcome, &k.outcome);
@@ -289,10 +299,7 @@ impl Bench {
              |---|---|---|---|---|---|---|\n",
             Kind::CreateUser.label()
         ));
-        for (name, f) in [
-            ("synchronous=FULL (default)", full),
-            ("durability = normal", normal),
-        ] {
+        for (name, f) in writes {
             let o = &f.outcome;
             out.push_str(&format!(
                 "| {name} | {ceiling:.0} | {:.0} | {:.2} | {} / {} | {:.1} µs | {} |\n",
@@ -310,6 +317,32 @@ impl Bench {
         ));
         out
     }
+}
+
+/// Fills the default account of `data` with `keys` keys, ten to a user, through
+/// `keygate admin seed` beside the running server; answers how many keys it holds.
+fn seed(binary: &Path, data: &Path, keys: u64) -> anyhow::Result<u64> {
+    let users = keys.div_ceil(10);
+    if users == 0 {
+        return Ok(0);
+    }
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        data.join("root-credentials.json"),
+    )?)?;
+    let account = file["account_id"]
+        .as_str()
+        .context("no account_id in root-credentials.json")?;
+    let out = Command::new(binary)
+        .args(["admin", "--data-dir"])
+        .arg(data)
+        .args(["seed", "--account", account, "--users", &users.to_string()])
+        .args(["--keys-per-user", "10"])
+        .stdin(Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        bail!("seeding: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(users * 10)
 }
 
 /// The default account's root key, from the credentials file keygate wrote on first start.

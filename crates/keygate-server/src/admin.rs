@@ -58,6 +58,15 @@ pub enum AdminCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Fill an account with generated users (`seed-<n>`) and active keys, for load tests.
+    Seed {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        users: u32,
+        #[arg(long, default_value_t = 10)]
+        keys_per_user: u32,
+    },
     /// Copy the SQLite store into an empty PostgreSQL database, secrets still sealed.
     MigrateStore {
         /// The database's URL; default: storage.postgres_url (KEYGATE__STORAGE__POSTGRES_URL),
@@ -94,6 +103,11 @@ pub fn run(cmd: AdminCommand, settings: &Settings, create: bool) -> anyhow::Resu
         AdminCommand::MigrateStore { to } => {
             crate::store_admin::migrate_store(settings, to.as_deref())
         }
+        AdminCommand::Seed {
+            account,
+            users,
+            keys_per_user,
+        } => crate::store_admin::seed(settings, &account_id(&account)?, users, keys_per_user),
         AdminCommand::Audit {
             account,
             since,

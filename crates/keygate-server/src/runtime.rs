@@ -42,11 +42,7 @@ pub fn open_measured_service(
     settings: &Settings,
     metrics: Option<Arc<crate::metrics::Metrics>>,
 ) -> anyhow::Result<Service> {
-    ensure_data_dir(settings)?;
-    let store: Arc<dyn keygate_core::Store> = match settings.storage.backend {
-        Backend::Sqlite => Arc::new(open_sqlite(settings)?),
-        Backend::Postgres => Arc::new(open_postgres(settings, &settings.postgres_options()?)?),
-    };
+    let store = open_store(settings)?;
     let store = match metrics {
         Some(metrics) => Arc::new(crate::metrics::TimedStore {
             inner: store,
@@ -61,6 +57,15 @@ pub fn open_measured_service(
         settings.limits(),
     )
     .with_certificate_check(Arc::new(crate::tls::ClientCertificateCheck)))
+}
+
+/// The store the settings name, its data directory made on first use.
+pub fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn keygate_core::Store>> {
+    ensure_data_dir(settings)?;
+    Ok(match settings.storage.backend {
+        Backend::Sqlite => Arc::new(open_sqlite(settings)?),
+        Backend::Postgres => Arc::new(open_postgres(settings, &settings.postgres_options()?)?),
+    })
 }
 
 /// Creates the data directory, its owner's only, when it does not exist.

@@ -1,7 +1,8 @@
-//! `keygate admin backup | restore | migrate-store`: the store as a whole. A SQLite store is
+//! `keygate admin backup | restore | migrate-store | seed`: the store as a whole. A SQLite store is
 //! backed up online into one file and restored from one; PostgreSQL's are left to `pg_dump`.
 //! A SQLite store moves into an empty PostgreSQL database with its secrets still sealed, so the
-//! replicas on that database need the at-rest key it was sealed with.
+//! replicas on that database need the at-rest key it was sealed with. `seed` fills an account
+//! with generated users and keys, so that load can be measured against a large store.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -90,5 +91,76 @@ pub fn migrate_store(settings: &Settings, to: Option<&str>) -> anyhow::Result<St
              (storage.at_rest_key, KEYGATE__STORAGE__AT_REST_KEY, e.g. from a Kubernetes Secret)",
             settings.key_file_path().display()
         ),
+    }))?)
+}
+
+/// Users and keys written per transaction while seeding.
+const SEED_USERS_PER_TRANSACTION: u32 = 1_000;
+
+/// Adds `users` generated users to `account`, each with `keys_per_user` active keys, straight
+/// into the store (the per-user key limit is not checked: a store this size is for measuring).
+/// Names are `seed-<n>`; their secrets are random, sealed as any, and never shown.
+pub fn seed(
+    settings: &Settings,
+    account: &keygate_core::AccountId,
+    users: u32,
+    keys_per_user: u32,
+) -> anyhow::Result<String> {
+    use keygate_core::{
+        AccessKey, Clock, IdGen, KeyOwner, KeyState, RandomIds, SystemClock, User, UserName,
+        UserPath, store,
+    };
+    let store = runtime::open_store(settings)?;
+    let ids = RandomIds;
+    let now = SystemClock.now();
+    let held = store::read(&*store, |tx| tx.account(account))?;
+    if held.is_none() {
+        bail!("no account {}", account.as_str());
+    }
+    let started = std::time::Instant::now();
+    let mut made = 0u32;
+    while made < users {
+        let batch = SEED_USERS_PER_TRANSACTION.min(users - made);
+        let first = made;
+        store::write(&*store, |tx| {
+            for n in first..first + batch {
+                let name = UserName::parse(&format!("seed-{n}"))
+                    .map_err(|e| keygate_core::CoreError::Internal(e.to_string()))?;
+                let user = User {
+                    account_id: account.clone(),
+                    id: ids.user_id(),
+                    name,
+                    path: UserPath::root(),
+                    email: None,
+                    created_at: now,
+                    modified_at: now,
+                    tags: Vec::new(),
+                };
+                tx.insert_user(&user)?;
+                for _ in 0..keys_per_user {
+                    let key = AccessKey {
+                        id: ids.access_key_id(),
+                        account_id: account.clone(),
+                        owner: KeyOwner::User(user.id.clone()),
+                        state: KeyState::Active,
+                        created_at: now,
+                        modified_at: now,
+                        expires_at: None,
+                        last_used: None,
+                        tag: None,
+                    };
+                    tx.insert_key(&key, &ids.secret())?;
+                }
+            }
+            Ok(())
+        })
+        .with_context(|| format!("seeding users {first} to {}", first + batch - 1))?;
+        made += batch;
+    }
+    Ok(serde_json::to_string_pretty(&json!({
+        "account_id": account.as_str(),
+        "users": users,
+        "keys": u64::from(users) * u64::from(keys_per_user),
+        "seconds": started.elapsed().as_secs_f64(),
     }))?)
 }
