@@ -162,6 +162,12 @@ mod tests {
     use super::*;
     use crate::{VerifyOptions, parse, verify};
 
+    /// Whether `http`, as received, verifies under `secret`.
+    fn verifies(http: &HttpRequest<'_>, secret: &str) -> bool {
+        let parsed = parse(Flavour::Aws4, http).unwrap();
+        verify(http, &parsed, secret, None, VerifyOptions::default()).is_ok()
+    }
+
     fn at() -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(1_764_633_600).unwrap()
     }
@@ -196,17 +202,7 @@ mod tests {
             headers: &refs,
             body: req.body,
         };
-        let parsed = parse(Flavour::Aws4, &http).unwrap();
-        assert!(
-            verify(
-                &http,
-                &parsed,
-                signer.secret,
-                None,
-                VerifyOptions::default()
-            )
-            .is_ok()
-        );
+        assert!(verifies(&http, signer.secret));
         let wrong = Signer {
             secret: "another secret",
             ..signer
@@ -218,17 +214,7 @@ mod tests {
             headers: &refs,
             ..http
         };
-        let parsed = parse(Flavour::Aws4, &http).unwrap();
-        assert!(
-            verify(
-                &http,
-                &parsed,
-                signer.secret,
-                None,
-                VerifyOptions::default()
-            )
-            .is_err()
-        );
+        assert!(!verifies(&http, signer.secret));
 
         let get = Outgoing {
             method: "GET",
@@ -244,16 +230,6 @@ mod tests {
             headers: &host,
             body: b"",
         };
-        let parsed = parse(Flavour::Aws4, &http).unwrap();
-        assert!(
-            verify(
-                &http,
-                &parsed,
-                signer.secret,
-                None,
-                VerifyOptions::default()
-            )
-            .is_ok()
-        );
+        assert!(verifies(&http, signer.secret));
     }
 }
