@@ -6,6 +6,7 @@ pub mod caller;
 pub mod catalog;
 pub mod error;
 pub mod ids;
+mod key_cache;
 mod key_uses;
 pub mod memory;
 pub mod model;

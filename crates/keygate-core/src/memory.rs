@@ -101,6 +101,8 @@ fn by_folded_name(groups: &mut [Group]) {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     state: Mutex<State>,
+    /// Counts the committed write transactions.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl MemoryStore {
@@ -532,6 +534,10 @@ impl Store for MemoryStore {
         true
     }
 
+    fn generation(&self) -> Option<u64> {
+        Some(self.generation.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
     fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
         let snapshot = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
         f(&Tx(RefCell::new(snapshot)))
@@ -542,6 +548,8 @@ impl Store for MemoryStore {
         let tx = Tx(RefCell::new(state.clone()));
         f(&tx)?;
         *state = tx.0.into_inner();
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

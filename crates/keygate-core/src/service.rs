@@ -9,9 +9,10 @@ use std::sync::Arc;
 use crate::caller::{AuditContext, Caller, RequestInfo};
 use crate::error::{AccessPolicyRule, CoreError, CoreResult, Quota};
 use crate::ids::{AccessKeyId, AccountId, Email};
+use crate::key_cache::{CachedKey, KeyCache};
 use crate::key_uses::PendingUses;
 use crate::model::{
-    AccessKey, Account, AccountCredentials, ApiAccessRule, AuditRecord, KeyOwner, KeyState,
+    AccessKey, Account, AccountCredentials, ApiAccessRule, AuditRecord, Ca, KeyOwner, KeyState,
     KeyView, LastUsed, NewAccessKey, NewSession, Principal, Secret, SessionFacts, SessionOrigin,
     SigningKey, Timestamp,
 };
@@ -33,6 +34,8 @@ pub struct Service {
     /// Audit records of calls that changed nothing (reads, refusals), until the next flush.
     pending_audit: std::sync::Mutex<Vec<AuditRecord>>,
     pub(crate) sign_in: SignInGuard,
+    /// Long-term keys' authentications, while the store's generation holds.
+    keys: KeyCache,
     /// Answers for API access rules that name CAs; none: no certificate counts.
     certificates: Option<Arc<dyn crate::store::CertificateCheck>>,
 }
@@ -63,6 +66,7 @@ impl Service {
             pending_uses: PendingUses::default(),
             pending_audit: std::sync::Mutex::new(Vec::new()),
             certificates: None,
+            keys: KeyCache::default(),
             sign_in: SignInGuard::new(
                 limits.password_failures_per_source_per_minute,
                 usize::try_from(limits.password_checks_in_flight).unwrap_or(1),
@@ -273,10 +277,15 @@ impl Service {
         certificates: &[Vec<u8>],
     ) -> CoreResult<KeyLookup> {
         let now = self.clock.now();
+        if token.is_none()
+            && let Some(generation) = self.store.generation()
+        {
+            return self.cached_long_term(id, generation, now, client, certificates);
+        }
         store::read(&*self.store, |tx| {
             let Some(token) = token else {
                 return Ok(match long_term(tx, id, now)? {
-                    Some((secret, principal)) => KeyLookup::Found(Box::new(SigningKey {
+                    Some((secret, principal, _)) => KeyLookup::Found(Box::new(SigningKey {
                         admitted: self.admits(tx, principal.account(), client, certificates)?,
                         secret,
                         principal,
@@ -295,7 +304,7 @@ impl Service {
             // A session signs only while what it stands on does; then, until it expires.
             let (principal, policies) = match &session.origin {
                 SessionOrigin::Key { parent_key, .. } => match long_term(tx, parent_key, now)? {
-                    Some((_, principal)) => (principal, Vec::new()),
+                    Some((_, principal, _)) => (principal, Vec::new()),
                     None => return Ok(KeyLookup::Unknown),
                 },
                 SessionOrigin::Role(r) => match tx.role_by_id(&session.account_id, &r.role)? {
@@ -378,6 +387,68 @@ impl Service {
     /// Whether the account's API access rules admit a request from `client` that presented the
     /// TLS client `certificates`. A request without an address comes from within the process
     /// (an operator's command), not the network: the rules are about the network.
+    /// A long-term key's authentication from the cache when the store has not changed since it
+    /// was read, else from the store, then kept.
+    fn cached_long_term(
+        &self,
+        id: &AccessKeyId,
+        generation: u64,
+        now: Timestamp,
+        client: Option<IpAddr>,
+        certificates: &[Vec<u8>],
+    ) -> CoreResult<KeyLookup> {
+        let entry = match self.keys.get(id, generation) {
+            Some(hit) if !self.needs_cas(&hit.rules, certificates) || hit.cas.is_some() => hit,
+            _ => {
+                let read = store::read(&*self.store, |tx| {
+                    let Some((secret, principal, expires_at)) = long_term(tx, id, now)? else {
+                        return Ok(None);
+                    };
+                    let rules = tx.access_rules(principal.account())?;
+                    let cas = self
+                        .needs_cas(&rules, certificates)
+                        .then(|| tx.cas(principal.account()))
+                        .transpose()?;
+                    Ok(Some(CachedKey {
+                        secret,
+                        principal,
+                        expires_at,
+                        rules,
+                        cas,
+                    }))
+                })?;
+                let Some(entry) = read else {
+                    return Ok(KeyLookup::Unknown);
+                };
+                self.keys.put(id.clone(), generation, entry.clone());
+                entry
+            }
+        };
+        if entry.expires_at.is_some_and(|e| e <= now) {
+            return Ok(KeyLookup::Unknown);
+        }
+        let admitted = client.is_none()
+            || self.admits_with(
+                &entry.rules,
+                entry.cas.as_deref().unwrap_or_default(),
+                client,
+                certificates,
+            );
+        Ok(KeyLookup::Found(Box::new(SigningKey {
+            admitted,
+            secret: entry.secret,
+            principal: entry.principal,
+            session: None,
+        })))
+    }
+
+    /// Whether admitting a request with `certificates` needs the account's CAs.
+    fn needs_cas(&self, rules: &[ApiAccessRule], certificates: &[Vec<u8>]) -> bool {
+        self.certificates.is_some()
+            && !certificates.is_empty()
+            && rules.iter().any(|r| !r.ca_ids.is_empty())
+    }
+
     fn admits(
         &self,
         tx: &dyn ReadTx,
@@ -389,10 +460,22 @@ impl Service {
             return Ok(true);
         }
         let rules = tx.access_rules(account)?;
-        let cas = match (&self.certificates, certificates.is_empty()) {
-            (Some(_), false) if rules.iter().any(|r| !r.ca_ids.is_empty()) => tx.cas(account)?,
-            _ => Vec::new(),
+        let cas = if self.needs_cas(&rules, certificates) {
+            tx.cas(account)?
+        } else {
+            Vec::new()
         };
+        Ok(self.admits_with(&rules, &cas, client, certificates))
+    }
+
+    /// Whether `rules` admit a request from `client` with `certificates`, given the CAs.
+    fn admits_with(
+        &self,
+        rules: &[ApiAccessRule],
+        cas: &[Ca],
+        client: Option<IpAddr>,
+        certificates: &[Vec<u8>],
+    ) -> bool {
         let certified = |ids: &[crate::ids::CaId], cns: &[String]| {
             self.certificates.as_ref().is_some_and(|check| {
                 cas.iter()
@@ -400,7 +483,7 @@ impl Service {
                     .any(|ca| check.issued_by(certificates, &ca.pem, cns))
             })
         };
-        Ok(rules.iter().any(|r| r.admits(client, certified)))
+        rules.iter().any(|r| r.admits(client, certified))
     }
 
     /// Refuses a request the account's API access rules do not admit from `source` with the
@@ -619,11 +702,12 @@ pub(crate) fn key_expiration(
 }
 
 /// The secret and principal of an active, unexpired long-term key.
+/// An active, unexpired long-term key's secret, principal and expiry.
 fn long_term(
     tx: &dyn ReadTx,
     id: &AccessKeyId,
     now: Timestamp,
-) -> CoreResult<Option<(Secret, Principal)>> {
+) -> CoreResult<Option<(Secret, Principal, Option<Timestamp>)>> {
     let Some(key) = tx.key_for_authentication(id)? else {
         return Ok(None);
     };
@@ -641,7 +725,7 @@ fn long_term(
     };
     Ok(tx
         .key_secret(&key.account_id, id)?
-        .map(|secret| (secret, principal)))
+        .map(|secret| (secret, principal, key.expires_at)))
 }
 
 /// An EIM user's sign-in: its account, name and password, the new password when it must

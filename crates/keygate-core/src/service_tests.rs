@@ -416,3 +416,61 @@ fn a_lock_set_from_elsewhere_does_not_keep_the_owner_out() {
         .verify_password(&email, pw.expose(), from("198.51.100.1"), &[])
         .unwrap();
 }
+
+#[test]
+fn a_cached_key_is_read_afresh_after_any_committed_change() {
+    use crate::caller::KeyChange;
+    use crate::store;
+    let w = world();
+    w.user("alice");
+    let key = w.new_key(Some("alice"));
+    assert!(w.signing_key(&key).unwrap().is_some());
+    assert_eq!(w.svc.keys.len(), 1, "the key's authentication is kept");
+    assert!(w.signing_key(&key).unwrap().is_some(), "and served again");
+
+    // Deactivated through the service: the very next lookup refuses it.
+    w.root(&IAM)
+        .update_access_key(
+            Some(&name("alice")),
+            &key,
+            KeyChange {
+                state: Some(KeyState::Inactive),
+                expires_at: None,
+                tag: None,
+            },
+        )
+        .unwrap();
+    assert!(w.signing_key(&key).unwrap().is_none(), "inactive, refused");
+
+    // Changed in the store behind the service's back (another replica, an operator's command):
+    // seen as well.
+    w.root(&IAM)
+        .update_access_key(
+            Some(&name("alice")),
+            &key,
+            KeyChange {
+                state: Some(KeyState::Active),
+                expires_at: None,
+                tag: None,
+            },
+        )
+        .unwrap();
+    assert!(w.signing_key(&key).unwrap().is_some());
+    let account = w.root.account().clone();
+    store::write(&*w.svc.store, |tx| tx.delete_key(&account, &key)).unwrap();
+    assert!(w.signing_key(&key).unwrap().is_none(), "deleted, refused");
+
+    // A cached key past its expiry is refused without a change to the store.
+    let expiring = w.new_key(Some("alice"));
+    let mut stored = store::read(&*w.svc.store, |tx| tx.key(&account, &expiring))
+        .unwrap()
+        .unwrap();
+    stored.expires_at = Some(Timestamp::from_unix_millis(T0 + 60_000));
+    store::write(&*w.svc.store, |tx| tx.update_key(&stored)).unwrap();
+    assert!(w.signing_key(&expiring).unwrap().is_some());
+    w.clock.advance_seconds(61);
+    assert!(
+        w.signing_key(&expiring).unwrap().is_none(),
+        "expired, refused"
+    );
+}

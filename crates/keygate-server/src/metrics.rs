@@ -196,6 +196,10 @@ impl Store for TimedStore {
     fn reads_are_local(&self) -> bool {
         self.inner.reads_are_local()
     }
+
+    fn generation(&self) -> Option<u64> {
+        self.inner.generation()
+    }
 }
 
 #[cfg(test)]

@@ -91,12 +91,23 @@ pub enum OpenError {
     Migration(#[from] rusqlite_migration::Error),
 }
 
+/// What tells a change was committed: on a file, SQLite's `data_version` as one connection of
+/// its own sees it (it moves with every commit by any other connection, in this process or
+/// another, such as `keygate admin`); in memory, where no other connection can write, a count
+/// of this store's commits.
+enum Changes {
+    File(std::sync::Mutex<rusqlite::Connection>),
+    Memory(std::sync::atomic::AtomicU64),
+}
+
 pub struct SqliteStore {
     /// The connections write transactions run on.
     pool: r2d2::Pool<SqliteConnectionManager>,
     /// The connections read transactions run on, apart from the writers': a read never waits
     /// for a connection that a writer holds while it waits for the write lock.
     reads: r2d2::Pool<SqliteConnectionManager>,
+    /// How the store tells that a change was committed.
+    changes: Changes,
     seal: SealKey,
 }
 
@@ -158,7 +169,22 @@ impl SqliteStore {
                 .build(SqliteConnectionManager::file(path).with_init(move |c| init2(c)))?,
             Location::Memory => pool.clone(),
         };
-        Ok(Self { pool, reads, seal })
+        let changes = match &options.location {
+            Location::File(path) => Changes::File(std::sync::Mutex::new(
+                rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?,
+            )),
+            Location::Memory => Changes::Memory(std::sync::atomic::AtomicU64::new(0)),
+        };
+        Ok(Self {
+            pool,
+            reads,
+            changes,
+            seal,
+        })
     }
 
     /// Opens the database file at `path` with default options.
@@ -195,6 +221,9 @@ impl SqliteStore {
         f(&SqliteTx(&tx))?;
         if commit {
             tx.commit().map_err(storage)?;
+            if let Changes::Memory(count) = &self.changes {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
         }
         Ok(())
     }
@@ -332,6 +361,19 @@ impl Store for SqliteStore {
     /// A local file: reads wait on the disk, and in WAL mode never on a writer.
     fn reads_are_local(&self) -> bool {
         true
+    }
+
+    fn generation(&self) -> Option<u64> {
+        match &self.changes {
+            Changes::File(conn) => {
+                let conn = conn.lock().unwrap_or_else(|e| e.into_inner());
+                // Unreadable: nothing is cached rather than something stale.
+                conn.pragma_query_value(None, "data_version", |r| r.get::<_, i64>(0))
+                    .ok()
+                    .map(|v| u64::from_ne_bytes(v.to_ne_bytes()))
+            }
+            Changes::Memory(count) => Some(count.load(std::sync::atomic::Ordering::SeqCst)),
+        }
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {

@@ -146,3 +146,26 @@ fn normal_durability_is_configurable() {
         .unwrap();
     assert_eq!(v, 1);
 }
+
+#[test]
+fn a_change_committed_by_another_process_is_seen_by_the_next_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = service(file_store(&dir, "g.sqlite"));
+    let creds = svc.create_account("acme", None).unwrap();
+    let signs = || {
+        matches!(
+            svc.signing_credentials(&creds.access_key_id, None, None, &[])
+                .unwrap(),
+            keygate_core::KeyLookup::Found(_)
+        )
+    };
+    assert!(signs());
+    assert!(signs(), "served again, from the cache");
+    // Another store on the same file stands for another process (`keygate admin`).
+    let other = file_store(&dir, "g.sqlite");
+    keygate_core::store::write(&other, |tx| {
+        tx.delete_key(&creds.account.id, &creds.access_key_id)
+    })
+    .unwrap();
+    assert!(!signs(), "the deleted key is refused at once");
+}
