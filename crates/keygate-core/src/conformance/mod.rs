@@ -4,36 +4,36 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
-use std::thread;
 
-use crate::caller::KeyFilter;
-use crate::error::{CoreError, Quota};
+use crate::error::CoreError;
 use crate::ids::{
     AccessKeyId, AccountId, Email, PathPrefix, PolicyName, TagKey, TagValue, UserId, UserName,
     UserPath,
 };
 use crate::model::{
-    AccessKey, Account, KeyOwner, KeyState, LastUsed, LoginFailures, Principal, Secret, Tag,
-    Timestamp, User,
+    AccessKey, Account, KeyOwner, KeyState, LastUsed, Secret, Tag, Timestamp, User,
 };
-use crate::page::PageRequest;
-use crate::rules::{KeyDeletion, Limits, Operation, Rules};
-use crate::service::Service;
 use crate::store::{self, Store};
-use crate::system::{RandomIds, SystemClock};
 
 mod access;
+mod concurrency;
 mod groups;
 mod isolation;
 mod managed;
 mod roles;
 mod sessions;
+mod sign_in;
 pub use access::{access_governance_round_trip, audit_trail_round_trip};
+pub use concurrency::{
+    concurrent_creates_across_stores_respect_the_key_limit,
+    concurrent_creates_respect_the_key_limit,
+};
 pub use groups::groups_round_trip;
 pub use isolation::nothing_crosses_accounts;
 pub use managed::managed_policies_round_trip;
 pub use roles::roles_round_trip;
 pub use sessions::{login_profiles_round_trip, mfa_devices_round_trip, sessions_round_trip};
+pub use sign_in::sign_in_failures_round_trip;
 
 /// Makes a fresh, empty store.
 pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
@@ -404,154 +404,6 @@ pub fn constraints_hold_in_the_store(s: Arc<dyn Store>) {
             .unwrap()
             .is_some()
     );
-}
-
-fn self_action(_: Operation) -> &'static str {
-    "test:Any"
-}
-
-/// Failed password attempts: per login and source, per source within a window (its start
-/// excluded), and forgotten when old.
-pub fn sign_in_failures_round_trip(s: Arc<dyn Store>) {
-    let t = |secs: i64| Timestamp::from_unix_millis(1_700_000_000_000 + secs * 1000);
-    let record = LoginFailures {
-        failures: 4,
-        locked_until: Some(t(60)),
-        at: t(0),
-    };
-    store::write(&*s, |tx| {
-        tx.put_login_failures("a@example.com", "192.0.2.7", &record)?;
-        tx.insert_source_failure("192.0.2.7", t(0))?;
-        tx.insert_source_failure("192.0.2.7", t(30))?;
-        tx.insert_source_failure("198.51.100.1", t(30))
-    })
-    .unwrap();
-    store::read(&*s, |tx| {
-        assert_eq!(
-            tx.login_failures("a@example.com", "192.0.2.7")?,
-            Some(record)
-        );
-        assert_eq!(tx.login_failures("a@example.com", "198.51.100.1")?, None);
-        assert_eq!(tx.source_failures("192.0.2.7", t(-1))?, (2, Some(t(0))));
-        assert_eq!(
-            tx.source_failures("192.0.2.7", t(0))?,
-            (1, Some(t(30))),
-            "the start is out"
-        );
-        assert_eq!(tx.source_failures("203.0.113.9", t(-1))?, (0, None));
-        Ok(())
-    })
-    .unwrap();
-    let again = LoginFailures {
-        failures: 5,
-        at: t(10),
-        ..record
-    };
-    store::write(&*s, |tx| {
-        tx.put_login_failures("a@example.com", "192.0.2.7", &again)?;
-        tx.put_login_failures("b@example.com", "192.0.2.7", &record)?;
-        tx.delete_sign_in_failures_before(t(5), t(10))
-    })
-    .unwrap();
-    store::read(&*s, |tx| {
-        assert_eq!(
-            tx.login_failures("a@example.com", "192.0.2.7")?,
-            Some(again)
-        );
-        assert_eq!(
-            tx.login_failures("b@example.com", "192.0.2.7")?,
-            None,
-            "old: forgotten"
-        );
-        assert_eq!(tx.source_failures("192.0.2.7", t(-1))?, (1, Some(t(30))));
-        Ok(())
-    })
-    .unwrap();
-    store::write(&*s, |tx| {
-        tx.delete_login_failures("a@example.com", "192.0.2.7")
-    })
-    .unwrap();
-    assert_eq!(
-        store::read(&*s, |tx| tx.login_failures("a@example.com", "192.0.2.7")).unwrap(),
-        None
-    );
-}
-
-/// Many threads create keys for one user at once; the limit still holds.
-pub fn concurrent_creates_respect_the_key_limit(s: Arc<dyn Store>) {
-    concurrent_creates_across_stores_respect_the_key_limit(s.clone(), s);
-}
-
-/// As [`concurrent_creates_respect_the_key_limit`], with the threads split between two stores
-/// on one database (two replicas): the limit holds across them.
-pub fn concurrent_creates_across_stores_respect_the_key_limit(
-    a: Arc<dyn Store>,
-    b: Arc<dyn Store>,
-) {
-    const LIMIT: u32 = 3;
-    let limits = Limits {
-        access_keys_per_principal: LIMIT,
-        ..Limits::default()
-    };
-    let service = |s: Arc<dyn Store>| {
-        Arc::new(Service::new(
-            s,
-            Arc::new(SystemClock),
-            Arc::new(RandomIds),
-            limits,
-        ))
-    };
-    let (svc, other) = (service(a), service(b));
-    let creds = svc.create_account("race", None).unwrap();
-    let root = Principal::Root {
-        account: creds.account.id.clone(),
-    };
-    static RULES: Rules = Rules {
-        user_key_deletion: KeyDeletion::AnyState,
-        missing_expiration: crate::rules::MissingExpiration::Refuse,
-        action: self_action,
-    };
-    let bob = UserName::parse("bob").unwrap();
-    svc.caller(&root, &RULES)
-        .create_user(bob.clone(), None, None, vec![])
-        .unwrap();
-    let handles: Vec<_> = (0..16)
-        .map(|i| {
-            let svc = if i % 2 == 0 {
-                svc.clone()
-            } else {
-                other.clone()
-            };
-            let (root, bob) = (root.clone(), bob.clone());
-            thread::spawn(move || {
-                (0..4)
-                    .map(|_| {
-                        svc.caller(&root, &RULES)
-                            .create_access_key(Some(&bob), None, None)
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let results: Vec<_> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    let ok = results.iter().filter(|r| r.is_ok()).count();
-    assert_eq!(ok, LIMIT as usize);
-    for r in &results {
-        if let Err(e) = r {
-            assert_eq!(
-                e,
-                &CoreError::LimitExceeded(Quota::AccessKeysPerPrincipal(LIMIT))
-            );
-        }
-    }
-    let listed = svc
-        .caller(&root, &RULES)
-        .list_access_keys(Some(&bob), &KeyFilter::default(), &PageRequest::default())
-        .unwrap();
-    assert_eq!(listed.items.len(), LIMIT as usize);
 }
 
 #[cfg(test)]

@@ -194,108 +194,39 @@ impl WriteTx for Tx {
         secret: &Secret,
         token_digest: &[u8],
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        let parent_here = match &session.origin {
-            SessionOrigin::Key { parent_key, .. } => s
-                .keys
-                .get(parent_key)
-                .is_some_and(|(k, _)| k.account_id == session.account_id),
-            SessionOrigin::Role(r) => s.role_in(&session.account_id, &r.role).is_some(),
-            SessionOrigin::SignIn { user } => s
-                .logins
-                .get(user)
-                .is_some_and(|l| l.account_id == session.account_id),
-        };
-        if !parent_here
-            || s.keys.contains_key(&session.key_id)
-            || s.sessions.contains_key(&session.key_id)
-        {
-            return Err(conflict("no such parent key, or key id taken"));
-        }
-        s.sessions.insert(
-            session.key_id.clone(),
-            (session.clone(), secret.clone(), token_digest.to_vec()),
-        );
-        Ok(())
+        self.stored_insert_session(session, secret, token_digest)
     }
 
     fn put_login_profile(&self, profile: &LoginProfile) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.user_in(&profile.account_id, &profile.user).is_none() {
-            return Err(conflict("no such user"));
-        }
-        s.logins.insert(profile.user.clone(), profile.clone());
-        Ok(())
+        self.stored_put_login_profile(profile)
     }
 
     fn delete_login_profile(&self, account: &AccountId, user: &UserId) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.logins.get(user).is_some_and(|l| &l.account_id == account) {
-            s.logins.remove(user);
-            s.sessions.retain(|_, (session, _, _)| {
-                !matches!(&session.origin, SessionOrigin::SignIn { user: u } if u == user)
-            });
-        }
-        Ok(())
+        self.stored_delete_login_profile(account, user)
     }
 
     fn put_password_policy(&self, account: &AccountId, policy: &PasswordPolicy) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if !s.accounts.contains_key(account) {
-            return Err(conflict("no such account"));
-        }
-        s.password_policies.insert(account.clone(), *policy);
-        Ok(())
+        self.stored_put_password_policy(account, policy)
     }
 
     fn delete_password_policy(&self, account: &AccountId) -> CoreResult<()> {
-        self.0.borrow_mut().password_policies.remove(account);
-        Ok(())
+        self.stored_delete_password_policy(account)
     }
 
     fn insert_mfa_device(&self, device: &MfaDevice) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if !s.accounts.contains_key(&device.account_id) || s.mfa.contains_key(&device.serial) {
-            return Err(conflict("no such account, or serial number taken"));
-        }
-        s.mfa.insert(device.serial.clone(), device.clone());
-        Ok(())
+        self.stored_insert_mfa_device(device)
     }
 
     fn update_mfa_device(&self, device: &MfaDevice) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if let Some((u, _)) = &device.user
-            && s.user_in(&device.account_id, u).is_none()
-        {
-            return Err(conflict("no such user"));
-        }
-        match s.mfa.get_mut(&device.serial) {
-            Some(d) if d.account_id == device.account_id => {
-                d.user = device.user.clone();
-                d.last_step = device.last_step;
-                d.drift = device.drift;
-                d.failures = device.failures;
-                d.tags = device.tags.clone();
-                Ok(())
-            }
-            _ => Err(conflict("no such MFA device")),
-        }
+        self.stored_update_mfa_device(device)
     }
 
     fn delete_mfa_device(&self, account: &AccountId, serial: &str) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.mfa.get(serial).is_some_and(|d| &d.account_id == account) {
-            s.mfa.remove(serial);
-        }
-        Ok(())
+        self.stored_delete_mfa_device(account, serial)
     }
 
     fn delete_expired_sessions(&self, now: Timestamp) -> CoreResult<()> {
-        self.0
-            .borrow_mut()
-            .sessions
-            .retain(|_, (session, _, _)| session.expires_at > now);
-        Ok(())
+        self.stored_delete_expired_sessions(now)
     }
 
     fn put_policy(
@@ -328,65 +259,23 @@ impl WriteTx for Tx {
     }
 
     fn insert_group(&self, group: &Group) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        let folded = group.name.folded();
-        if s.groups.contains_key(&group.id)
-            || s.groups
-                .values()
-                .any(|g| g.account_id == group.account_id && g.name.folded() == folded)
-        {
-            return Err(conflict("group id or name taken"));
-        }
-        s.groups.insert(group.id.clone(), group.clone());
-        Ok(())
+        self.stored_insert_group(group)
     }
 
     fn update_group(&self, group: &Group) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        let folded = group.name.folded();
-        if s.groups.values().any(|g| {
-            g.account_id == group.account_id && g.id != group.id && g.name.folded() == folded
-        }) {
-            return Err(conflict("group name taken"));
-        }
-        match s.groups.get_mut(&group.id) {
-            Some(g) if g.account_id == group.account_id => {
-                g.name = group.name.clone();
-                g.path = group.path.clone();
-                g.modified_at = group.modified_at;
-                Ok(())
-            }
-            _ => Err(conflict("no such group")),
-        }
+        self.stored_update_group(group)
     }
 
     fn delete_group(&self, account: &AccountId, id: &GroupId) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.group_in(account, id).is_some() {
-            s.groups.remove(id);
-            s.members.retain(|(g, _)| g != id);
-            s.group_policies.retain(|(g, _), _| g != id);
-            let group = Attachee::Group(id.clone());
-            s.attachments.retain(|(_, _, t)| *t != group);
-        }
-        Ok(())
+        self.stored_delete_group(account, id)
     }
 
     fn add_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.group_in(account, group).is_none() || s.user_in(account, user).is_none() {
-            return Err(conflict("no such group or user"));
-        }
-        s.members.insert((group.clone(), user.clone()));
-        Ok(())
+        self.stored_add_member(account, group, user)
     }
 
     fn remove_member(&self, account: &AccountId, group: &GroupId, user: &UserId) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.group_in(account, group).is_some() {
-            s.members.remove(&(group.clone(), user.clone()));
-        }
-        Ok(())
+        self.stored_remove_member(account, group, user)
     }
 
     fn put_group_policy(
@@ -396,13 +285,7 @@ impl WriteTx for Tx {
         name: &PolicyName,
         document: &str,
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.group_in(account, group).is_none() {
-            return Err(conflict("no such group"));
-        }
-        s.group_policies
-            .insert((group.clone(), name.clone()), document.to_owned());
-        Ok(())
+        self.stored_put_group_policy(account, group, name, document)
     }
 
     fn delete_group_policy(
@@ -411,11 +294,7 @@ impl WriteTx for Tx {
         group: &GroupId,
         name: &PolicyName,
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        if s.group_in(account, group).is_some() {
-            s.group_policies.remove(&(group.clone(), name.clone()));
-        }
-        Ok(())
+        self.stored_delete_group_policy(account, group, name)
     }
 
     fn insert_audit_record(&self, record: &AuditRecord) -> CoreResult<()> {
@@ -432,27 +311,15 @@ impl WriteTx for Tx {
         source: &str,
         failures: &LoginFailures,
     ) -> CoreResult<()> {
-        self.0
-            .borrow_mut()
-            .login_failures
-            .insert((login.to_owned(), source.to_owned()), *failures);
-        Ok(())
+        self.stored_put_login_failures(login, source, failures)
     }
 
     fn delete_login_failures(&self, login: &str, source: &str) -> CoreResult<()> {
-        self.0
-            .borrow_mut()
-            .login_failures
-            .remove(&(login.to_owned(), source.to_owned()));
-        Ok(())
+        self.stored_delete_login_failures(login, source)
     }
 
     fn insert_source_failure(&self, source: &str, at: Timestamp) -> CoreResult<()> {
-        self.0
-            .borrow_mut()
-            .source_failures
-            .push((source.to_owned(), at));
-        Ok(())
+        self.stored_insert_source_failure(source, at)
     }
 
     fn delete_sign_in_failures_before(
@@ -460,10 +327,7 @@ impl WriteTx for Tx {
         logins_before: Timestamp,
         sources_before: Timestamp,
     ) -> CoreResult<()> {
-        let mut s = self.0.borrow_mut();
-        s.login_failures.retain(|_, f| f.at >= logins_before);
-        s.source_failures.retain(|(_, at)| *at >= sources_before);
-        Ok(())
+        self.stored_delete_sign_in_failures_before(logins_before, sources_before)
     }
 
     fn put_api_access_policy(
