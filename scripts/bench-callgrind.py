@@ -8,19 +8,14 @@ cancelled out. Unlike wall-clock figures on a shared machine, these are stable f
 Usage (after `cargo build --release -p keygate-server -p keygate-bench`; needs Debian's
 valgrind): scripts/bench-callgrind.py
 """
-import os, re, signal, socket, subprocess, sys, tempfile, time
+import os, re, signal, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KEYGATE = os.path.join(ROOT, "target", "release", "keygate")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import BIN as KEYGATE, ROOT, free_port  # noqa: E402
+
 BENCH = os.path.join(ROOT, "target", "release", "keygate-bench")
 FEW, MANY = 200, 1200
 KINDS = ["healthz", "iam-get", "iam-post", "osc-post"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_ready(host, process):

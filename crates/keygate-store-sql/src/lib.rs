@@ -6,6 +6,7 @@
 mod access;
 mod audit;
 pub mod copy;
+mod groups;
 mod login;
 mod managed;
 mod mfa;
