@@ -60,7 +60,7 @@ impl Signer<'_> {
     fn scope(&self, req: &Outgoing<'_>, date: &str) -> Scope {
         Scope {
             access_key_id: self.key_id.to_owned(),
-            date: date[..8].to_owned(),
+            date: date.get(..8).unwrap_or_default().to_owned(),
             region: req.region.to_owned(),
             service: req.service.to_owned(),
         }
