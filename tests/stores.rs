@@ -2,7 +2,8 @@
 //! writes, restored into a new data directory and into the running one, refused when the
 //! backup is not keygate's or was sealed under another key; and a SQLite store moved into
 //! PostgreSQL, where a replica then serves its keys, its audit trail goes on, and a second
-//! copy is refused.
+//! copy is refused; and a server killed under concurrent writes keeps every write it
+//! acknowledged.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -302,4 +303,87 @@ fn seed_fills_an_account_with_users_and_active_keys() {
     );
     assert!(!ok && err.contains("no account 000000000000"), "{err}");
     assert_eq!(user_status(&fresh.server, &fresh.root, "seed-3"), 404);
+}
+
+/// Every user name the server lists, page by page.
+fn listed_users(server: &Server, root: &Creds) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    let mut marker = String::new();
+    loop {
+        let (status, out) = iam_query(
+            server.addr,
+            root,
+            &format!("Action=ListUsers&Version=2010-05-08&MaxItems=1000{marker}"),
+        );
+        assert_eq!(status, 200, "{out}");
+        let text = |tag: &str, from: &str| -> Vec<String> {
+            from.split(&format!("<{tag}>"))
+                .skip(1)
+                .filter_map(|s| s.split(&format!("</{tag}>")).next())
+                .map(str::to_owned)
+                .collect()
+        };
+        names.extend(text("UserName", &out));
+        match text("Marker", &out).first() {
+            Some(next) => marker = format!("&Marker={next}"),
+            None => return names,
+        }
+    }
+}
+
+/// Killed under a load of concurrent writes, some of them refused (a name already taken):
+/// after a restart, every write the server acknowledged is there.
+#[test]
+fn a_server_killed_under_write_load_keeps_every_write_it_acknowledged() {
+    let fresh = Fresh::start(&[]);
+    create_user(&fresh.server, &fresh.root, "taken");
+    let addr = fresh.server.addr;
+    let writers: Vec<_> = (0..16)
+        .map(|w| {
+            let root = fresh.root.clone();
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                let mut refused = 0;
+                for i in 0.. {
+                    let name = if i % 5 == 4 {
+                        "taken".to_owned()
+                    } else {
+                        format!("w{w}-{i}")
+                    };
+                    let call = format!("Action=CreateUser&Version=2010-05-08&UserName={name}");
+                    match std::panic::catch_unwind(|| iam_query(addr, &root, &call)) {
+                        Ok((200, _)) => acknowledged.push(name),
+                        Ok((409, out)) if out.contains("EntityAlreadyExists") => refused += 1,
+                        Ok((status, out)) => panic!("{name}: {status} {out}"),
+                        Err(_) => break,
+                    }
+                }
+                (acknowledged, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let data_dir = fresh.server.data_dir.clone();
+    fresh.server.stop_with("KILL");
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    for h in writers {
+        let (names, n) = h.join().unwrap();
+        acknowledged.extend(names);
+        refused += n;
+    }
+    assert!(
+        acknowledged.len() > 100 && refused > 0,
+        "writes acknowledged ({}) and refused ({refused}) before the kill",
+        acknowledged.len()
+    );
+    let again = Server::start(&data_dir, &[]);
+    let listed = listed_users(&again, &fresh.root);
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|n| !listed.contains(*n))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged, then lost: {lost:?}");
+    drop(again);
+    drop(fresh.dir);
 }

@@ -4,10 +4,11 @@
 use keygate_core::CoreResult;
 use keygate_store_sql::sql::{Cell, Conn, Param};
 use keygate_store_sql::storage;
-use rusqlite::Transaction;
+use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
-pub(crate) struct SqliteTx<'a>(pub(crate) &'a Transaction<'a>);
+/// A connection inside a transaction (or a savepoint of one).
+pub(crate) struct SqliteTx<'a>(pub(crate) &'a Connection);
 
 fn bind<'p>(p: &'p Param<'_>) -> ToSqlOutput<'p> {
     match p {

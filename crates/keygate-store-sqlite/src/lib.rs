@@ -1,8 +1,10 @@
 //! keygate's SQLite store: the shared statements (`keygate-store-sql`) on rusqlite behind an
 //! r2d2 pool, with SQLite's schema and migrations. WAL, foreign keys, a busy timeout,
-//! `BEGIN IMMEDIATE` write transactions and durable commits. No rusqlite type leaves this crate.
+//! `BEGIN IMMEDIATE` write transactions committed in groups (`group`), and durable commits. No
+//! rusqlite type leaves this crate.
 
 mod conn;
+mod group;
 
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use rusqlite_migration::{M, Migrations};
 use keygate_store_sql::{SqlTx, storage};
 
 use crate::conn::SqliteTx;
+use crate::group::{Finish, Writers};
 
 pub use keygate_store_sql::{KeyError, SealKey};
 
@@ -101,8 +104,10 @@ enum Changes {
 }
 
 pub struct SqliteStore {
-    /// The connections write transactions run on.
+    /// The connection write transactions run on, one batch at a time, and a restore's.
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// The batch of write transactions open on `pool`.
+    writers: Writers,
     /// The connections read transactions run on, apart from the writers': a read never waits
     /// for a connection that a writer holds while it waits for the write lock.
     reads: r2d2::Pool<SqliteConnectionManager>,
@@ -181,6 +186,7 @@ impl SqliteStore {
         };
         Ok(Self {
             pool,
+            writers: Writers::default(),
             reads,
             changes,
             seal,
@@ -196,42 +202,34 @@ impl SqliteStore {
         Self::open(&Options::new(Location::Memory), seal)
     }
 
-    fn run(
-        &self,
-        behavior: TransactionBehavior,
-        commit: bool,
-        f: &mut dyn FnMut(&SqlTx<'_>) -> CoreResult<()>,
-    ) -> CoreResult<()> {
-        let seal = &self.seal;
-        self.run_conn(behavior, commit, &mut |conn| f(&SqlTx::new(conn, seal)))
+    fn read(&self, f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>) -> CoreResult<()> {
+        let mut conn = self.reads.get().map_err(storage)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(storage)?;
+        f(&SqliteTx(&tx))
     }
 
-    fn run_conn(
+    fn write(
         &self,
-        behavior: TransactionBehavior,
-        commit: bool,
-        f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>,
+        finish: Finish,
+        f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>,
     ) -> CoreResult<()> {
-        let pool = match behavior {
-            TransactionBehavior::Deferred => &self.reads,
-            _ => &self.pool,
-        };
-        let mut conn = pool.get().map_err(storage)?;
-        let tx = conn.transaction_with_behavior(behavior).map_err(storage)?;
-        f(&SqliteTx(&tx))?;
-        if commit {
-            tx.commit().map_err(storage)?;
+        let committed = || {
             if let Changes::Memory(count) = &self.changes {
                 count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
-        }
-        Ok(())
+        };
+        self.writers
+            .run(&self.pool, finish, &committed, &mut |conn| {
+                f(&SqlTx::new(&SqliteTx(conn), &self.seal))
+            })
     }
 
     /// Runs `f` on the database's tables as stored, in one read transaction: one consistent
     /// snapshot while writers go on (WAL), for copying the whole store elsewhere.
     pub fn export(&self, f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>) -> CoreResult<()> {
-        self.run_conn(TransactionBehavior::Deferred, false, f)
+        self.read(f)
     }
 
     /// Writes a copy of the database to a new file at `path` with SQLite's online backup API,
@@ -377,15 +375,16 @@ impl Store for SqliteStore {
     }
 
     fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
-        self.run(TransactionBehavior::Deferred, false, &mut |tx| f(tx))
+        let seal = &self.seal;
+        self.read(&mut |conn| f(&SqlTx::new(conn, seal)))
     }
 
     fn write_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
-        self.run(TransactionBehavior::Immediate, true, &mut |tx| f(tx))
+        self.write(Finish::Keep, f)
     }
 
     fn rehearse_tx(&self, f: &mut dyn FnMut(&dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
-        self.run(TransactionBehavior::Immediate, false, &mut |tx| f(tx))
+        self.write(Finish::Undo, f)
     }
 }
 

@@ -169,3 +169,88 @@ fn a_change_committed_by_another_process_is_seen_by_the_next_lookup() {
     .unwrap();
     assert!(!signs(), "the deleted key is refused at once");
 }
+
+/// What each writer in the batch test does with its account's password hash.
+#[derive(Clone, Copy, PartialEq)]
+enum Change {
+    Kept,
+    Failed,
+    Rehearsed,
+}
+
+/// Four writers in one batch: the first holds it until the other three wait their turn. One
+/// change fails and rolls back alone, one is a dry run; the other two are committed, once,
+/// together.
+#[test]
+fn writes_that_arrive_together_commit_once_and_a_failing_one_rolls_back_alone() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(file_store(&dir, "b.sqlite"));
+    let svc = service(file_store(&dir, "b.sqlite"));
+    let changes = [
+        Change::Kept,
+        Change::Failed,
+        Change::Rehearsed,
+        Change::Kept,
+    ];
+    let ids: Vec<keygate_core::AccountId> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|n| svc.create_account(n, None).unwrap().account.id)
+        .collect();
+    let before = store.writers.commits.load(Ordering::SeqCst);
+    let holding = Arc::new(AtomicBool::new(false));
+    let writer = |i: usize| {
+        let (store, id, change, holding) =
+            (store.clone(), ids[i].clone(), changes[i], holding.clone());
+        std::thread::spawn(move || {
+            let mut f = |tx: &dyn keygate_core::WriteTx| {
+                tx.set_password_hash(&id, "changed")?;
+                if i == 0 {
+                    holding.store(true, Ordering::SeqCst);
+                    while store.writers.waiting.load(Ordering::SeqCst) < 3 {
+                        std::thread::yield_now();
+                    }
+                }
+                match change {
+                    Change::Failed => Err(keygate_core::CoreError::Internal("refused".into())),
+                    Change::Kept | Change::Rehearsed => Ok(()),
+                }
+            };
+            match change {
+                Change::Rehearsed => store.rehearse_tx(&mut f),
+                Change::Kept | Change::Failed => store.write_tx(&mut f),
+            }
+        })
+    };
+    let first = writer(0);
+    while !holding.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    let others: Vec<_> = (1..4).map(writer).collect();
+    let results: Vec<_> = std::iter::once(first)
+        .chain(others)
+        .map(|h| h.join().unwrap())
+        .collect();
+    assert!(results[0].is_ok() && results[2].is_ok() && results[3].is_ok());
+    assert!(matches!(
+        results[1],
+        Err(keygate_core::CoreError::Internal(_))
+    ));
+    assert_eq!(
+        store.writers.commits.load(Ordering::SeqCst) - before,
+        1,
+        "one commit for the four"
+    );
+    let reopened = file_store(&dir, "b.sqlite");
+    let conn = reopened.reads.get().unwrap();
+    for (id, change) in ids.iter().zip(changes) {
+        let hash: String = conn
+            .query_row(
+                "SELECT password_hash FROM accounts WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hash == "changed", change == Change::Kept, "{id}");
+    }
+}
