@@ -354,9 +354,10 @@ pub trait Store: Send + Sync {
     fn reads_are_local(&self) -> bool {
         false
     }
-    /// A number that changes whenever a change is committed to the store, by this process or
-    /// any other, read before reading what may be cached: the credential cache keeps an entry
-    /// only while it stays the same. `None`: the store cannot tell, and nothing is cached.
+    /// A number that changes whenever a change is committed to the store, by this process at
+    /// once, by any other as soon as the store hears of it; read before reading what may be
+    /// cached: the credential cache keeps an entry only while it stays the same. `None`: the
+    /// store cannot tell, and nothing is cached.
     fn generation(&self) -> Option<u64> {
         None
     }

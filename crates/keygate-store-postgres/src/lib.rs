@@ -4,8 +4,10 @@
 //! SERIALIZABLE, so every check a write makes still holds when it commits on any replica; one
 //! the engine refuses for a conflict with another is run again, a bounded number of times, then
 //! answered as a concurrent modification. Reads are REPEATABLE READ snapshots. The schema is
-//! migrated on open under an advisory lock (`migrate`). No postgres type leaves this crate.
+//! migrated on open under an advisory lock (`migrate`). Every write notifies the other replicas
+//! at its commit (`changes`). No postgres type leaves this crate.
 
+mod changes;
 mod conn;
 mod migrate;
 mod pool;
@@ -23,6 +25,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use crate::changes::{Changes, NOTIFY};
 use crate::conn::{PgTx, failure, is_conflict};
 
 pub use keygate_store_sql::{KeyError, SealKey};
@@ -96,6 +99,8 @@ type Tls = MakeRustlsConnect;
 
 pub struct PostgresStore {
     pool: Pool,
+    /// How the store tells that a change was committed, on this replica or another.
+    changes: Changes,
     seal: SealKey,
 }
 
@@ -118,6 +123,7 @@ impl PostgresStore {
     /// Connects, and migrates the schema to this keygate's version.
     pub fn open(options: &Options, seal: SealKey) -> Result<Self, OpenError> {
         let (config, tls) = connection(options)?;
+        let changes = Changes::listen(config.clone(), tls.clone());
         let manager = pool::Manager { config, tls };
         // A call waits for a connection no longer than one takes to make: with the database
         // away, calls fail (and /readyz says so) rather than queue.
@@ -127,7 +133,11 @@ impl PostgresStore {
             .connection_timeout(options.connect_timeout)
             .build(manager)?;
         migrate::to_latest(&mut *pool.get()?)?;
-        Ok(Self { pool, seal })
+        Ok(Self {
+            pool,
+            changes,
+            seal,
+        })
     }
 
     /// The version of the keygate schema the database holds, if it holds one; changes nothing.
@@ -180,13 +190,19 @@ impl PostgresStore {
                 Err(e) => return Err(storage(e)),
             };
             let conn = PgTx::new(&mut tx, statements);
-            let done = f(&conn);
+            let done = f(&conn).and_then(|()| match mode {
+                Mode::Write => conn.execute(NOTIFY, &[]).map(drop),
+                Mode::Read | Mode::Rehearse => Ok(()),
+            });
             let conflicted = conn.conflicted();
             match done {
                 Err(e) if !conflicted => return Err(e),
                 Err(_) => {}
                 Ok(()) if mode == Mode::Write => match tx.commit() {
-                    Ok(()) => return Ok(()),
+                    Ok(()) => {
+                        self.changes.committed();
+                        return Ok(());
+                    }
                     Err(e) if is_conflict(&e) => {}
                     Err(e) => return Err(failure(e, "COMMIT")),
                 },
@@ -260,6 +276,10 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 impl Store for PostgresStore {
+    fn generation(&self) -> Option<u64> {
+        self.changes.generation()
+    }
+
     fn read_tx(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
         self.run(Mode::Read, &mut |tx| f(tx))
     }

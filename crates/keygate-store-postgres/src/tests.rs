@@ -187,3 +187,73 @@ fn tls_to_the_database_is_verified_against_the_ca_given() {
         "{refused}"
     );
 }
+
+/// Waits up to five seconds for `ready`.
+fn eventually(mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}
+
+/// A key cached on one replica is refused there as soon as another replica's deletion of it is
+/// heard of; and a replica that lost the connection it hears on caches nothing until it is back.
+#[test]
+fn a_change_committed_on_another_replica_moves_the_generation() {
+    let url = fresh_database("changes");
+    let seal = SealKey::generate().unwrap();
+    let a = Arc::new(PostgresStore::open(&options(&url), seal.clone()).unwrap());
+    let b = PostgresStore::open(&options(&url), seal).unwrap();
+    assert!(eventually(
+        || a.generation().is_some() && b.generation().is_some()
+    ));
+    let svc = keygate_core::Service::new(
+        a.clone(),
+        Arc::new(keygate_core::SystemClock),
+        Arc::new(keygate_core::RandomIds),
+        keygate_core::Limits::default(),
+    );
+    let creds = svc.create_account("acme", None).unwrap();
+    let signs = || {
+        matches!(
+            svc.signing_credentials(&creds.access_key_id, None, None, &[])
+                .unwrap(),
+            keygate_core::KeyLookup::Found(_)
+        )
+    };
+    assert!(signs());
+    let before = a.generation();
+    assert!(signs(), "served again, from the cache");
+    assert_eq!(a.generation(), before, "no change meanwhile");
+    keygate_core::store::write(&b, |tx| {
+        tx.delete_key(&creds.account.id, &creds.access_key_id)
+    })
+    .unwrap();
+    assert!(
+        eventually(|| !signs()),
+        "the key deleted on the other replica is refused"
+    );
+
+    // The listening connection ended by the server: nothing cached until it is back.
+    let name = url.rsplit("dbname=").next().unwrap();
+    let mut admin =
+        postgres::Client::connect(&format!("{} dbname=postgres", cluster()), postgres::NoTls)
+            .unwrap();
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND application_name = 'keygate-changes'",
+            &[&name],
+        )
+        .unwrap();
+    assert!(eventually(
+        || a.generation().is_none() || b.generation().is_none()
+    ));
+    assert!(eventually(
+        || a.generation().is_some() && b.generation().is_some()
+    ));
+}
