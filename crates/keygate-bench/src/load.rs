@@ -1,5 +1,6 @@
-//! The load itself: `connections` keep-alive HTTP/1.1 connections, each sending one request,
-//! reading its whole answer, then sending the next, for `duration`. Every request's latency is
+//! The load itself: `connections` keep-alive HTTP/1.1 connections (spread evenly over the
+//! servers given), each sending one request, reading its whole answer, then sending the next,
+//! for `duration`. Every request's latency is
 //! kept, so the percentiles are exact.
 
 use std::net::SocketAddr;
@@ -51,12 +52,15 @@ impl Outcome {
 
 /// Runs the load on a runtime of `threads` threads, and answers what it measured.
 pub fn run(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     connections: usize,
     duration: Duration,
     threads: usize,
     make: MakeRequest,
 ) -> anyhow::Result<Outcome> {
+    if addrs.is_empty() {
+        bail!("no server to load");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
@@ -65,7 +69,10 @@ pub fn run(
         let stop = Arc::new(AtomicBool::new(false));
         let start = Instant::now();
         let tasks: Vec<_> = (0..connections)
-            .map(|c| tokio::spawn(connection(addr, c, make.clone(), stop.clone())))
+            .map(|c| {
+                let addr = addrs[c % addrs.len()];
+                tokio::spawn(connection(addr, c, make.clone(), stop.clone()))
+            })
             .collect();
         tokio::time::sleep(duration).await;
         stop.store(true, Ordering::Relaxed);

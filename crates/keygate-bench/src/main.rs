@@ -3,11 +3,13 @@
 //! SQLite's single-commit ceiling on the same filesystem, then keygate's signed reads in both
 //! dialects and its unique signed writes, each with its rate, p50 and p99, and the server's CPU
 //! per request, read from /proc. It prints one Markdown table, every keygate figure beside the
-//! ceiling it is a ratio to.
+//! ceiling it is a ratio to; given a PostgreSQL cluster, the same table for one and for two
+//! replicas on it.
 
 mod ceiling;
 mod hello;
 mod load;
+mod postgres;
 mod proc;
 mod requests;
 
@@ -52,6 +54,14 @@ enum Cli {
         /// whose account `keygate admin seed` fills (ten keys per user) before the load.
         #[arg(long, value_delimiter = ',', default_value = "0")]
         keys: Vec<u64>,
+        /// A PostgreSQL cluster's connection settings, without a database name (as
+        /// `scripts/postgres-cluster start` prints them): keygate is then also measured on a
+        /// fresh database there, with one replica and with two.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// The CA certificate the cluster's certificate chains to.
+        #[arg(long, requires = "postgres")]
+        postgres_ca: Option<PathBuf>,
     },
     /// Send one kind of request COUNT times, one after another on one connection, to a server
     /// already running: a fixed batch, for counting instructions under callgrind.
@@ -91,13 +101,19 @@ fn main() -> anyhow::Result<()> {
             threads,
             work_dir,
             keys,
+            postgres,
+            postgres_ca,
         } => {
             let bench = Bench {
                 duration: Duration::from_secs(seconds),
                 connections,
                 threads,
             };
-            print!("{}", bench.run(&keygate, &work_dir, &keys)?);
+            let cluster = postgres.map(|settings| postgres::Cluster::new(settings, postgres_ca));
+            print!(
+                "{}",
+                bench.run(&keygate, &work_dir, &keys, cluster.as_ref())?
+            );
             Ok(())
         }
     }
@@ -165,6 +181,14 @@ fn start(mut cmd: Command, addr: SocketAddr) -> anyhow::Result<Process> {
     Ok(process)
 }
 
+/// Where the PostgreSQL figures are taken.
+struct OnPostgres<'a> {
+    cluster: &'a postgres::Cluster,
+    replicas: usize,
+    /// Where the replicas' data directories go.
+    work: &'a Path,
+}
+
 /// What one kind of request measured on one server.
 #[derive(Debug, Clone)]
 struct Figure {
@@ -173,18 +197,21 @@ struct Figure {
 }
 
 impl Bench {
-    fn measure(&self, server: &Process, kind: Kind, key: &Key) -> anyhow::Result<Figure> {
-        let pid = server.child.id();
-        let make = requests::make(kind, &server.addr.to_string(), key);
-        let before = proc::cpu_seconds(pid)?;
-        let outcome = load::run(
-            server.addr,
-            self.connections,
-            self.duration,
-            self.threads,
-            make,
-        )?;
-        let used = proc::cpu_seconds(pid)? - before;
+    /// One kind of request, its connections spread over `servers` (replicas of one store);
+    /// the CPU is theirs together.
+    fn measure(&self, servers: &[&Process], kind: Kind, key: &Key) -> anyhow::Result<Figure> {
+        let cpu = || -> anyhow::Result<f64> {
+            servers
+                .iter()
+                .map(|s| proc::cpu_seconds(s.child.id()))
+                .sum()
+        };
+        let addrs: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
+        let host = addrs.first().context("no server to measure")?.to_string();
+        let make = requests::make(kind, &host, key);
+        let before = cpu()?;
+        let outcome = load::run(&addrs, self.connections, self.duration, self.threads, make)?;
+        let used = cpu()? - before;
         let requests = (outcome.ok + outcome.refused).max(1) as f64;
         Ok(Figure {
             cpu_us_per_request: used * 1e6 / requests,
@@ -204,7 +231,13 @@ impl Bench {
         start(cmd, addr)
     }
 
-    fn run(&self, binary: &Path, work_dir: &Path, sizes: &[u64]) -> anyhow::Result<String> {
+    fn run(
+        &self,
+        binary: &Path,
+        work_dir: &Path,
+        sizes: &[u64],
+        postgres: Option<&postgres::Cluster>,
+    ) -> anyhow::Result<String> {
         std::fs::create_dir_all(work_dir)?;
         let work = tempfile::Builder::new()
             .prefix("keygate-bench-")
@@ -221,7 +254,7 @@ impl Bench {
         };
         let mut hello_figures = Vec::new();
         for kind in Kind::READS {
-            hello_figures.push(self.measure(&hello, kind, &nobody)?);
+            hello_figures.push(self.measure(&[&hello], kind, &nobody)?);
         }
         drop(hello);
 
@@ -239,9 +272,9 @@ impl Bench {
             let key = root_key(&data)?;
             let mut reads = Vec::new();
             for kind in Kind::READS {
-                reads.push(self.measure(&server, kind, &key)?);
+                reads.push(self.measure(&[&server], kind, &key)?);
             }
-            let full = self.measure(&server, Kind::CreateUser, &key)?;
+            let full = self.measure(&[&server], Kind::CreateUser, &key)?;
             let peak = proc::peak_rss_kib(server.child.id())?;
             drop(server);
             let mut writes = vec![("synchronous=FULL (default)", full)];
@@ -251,26 +284,74 @@ impl Bench {
                 let server =
                     self.keygate(binary, &data, &[("KEYGATE__STORAGE__DURABILITY", "normal")])?;
                 seed(binary, &data, keys)?;
-                let normal = self.measure(&server, Kind::CreateUser, &root_key(&data)?)?;
+                let normal = self.measure(&[&server], Kind::CreateUser, &root_key(&data)?)?;
                 writes.push(("durability = normal", normal));
             }
-            out.push_str(&self.table(&hello_figures, &reads, ceiling, &writes, peak, seeded));
+            let title = format!("keygate with {seeded} keys in the store, besides its root's");
+            out.push_str(&self.table(&title, &hello_figures, &reads, ceiling, &writes, peak));
+        }
+        if let Some(cluster) = postgres {
+            for replicas in 1..=2 {
+                let on = OnPostgres {
+                    cluster,
+                    replicas,
+                    work: work.path(),
+                };
+                out.push_str(&self.on_postgres(binary, &on, &hello_figures, ceiling)?);
+            }
         }
         Ok(out)
     }
 
+    /// The table for `on.replicas` replicas on a fresh database of the cluster.
+    fn on_postgres(
+        &self,
+        binary: &Path,
+        on: &OnPostgres<'_>,
+        hello: &[Figure],
+        ceiling: f64,
+    ) -> anyhow::Result<String> {
+        let env = on.cluster.database_env()?;
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let replicas = on.replicas;
+        let data = |r: usize| on.work.join(format!("postgres-{replicas}-{r}"));
+        // One after the other: the first makes the default account, the others find it.
+        let servers = (0..replicas)
+            .map(|r| self.keygate(binary, &data(r), &env))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let key = root_key(&data(0))?;
+        let servers: Vec<&Process> = servers.iter().collect();
+        let mut reads = Vec::new();
+        for kind in Kind::READS {
+            reads.push(self.measure(&servers, kind, &key)?);
+        }
+        let writes = [(
+            "PostgreSQL, fsync and synchronous_commit on",
+            self.measure(&servers, Kind::CreateUser, &key)?,
+        )];
+        let peak = servers
+            .iter()
+            .map(|s| proc::peak_rss_kib(s.child.id()))
+            .try_fold(0, |most, rss| rss.map(|rss| rss.max(most)))?;
+        let title = format!(
+            "keygate on PostgreSQL, {replicas} replica{}, the connections spread over them",
+            if replicas == 1 { "" } else { "s" }
+        );
+        Ok(self.table(&title, hello, &reads, ceiling, &writes, peak))
+    }
+
     fn table(
         &self,
+        title: &str,
         hello: &[Figure],
         keygate: &[Figure],
         ceiling: f64,
         writes: &[(&str, Figure)],
         peak_kib: u64,
-        keys: u64,
     ) -> String {
         let ms = |us: u32| format!("{:.2} ms", f64::from(us) / 1000.0);
         let mut out = format!(
-            "\n### keygate with {keys} keys in the store, besides its root's\n\n\
+            "\n### {title}\n\n\
              | request | hello req/s | keygate req/s | ratio | hello p50 / p99 | keygate p50 / p99 | p99 ratio | hello CPU/req | keygate CPU/req | ratio | refused / reconnected |\n\
              |---|---|---|---|---|---|---|---|---|---|---|\n"
         );
@@ -312,7 +393,8 @@ impl Bench {
             ));
         }
         out.push_str(&format!(
-            "\nkeygate's peak resident memory over the reads and the durable writes: {:.1} MiB\n",
+            "\nkeygate's peak resident memory over the reads and the durable writes (the largest \
+             replica's): {:.1} MiB\n",
             peak_kib as f64 / 1024.0
         ));
         out
