@@ -41,7 +41,7 @@ pub fn parse_ca(pem: &str) -> Result<CaCertificate, CaError> {
         return Err(CaError::NotCa);
     }
     let digest = Sha1::digest(&block.contents);
-    let fingerprint = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let fingerprint = hex::encode(digest);
     Ok(CaCertificate {
         pem: pem.to_owned(),
         fingerprint,

@@ -35,21 +35,24 @@ pub fn canonical_request<S: AsRef<str>>(
     signed_headers: &[S],
     presigned: bool,
 ) -> Result<String, AuthError> {
-    let headers = canonical_headers(req, signed_headers)?;
-    let signed_list = signed_headers
-        .iter()
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join(";");
-    Ok(format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method,
-        canonical_uri(req.path),
-        canonical_query(req.query, presigned),
-        headers,
-        signed_list,
-        sha256_hex(req.body),
-    ))
+    let mut out = String::with_capacity(512);
+    out.push_str(req.method);
+    out.push('\n');
+    out.push_str(&canonical_uri(req.path));
+    out.push('\n');
+    out.push_str(&canonical_query(req.query, presigned));
+    out.push('\n');
+    canonical_headers(&mut out, req, signed_headers)?;
+    out.push('\n');
+    for (i, name) in signed_headers.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name.as_ref());
+    }
+    out.push('\n');
+    out.push_str(&sha256_hex(req.body));
+    Ok(out)
 }
 
 /// Line 1 algorithm, line 2 request time, line 3 credential scope, line 4 canonical request hash.
@@ -139,26 +142,34 @@ fn decode(raw: &str) -> Vec<u8> {
     percent_decode_str(raw).collect()
 }
 
-/// One `name:value\n` line per signed header; repeated headers are joined with `,`.
+/// One `name:value\n` line per signed header onto `out`; repeated headers are joined with `,`,
+/// and runs of white space in a value become one space.
 fn canonical_headers<S: AsRef<str>>(
+    out: &mut String,
     req: &HttpRequest,
     signed_headers: &[S],
-) -> Result<String, AuthError> {
-    let mut out = String::new();
+) -> Result<(), AuthError> {
     for name in signed_headers.iter().map(AsRef::as_ref) {
-        let values: Vec<String> = req
-            .header_values(name)
-            .map(|value| value.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect();
-        if values.is_empty() {
-            return Err(missing_signed_header(name));
-        }
         out.push_str(name);
         out.push(':');
-        out.push_str(&values.join(","));
+        let mut values = req.header_values(name).peekable();
+        if values.peek().is_none() {
+            return Err(missing_signed_header(name));
+        }
+        for (i, value) in values.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            for (j, word) in value.split_whitespace().enumerate() {
+                if j > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
         out.push('\n');
     }
-    Ok(out)
+    Ok(())
 }
 
 pub(crate) fn missing_signed_header(name: &str) -> AuthError {
@@ -166,11 +177,7 @@ pub(crate) fn missing_signed_header(name: &str) -> AuthError {
 }
 
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(data))
 }
 
 /// HMAC-SHA256 with an infallible key setup: RFC 2104 zero-pads keys up to the 64-byte block
@@ -235,7 +242,7 @@ mod tests {
             b"Test Using Larger Than Block-Size Key - Hash Key First",
         );
         assert_eq!(
-            hex(&mac),
+            hex::encode(mac),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }

@@ -3,8 +3,6 @@
 //! the other way. A request is signed over `content-type;host;<date header>` in its headers, or
 //! presigned over `host` in its query.
 
-use std::fmt::Write;
-
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -49,13 +47,6 @@ fn basic_date(at: OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 impl Signer<'_> {
     fn scope(&self, req: &Outgoing<'_>, date: &str) -> Scope {
         Scope {
@@ -75,7 +66,7 @@ impl Signer<'_> {
             req.region,
             req.service,
         );
-        hex(&sign(&key, &to_sign))
+        hex::encode(sign(&key, &to_sign))
     }
 
     /// The headers that sign `req`: `Content-Type`, the date header and `Authorization`.

@@ -81,9 +81,7 @@ impl Writers {
             end(batch, Err(lost));
             self.ended.notify_all();
         } else if self.waiting.load(Ordering::SeqCst) == 0 || batch.members >= MAX_MEMBERS {
-            let result = batch
-                .conn
-                .execute_batch("COMMIT")
+            let result = run(&batch.conn, "COMMIT")
                 .map_err(storage)
                 .inspect(|()| committed());
             #[cfg(test)]
@@ -125,7 +123,7 @@ impl Writers {
 
 fn begin(pool: &Pool<SqliteConnectionManager>) -> CoreResult<Batch> {
     let conn = pool.get().map_err(storage)?;
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(storage)?;
+    run(&conn, "BEGIN IMMEDIATE").map_err(storage)?;
     Ok(Batch {
         conn,
         members: 0,
@@ -142,7 +140,7 @@ fn member(
     finish: Finish,
     f: &mut dyn FnMut(&Connection) -> CoreResult<()>,
 ) -> (Result<CoreResult<()>, Panic>, bool) {
-    if let Err(e) = conn.execute_batch("SAVEPOINT member") {
+    if let Err(e) = run(conn, "SAVEPOINT member") {
         return (Ok(Err(storage(e))), false);
     }
     let result = catch_unwind(AssertUnwindSafe(|| f(conn)));
@@ -150,12 +148,9 @@ fn member(
     if conn.is_autocommit() {
         return (result, false);
     }
-    let end = if finish == Finish::Keep && matches!(result, Ok(Ok(()))) {
-        "RELEASE member"
-    } else {
-        "ROLLBACK TO member; RELEASE member"
-    };
-    let intact = conn.execute_batch(end).is_ok();
+    let kept = finish == Finish::Keep && matches!(result, Ok(Ok(())));
+    let intact =
+        (kept || run(conn, "ROLLBACK TO member").is_ok()) && run(conn, "RELEASE member").is_ok();
     (result, intact)
 }
 
@@ -163,7 +158,12 @@ fn member(
 fn end(batch: Batch, result: CoreResult<()>) {
     if result.is_err() && !batch.conn.is_autocommit() {
         // The connection goes back to the pool outside any transaction, whatever this says.
-        let _ = batch.conn.execute_batch("ROLLBACK");
+        let _ = run(&batch.conn, "ROLLBACK");
     }
     let _ = batch.outcome.set(result);
+}
+
+/// Runs one of the statements that frame the batch and its members, kept prepared.
+fn run(conn: &Connection, statement: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(statement)?.execute([]).map(drop)
 }

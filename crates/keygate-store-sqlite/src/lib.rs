@@ -14,7 +14,7 @@ use std::time::Duration;
 use keygate_core::{CoreResult, ReadTx, Store, WriteTx};
 use keygate_store_sql::sql::Conn;
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{TransactionBehavior, backup};
+use rusqlite::backup;
 use rusqlite_migration::{M, Migrations};
 
 use keygate_store_sql::{SqlTx, storage};
@@ -136,16 +136,20 @@ impl SqliteStore {
         let init = format!(
             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; PRAGMA synchronous = {sync};"
         );
+        // A connection to a local file does not go stale: none is probed before each use.
         let (manager, builder) = match &options.location {
             Location::File(path) => (
                 SqliteConnectionManager::file(path),
-                r2d2::Pool::builder().max_size(options.pool_size.max(1)),
+                r2d2::Pool::builder()
+                    .max_size(options.pool_size.max(1))
+                    .test_on_check_out(false),
             ),
             // One connection: each in-memory connection would otherwise be its own database.
             Location::Memory => (
                 SqliteConnectionManager::memory(),
                 r2d2::Pool::builder()
                     .max_size(1)
+                    .test_on_check_out(false)
                     .min_idle(Some(1))
                     .idle_timeout(None)
                     .max_lifetime(None),
@@ -171,6 +175,7 @@ impl SqliteStore {
         let reads = match &options.location {
             Location::File(path) => r2d2::Pool::builder()
                 .max_size(options.pool_size.max(1))
+                .test_on_check_out(false)
                 .build(SqliteConnectionManager::file(path).with_init(move |c| init2(c)))?,
             Location::Memory => pool.clone(),
         };
@@ -203,11 +208,9 @@ impl SqliteStore {
     }
 
     fn read(&self, f: &mut dyn FnMut(&dyn Conn) -> CoreResult<()>) -> CoreResult<()> {
-        let mut conn = self.reads.get().map_err(storage)?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(storage)?;
-        f(&SqliteTx(&tx))
+        let conn = self.reads.get().map_err(storage)?;
+        let tx = ReadTransaction::begin(&conn)?;
+        f(&SqliteTx(tx.0))
     }
 
     fn write(
@@ -283,6 +286,33 @@ impl SqliteStore {
         MIGRATIONS.to_latest(&mut live)?;
         Ok(())
     }
+}
+
+/// A read transaction, ended when dropped (a read has nothing to commit). Its statements stay
+/// prepared, as every other statement does: a read is too short to parse them again.
+struct ReadTransaction<'c>(&'c rusqlite::Connection);
+
+impl<'c> ReadTransaction<'c> {
+    fn begin(conn: &'c rusqlite::Connection) -> CoreResult<Self> {
+        if !conn.is_autocommit() {
+            end(conn).map_err(storage)?;
+        }
+        conn.prepare_cached("BEGIN DEFERRED")
+            .and_then(|mut st| st.execute([]))
+            .map_err(storage)?;
+        Ok(Self(conn))
+    }
+}
+
+impl Drop for ReadTransaction<'_> {
+    fn drop(&mut self) {
+        // One that fails to end is ended by the connection's next `begin`, before it reads.
+        let _ = end(self.0);
+    }
+}
+
+fn end(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    conn.prepare_cached("ROLLBACK")?.execute([])
 }
 
 /// Refuses a file that is not a keygate backup this store can use.
@@ -366,7 +396,8 @@ impl Store for SqliteStore {
             Changes::File(conn) => {
                 let conn = conn.lock().unwrap_or_else(|e| e.into_inner());
                 // Unreadable: nothing is cached rather than something stale.
-                conn.pragma_query_value(None, "data_version", |r| r.get::<_, i64>(0))
+                conn.prepare_cached("PRAGMA data_version")
+                    .and_then(|mut st| st.query_row([], |r| r.get::<_, i64>(0)))
                     .ok()
                     .map(|v| u64::from_ne_bytes(v.to_ne_bytes()))
             }
