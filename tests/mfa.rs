@@ -7,11 +7,15 @@ use keygate_tests::support::clients::{Creds, aws, boto3};
 
 /// The codes of a Base32 `seed` at the given 30-second steps from now (RFC 6238, SHA-1, six
 /// digits), computed by the test with Python's standard library, as an authenticator would.
+/// They are computed early in a step: the server reads a device's clock drift from the step it
+/// receives the enabling codes in, and codes sent across a step's end would skew it by one.
 fn codes(w: &Fresh, seed: &str, offsets: &[i64]) -> Vec<String> {
     let program = format!(
         r#"
 import base64, hashlib, hmac, struct, time
 key = base64.b32decode('{seed}' + '=' * (-len('{seed}') % 8))
+if 30 - time.time() % 30 < 15:
+    time.sleep(30 - time.time() % 30 + 0.1)
 now = int(time.time()) // 30
 for off in {offsets:?}:
     mac = hmac.new(key, struct.pack('>Q', now + off), hashlib.sha1).digest()
