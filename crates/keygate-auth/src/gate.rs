@@ -16,7 +16,7 @@ use crate::{
 pub fn session_token(http: &SignedHttp, flavour: Flavour) -> Option<&str> {
     match flavour {
         Flavour::Aws4 => http.header("x-amz-security-token").or_else(|| {
-            http.query
+            http.query()
                 .split('&')
                 .find_map(|pair| pair.strip_prefix("X-Amz-Security-Token="))
         }),
@@ -31,7 +31,7 @@ pub fn claimed_key_id(http: &SignedHttp) -> Option<String> {
         .header("authorization")
         .and_then(|a| a.split("Credential=").nth(1));
     let from_query = || {
-        http.query
+        http.query()
             .split('&')
             .find_map(|p| p.strip_prefix("X-Amz-Credential="))
     };
@@ -46,13 +46,14 @@ pub fn claimed_key_id(http: &SignedHttp) -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
-/// A request's signed parts, owned, so that checking can run off the async workers.
+/// A request's signed parts. They share the buffers actix read the request into (a header
+/// value, the URI and the body are reference-counted views of them, not copies), and are owned,
+/// so that a write can be checked and run off the async workers.
 pub struct SignedHttp {
-    pub method: String,
-    pub path: String,
-    pub query: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub method: http::Method,
+    pub uri: http::Uri,
+    pub headers: http::HeaderMap,
+    pub body: bytes::Bytes,
     /// The client's address, when known: the peer's, or the one a trusted proxy forwarded
     /// for. Sign-in throttling counts per address; policies read it as `aws:SourceIp`.
     pub client: Option<std::net::IpAddr>,
@@ -71,36 +72,28 @@ impl std::fmt::Debug for SignedHttp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignedHttp")
             .field("method", &self.method)
-            .field("path", &self.path)
+            .field("path", &self.path())
             .finish_non_exhaustive()
     }
 }
 
 impl SignedHttp {
-    /// Takes the path and query exactly as received; a header value that is not text is kept
-    /// as the empty string, which no signature covers.
+    /// Takes the path and query exactly as received.
     #[cfg(feature = "actix")]
     pub fn from_actix(
         req: &actix_web::HttpRequest,
         body: actix_web::web::Bytes,
         proxies: &crate::TrustedProxies,
     ) -> Self {
-        let uri = req.uri();
+        let mut headers = http::HeaderMap::with_capacity(req.headers().len());
+        for (name, value) in req.headers() {
+            headers.append(name.clone(), value.clone());
+        }
         Self {
-            method: req.method().as_str().to_owned(),
-            path: uri.path().to_owned(),
-            query: uri.query().unwrap_or_default().to_owned(),
-            headers: req
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        v.to_str().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect(),
-            body: Vec::from(body),
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            headers,
+            body,
             client: proxies.client(req),
             secure: proxies.secure(req),
             certificates: req
@@ -110,12 +103,31 @@ impl SignedHttp {
         }
     }
 
-    /// A header's value, by name without regard to case.
+    /// The raw path, exactly as received.
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// The raw query without its `?`; `""` when there is none.
+    pub fn query(&self) -> &str {
+        self.uri.query().unwrap_or_default()
+    }
+
+    /// A header's first value, by name without regard to case; a value that is not text is
+    /// the empty string, which no signature covers.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or_default())
+    }
+
+    /// Every header in the order the map keeps them (a name's values in the order received),
+    /// each value that is not text as the empty string.
+    fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or_default()))
+            .collect()
     }
 }
 
@@ -201,15 +213,11 @@ impl<L: SecretLookup> Gate<L> {
         http: &SignedHttp,
         services: &[&'static str],
     ) -> Result<Authenticated<L::Owner>, Failure<L::Error>> {
-        let headers: Vec<(&str, &str)> = http
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let headers = http.header_pairs();
         let req = HttpRequest {
-            method: &http.method,
-            path: &http.path,
-            query: &http.query,
+            method: http.method.as_str(),
+            path: http.path(),
+            query: http.query(),
             headers: &headers,
             body: &http.body,
         };

@@ -127,25 +127,28 @@ fn signed(key_id: &str, secret: &str, service: &str, at: OffsetDateTime) -> Sign
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let mut all: Vec<(String, String)> = headers
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    all.push((
-        "authorization".into(),
-        format!(
+    let mut all = http::HeaderMap::new();
+    for (k, v) in headers {
+        all.append(
+            http::HeaderName::from_static(k),
+            http::HeaderValue::from_str(v).unwrap(),
+        );
+    }
+    all.append(
+        http::header::AUTHORIZATION,
+        http::HeaderValue::from_str(&format!(
             "AWS4-HMAC-SHA256 Credential={key_id}/{}/us-east-1/{service}/aws4_request, \
              SignedHeaders={}, Signature={signature}",
             scope.date,
             names.join(";")
-        ),
-    ));
+        ))
+        .unwrap(),
+    );
     SignedHttp {
-        method: "POST".into(),
-        path: "/".into(),
-        query: String::new(),
+        method: http::Method::POST,
+        uri: http::Uri::from_static("/"),
         headers: all,
-        body,
+        body: body.into(),
         client: None,
         secure: false,
         certificates: Vec::new(),
@@ -248,8 +251,10 @@ fn the_skew_window_is_inclusive_at_both_edges() {
 
 /// `signed`, carrying a session token in the header (unsigned, as clients may add it).
 fn with_token(mut http: SignedHttp, token: &str) -> SignedHttp {
-    http.headers
-        .push(("x-amz-security-token".into(), token.to_owned()));
+    http.headers.append(
+        "x-amz-security-token",
+        http::HeaderValue::from_str(token).unwrap(),
+    );
     http
 }
 
@@ -277,7 +282,7 @@ fn a_session_signs_only_with_its_own_token_and_until_it_ends() {
     assert!(matches!(check(&gate, &long), Err(Failure::UnknownKey)));
     // A presigned URL carries the token in its query.
     let mut query = signed("ASIDSESSION000000001", SECRET, "iam", NOW);
-    query.query = "X-Amz-Security-Token=tok1".into();
+    query.uri = http::Uri::from_static("/?X-Amz-Security-Token=tok1");
     assert_eq!(session_token(&query, Flavour::Aws4), Some("tok1"));
     assert_eq!(
         session_token(&query, Flavour::Osc4),

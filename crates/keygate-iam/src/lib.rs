@@ -83,10 +83,10 @@ fn dialect(api: Api) -> &'static str {
 
 /// The request's parameters, from its query and, for a POST, its form body.
 fn params(http: &SignedHttp) -> Result<Params, IamError> {
-    let mut params = Params::parse(http.query.as_bytes())
+    let mut params = Params::parse(http.query().as_bytes())
         .map_err(IamError::from_params)?
         .without_signature();
-    if http.method == "POST" {
+    if http.method == actix_web::http::Method::POST {
         params
             .merge(Params::parse(&http.body).map_err(IamError::from_params)?)
             .map_err(IamError::from_params)?;
