@@ -176,8 +176,14 @@ pub(crate) fn missing_signed_header(name: &str) -> AuthError {
     AuthError::Incomplete(format!("a signed header is missing: {name}"))
 }
 
+/// The SHA-256 of `data` in lowercase hex, written through a buffer: `hex::encode` builds its
+/// string a character at a time.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    let mut digits = [0u8; 64];
+    hex::encode_to_slice(Sha256::digest(data), &mut digits)
+        .ok()
+        .and_then(|()| String::from_utf8(digits.to_vec()).ok())
+        .unwrap_or_default()
 }
 
 /// HMAC-SHA256 with an infallible key setup: RFC 2104 zero-pads keys up to the 64-byte block

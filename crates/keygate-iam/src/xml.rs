@@ -79,8 +79,11 @@ impl Xml {
         self.close(name);
     }
 
+    /// The writer only ever writes `str`s, so the check passes and the buffer becomes the
+    /// string without a copy.
     fn finish(self) -> String {
-        String::from_utf8_lossy(&self.w.into_inner()).into_owned()
+        String::from_utf8(self.w.into_inner())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
