@@ -35,6 +35,15 @@ pub use roles::roles_round_trip;
 pub use sessions::{login_profiles_round_trip, mfa_devices_round_trip, sessions_round_trip};
 pub use sign_in::sign_in_failures_round_trip;
 
+/// Whether `svc` finds long-term key `id` able to sign, as a request's lookup does: through
+/// the credential cache when the store tells its generation.
+pub fn signs(svc: &crate::Service, id: &AccessKeyId) -> bool {
+    matches!(
+        svc.signing_credentials(id, None, None, &[]).unwrap(),
+        crate::KeyLookup::Found(_)
+    )
+}
+
 /// Makes a fresh, empty store.
 pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
 
