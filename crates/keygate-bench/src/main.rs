@@ -181,10 +181,10 @@ fn start(mut cmd: Command, addr: SocketAddr) -> anyhow::Result<Process> {
     Ok(process)
 }
 
-/// Where the PostgreSQL figures are taken.
 /// How long each read is run before it is measured.
 const WARM_UP: Duration = Duration::from_secs(1);
 
+/// Where the PostgreSQL figures are taken.
 struct OnPostgres<'a> {
     cluster: &'a postgres::Cluster,
     replicas: usize,

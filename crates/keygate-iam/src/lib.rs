@@ -86,7 +86,7 @@ fn params(http: &SignedHttp) -> Result<Params, IamError> {
     let mut params = Params::parse(http.query().as_bytes())
         .map_err(IamError::from_params)?
         .without_signature();
-    if http.method == actix_web::http::Method::POST {
+    if http.method == Method::POST {
         params
             .merge(Params::parse(&http.body).map_err(IamError::from_params)?)
             .map_err(IamError::from_params)?;
